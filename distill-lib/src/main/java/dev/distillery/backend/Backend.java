@@ -1,0 +1,52 @@
+package dev.distillery.backend;
+
+import java.util.Properties;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** ND4J start-up: thread control and a one-line report of what is doing the arithmetic. */
+public final class Backend {
+
+    private static volatile int threads = -1;
+
+    private Backend() {}
+
+    /**
+     * Starts ND4J with an explicit thread count. On small machines one thread is often faster than
+     * two for small models, so every entry point says how many it wants.
+     */
+    public static synchronized void start(int threadCount) {
+        if (threadCount < 1) {
+            throw new IllegalArgumentException(
+                    "threads must be at least 1, got " + threadCount + "; use 1 for small models");
+        }
+        Nd4j.getEnvironment().setMaxMasterThreads(threadCount);
+        Nd4j.getEnvironment().setMaxThreads(threadCount);
+        Nd4j.setDefaultDataTypes(org.nd4j.linalg.api.buffer.DataType.FLOAT,
+                org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        threads = threadCount;
+    }
+
+    /** Starts ND4J with the default: {@code $DISTILLERY_THREADS}, else one thread per core. */
+    public static void start() {
+        if (threads > 0) {
+            return;
+        }
+        String env = System.getenv("DISTILLERY_THREADS");
+        start(env == null || env.isBlank() ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(env.trim()));
+    }
+
+    public static int threads() {
+        return threads;
+    }
+
+    /** One line: backend, device, BLAS, threads, e.g. {@code nd4j CPU (linux-x86_64-onednn-avx2) · OPENBLAS · 1 thread · 2 cores}. */
+    public static String report() {
+        start();
+        Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
+        String device = String.valueOf(env.getOrDefault("backend", "?"));
+        String blas = String.valueOf(env.getOrDefault("blas.vendor", "?"));
+        String cores = String.valueOf(env.getOrDefault("cores", Runtime.getRuntime().availableProcessors()));
+        return "nd4j " + Versions.get("nd4j") + " " + device + " (" + Versions.get("nd4j.classifier") + ") · "
+                + blas + " · " + threads + (threads == 1 ? " thread" : " threads") + " · " + cores + " cores";
+    }
+}

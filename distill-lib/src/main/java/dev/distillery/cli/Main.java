@@ -1,0 +1,121 @@
+package dev.distillery.cli;
+
+import dev.distillery.backend.Backend;
+import dev.distillery.backend.Versions;
+import dev.distillery.data.DataUnavailableException;
+import dev.distillery.experiment.Experiment;
+import dev.distillery.experiment.Quickstart;
+import dev.distillery.experiment.Results;
+import dev.distillery.experiment.RunStore;
+import dev.distillery.model.SpecException;
+import dev.distillery.model.TrainingDivergedException;
+import dev.distillery.model.TrainingInterruptedException;
+import dev.distillery.model.TrainingListener;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The {@code distillery} command line. */
+@Command(name = "distillery", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Knowledge distillation on the JVM: train teachers, distil students, compare them.",
+        subcommands = {Main.QuickstartCommand.class, Main.RunCommand.class, Main.RunsCommand.class,
+            Main.BackendCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"distillery " + Versions.get("distillery") + " (nd4j " + Versions.get("nd4j") + ", "
+                    + Versions.get("nd4j.classifier") + ")"};
+        }
+    }
+
+    static TrainingListener progress() {
+        return new ConsoleProgress(System.out, System.console() != null);
+    }
+
+    @Command(name = "quickstart", mixinStandardHelpOptions = true,
+            description = {"Trains a CNN teacher on Fashion-MNIST, then a small MLP student that sees 1,000 labels: "
+                + "from scratch and with knowledge distillation, 3 seeds each. Prints mean ± std test accuracy and "
+                + "agreement with the teacher, and writes figures under RUNS/figures."})
+    static final class QuickstartCommand implements Callable<Integer> {
+        @Option(names = "--fast", description = "The small version: a 10,000-image sample, under two minutes.")
+        boolean fast;
+
+        @Option(names = "--runs", defaultValue = "runs", description = "Where run records and figures go (default: ${DEFAULT-VALUE}).")
+        Path runs;
+
+        @Override
+        public Integer call() {
+            long t0 = System.nanoTime();
+            Quickstart.Report r = Quickstart.run(fast, runs, List.of(progress()), System.out::println);
+            System.out.println();
+            System.out.println(r.text());
+            System.out.printf("wall time %.0f s%n", (System.nanoTime() - t0) / 1e9);
+            return 0;
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Runs an experiment spec (YAML or JSON) and prints its summary table.")
+    static final class RunCommand implements Callable<Integer> {
+        @Parameters(paramLabel = "SPEC", description = "The experiment spec file, e.g. experiment.yaml.")
+        Path spec;
+
+        @Option(names = "--runs", defaultValue = "runs", description = "Where run records go (default: ${DEFAULT-VALUE}).")
+        Path runs;
+
+        @Override
+        public Integer call() {
+            Experiment.Outcome out = Experiment.of(spec, runs).listener(progress()).log(System.out::println).run();
+            System.out.println();
+            System.out.print(out.report());
+            return 0;
+        }
+    }
+
+    @Command(name = "runs", mixinStandardHelpOptions = true, description = "Lists the run records in RUNS as a table.")
+    static final class RunsCommand implements Callable<Integer> {
+        @Option(names = "--runs", defaultValue = "runs", description = "The runs directory (default: ${DEFAULT-VALUE}).")
+        Path runs;
+
+        @Override
+        public Integer call() {
+            var records = new RunStore(runs).list();
+            if (records.isEmpty()) {
+                System.out.println("no runs in " + runs.toAbsolutePath() + "; try: ./distillery quickstart --fast");
+                return 0;
+            }
+            System.out.println(Results.runs(records).removeColumns("run").printAll());
+            return 0;
+        }
+    }
+
+    @Command(name = "backend", mixinStandardHelpOptions = true, description = "Prints the ND4J backend, device, BLAS and threads.")
+    static final class BackendCommand implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.out.println(Backend.report());
+            return 0;
+        }
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof SpecException || e instanceof DataUnavailableException || e instanceof TrainingDivergedException
+                    || e instanceof TrainingInterruptedException || e instanceof IllegalArgumentException
+                    || e instanceof IllegalStateException) {
+                cmd.getErr().println("error: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        System.exit(cl.execute(args));
+    }
+}

@@ -1,0 +1,176 @@
+package dev.distillery.data;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Examples with class labels: features {@code [N, D]} (float), integer labels, and a fingerprint
+ * that identifies exactly these rows (source file checksums plus the selection), used as the key
+ * of caches and recorded in every run.
+ *
+ * <p>A label mask marks which labels training may use: the rest of the examples are still
+ * there for a teacher's soft targets ("the student sees 1,000 labels").
+ */
+public final class LabeledData {
+
+    private final String name;
+    private final INDArray features;
+    private final int[] labels;
+    private final int numClasses;
+    private final boolean[] labeled;
+    private final String fingerprint;
+    private INDArray oneHot;
+
+    public LabeledData(String name, INDArray features, int[] labels, int numClasses, String fingerprint) {
+        this(name, features, labels, numClasses, null, fingerprint);
+    }
+
+    private LabeledData(String name, INDArray features, int[] labels, int numClasses, boolean[] labeled, String fingerprint) {
+        if (features.rank() != 2 || features.rows() != labels.length) {
+            throw new IllegalArgumentException(name + ": features " + Arrays.toString(features.shape())
+                    + " do not match " + labels.length + " labels; expected [" + labels.length + ", D]");
+        }
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= numClasses) {
+                throw new IllegalArgumentException(name + ": label " + labels[i] + " at row " + i
+                        + " is outside 0.." + (numClasses - 1));
+            }
+        }
+        this.name = name;
+        this.features = features;
+        this.labels = labels;
+        this.numClasses = numClasses;
+        this.labeled = labeled;
+        this.fingerprint = fingerprint;
+    }
+
+    public String name() { return name; }
+    public INDArray features() { return features; }
+    public int[] labels() { return labels; }
+    public int numClasses() { return numClasses; }
+    public int size() { return labels.length; }
+    public int inputSize() { return (int) features.columns(); }
+    public String fingerprint() { return fingerprint; }
+
+    /** How many examples training may use the label of. */
+    public int labeledCount() {
+        if (labeled == null) {
+            return size();
+        }
+        int n = 0;
+        for (boolean b : labeled) {
+            n += b ? 1 : 0;
+        }
+        return n;
+    }
+
+    public boolean isLabeled(int row) {
+        return labeled == null || labeled[row];
+    }
+
+    /** One-hot labels {@code [N, C]}, made once. */
+    public synchronized INDArray oneHot() {
+        if (oneHot == null) {
+            float[] buf = new float[labels.length * numClasses];
+            for (int i = 0; i < labels.length; i++) {
+                buf[i * numClasses + labels[i]] = 1f;
+            }
+            oneHot = Nd4j.create(buf, new long[] {labels.length, numClasses}, DataType.FLOAT);
+        }
+        return oneHot;
+    }
+
+    /** 1 where the label may be used, else 0: {@code [N, 1]}. */
+    public INDArray labelMask() {
+        float[] m = new float[labels.length];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = isLabeled(i) ? 1f : 0f;
+        }
+        return Nd4j.create(m, new long[] {m.length, 1}, DataType.FLOAT);
+    }
+
+    /** The given rows, in that order. */
+    public LabeledData rows(int[] rows, String what) {
+        int[] l = new int[rows.length];
+        boolean[] lab = labeled == null ? null : new boolean[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            l[i] = labels[rows[i]];
+            if (lab != null) {
+                lab[i] = labeled[rows[i]];
+            }
+        }
+        INDArray f = Nd4j.pullRows(features, 1, rows);
+        String fp = DataLocator.sha256(fingerprint + "|" + what + "|" + Arrays.hashCode(rows) + "|" + rows.length);
+        return new LabeledData(name + "[" + what + "]", f, l, numClasses, lab, fp);
+    }
+
+    /** A seeded random sample of {@code n} rows (all rows if {@code n >= size()}). */
+    public LabeledData sample(int n, long seed) {
+        if (n <= 0) {
+            throw new IllegalArgumentException(name + ": sample size must be positive, got " + n);
+        }
+        if (n >= size()) {
+            return this;
+        }
+        int[] perm = permutation(size(), new SplittableRandom(seed));
+        return rows(Arrays.copyOf(perm, n), "sample " + n + " seed " + seed);
+    }
+
+    /**
+     * Keeps the labels of {@code n} examples, the same number from each class as far as possible,
+     * chosen by {@code seed}; the other examples stay, unlabeled, for soft targets.
+     */
+    public LabeledData keepLabels(int n, long seed) {
+        if (n <= 0) {
+            throw new IllegalArgumentException(name + ": labels to keep must be positive, got " + n);
+        }
+        if (n >= size()) {
+            return this;
+        }
+        int[] perm = permutation(size(), new SplittableRandom(seed));
+        int[] perClass = new int[numClasses];
+        int quota = (int) Math.ceil(n / (double) numClasses);
+        boolean[] keep = new boolean[size()];
+        int kept = 0;
+        for (int i = 0; i < perm.length && kept < n; i++) {
+            int r = perm[i];
+            if (perClass[labels[r]] < quota) {
+                perClass[labels[r]]++;
+                keep[r] = true;
+                kept++;
+            }
+        }
+        String fp = DataLocator.sha256(fingerprint + "|labels " + n + " seed " + seed);
+        return new LabeledData(name, features, labels, numClasses, keep, fp);
+    }
+
+    /** Only the examples whose labels training may use. */
+    public LabeledData labeledOnly() {
+        if (labeled == null) {
+            return this;
+        }
+        int[] rows = IntStream.range(0, size()).filter(i -> labeled[i]).toArray();
+        LabeledData d = rows(rows, "labeled");
+        return new LabeledData(d.name, d.features, d.labels, numClasses, null, d.fingerprint);
+    }
+
+    static int[] permutation(int n, SplittableRandom rng) {
+        int[] p = IntStream.range(0, n).toArray();
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + size() + " examples, " + labeledCount() + " labeled, " + numClasses + " classes)";
+    }
+}

@@ -1,0 +1,175 @@
+package dev.distillery.experiment;
+
+import dev.distillery.backend.Backend;
+import dev.distillery.backend.Versions;
+import dev.distillery.data.FashionMnist;
+import dev.distillery.data.Splits;
+import dev.distillery.distill.Distill;
+import dev.distillery.distill.DistillResult;
+import dev.distillery.model.Specs;
+import dev.distillery.model.TrainingDivergedException;
+import dev.distillery.model.TrainingInterruptedException;
+import dev.distillery.model.TrainingListener;
+import dev.distillery.model.TrainingOptions;
+import dev.distillery.teacher.Teacher;
+import dev.distillery.teacher.Teachers;
+import dev.distillery.data.DataLocator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import tech.tablesaw.api.Table;
+
+/**
+ * Runs an {@link ExperimentSpec}: loads the data, trains (or loads, or reuses) the teacher, then
+ * every student under every recipe for every seed, writing one run record per run.
+ */
+public final class Experiment {
+
+    /** What an experiment produced: the teacher, every result and record, and the tables. */
+    public record Outcome(ExperimentSpec spec, Teacher teacher, String teacherSource, double teacherTestAccuracy,
+            List<DistillResult> results, List<RunRecord> records, Table runs, Table summary) {
+
+        /** The summary as text, teacher first. */
+        public String report() {
+            String t = teacher == null ? null : String.format("teacher %s (%s, %,d parameters): test accuracy %.2f %% [%s]",
+                    teacher.name(), teacher.network().spec().describe(), teacher.network().parameterCount(),
+                    100 * teacherTestAccuracy, teacherSource);
+            return Results.format(summary, t);
+        }
+    }
+
+    private final ExperimentSpec spec;
+    private final RunStore store;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+    private Consumer<String> log = s -> {};
+
+    public Experiment(ExperimentSpec spec, RunStore store) {
+        this.spec = spec;
+        this.store = store;
+    }
+
+    public static Experiment of(Path specFile, Path runs) {
+        return new Experiment(Specs.read(specFile, ExperimentSpec.class), new RunStore(runs));
+    }
+
+    public Experiment listener(TrainingListener l) {
+        listeners.add(l);
+        return this;
+    }
+
+    public Experiment log(Consumer<String> log) {
+        this.log = log;
+        return this;
+    }
+
+    /** Loads the data as the spec says: split, subsampled, labels limited. */
+    public static Splits data(ExperimentSpec.DataSpec d) {
+        Path dir = d.dir() == null ? null : Path.of(d.dir());
+        Splits s = Splits.of(FashionMnist.load(FashionMnist.Part.TRAIN, dir), FashionMnist.load(FashionMnist.Part.TEST, dir),
+                d.validation(), d.splitSeed());
+        if (d.trainSize() != null || d.validationSize() != null || d.testSize() != null) {
+            s = s.sample(d.trainSize() == null ? s.train().size() : d.trainSize(),
+                    d.validationSize() == null ? s.validation().size() : d.validationSize(),
+                    d.testSize() == null ? s.test().size() : d.testSize(), d.splitSeed());
+        }
+        return s;
+    }
+
+    public Outcome run() {
+        Backend.start(spec.threads());
+        log.accept(Backend.report());
+        Splits all = data(spec.data());
+        Splits data = spec.data().labels() == null ? all : all.withLabels(spec.data().labels(), spec.data().splitSeed());
+        log.accept(String.format("data: %s, %,d train (%,d labels for students), %,d validation, %,d test",
+                spec.data().dataset(), data.train().size(), data.train().labeledCount(), data.validation().size(),
+                data.test().size()));
+
+        Teacher teacher = null;
+        String source = null;
+        double teacherAcc = Double.NaN;
+        if (spec.teacher() != null) {
+            ExperimentSpec.TeacherSpec ts = spec.teacher();
+            if (ts.file() != null) {
+                teacher = Teacher.load(Path.of(ts.file()));
+                source = "loaded from " + ts.file();
+            } else {
+                String key = DataLocator.sha256(Specs.toJson(ts) + all.fingerprint()).substring(0, 16);
+                Path file = store.root().resolve("teachers").resolve(RunStore.slug(ts.name()) + "-" + key + ".dtm");
+                if (Files.isRegularFile(file)) {
+                    teacher = Teacher.load(file);
+                    source = "reused " + file + ", trained " + teacher.provenance().created();
+                } else {
+                    log.accept("training teacher '" + ts.name() + "': " + ts.model().describe() + ", " + ts.epochs() + " epochs");
+                    TrainingOptions o = new TrainingOptions(ts.epochs(), ts.batchSize(), ts.learningRate(), ts.patience(),
+                            ts.seed(), null, false, null);
+                    Teachers.Trained tr = Teachers.train(ts.name(), ts.model(), all, o, listeners);
+                    teacher = tr.teacher();
+                    teacher.save(file);
+                    source = String.format("trained here in %.0f s, saved to %s", tr.outcome().seconds(), file);
+                }
+            }
+            teacherAcc = dev.distillery.eval.Accuracy.of(teacher.logits(data.test()), data.test().labels());
+            log.accept(String.format("teacher '%s': test accuracy %.2f %% (%s)", teacher.name(), 100 * teacherAcc, source));
+        }
+
+        Map<String, String> files = new LinkedHashMap<>();
+        for (FashionMnist.Part p : FashionMnist.Part.values()) {
+            Path dir = spec.data().dir() == null ? null : Path.of(spec.data().dir());
+            Path im = FashionMnist.locator().locate(p.imagesFile(), p.imagesSha256(), dir);
+            Path lb = FashionMnist.locator().locate(p.labelsFile(), p.labelsSha256(), dir);
+            files.put(p.imagesFile(), DataLocator.sha256(im));
+            files.put(p.labelsFile(), DataLocator.sha256(lb));
+        }
+        RunRecord.DataInfo dataInfo = new RunRecord.DataInfo(spec.data().dataset(), data.fingerprint(), data.train().size(),
+                data.train().labeledCount(), data.validation().size(), data.test().size(), files);
+        RunRecord.TeacherInfo teacherInfo = teacher == null ? null : new RunRecord.TeacherInfo(teacher.name(), teacher.id(),
+                teacher.network().spec().compact(), teacherAcc, source);
+
+        List<DistillResult> results = new ArrayList<>();
+        List<RunRecord> records = new ArrayList<>();
+        for (ExperimentSpec.StudentSpec st : spec.students()) {
+            for (ExperimentSpec.RecipeSpec rc : spec.recipes()) {
+                for (long seed : spec.seeds()) {
+                    String id = store.newId(spec.name(), st.name(), rc.name(), seed);
+                    String started = Instant.now().toString();
+                    TrainingOptions o = new TrainingOptions(
+                            rc.epochs() != null ? rc.epochs() : spec.training().epochs(), spec.training().batchSize(),
+                            rc.learningRate() != null ? rc.learningRate() : spec.training().learningRate(),
+                            rc.patience() != null ? rc.patience() : spec.training().patience(), seed,
+                            store.dir(id).resolve("checkpoint"), false, st.name() + " · " + rc.name() + " · seed " + seed);
+                    Distill d = (teacher == null ? Distill.scratch(st.model()) : Distill.from(teacher).into(st.model()))
+                            .named(st.name()).with(rc.loss()).on(data).options(o).listeners(listeners);
+                    try {
+                        DistillResult r = d.run();
+                        results.add(r);
+                        RunRecord rec = record(id, "completed", st, rc, seed, dataInfo, teacherInfo, r, null, started);
+                        store.write(rec);
+                        records.add(rec);
+                        log.accept(r.summary());
+                    } catch (TrainingInterruptedException | TrainingDivergedException e) {
+                        String status = e instanceof TrainingInterruptedException ? "interrupted" : "failed";
+                        store.write(record(id, status, st, rc, seed, dataInfo, teacherInfo, null, e.getMessage(), started));
+                        throw e;
+                    }
+                }
+            }
+        }
+        return new Outcome(spec, teacher, source, teacherAcc, results, records, Results.runs(records),
+                Results.summary(records));
+    }
+
+    private RunRecord record(String id, String status, ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc,
+            long seed, RunRecord.DataInfo data, RunRecord.TeacherInfo teacher, DistillResult r, String error,
+            String started) {
+        return new RunRecord(id, spec.name(), status, st.name(), st.model().compact(), rc.name(), rc.loss().describe(),
+                seed, spec.data().splitSeed(), spec, data, teacher, Versions.all(), r == null ? null : r.metrics(),
+                r == null ? null : r.training().curve(), r == null ? null : r.training().seconds(),
+                r == null ? null : r.training().steps(), r == null ? null : r.training().stopReason(), error, started,
+                Instant.now().toString());
+    }
+}

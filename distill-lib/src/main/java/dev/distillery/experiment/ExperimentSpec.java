@@ -1,0 +1,127 @@
+package dev.distillery.experiment;
+
+import dev.distillery.loss.LossSpec;
+import dev.distillery.model.ModelSpec;
+import dev.distillery.model.SpecException;
+import java.util.List;
+
+/**
+ * One file that describes a whole experiment: the data, the teacher, the students, the recipes
+ * (losses) and the seeds. Every (student, recipe, seed) triple is one run. This is the unit of
+ * reproducibility: each run record carries the spec that produced it.
+ */
+public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, List<StudentSpec> students,
+        List<RecipeSpec> recipes, TrainingSpec training, List<Long> seeds, Integer threads) {
+
+    /**
+     * Which data: the dataset, the validation rows held out of the training file, how many
+     * training labels the students may see (null: all; the teacher always sees all), optional
+     * seeded subsamples for quick runs, and the seed of the split.
+     */
+    public record DataSpec(String dataset, Integer validation, Integer labels, Integer trainSize, Integer validationSize,
+            Integer testSize, Long splitSeed, String dir) {
+        public DataSpec {
+            dataset = dataset == null ? "fashion-mnist" : dataset;
+            validation = validation == null ? 5000 : validation;
+            splitSeed = splitSeed == null ? 0L : splitSeed;
+            if (!dataset.equals("fashion-mnist")) {
+                throw new SpecException("data.dataset: unknown dataset '" + dataset + "'; known: fashion-mnist");
+            }
+            positive("data.validation", validation);
+            positive("data.labels", labels);
+            positive("data.trainSize", trainSize);
+            positive("data.validationSize", validationSize);
+            positive("data.testSize", testSize);
+        }
+    }
+
+    /** The teacher: trained here from {@code model}, or loaded from {@code file}. */
+    public record TeacherSpec(String name, ModelSpec model, String file, Integer epochs, Integer batchSize,
+            Double learningRate, Integer patience, Long seed) {
+        public TeacherSpec {
+            name = name == null ? "teacher" : name;
+            epochs = epochs == null ? 10 : epochs;
+            batchSize = batchSize == null ? 128 : batchSize;
+            learningRate = learningRate == null ? 1e-3 : learningRate;
+            patience = patience == null ? 0 : patience;
+            seed = seed == null ? 0L : seed;
+            if (model == null && file == null) {
+                throw new SpecException("teacher '" + name + "': give a model to train (model: {type: cnn, ...}) "
+                        + "or a file to load (file: teacher.dtm)");
+            }
+            positive("teacher.epochs", epochs);
+            positive("teacher.batchSize", batchSize);
+        }
+    }
+
+    public record StudentSpec(String name, ModelSpec model) {
+        public StudentSpec {
+            if (model == null) {
+                throw new SpecException("student '" + name + "' has no model; e.g. model: {type: mlp, hidden: [64]}");
+            }
+            name = name == null ? model.describe() : name;
+        }
+    }
+
+    /** A recipe: a loss, with optional per-recipe epochs, learning rate and patience. */
+    public record RecipeSpec(String name, LossSpec loss, Integer epochs, Double learningRate, Integer patience) {
+        public RecipeSpec {
+            if (loss == null) {
+                throw new SpecException("recipe '" + name + "' has no loss; e.g. loss: {type: hinton, temperature: 4, alpha: 0.5}");
+            }
+            name = name == null ? loss.label() : name;
+            positive("recipe '" + name + "' epochs", epochs);
+        }
+    }
+
+    /** Defaults for every recipe. */
+    public record TrainingSpec(Integer epochs, Integer batchSize, Double learningRate, Integer patience) {
+        public TrainingSpec {
+            epochs = epochs == null ? 10 : epochs;
+            batchSize = batchSize == null ? 128 : batchSize;
+            learningRate = learningRate == null ? 1e-3 : learningRate;
+            patience = patience == null ? 0 : patience;
+            positive("training.epochs", epochs);
+            positive("training.batchSize", batchSize);
+            if (!(learningRate > 0)) {
+                throw new SpecException("training.learningRate must be positive, got " + learningRate);
+            }
+        }
+    }
+
+    public ExperimentSpec {
+        name = name == null ? "experiment" : name;
+        data = data == null ? new DataSpec(null, null, null, null, null, null, null, null) : data;
+        training = training == null ? new TrainingSpec(null, null, null, null) : training;
+        seeds = seeds == null || seeds.isEmpty() ? List.of(1L) : List.copyOf(seeds);
+        threads = threads == null ? 1 : threads;
+        if (students == null || students.isEmpty()) {
+            throw new SpecException("experiment '" + name + "' has no students; add students: [{name: small, model: {type: mlp, hidden: [64]}}]");
+        }
+        if (recipes == null || recipes.isEmpty()) {
+            throw new SpecException("experiment '" + name + "' has no recipes; add recipes: [{loss: {type: hinton, temperature: 4, alpha: 0.5}}]");
+        }
+        students = List.copyOf(students);
+        recipes = List.copyOf(recipes);
+        positive("threads", threads);
+        boolean needsTeacher = recipes.stream().anyMatch(r -> r.loss().needsTeacher());
+        if (needsTeacher && teacher == null) {
+            throw new SpecException("experiment '" + name + "': a recipe uses a teacher but no teacher is given");
+        }
+        if (teacher != null && teacher.model() != null) {
+            for (StudentSpec s : students) {
+                if (!s.model().outputs().equals(teacher.model().outputs())) {
+                    throw new SpecException("student '" + s.name() + "' has " + s.model().outputs() + " outputs but teacher '"
+                            + teacher.name() + "' has " + teacher.model().outputs() + "; set the student's outputs to "
+                            + teacher.model().outputs());
+                }
+            }
+        }
+    }
+
+    static void positive(String field, Integer v) {
+        if (v != null && v <= 0) {
+            throw new SpecException(field + " must be a positive whole number, got " + v);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.distillery.experiment;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/** Run records as Tablesaw tables: one row per run, and mean ± std per student and recipe. */
+public final class Results {
+
+    private Results() {}
+
+    /** One row per completed run. */
+    public static Table runs(List<RunRecord> records) {
+        StringColumn id = StringColumn.create("run");
+        StringColumn student = StringColumn.create("student");
+        StringColumn recipe = StringColumn.create("recipe");
+        LongColumn seed = LongColumn.create("seed");
+        StringColumn status = StringColumn.create("status");
+        DoubleColumn acc = DoubleColumn.create("test_acc");
+        DoubleColumn agree = DoubleColumn.create("agreement");
+        DoubleColumn kl = DoubleColumn.create("kl");
+        DoubleColumn js = DoubleColumn.create("js");
+        LongColumn params = LongColumn.create("params");
+        LongColumn bytes = LongColumn.create("bytes");
+        DoubleColumn latency = DoubleColumn.create("latency_us");
+        IntColumn epochs = IntColumn.create("epochs");
+        DoubleColumn seconds = DoubleColumn.create("train_s");
+        for (RunRecord r : records) {
+            id.append(r.id());
+            student.append(r.student());
+            recipe.append(r.recipe());
+            seed.append(r.seed());
+            status.append(r.status());
+            if (r.metrics() != null) {
+                acc.append(r.metrics().testAccuracy());
+                appendNullable(agree, r.metrics().agreement());
+                appendNullable(kl, r.metrics().klDivergence());
+                appendNullable(js, r.metrics().jsDivergence());
+                params.append(r.metrics().parameters());
+                bytes.append(r.metrics().bytesOnDisk());
+                latency.append(r.metrics().latencyMicros());
+            } else {
+                acc.appendMissing();
+                agree.appendMissing();
+                kl.appendMissing();
+                js.appendMissing();
+                params.appendMissing();
+                bytes.appendMissing();
+                latency.appendMissing();
+            }
+            epochs.append(r.curve() == null ? 0 : r.curve().size());
+            appendNullable(seconds, r.trainSeconds());
+        }
+        return Table.create("runs", id, student, recipe, seed, status, acc, agree, kl, js, params, bytes, latency,
+                epochs, seconds);
+    }
+
+    /** Mean and sample standard deviation of accuracy and agreement per (student, recipe), completed runs only. */
+    public static Table summary(List<RunRecord> records) {
+        Map<String, List<RunRecord>> groups = new LinkedHashMap<>();
+        for (RunRecord r : records) {
+            if ("completed".equals(r.status()) && r.metrics() != null) {
+                groups.computeIfAbsent(r.student() + "\u0000" + r.recipe(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        StringColumn student = StringColumn.create("student");
+        StringColumn recipe = StringColumn.create("recipe");
+        IntColumn n = IntColumn.create("seeds");
+        DoubleColumn accMean = DoubleColumn.create("test_acc_mean");
+        DoubleColumn accStd = DoubleColumn.create("test_acc_std");
+        DoubleColumn agreeMean = DoubleColumn.create("agreement_mean");
+        DoubleColumn agreeStd = DoubleColumn.create("agreement_std");
+        DoubleColumn klMean = DoubleColumn.create("kl_mean");
+        LongColumn params = LongColumn.create("params");
+        for (List<RunRecord> g : groups.values()) {
+            RunRecord first = g.get(0);
+            student.append(first.student());
+            recipe.append(first.recipe());
+            n.append(g.size());
+            double[] a = g.stream().mapToDouble(r -> r.metrics().testAccuracy()).toArray();
+            accMean.append(mean(a));
+            accStd.append(std(a));
+            double[] f = g.stream().filter(r -> r.metrics().agreement() != null)
+                    .mapToDouble(r -> r.metrics().agreement()).toArray();
+            appendNullable(agreeMean, f.length == 0 ? null : mean(f));
+            appendNullable(agreeStd, f.length == 0 ? null : std(f));
+            double[] k = g.stream().filter(r -> r.metrics().klDivergence() != null)
+                    .mapToDouble(r -> r.metrics().klDivergence()).toArray();
+            appendNullable(klMean, k.length == 0 ? null : mean(k));
+            params.append(first.metrics().parameters());
+        }
+        return Table.create("summary", student, recipe, n, accMean, accStd, agreeMean, agreeStd, klMean, params);
+    }
+
+    /** The summary as text: accuracy and agreement as {@code mean ± std} percentages. */
+    public static String format(Table summary, String teacherLine) {
+        StringBuilder s = new StringBuilder();
+        if (teacherLine != null) {
+            s.append(teacherLine).append('\n');
+        }
+        s.append(String.format("%-14s %-16s %5s  %-17s %-17s %8s%n", "student", "recipe", "seeds",
+                "test accuracy", "agreement", "KL"));
+        for (int i = 0; i < summary.rowCount(); i++) {
+            DoubleColumn am = summary.doubleColumn("agreement_mean");
+            s.append(String.format("%-14s %-16s %5d  %-17s %-17s %8s%n",
+                    summary.stringColumn("student").get(i), summary.stringColumn("recipe").get(i),
+                    summary.intColumn("seeds").get(i),
+                    pct(summary.doubleColumn("test_acc_mean").get(i), summary.doubleColumn("test_acc_std").get(i)),
+                    am.isMissing(i) ? "-" : pct(am.get(i), summary.doubleColumn("agreement_std").get(i)),
+                    summary.doubleColumn("kl_mean").isMissing(i) ? "-"
+                            : String.format("%.3f", summary.doubleColumn("kl_mean").get(i))));
+        }
+        return s.toString();
+    }
+
+    static String pct(double mean, double std) {
+        return String.format("%.2f ± %.2f %%", 100 * mean, Double.isNaN(std) ? 0 : 100 * std);
+    }
+
+    public static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) s += x;
+        return v.length == 0 ? Double.NaN : s / v.length;
+    }
+
+    /** Sample standard deviation (n - 1); 0 for a single value. */
+    public static double std(double[] v) {
+        if (v.length < 2) return 0;
+        double m = mean(v);
+        double s = 0;
+        for (double x : v) s += (x - m) * (x - m);
+        return Math.sqrt(s / (v.length - 1));
+    }
+
+    private static void appendNullable(DoubleColumn c, Double v) {
+        if (v == null) c.appendMissing(); else c.append(v);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.distillery.experiment;
+
+import dev.distillery.eval.Metrics;
+import dev.distillery.model.EpochStats;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything about one run, written as {@code runs/<id>/record.json}: the experiment spec, seeds,
+ * data checksums, library versions, the teacher, metrics, the curve and timings. Status is
+ * {@code completed}, {@code interrupted} or {@code failed} (with the error).
+ */
+public record RunRecord(String id, String experiment, String status, String student, String studentSpec,
+        String recipe, String loss, long seed, long splitSeed, ExperimentSpec spec, DataInfo data, TeacherInfo teacher,
+        Map<String, String> versions, Metrics metrics, List<EpochStats> curve, Double trainSeconds, Long steps,
+        String stopReason, String error, String started, String finished) {
+
+    /** The data as used: name, fingerprint of the exact rows, sizes, and each source file's SHA-256. */
+    public record DataInfo(String dataset, String fingerprint, int train, int trainLabeled, int validation, int test,
+            Map<String, String> sha256) {}
+
+    /** The teacher as used: name, id (hash of its weights), test accuracy and where it came from. */
+    public record TeacherInfo(String name, String id, String spec, Double testAccuracy, String source) {}
+}

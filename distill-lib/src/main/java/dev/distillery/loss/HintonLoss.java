@@ -1,0 +1,62 @@
+package dev.distillery.loss;
+
+import dev.distillery.model.CrossEntropy;
+import dev.distillery.model.SpecException;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * Hinton et al.'s knowledge distillation:
+ * {@code L = alpha * CE(y, softmax(z_s)) + (1 - alpha) * T^2 * mean_i KL(softmax(z_t/T) || softmax(z_s/T))}.
+ * The hard term averages over the labeled examples of the batch; the soft term over all of them,
+ * so a teacher can teach on examples whose labels the student never sees. {@code T^2} keeps the
+ * soft term's gradient the same size as T changes.
+ */
+public record HintonLoss(Double temperature, Double alpha) implements LossSpec {
+
+    public HintonLoss {
+        temperature = temperature == null ? 4.0 : temperature;
+        alpha = alpha == null ? 0.5 : alpha;
+        if (!(temperature > 0) || temperature.isInfinite()) {
+            throw new SpecException("hinton loss: temperature must be a positive number, got " + temperature);
+        }
+        if (!(alpha >= 0 && alpha <= 1)) {
+            throw new SpecException("hinton loss: alpha (the weight of the hard-label term) must be in [0, 1], got " + alpha);
+        }
+    }
+
+    @Override
+    public boolean needsTeacher() {
+        return true;
+    }
+
+    @Override
+    public String describe() {
+        return "hinton T=" + fmt(temperature) + " alpha=" + fmt(alpha);
+    }
+
+    @Override
+    public String label() {
+        return "kd T=" + fmt(temperature) + " a=" + fmt(alpha);
+    }
+
+    @Override
+    public SDVariable define(SameDiff sd, Inputs in) {
+        double t = temperature;
+        // the no-dim logSoftmax overload: the dim overload fails when gradients are built
+        SDVariable logPs = sd.nn.logSoftmax(in.logits().div(t));
+        SDVariable logPt = sd.nn.logSoftmax(in.teacherLogits().div(t));
+        SDVariable pt = sd.math.exp(logPt);
+        SDVariable kl = pt.mul(logPt.sub(logPs)).sum(1).mean();
+        SDVariable soft = kl.mul(t * t * (1 - alpha));
+        if (alpha == 0) {
+            return soft;
+        }
+        SDVariable hard = CrossEntropy.masked(sd, in.logits(), in.labels(), in.labelMask());
+        return hard.mul(alpha.doubleValue()).add(soft);
+    }
+
+    static String fmt(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+}

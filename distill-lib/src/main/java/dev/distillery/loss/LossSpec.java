@@ -1,0 +1,20 @@
+package dev.distillery.loss;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.distillery.model.Objective;
+
+/**
+ * A distillation recipe's loss, as data: {@code {type: scratch}} (hard labels only, no teacher)
+ * or {@code {type: hinton, temperature: 4, alpha: 0.5}}; compact form {@code hinton:T=4,alpha=0.5}.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = ScratchLoss.class, name = "scratch"),
+    @JsonSubTypes.Type(value = HintonLoss.class, name = "hinton")
+})
+public sealed interface LossSpec extends Objective permits ScratchLoss, HintonLoss {
+
+    /** A short name for tables, e.g. {@code scratch} or {@code kd T=4 a=0.5}. */
+    String label();
+}

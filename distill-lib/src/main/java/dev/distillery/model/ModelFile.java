@@ -1,0 +1,95 @@
+package dev.distillery.model;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One file per trained model (a zip): {@code spec.json}, {@code provenance.json} and one entry per
+ * parameter. Loading rebuilds the graph from the spec and copies the weights in.
+ */
+public final class ModelFile {
+
+    /** A loaded model and where it came from. */
+    public record Loaded(Network network, Provenance provenance) {}
+
+    private ModelFile() {}
+
+    public static void save(Network network, Provenance provenance, Path file) {
+        AtomicFiles.write(file, raw -> {
+            ZipOutputStream zip = new ZipOutputStream(raw);
+            zip.setLevel(java.util.zip.Deflater.BEST_SPEED);
+            zip.putNextEntry(new ZipEntry("spec.json"));
+            zip.write(Specs.toJson(network.spec()).getBytes(StandardCharsets.UTF_8));
+            zip.putNextEntry(new ZipEntry("provenance.json"));
+            zip.write(Specs.toJson(provenance).getBytes(StandardCharsets.UTF_8));
+            writeArrays(zip, "params/", network.parameters());
+            zip.finish();
+        });
+    }
+
+    public static Loaded load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new SpecException("model file " + file + " does not exist; save one with ModelFile.save or "
+                    + "train a teacher first (working directory is " + Path.of("").toAbsolutePath() + ")");
+        }
+        Map<String, String> texts = new LinkedHashMap<>();
+        Map<String, INDArray> arrays = new LinkedHashMap<>();
+        try {
+            readZip(file, texts, arrays);
+        } catch (NoSuchFileException e) {
+            throw new SpecException("model file " + file + " does not exist", e);
+        } catch (IOException | RuntimeException e) {
+            throw new SpecException("model file " + file + " is not a Distillery model file (" + e.getMessage()
+                    + "); it should be a zip with spec.json, provenance.json and params/", e);
+        }
+        if (!texts.containsKey("spec.json")) {
+            throw new SpecException("model file " + file + " has no spec.json; it is not a Distillery model file");
+        }
+        ModelSpec spec = Specs.parse(texts.get("spec.json"), ModelSpec.class, file + "!spec.json");
+        Provenance prov = texts.containsKey("provenance.json")
+                ? Specs.parse(texts.get("provenance.json"), Provenance.class, file + "!provenance.json") : null;
+        Network n = Network.build(spec, 0);
+        Map<String, INDArray> params = new LinkedHashMap<>();
+        arrays.forEach((k, v) -> params.put(k.substring("params/".length()), v));
+        n.setParameters(params);
+        return new Loaded(n, prov);
+    }
+
+    /** Writes each array as a zip entry {@code prefix + name}. */
+    static void writeArrays(ZipOutputStream zip, String prefix, Map<String, INDArray> arrays) throws IOException {
+        for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
+            zip.putNextEntry(new ZipEntry(prefix + e.getKey()));
+            DataOutputStream out = new DataOutputStream(zip);
+            Nd4j.write(e.getValue(), out);
+            out.flush();
+        }
+    }
+
+    /** Reads a zip: {@code .json} entries as text, every other entry as an array. */
+    static void readZip(Path file, Map<String, String> texts, Map<String, INDArray> arrays) throws IOException {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file));
+                ZipInputStream zip = new ZipInputStream(raw)) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                if (e.getName().endsWith(".json")) {
+                    texts.put(e.getName(), new String(zip.readAllBytes(), StandardCharsets.UTF_8));
+                } else {
+                    arrays.put(e.getName(), Nd4j.read(new DataInputStream(zip)));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.distillery.model;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a model is, as data: readable and writable as JSON and YAML, and as a compact string
+ * ({@code mlp:800x800}, {@code mlp:64,dropout=0.2}, {@code cnn:32x64,dense=128}).
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = MlpSpec.class, name = "mlp"),
+    @JsonSubTypes.Type(value = CnnSpec.class, name = "cnn")
+})
+public sealed interface ModelSpec permits MlpSpec, CnnSpec {
+
+    List<String> ACTIVATIONS = List.of("relu", "tanh", "sigmoid", "gelu");
+
+    Integer inputs();
+
+    Integer outputs();
+
+    /** A short human name, e.g. {@code mlp 784-64-10}. */
+    String describe();
+
+    /** The compact string form, which {@link #parse} reads back. */
+    String compact();
+
+    /**
+     * Reads the compact form: {@code KIND:SIZES[,key=value...]}, sizes separated by {@code x}.
+     * Keys: {@code dropout}, {@code activation}, {@code inputs}, {@code outputs}; for cnn also
+     * {@code kernel}, {@code dense}.
+     */
+    static ModelSpec parse(String text) {
+        String s = text.trim();
+        int colon = s.indexOf(':');
+        if (colon < 0) {
+            throw new SpecException("model spec '" + text + "' needs a kind and sizes, e.g. mlp:800x800 or cnn:32x64,dense=128");
+        }
+        String kind = s.substring(0, colon).toLowerCase(Locale.ROOT);
+        String[] parts = s.substring(colon + 1).split(",");
+        List<Integer> sizes = sizes(parts[0], text);
+        Integer inputs = null;
+        Integer outputs = null;
+        String activation = null;
+        Double dropout = null;
+        Integer kernel = null;
+        List<Integer> dense = null;
+        for (int i = 1; i < parts.length; i++) {
+            String[] kv = parts[i].split("=", 2);
+            if (kv.length != 2) {
+                throw new SpecException("model spec '" + text + "': '" + parts[i] + "' should be key=value");
+            }
+            String key = kv[0].trim();
+            String value = kv[1].trim();
+            try {
+                switch (key) {
+                    case "dropout" -> dropout = Double.parseDouble(value);
+                    case "activation" -> activation = value;
+                    case "inputs" -> inputs = Integer.parseInt(value);
+                    case "outputs" -> outputs = Integer.parseInt(value);
+                    case "kernel" -> kernel = Integer.parseInt(value);
+                    case "dense" -> dense = sizes(value, text);
+                    default -> throw new SpecException("model spec '" + text + "': unknown key '" + key
+                            + "'; known keys: dropout, activation, inputs, outputs, kernel, dense");
+                }
+            } catch (NumberFormatException e) {
+                throw new SpecException("model spec '" + text + "': '" + value + "' is not a number for " + key);
+            }
+        }
+        return switch (kind) {
+            case "mlp" -> {
+                if (kernel != null || dense != null) {
+                    throw new SpecException("model spec '" + text + "': kernel and dense are cnn keys, not mlp");
+                }
+                yield new MlpSpec(inputs, sizes, outputs, activation, dropout);
+            }
+            case "cnn" -> new CnnSpec(inputs, sizes, kernel, null, dense, outputs, activation, dropout);
+            default -> throw new SpecException("model spec '" + text + "': unknown kind '" + kind + "'; known kinds: mlp, cnn");
+        };
+    }
+
+    private static List<Integer> sizes(String text, String whole) {
+        List<Integer> out = new ArrayList<>();
+        if (text.isBlank()) {
+            return out;
+        }
+        for (String p : text.split("x")) {
+            try {
+                out.add(Integer.parseInt(p.trim()));
+            } catch (NumberFormatException e) {
+                throw new SpecException("model spec '" + whole + "': size '" + p + "' is not a whole number");
+            }
+        }
+        return out;
+    }
+
+    static void checkPositive(String spec, String field, Integer value) {
+        if (value == null || value <= 0) {
+            throw new SpecException(spec + " spec: " + field + " must be a positive whole number, got " + value);
+        }
+    }
+
+    static void checkSizes(String spec, String field, List<Integer> sizes) {
+        for (int i = 0; i < sizes.size(); i++) {
+            Integer v = sizes.get(i);
+            if (v == null || v <= 0) {
+                throw new SpecException(spec + " spec: " + field + " size " + v + " at position " + (i + 1)
+                        + " must be a positive whole number");
+            }
+        }
+    }
+
+    static String checkActivation(String spec, String activation) {
+        String a = activation == null ? "relu" : activation.toLowerCase(Locale.ROOT);
+        if (!ACTIVATIONS.contains(a)) {
+            throw new SpecException(spec + " spec: unknown activation '" + activation + "'; known: " + ACTIVATIONS);
+        }
+        return a;
+    }
+
+    static double checkDropout(String spec, Double dropout) {
+        double d = dropout == null ? 0.0 : dropout;
+        if (!(d >= 0.0 && d < 1.0)) {
+            throw new SpecException(spec + " spec: dropout must be in [0, 1), got " + dropout);
+        }
+        return d;
+    }
+}

@@ -1,0 +1,248 @@
+package dev.distillery.model;
+
+import dev.distillery.backend.Backend;
+import dev.distillery.backend.Seeds;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A trainable model built from a {@link ModelSpec}: a SameDiff graph from placeholder
+ * {@value #INPUT} ({@code [B, inputs]}) to variable {@value #LOGITS} ({@code [B, outputs]}).
+ * Dropout masks are placeholders too, filled by the trainer during training and with ones for
+ * inference, so the same graph serves both and every mask comes from Distillery's seeded streams.
+ */
+public final class Network {
+
+    public static final String INPUT = "input";
+    public static final String LOGITS = "logits";
+
+    /** A dropout site: its mask placeholder, width and drop probability. */
+    public record Dropout(String placeholder, int width, double rate) {}
+
+    private final ModelSpec spec;
+    private SameDiff sd;
+    private final List<String> params = new ArrayList<>();
+    private final List<Dropout> dropouts = new ArrayList<>();
+    private String objectiveKey;
+
+    private Network(ModelSpec spec) {
+        this.spec = spec;
+    }
+
+    /** Builds the graph and draws initial weights from {@code seed} (He for ReLU/GELU, Xavier otherwise). */
+    public static Network build(ModelSpec spec, long seed) {
+        Backend.start();
+        Network n = new Network(spec);
+        n.define();
+        SplittableRandom rng = Seeds.stream(seed, "init", 0);
+        for (String p : n.params) {
+            INDArray arr = n.sd.getVariable(p).getArr();
+            if (p.startsWith("b") || p.startsWith("cb")) {
+                arr.assign(0);
+                continue;
+            }
+            long fanIn = p.startsWith("k") ? arr.size(0) * arr.size(1) * arr.size(2) : arr.size(0);
+            long fanOut = p.startsWith("k") ? arr.size(0) * arr.size(1) * arr.size(3) : arr.size(1);
+            String act = activation(spec);
+            double std = act.equals("relu") || act.equals("gelu") ? Math.sqrt(2.0 / fanIn) : Math.sqrt(2.0 / (fanIn + fanOut));
+            float[] w = new float[(int) arr.length()];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) (gaussian(rng) * std);
+            }
+            arr.assign(Nd4j.create(w, arr.shape(), DataType.FLOAT));
+        }
+        return n;
+    }
+
+    private static double gaussian(SplittableRandom r) {
+        double u = 1.0 - r.nextDouble();
+        double v = r.nextDouble();
+        return Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+
+    private static String activation(ModelSpec spec) {
+        return spec instanceof MlpSpec m ? m.activation() : ((CnnSpec) spec).activation();
+    }
+
+    private void define() {
+        sd = SameDiff.create();
+        params.clear();
+        dropouts.clear();
+        objectiveKey = null;
+        SDVariable x = sd.placeHolder(INPUT, DataType.FLOAT, -1, spec.inputs());
+        long width = spec.inputs();
+        List<Integer> dense;
+        double rate;
+        if (spec instanceof CnnSpec c) {
+            int side = c.side();
+            x = x.reshape(-1, 1, side, side);
+            long ch = 1;
+            for (int i = 0; i < c.channels().size(); i++) {
+                int out = c.channels().get(i);
+                SDVariable k = param("k" + i, c.kernel(), c.kernel(), ch, out);
+                SDVariable b = param("cb" + i, out);
+                x = sd.cnn.conv2d(x, k, b, Conv2DConfig.builder().kH(c.kernel()).kW(c.kernel())
+                        .paddingMode(PaddingMode.SAME).dataFormat(Conv2DConfig.NCHW).build());
+                x = activate(x, c.activation());
+                x = sd.cnn.maxPooling2d(x, Pooling2DConfig.builder().kH(c.pool()).kW(c.pool())
+                        .sH(c.pool()).sW(c.pool()).isNHWC(false).build());
+                side /= c.pool();
+                ch = out;
+            }
+            width = ch * side * side;
+            x = x.reshape(-1, width);
+            dense = c.dense();
+            rate = c.dropout();
+        } else {
+            MlpSpec m = (MlpSpec) spec;
+            dense = m.hidden();
+            rate = m.dropout();
+        }
+        for (int i = 0; i < dense.size(); i++) {
+            int out = dense.get(i);
+            x = activate(x.mmul(param("w" + i, width, out)).add(param("b" + i, 1, out)), activation(spec));
+            if (rate > 0) {
+                String name = "dropout" + i;
+                x = x.mul(sd.placeHolder(name, DataType.FLOAT, -1, out));
+                dropouts.add(new Dropout(name, out, rate));
+            }
+            width = out;
+        }
+        int last = dense.size();
+        x.mmul(param("w" + last, width, spec.outputs())).add(LOGITS, param("b" + last, 1, spec.outputs()));
+    }
+
+    private SDVariable param(String name, long... shape) {
+        params.add(name);
+        return sd.var(name, Nd4j.zeros(DataType.FLOAT, shape));
+    }
+
+    private SDVariable activate(SDVariable x, String activation) {
+        return switch (activation) {
+            case "tanh" -> sd.math.tanh(x);
+            case "sigmoid" -> sd.nn.sigmoid(x);
+            case "gelu" -> sd.nn.gelu(x);
+            default -> sd.nn.relu(x, 0);
+        };
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** The graph; the trainer adds its loss to it. */
+    public SameDiff graph() {
+        return sd;
+    }
+
+    public List<String> parameterNames() {
+        return List.copyOf(params);
+    }
+
+    public List<Dropout> dropouts() {
+        return List.copyOf(dropouts);
+    }
+
+    /** Parameters by name, in graph order; the arrays are live (writes change the model). */
+    public Map<String, INDArray> parameters() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        for (String p : params) {
+            m.put(p, sd.getVariable(p).getArr());
+        }
+        return m;
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        for (String p : params) {
+            n += sd.getVariable(p).getArr().length();
+        }
+        return n;
+    }
+
+    /** Copies parameter values in (same names and shapes), e.g. from a checkpoint. */
+    public void setParameters(Map<String, INDArray> values) {
+        for (String p : params) {
+            INDArray v = values.get(p);
+            INDArray arr = sd.getVariable(p).getArr();
+            if (v == null) {
+                throw new SpecException("parameter '" + p + "' of " + spec.describe() + " is missing from the saved weights");
+            }
+            if (!Arrays.equals(v.shape(), arr.shape())) {
+                throw new SpecException("parameter '" + p + "' of " + spec.describe() + " has shape "
+                        + Arrays.toString(arr.shape()) + " but the saved weights have " + Arrays.toString(v.shape()));
+            }
+            arr.assign(v);
+        }
+    }
+
+    /** A copy of every parameter, detached from the model. */
+    public Map<String, INDArray> snapshot() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        parameters().forEach((k, v) -> m.put(k, v.dup()));
+        return m;
+    }
+
+    /** Logits for every row of {@code features}, in batches, without dropout. */
+    public INDArray logits(INDArray features) {
+        int n = (int) features.rows();
+        int batch = 1000;
+        INDArray out = Nd4j.create(DataType.FLOAT, n, spec.outputs());
+        for (int s = 0; s < n; s += batch) {
+            int e = Math.min(n, s + batch);
+            INDArray x = features.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all());
+            out.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e), org.nd4j.linalg.indexing.NDArrayIndex.all())
+                    .assign(forward(x));
+        }
+        return out;
+    }
+
+    /** Logits for one batch, without dropout. */
+    public INDArray forward(INDArray batch) {
+        if (batch.rank() != 2 || batch.columns() != spec.inputs()) {
+            throw new IllegalArgumentException(spec.describe() + " takes inputs of shape [B, " + spec.inputs()
+                    + "], got " + Arrays.toString(batch.shape()));
+        }
+        Map<String, INDArray> ph = new LinkedHashMap<>();
+        ph.put(INPUT, batch);
+        for (Dropout d : dropouts) {
+            ph.put(d.placeholder(), Nd4j.ones(DataType.FLOAT, batch.rows(), d.width()));
+        }
+        return sd.output(ph, LOGITS).get(LOGITS);
+    }
+
+    /**
+     * Makes sure the graph carries the loss for {@code objective}; a model trained before with a
+     * different objective gets a fresh graph with the same weights.
+     */
+    void prepareObjective(String key, java.util.function.Consumer<SameDiff> addLoss) {
+        if (key.equals(objectiveKey)) {
+            return;
+        }
+        if (objectiveKey != null) {
+            Map<String, INDArray> keep = snapshot();
+            define();
+            setParameters(keep);
+        }
+        addLoss.accept(sd);
+        objectiveKey = key;
+    }
+
+    @Override
+    public String toString() {
+        return spec.describe() + " (" + String.format("%,d", parameterCount()) + " parameters)";
+    }
+}

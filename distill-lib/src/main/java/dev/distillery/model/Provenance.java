@@ -1,0 +1,19 @@
+package dev.distillery.model;
+
+import dev.distillery.backend.Versions;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Where a trained model came from: what trained it (objective, teacher), on which data
+ * (fingerprint), with which seed and code, and how well it did. Saved inside every model file.
+ */
+public record Provenance(String name, String role, String created, Long seed, String data, String dataFingerprint,
+        String objective, String teacher, Integer epochs, Map<String, Double> metrics, Map<String, String> versions) {
+
+    public static Provenance of(String name, String role, long seed, String data, String dataFingerprint,
+            String objective, String teacher, int epochs, Map<String, Double> metrics) {
+        return new Provenance(name, role, Instant.now().toString(), seed, data, dataFingerprint, objective, teacher,
+                epochs, Map.copyOf(metrics), Versions.all());
+    }
+}

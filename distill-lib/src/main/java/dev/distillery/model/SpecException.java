@@ -1,0 +1,12 @@
+package dev.distillery.model;
+
+/** A spec that cannot be used: the message names the source, the field and the fix. */
+public class SpecException extends IllegalArgumentException {
+    public SpecException(String message) {
+        super(message);
+    }
+
+    public SpecException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,283 @@
+package dev.distillery.model;
+
+import dev.distillery.backend.Seeds;
+import dev.distillery.data.Batches;
+import dev.distillery.data.DataLocator;
+import dev.distillery.data.LabeledData;
+import dev.distillery.eval.Accuracy;
+import dev.distillery.eval.Fidelity;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Mini-batch training of a {@link Network} on an {@link Objective} with Adam: seeded shuffling and
+ * dropout (a run with the same seed gives the same numbers, resumed or not), validation accuracy
+ * after each epoch, early stopping that keeps the best weights, a checkpoint per epoch, a stop at
+ * the first non-finite loss or gradient, and a stop within one step of a thread interrupt.
+ */
+public final class Trainer {
+
+    static final String LABELS = "labels";
+    static final String LABEL_MASK = "label_mask";
+    static final String TEACHER_LOGITS = "teacher_logits";
+    static final String LOSS = "loss";
+    private static final double BETA1 = 0.9;
+    private static final double BETA2 = 0.999;
+    private static final double EPSILON = 1e-8;
+
+    private final Network net;
+    private final Objective objective;
+    private final TrainingOptions opts;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+
+    public Trainer(Network net, Objective objective, TrainingOptions opts) {
+        this.net = net;
+        this.objective = objective;
+        this.opts = opts;
+    }
+
+    public Trainer listener(TrainingListener l) {
+        if (l != null) {
+            listeners.add(l);
+        }
+        return this;
+    }
+
+    public Trainer listeners(List<TrainingListener> ls) {
+        ls.forEach(this::listener);
+        return this;
+    }
+
+    /**
+     * Trains on {@code train} and validates on {@code validation}. Teacher logits (rows aligned
+     * with the data) are required when the objective needs a teacher; validation teacher logits are
+     * optional and add agreement to the curve.
+     */
+    public TrainingOutcome fit(LabeledData train, INDArray trainTeacherLogits, LabeledData validation,
+            INDArray validationTeacherLogits) {
+        check(train, trainTeacherLogits, validation);
+        String stage = opts.stage();
+        net.prepareObjective(objective.describe(), this::addLoss);
+        SameDiff sd = net.graph();
+        List<String> names = net.parameterNames();
+        quietly(sd::createGradFunction);
+        SameDiff grad = sd.getFunction("grad");
+        List<String> outputs = new ArrayList<>();
+        for (String p : names) {
+            outputs.add(sd.getVariable(p).getGradient().name());
+        }
+        outputs.add(LOSS);
+
+        Map<String, INDArray> params = net.parameters();
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        Map<String, INDArray> v = new LinkedHashMap<>();
+        params.forEach((k, p) -> {
+            m.put(k, Nd4j.zeros(DataType.FLOAT, p.shape()));
+            v.put(k, Nd4j.zeros(DataType.FLOAT, p.shape()));
+        });
+
+        String runKey = DataLocator.sha256(net.spec().compact() + "|" + objective.describe() + "|" + opts.seed() + "|"
+                + opts.batchSize() + "|" + opts.learningRate() + "|" + train.fingerprint() + "|" + validation.fingerprint());
+        Path ckptFile = opts.checkpointDir() == null ? null : opts.checkpointDir().resolve(Checkpoint.FILE);
+        List<EpochStats> curve = new ArrayList<>();
+        int startEpoch = 1;
+        long globalStep = 0;
+        int bestEpoch = 0;
+        double bestAcc = Double.NEGATIVE_INFINITY;
+        int sinceBest = 0;
+        Map<String, INDArray> best = null;
+        Path lastGood = null;
+        if (opts.resume() && Checkpoint.exists(opts.checkpointDir())) {
+            Checkpoint c = Checkpoint.read(ckptFile);
+            if (!c.state().runKey().equals(runKey)) {
+                throw new SpecException("checkpoint " + ckptFile + " was written by a different run (model, objective, "
+                        + "seed, batch size, learning rate or data differ); delete it or use another checkpoint directory");
+            }
+            net.setParameters(c.params());
+            c.adamM().forEach((k, a) -> m.get(k).assign(a));
+            c.adamV().forEach((k, a) -> v.get(k).assign(a));
+            best = c.best().isEmpty() ? null : c.best();
+            curve.addAll(c.state().curve());
+            startEpoch = c.state().epoch() + 1;
+            globalStep = c.state().globalStep();
+            bestEpoch = c.state().bestEpoch();
+            bestAcc = c.state().bestValAccuracy();
+            sinceBest = c.state().epochsSinceBest();
+            lastGood = ckptFile;
+            for (TrainingListener l : listeners) {
+                l.onMessage(stage, "resumed from " + ckptFile + " after epoch " + c.state().epoch());
+            }
+        }
+        int resumedFrom = startEpoch - 1;
+
+        INDArray features = train.features();
+        INDArray oneHot = train.oneHot();
+        INDArray mask = train.labelMask();
+        int n = train.size();
+        int steps = (n + opts.batchSize() - 1) / opts.batchSize();
+        long t0 = System.nanoTime();
+        long stepsThisRun = 0;
+        long totalSteps = (long) (opts.epochs() - startEpoch + 1) * steps;
+        Double lastVal = curve.isEmpty() ? null : curve.get(curve.size() - 1).valAccuracy();
+        String stopReason = "completed " + opts.epochs() + " epochs";
+        int epoch = startEpoch;
+        for (; epoch <= opts.epochs(); epoch++) {
+            long e0 = System.nanoTime();
+            List<int[]> plan = Batches.plan(n, opts.batchSize(), Seeds.stream(opts.seed(), "shuffle", epoch));
+            double lossSum = 0;
+            for (int s = 0; s < plan.size(); s++) {
+                if (Thread.interrupted()) {
+                    throw new TrainingInterruptedException(stage, epoch, s + 1, lastGood);
+                }
+                globalStep++;
+                Batches.Batch b = Batches.take(plan.get(s), features, oneHot, mask, trainTeacherLogits);
+                Map<String, INDArray> ph = new LinkedHashMap<>();
+                ph.put(Network.INPUT, b.features());
+                ph.put(LABELS, b.oneHot());
+                ph.put(LABEL_MASK, b.labelMask());
+                if (objective.needsTeacher()) {
+                    ph.put(TEACHER_LOGITS, b.teacherLogits());
+                }
+                putDropoutMasks(ph, b.size(), Seeds.stream(opts.seed(), "dropout", globalStep));
+                Map<String, INDArray> out = grad.output(ph, outputs);
+                double loss = out.get(LOSS).getDouble(0);
+                if (!Double.isFinite(loss)) {
+                    throw new TrainingDivergedException(stage, "loss became " + loss, epoch, s + 1, globalStep,
+                            opts.learningRate(), lastGood);
+                }
+                for (String p : names) {
+                    INDArray g = out.get(sd.getVariable(p).getGradient().name());
+                    if (!Double.isFinite(g.norm2Number().doubleValue())) {
+                        throw new TrainingDivergedException(stage, "the gradient of '" + p + "' became non-finite",
+                                epoch, s + 1, globalStep, opts.learningRate(), lastGood);
+                    }
+                }
+                double correction = Math.sqrt(1 - Math.pow(BETA2, globalStep)) / (1 - Math.pow(BETA1, globalStep));
+                double stepSize = opts.learningRate() * correction;
+                for (String p : names) {
+                    INDArray g = out.get(sd.getVariable(p).getGradient().name());
+                    INDArray mp = m.get(p).muli(BETA1).addi(g.mul(1 - BETA1));
+                    INDArray vp = v.get(p).muli(BETA2).addi(g.mul(g).muli(1 - BETA2));
+                    params.get(p).subi(mp.div(Transforms.sqrt(vp, true).addi(EPSILON)).muli(stepSize));
+                }
+                lossSum += loss;
+                stepsThisRun++;
+                double elapsed = (System.nanoTime() - t0) / 1e9;
+                double eta = elapsed / stepsThisRun * (totalSteps - stepsThisRun);
+                Progress pr = new Progress(stage, epoch, opts.epochs(), s + 1, plan.size(), lossSum / (s + 1), lastVal,
+                        elapsed, eta);
+                for (TrainingListener l : listeners) {
+                    l.onStep(pr);
+                }
+            }
+            INDArray valLogits = net.logits(validation.features());
+            double valAcc = Accuracy.of(valLogits, validation.labels());
+            Double agree = validationTeacherLogits == null ? null : Fidelity.agreement(valLogits, validationTeacherLogits);
+            EpochStats st = new EpochStats(epoch, lossSum / plan.size(), valAcc, agree, (System.nanoTime() - e0) / 1e9);
+            curve.add(st);
+            lastVal = valAcc;
+            if (valAcc > bestAcc) {
+                bestAcc = valAcc;
+                bestEpoch = epoch;
+                sinceBest = 0;
+                best = opts.patience() > 0 || opts.epochs() > 1 ? net.snapshot() : null;
+            } else {
+                sinceBest++;
+            }
+            for (TrainingListener l : listeners) {
+                l.onEpoch(stage, st);
+            }
+            if (ckptFile != null) {
+                Map<String, INDArray> bestCopy = best == null ? Map.of() : best;
+                new Checkpoint(new Checkpoint.State(runKey, epoch, globalStep, bestEpoch, bestAcc, sinceBest, curve),
+                        net.parameters(), m, v, bestCopy).write(ckptFile);
+                lastGood = ckptFile;
+            }
+            if (opts.patience() > 0 && sinceBest >= opts.patience() && epoch < opts.epochs()) {
+                stopReason = "early stop after epoch " + epoch + ": no better validation accuracy for "
+                        + opts.patience() + " epochs";
+                for (TrainingListener l : listeners) {
+                    l.onMessage(stage, stopReason);
+                }
+                break;
+            }
+        }
+        if (best != null && bestEpoch != curve.get(curve.size() - 1).epoch()) {
+            net.setParameters(best);
+        }
+        return new TrainingOutcome(List.copyOf(curve), bestEpoch, bestAcc, stopReason, globalStep,
+                (System.nanoTime() - t0) / 1e9, resumedFrom);
+    }
+
+    /** SameDiff prints a line per differentiated op to System.out (not a logger): mute just that call. */
+    private static synchronized void quietly(Runnable r) {
+        java.io.PrintStream out = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            r.run();
+        } finally {
+            System.setOut(out);
+        }
+    }
+
+    private void addLoss(SameDiff sd) {
+        int classes = net.spec().outputs();
+        SDVariable labels = sd.placeHolder(LABELS, DataType.FLOAT, -1, classes);
+        SDVariable mask = sd.placeHolder(LABEL_MASK, DataType.FLOAT, -1, 1);
+        SDVariable teacher = objective.needsTeacher() ? sd.placeHolder(TEACHER_LOGITS, DataType.FLOAT, -1, classes) : null;
+        SDVariable loss = objective.define(sd, new Objective.Inputs(sd.getVariable(Network.LOGITS), labels, mask, teacher));
+        loss.rename(LOSS);
+        sd.setLossVariables(LOSS);
+    }
+
+    private void putDropoutMasks(Map<String, INDArray> ph, int batch, SplittableRandom rng) {
+        for (Network.Dropout d : net.dropouts()) {
+            float keep = (float) (1 - d.rate());
+            float scale = 1f / keep;
+            float[] mk = new float[batch * d.width()];
+            for (int i = 0; i < mk.length; i++) {
+                mk[i] = rng.nextDouble() < keep ? scale : 0f;
+            }
+            ph.put(d.placeholder(), Nd4j.create(mk, new long[] {batch, d.width()}, DataType.FLOAT));
+        }
+    }
+
+    private void check(LabeledData train, INDArray teacherLogits, LabeledData validation) {
+        ModelSpec spec = net.spec();
+        for (LabeledData d : List.of(train, validation)) {
+            if (d.inputSize() != spec.inputs()) {
+                throw new SpecException(spec.describe() + " takes " + spec.inputs() + " inputs but " + d.name()
+                        + " has " + d.inputSize() + " features; set the model's inputs to " + d.inputSize());
+            }
+            if (d.numClasses() != spec.outputs()) {
+                throw new SpecException(spec.describe() + " has " + spec.outputs() + " outputs but " + d.name()
+                        + " has " + d.numClasses() + " classes; set the model's outputs to " + d.numClasses());
+            }
+        }
+        if (objective.needsTeacher()) {
+            if (teacherLogits == null) {
+                throw new IllegalArgumentException(objective.describe() + " needs teacher logits for " + train.name());
+            }
+            long[] want = {train.size(), spec.outputs()};
+            if (!Arrays.equals(teacherLogits.shape(), want)) {
+                throw new SpecException("teacher logits have shape " + Arrays.toString(teacherLogits.shape())
+                        + " but the student " + spec.describe() + " on " + train.name() + " needs " + Arrays.toString(want)
+                        + "; the student's outputs must equal the teacher's");
+            }
+        }
+        if (train.labeledCount() == 0 && !objective.needsTeacher()) {
+            throw new IllegalArgumentException(train.name() + " has no labeled examples to train " + spec.describe() + " on");
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.distillery.model;
+
+import java.nio.file.Path;
+
+/** The loss or a gradient stopped being a finite number; the step's update was not applied. */
+public class TrainingDivergedException extends RuntimeException {
+
+    private final int epoch;
+    private final int step;
+    private final long globalStep;
+    private final Path checkpoint;
+
+    public TrainingDivergedException(String stage, String what, int epoch, int step, long globalStep, double learningRate,
+            Path checkpoint) {
+        super(stage + ": " + what + " at epoch " + epoch + ", step " + step + " (step " + globalStep + " overall); "
+                + "that step's update was not applied and training stopped. "
+                + (checkpoint == null ? "No checkpoint was kept. " : "The last good checkpoint is " + checkpoint + ". ")
+                + "Lower the learning rate (now " + learningRate + ") or check the inputs for NaN or huge values.");
+        this.epoch = epoch;
+        this.step = step;
+        this.globalStep = globalStep;
+        this.checkpoint = checkpoint;
+    }
+
+    public int epoch() { return epoch; }
+    public int step() { return step; }
+    public long globalStep() { return globalStep; }
+    public Path checkpoint() { return checkpoint; }
+}

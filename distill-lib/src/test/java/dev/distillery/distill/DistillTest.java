@@ -1,0 +1,83 @@
+package dev.distillery.distill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.distillery.TestData;
+import dev.distillery.data.Splits;
+import dev.distillery.loss.Losses;
+import dev.distillery.model.CnnSpec;
+import dev.distillery.model.MlpSpec;
+import dev.distillery.model.SpecException;
+import dev.distillery.model.TrainingOptions;
+import dev.distillery.teacher.Teacher;
+import dev.distillery.teacher.TeacherCache;
+import dev.distillery.teacher.Teachers;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DistillTest {
+
+    static Splits data;
+    static Teachers.Trained trained;
+
+    @BeforeAll
+    static void teacher() {
+        data = TestData.small(3000);
+        trained = Teachers.train("cnn", new CnnSpec(null, List.of(8, 16), 3, 2, List.of(32), 10, null, null), data,
+                TrainingOptions.defaults().epochs(2).seed(0), List.of());
+    }
+
+    @Test
+    void teacherLearnsAndItsLogitsAreComputedOncePerDataset(@TempDir Path dir) {
+        assertTrue(trained.testAccuracy() > 0.7, "teacher test accuracy " + trained.testAccuracy());
+        Teacher t = trained.teacher();
+        TeacherCache cache = new TeacherCache(dir);
+        var a = cache.logits(t, data.train());
+        var b = cache.logits(t, data.train());
+        assertEquals(1, cache.computedCount());
+        assertTrue(a == b, "the same array is reused in memory");
+        TeacherCache fresh = new TeacherCache(dir);
+        var c = fresh.logits(t, data.train());
+        assertEquals(0, fresh.computedCount(), "a new cache on the same directory reads the saved logits");
+        assertEquals(0, a.sub(c).norm2Number().doubleValue(), 1e-6);
+        fresh.logits(t, data.validation());
+        assertEquals(1, fresh.computedCount(), "another dataset is another key");
+    }
+
+    @Test
+    void kdTrainsAStudentThatAgreesWithItsTeacher() {
+        Splits few = data.withLabels(100, 1);
+        DistillResult scratch = Distill.from(trained.teacher()).into("mlp:32").with(Losses.scratch()).on(few)
+                .epochs(30).patience(10).seed(1).run();
+        DistillResult kd = Distill.from(trained.teacher()).into("mlp:32").with(Losses.hinton(4, 0.1)).on(few)
+                .epochs(6).seed(1).run();
+        assertTrue(kd.metrics().agreement() > scratch.metrics().agreement(),
+                "soft targets on unlabeled images raise agreement: " + kd.summary() + " vs " + scratch.summary());
+        assertTrue(kd.metrics().klDivergence() < scratch.metrics().klDivergence());
+        assertEquals(784 * 32 + 32 + 32 * 10 + 10, kd.metrics().parameters());
+        assertTrue(kd.metrics().bytesOnDisk() > 3 * kd.metrics().parameters(), "all float32 weights are on disk (deflated)");
+        assertTrue(kd.metrics().latencyMicros() > 0);
+        assertEquals("kd T=4 a=0.1", kd.loss());
+    }
+
+    @Test
+    void studentWithOtherOutputsThanTheTeacherIsRefused() {
+        SpecException e = assertThrows(SpecException.class, () -> Distill.from(trained.teacher())
+                .into(new MlpSpec(null, List.of(8), 5, null, null)).on(data).epochs(1).run());
+        assertTrue(e.getMessage().contains("has 5 outputs but teacher 'cnn' has 10; set the student's outputs to 10"),
+                e.getMessage());
+    }
+
+    @Test
+    void missingPiecesAreNamed() {
+        assertThrows(IllegalStateException.class, () -> Distill.from(trained.teacher()).on(data).run());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Distill.scratch(MlpSpec.of(8)).with(Losses.hinton(2, 0.5)).on(data).run());
+        assertTrue(e.getMessage().contains("needs a teacher"), e.getMessage());
+    }
+}

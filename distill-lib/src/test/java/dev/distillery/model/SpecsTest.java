@@ -1,0 +1,84 @@
+package dev.distillery.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.distillery.experiment.ExperimentSpec;
+import dev.distillery.experiment.Quickstart;
+import dev.distillery.loss.HintonLoss;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpecsTest {
+
+    @Test
+    void modelSpecsRoundTripThroughJsonAndYaml(@TempDir Path dir) {
+        List<ModelSpec> specs = List.of(MlpSpec.of(800, 800).withDropout(0.2),
+                new CnnSpec(null, List.of(32, 64), 5, 2, List.of(128), 10, "tanh", 0.3), ModelSpec.parse("mlp:64"));
+        for (ModelSpec s : specs) {
+            assertEquals(s, Specs.parse(Specs.toJson(s), ModelSpec.class, "json"));
+            assertEquals(s, Specs.parse(Specs.toYaml(s), ModelSpec.class, "yaml"));
+            Specs.write(s, dir.resolve("m.yaml"));
+            assertEquals(s, Specs.read(dir.resolve("m.yaml"), ModelSpec.class));
+            Specs.write(s, dir.resolve("m.json"));
+            assertEquals(s, Specs.read(dir.resolve("m.json"), ModelSpec.class));
+            assertEquals(s, ModelSpec.parse(s.compact()), "compact form reads back: " + s.compact());
+        }
+    }
+
+    @Test
+    void experimentSpecsRoundTripThroughJsonAndYaml() {
+        ExperimentSpec q = Quickstart.spec(false);
+        assertEquals(q, Specs.parse(Specs.toJson(q), ExperimentSpec.class, "json"));
+        assertEquals(q, Specs.parse(Specs.toYaml(q), ExperimentSpec.class, "yaml"));
+        assertEquals(new HintonLoss(4.0, 0.1), q.recipes().get(1).loss());
+        assertEquals(List.of(1L, 2L, 3L), q.seeds());
+    }
+
+    @Test
+    void unknownFieldIsNamedWithTheKnownOnes() {
+        SpecException e = assertThrows(SpecException.class,
+                () -> Specs.parse("type: mlp\nhiden: [64]\n", ModelSpec.class, "student.yaml"));
+        assertTrue(e.getMessage().startsWith("student.yaml"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown field 'hiden'"), e.getMessage());
+        assertTrue(e.getMessage().contains("hidden"), e.getMessage());
+    }
+
+    @Test
+    void negativeSizeIsRejectedWithItsPosition() {
+        SpecException e = assertThrows(SpecException.class,
+                () -> Specs.parse("{\"type\": \"mlp\", \"hidden\": [64, -3]}", ModelSpec.class, "s.json"));
+        assertTrue(e.getMessage().contains("hidden size -3 at position 2 must be a positive whole number"), e.getMessage());
+        assertThrows(SpecException.class, () -> ModelSpec.parse("mlp:0"));
+        SpecException kind = assertThrows(SpecException.class, () -> ModelSpec.parse("rnn:64"));
+        assertTrue(kind.getMessage().contains("known kinds: mlp, cnn"), kind.getMessage());
+    }
+
+    @Test
+    void unknownTypeListsTheKnownTypes() {
+        SpecException e = assertThrows(SpecException.class, () -> Specs.parse("type: rnn\n", ModelSpec.class, "x.yaml"));
+        assertTrue(e.getMessage().contains("unknown type 'rnn'") && e.getMessage().contains("mlp, cnn"), e.getMessage());
+    }
+
+    @Test
+    void studentWhoseOutputsDifferFromTheTeacherIsRejectedInTheSpec(@TempDir Path dir) throws Exception {
+        String yaml = """
+                teacher: {model: {type: cnn, channels: [8]}}
+                students: [{name: tiny, model: {type: mlp, hidden: [16], outputs: 5}}]
+                recipes: [{loss: {type: hinton}}]
+                """;
+        Files.writeString(dir.resolve("e.yaml"), yaml);
+        SpecException e = assertThrows(SpecException.class, () -> Specs.read(dir.resolve("e.yaml"), ExperimentSpec.class));
+        assertTrue(e.getMessage().contains("student 'tiny' has 5 outputs but teacher 'teacher' has 10"), e.getMessage());
+    }
+
+    @Test
+    void missingSpecFileSaysSo() {
+        SpecException e = assertThrows(SpecException.class, () -> Specs.read(Path.of("no-such.yaml"), ExperimentSpec.class));
+        assertTrue(e.getMessage().contains("no-such.yaml does not exist"), e.getMessage());
+    }
+}

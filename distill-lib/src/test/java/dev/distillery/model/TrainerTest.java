@@ -1,0 +1,144 @@
+package dev.distillery.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.distillery.TestData;
+import dev.distillery.data.Splits;
+import dev.distillery.eval.Accuracy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class TrainerTest {
+
+    static final Splits DATA = TestData.small(2000);
+
+    static TrainingOptions opts(int epochs, Path ckpt) {
+        return TrainingOptions.defaults().epochs(epochs).batchSize(64).seed(5).checkpointDir(ckpt);
+    }
+
+    @Test
+    void trainingLearnsAndTheSameSeedGivesTheSameNumbers() {
+        Network a = Network.build(MlpSpec.of(32).withDropout(0.1), 5);
+        double before = Accuracy.of(a.logits(DATA.test().features()), DATA.test().labels());
+        TrainingOutcome oa = new Trainer(a, new CrossEntropy(), opts(3, null)).fit(DATA.train(), null, DATA.validation(), null);
+        double after = Accuracy.of(a.logits(DATA.test().features()), DATA.test().labels());
+        assertTrue(before < 0.3 && after > 0.7, "accuracy should rise from chance: " + before + " -> " + after);
+        assertTrue(oa.curve().get(2).trainLoss() < oa.curve().get(0).trainLoss(), "loss falls: " + oa.curve());
+
+        Network b = Network.build(MlpSpec.of(32).withDropout(0.1), 5);
+        TrainingOutcome ob = new Trainer(b, new CrossEntropy(), opts(3, null)).fit(DATA.train(), null, DATA.validation(), null);
+        assertEquals(oa.curve().get(2).trainLoss(), ob.curve().get(2).trainLoss(), 0.0, "same seed, same loss");
+    }
+
+    @Test
+    void interruptedRunResumesFromTheCheckpointAndEndsWhereAnUninterruptedRunEnds(@TempDir Path dir) {
+        Network whole = Network.build(MlpSpec.of(32), 5);
+        TrainingOutcome ref = new Trainer(whole, new CrossEntropy(), opts(3, dir.resolve("ref")))
+                .fit(DATA.train(), null, DATA.validation(), null);
+
+        Network first = Network.build(MlpSpec.of(32), 5);
+        TrainingListener interruptInEpoch2 = new TrainingListener() {
+            @Override
+            public void onStep(Progress p) {
+                if (p.epoch() == 2 && p.step() == 5) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        TrainingInterruptedException e = assertThrows(TrainingInterruptedException.class,
+                () -> new Trainer(first, new CrossEntropy(), opts(3, dir.resolve("run"))).listener(interruptInEpoch2)
+                        .fit(DATA.train(), null, DATA.validation(), null));
+        assertEquals(2, e.epoch());
+        assertEquals(6, e.step(), "stops at the next step after the interrupt");
+        assertEquals(dir.resolve("run").resolve(Checkpoint.FILE), e.checkpoint());
+        assertTrue(!Thread.currentThread().isInterrupted(), "the interrupt is consumed so the caller stays usable");
+
+        Network resumed = Network.build(MlpSpec.of(32), 5);
+        List<String> messages = new ArrayList<>();
+        TrainingOutcome out = new Trainer(resumed, new CrossEntropy(), opts(3, dir.resolve("run")).resume(true))
+                .listener(new TrainingListener() {
+                    @Override
+                    public void onMessage(String stage, String message) {
+                        messages.add(message);
+                    }
+                })
+                .fit(DATA.train(), null, DATA.validation(), null);
+        assertEquals(1, out.resumedFromEpoch());
+        assertTrue(messages.get(0).contains("resumed from"), messages.toString());
+        assertEquals(3, out.curve().size());
+        assertEquals(ref.curve().get(2).trainLoss(), out.curve().get(2).trainLoss(), 1e-9);
+        assertEquals(ref.curve().get(2).valAccuracy(), out.curve().get(2).valAccuracy(), 0.0);
+        Map<String, INDArray> w1 = whole.parameters();
+        resumed.parameters().forEach((k, v) -> assertEquals(0, v.sub(w1.get(k)).norm2Number().doubleValue(), 1e-6, k));
+    }
+
+    @Test
+    void checkpointFromAnotherRunIsRefused(@TempDir Path dir) {
+        new Trainer(Network.build(MlpSpec.of(16), 5), new CrossEntropy(), opts(1, dir)).fit(DATA.train(), null, DATA.validation(), null);
+        SpecException e = assertThrows(SpecException.class, () -> new Trainer(Network.build(MlpSpec.of(24), 5),
+                new CrossEntropy(), opts(2, dir).resume(true)).fit(DATA.train(), null, DATA.validation(), null));
+        assertTrue(e.getMessage().contains("different run"), e.getMessage());
+    }
+
+    @Test
+    void nanLossStopsAtTheStepKeepsTheCheckpointAndLeavesFiniteWeights(@TempDir Path dir) {
+        Network net = Network.build(MlpSpec.of(32), 5);
+        // the real cause of most NaNs: a learning rate far too large; epoch 1 is clean at 1e-3
+        new Trainer(net, new CrossEntropy(), opts(1, dir)).fit(DATA.train(), null, DATA.validation(), null);
+        long ckptSize = dir.resolve(Checkpoint.FILE).toFile().length();
+        INDArray nan = DATA.train().features().dup();
+        nan.putScalar(new long[] {3, 100}, Double.NaN);
+        var poisoned = new dev.distillery.data.LabeledData("poisoned", nan, DATA.train().labels(), 10, "poisoned");
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> new Trainer(net,
+                new CrossEntropy(), opts(2, dir.resolve("second"))).fit(poisoned, null, DATA.validation(), null));
+        assertTrue(e.getMessage().contains("loss became NaN at epoch 1, step " + e.step()), e.getMessage());
+        assertTrue(e.getMessage().contains("Lower the learning rate"), e.getMessage());
+        net.parameters().forEach((k, v) -> assertTrue(Double.isFinite(v.norm2Number().doubleValue()), k + " stays finite"));
+        assertEquals(ckptSize, dir.resolve(Checkpoint.FILE).toFile().length(), "the earlier checkpoint is untouched");
+        assertTrue(!Files.exists(dir.resolve("second").resolve(Checkpoint.FILE)) || e.epoch() > 1);
+    }
+
+    @Test
+    void earlyStoppingKeepsTheBestEpoch() {
+        Network net = Network.build(MlpSpec.of(64), 5);
+        var tiny = DATA.train().sample(100, 1);
+        TrainingOutcome out = new Trainer(net, new CrossEntropy(), opts(60, null).patience(3).batchSize(20))
+                .fit(tiny, null, DATA.validation(), null);
+        assertTrue(out.curve().size() < 60, "stopped early: " + out.stopReason());
+        double best = out.curve().stream().mapToDouble(EpochStats::valAccuracy).max().orElseThrow();
+        assertEquals(best, out.bestValAccuracy(), 0.0);
+        assertEquals(best, Accuracy.of(net.logits(DATA.validation().features()), DATA.validation().labels()), 1e-9,
+                "the network holds the best epoch's weights");
+    }
+
+    @Test
+    void wrongInputSizeNamesTheFix() {
+        Network net = Network.build(new MlpSpec(100, List.of(8), 10, null, null), 1);
+        SpecException e = assertThrows(SpecException.class,
+                () -> new Trainer(net, new CrossEntropy(), opts(1, null)).fit(DATA.train(), null, DATA.validation(), null));
+        assertTrue(e.getMessage().contains("takes 100 inputs") && e.getMessage().contains("set the model's inputs to 784"),
+                e.getMessage());
+    }
+
+    @Test
+    void modelFileRoundTripGivesTheSameLogitsAndProvenance(@TempDir Path dir) {
+        Network net = Network.build(new CnnSpec(null, List.of(4), 3, 2, List.of(8), 10, null, 0.2), 3);
+        Provenance p = Provenance.of("t", "teacher", 3, "d", "fp", "cross-entropy", null, 0, Map.of("test_accuracy", 0.5));
+        ModelFile.save(net, p, dir.resolve("m.dtm"));
+        ModelFile.Loaded l = ModelFile.load(dir.resolve("m.dtm"));
+        INDArray x = DATA.test().features();
+        assertEquals(0, net.logits(x).sub(l.network().logits(x)).norm2Number().doubleValue(), 1e-6);
+        assertEquals(p, l.provenance());
+        assertEquals(net.parameterCount(), l.network().parameterCount());
+        SpecException e = assertThrows(SpecException.class, () -> ModelFile.load(dir.resolve("nope.dtm")));
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+    }
+}
