@@ -21,6 +21,9 @@ public final class Backend {
         }
         Nd4j.getEnvironment().setMaxMasterThreads(threadCount);
         Nd4j.getEnvironment().setMaxThreads(threadCount);
+        // OpenBLAS keeps its own pool (one per core) unless told: two jobs would then oversubscribe
+        Nd4j.getBlasWrapper().level3();
+        Nd4j.factory().blas().setMaxThreads(threadCount);
         Nd4j.setDefaultDataTypes(org.nd4j.linalg.api.buffer.DataType.FLOAT,
                 org.nd4j.linalg.api.buffer.DataType.FLOAT);
         threads = threadCount;
@@ -47,6 +50,7 @@ public final class Backend {
         String blas = String.valueOf(env.getOrDefault("blas.vendor", "?"));
         String cores = String.valueOf(env.getOrDefault("cores", Runtime.getRuntime().availableProcessors()));
         return "nd4j " + Versions.get("nd4j") + " " + device + " (" + Versions.get("nd4j.classifier") + ") · "
-                + blas + " · " + threads + (threads == 1 ? " thread" : " threads") + " · " + cores + " cores";
+                + blas + " (" + env.getOrDefault("blas.threads", "?") + " BLAS threads) · " + threads
+                + (threads == 1 ? " thread" : " threads") + " · " + cores + " cores";
     }
 }
