@@ -22,7 +22,6 @@ public final class Backend {
         Nd4j.getEnvironment().setMaxMasterThreads(threadCount);
         Nd4j.getEnvironment().setMaxThreads(threadCount);
         // OpenBLAS keeps its own pool (one per core) unless told: two jobs would then oversubscribe
-        Nd4j.getBlasWrapper().level3();
         Nd4j.factory().blas().setMaxThreads(threadCount);
         Nd4j.setDefaultDataTypes(org.nd4j.linalg.api.buffer.DataType.FLOAT,
                 org.nd4j.linalg.api.buffer.DataType.FLOAT);
