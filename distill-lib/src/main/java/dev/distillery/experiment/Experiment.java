@@ -6,6 +6,7 @@ import dev.distillery.data.FashionMnist;
 import dev.distillery.data.Splits;
 import dev.distillery.distill.Distill;
 import dev.distillery.distill.DistillResult;
+import dev.distillery.model.EpochStats;
 import dev.distillery.model.Specs;
 import dev.distillery.model.TrainingDivergedException;
 import dev.distillery.model.TrainingInterruptedException;
@@ -31,8 +32,8 @@ import tech.tablesaw.api.Table;
 public final class Experiment {
 
     /** What an experiment produced: the teacher, every result and record, and the tables. */
-    public record Outcome(ExperimentSpec spec, Teacher teacher, String teacherSource, double teacherTestAccuracy,
-            List<DistillResult> results, List<RunRecord> records, Table runs, Table summary) {
+    public record Outcome(ExperimentSpec spec, Teacher teacher, String teacherSource, Path teacherFile,
+            double teacherTestAccuracy, List<DistillResult> results, List<RunRecord> records, Table runs, Table summary) {
 
         /** The summary as text, teacher first. */
         public String report() {
@@ -80,6 +81,35 @@ public final class Experiment {
         return s;
     }
 
+    /** A teacher ready for distillation: where it came from and the file that holds it. */
+    public record Prepared(Teacher teacher, String source, Path file) {}
+
+    /**
+     * Loads the teacher from {@code ts.file()}, or reuses the copy trained earlier with the same spec
+     * on the same data (kept under {@code <runs>/teachers/}), or trains and keeps it.
+     */
+    public static Prepared teacher(ExperimentSpec.TeacherSpec ts, Splits data, RunStore store,
+            List<TrainingListener> listeners, Consumer<String> log) {
+        Backend.start();
+        if (ts.file() != null) {
+            Path f = Path.of(ts.file());
+            return new Prepared(Teacher.load(f), "loaded from " + ts.file(), f);
+        }
+        String key = DataLocator.sha256(Specs.toJson(ts) + data.fingerprint()).substring(0, 16);
+        Path file = store.root().resolve("teachers").resolve(RunStore.slug(ts.name()) + "-" + key + ".dtm");
+        if (Files.isRegularFile(file)) {
+            Teacher t = Teacher.load(file);
+            return new Prepared(t, "reused " + file + ", trained " + t.provenance().created(), file);
+        }
+        log.accept("training teacher '" + ts.name() + "': " + ts.model().describe() + ", " + ts.epochs() + " epochs");
+        TrainingOptions o = new TrainingOptions(ts.epochs(), ts.batchSize(), ts.learningRate(), ts.patience(),
+                ts.seed(), null, false, null);
+        Teachers.Trained tr = Teachers.train(ts.name(), ts.model(), data, o, listeners);
+        tr.teacher().save(file);
+        return new Prepared(tr.teacher(), String.format("trained here in %.0f s, saved to %s", tr.outcome().seconds(),
+                file), file);
+    }
+
     public Outcome run() {
         Backend.start(spec.threads());
         log.accept(Backend.report());
@@ -89,30 +119,11 @@ public final class Experiment {
                 spec.data().dataset(), data.train().size(), data.train().labeledCount(), data.validation().size(),
                 data.test().size()));
 
-        Teacher teacher = null;
-        String source = null;
+        Prepared prepared = spec.teacher() == null ? null : teacher(spec.teacher(), all, store, listeners, log);
+        Teacher teacher = prepared == null ? null : prepared.teacher();
+        String source = prepared == null ? null : prepared.source();
         double teacherAcc = Double.NaN;
-        if (spec.teacher() != null) {
-            ExperimentSpec.TeacherSpec ts = spec.teacher();
-            if (ts.file() != null) {
-                teacher = Teacher.load(Path.of(ts.file()));
-                source = "loaded from " + ts.file();
-            } else {
-                String key = DataLocator.sha256(Specs.toJson(ts) + all.fingerprint()).substring(0, 16);
-                Path file = store.root().resolve("teachers").resolve(RunStore.slug(ts.name()) + "-" + key + ".dtm");
-                if (Files.isRegularFile(file)) {
-                    teacher = Teacher.load(file);
-                    source = "reused " + file + ", trained " + teacher.provenance().created();
-                } else {
-                    log.accept("training teacher '" + ts.name() + "': " + ts.model().describe() + ", " + ts.epochs() + " epochs");
-                    TrainingOptions o = new TrainingOptions(ts.epochs(), ts.batchSize(), ts.learningRate(), ts.patience(),
-                            ts.seed(), null, false, null);
-                    Teachers.Trained tr = Teachers.train(ts.name(), ts.model(), all, o, listeners);
-                    teacher = tr.teacher();
-                    teacher.save(file);
-                    source = String.format("trained here in %.0f s, saved to %s", tr.outcome().seconds(), file);
-                }
-            }
+        if (teacher != null) {
             teacherAcc = dev.distillery.eval.Accuracy.of(teacher.logits(data.test()), data.test().labels());
             log.accept(String.format("teacher '%s': test accuracy %.2f %% (%s)", teacher.name(), 100 * teacherAcc, source));
         }
@@ -128,7 +139,7 @@ public final class Experiment {
         RunRecord.DataInfo dataInfo = new RunRecord.DataInfo(spec.data().dataset(), data.fingerprint(), data.train().size(),
                 data.train().labeledCount(), data.validation().size(), data.test().size(), files);
         RunRecord.TeacherInfo teacherInfo = teacher == null ? null : new RunRecord.TeacherInfo(teacher.name(), teacher.id(),
-                teacher.network().spec().compact(), teacherAcc, source);
+                teacher.network().spec().compact(), teacherAcc, source, teacher.network().parameterCount());
 
         List<DistillResult> results = new ArrayList<>();
         List<RunRecord> records = new ArrayList<>();
@@ -147,28 +158,33 @@ public final class Experiment {
                     try {
                         DistillResult r = d.run();
                         results.add(r);
-                        RunRecord rec = record(id, "completed", st, rc, seed, dataInfo, teacherInfo, r, null, started);
+                        RunRecord rec = record(id, "completed", st, rc, seed, dataInfo, teacherInfo, r, r.training().curve(),
+                                null, started);
                         store.write(rec);
                         records.add(rec);
                         log.accept(r.summary());
-                    } catch (TrainingInterruptedException | TrainingDivergedException e) {
-                        String status = e instanceof TrainingInterruptedException ? "interrupted" : "failed";
-                        store.write(record(id, status, st, rc, seed, dataInfo, teacherInfo, null, e.getMessage(), started));
+                    } catch (TrainingInterruptedException e) {
+                        store.write(record(id, "interrupted", st, rc, seed, dataInfo, teacherInfo, null, e.curve(),
+                                e.getMessage(), started));
+                        throw e;
+                    } catch (TrainingDivergedException e) {
+                        store.write(record(id, "failed", st, rc, seed, dataInfo, teacherInfo, null, e.curve(),
+                                e.getMessage(), started));
                         throw e;
                     }
                 }
             }
         }
-        return new Outcome(spec, teacher, source, teacherAcc, results, records, Results.runs(records),
+        return new Outcome(spec, teacher, source, prepared == null ? null : prepared.file(), teacherAcc, results, records, Results.runs(records),
                 Results.summary(records));
     }
 
     private RunRecord record(String id, String status, ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc,
-            long seed, RunRecord.DataInfo data, RunRecord.TeacherInfo teacher, DistillResult r, String error,
-            String started) {
+            long seed, RunRecord.DataInfo data, RunRecord.TeacherInfo teacher, DistillResult r, List<EpochStats> curve,
+            String error, String started) {
         return new RunRecord(id, spec.name(), status, st.name(), st.model().compact(), rc.name(), rc.loss().describe(),
                 seed, spec.data().splitSeed(), spec, data, teacher, Versions.all(), r == null ? null : r.metrics(),
-                r == null ? null : r.training().curve(), r == null ? null : r.training().seconds(),
+                curve, r == null ? null : r.training().seconds(),
                 r == null ? null : r.training().steps(), r == null ? null : r.training().stopReason(), error, started,
                 Instant.now().toString());
     }

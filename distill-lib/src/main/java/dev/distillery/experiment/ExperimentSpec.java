@@ -3,7 +3,10 @@ package dev.distillery.experiment;
 import dev.distillery.loss.LossSpec;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.SpecException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One file that describes a whole experiment: the data, the teacher, the students, the recipes
@@ -32,6 +35,68 @@ public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, Li
             positive("data.trainSize", trainSize);
             positive("data.validationSize", validationSize);
             positive("data.testSize", testSize);
+        }
+
+        /**
+         * The compact form, e.g. {@code fashion-mnist:labels=1000,train=20000,val=2000,test=5000}; keys:
+         * {@code labels}, {@code train}, {@code val}, {@code test} (seeded subsample sizes),
+         * {@code holdout} (validation rows held out of the training file), {@code seed}, {@code dir}.
+         */
+        public static DataSpec parse(String text) {
+            String t = text.trim();
+            int colon = t.indexOf(':');
+            String dataset = colon < 0 ? t : t.substring(0, colon);
+            Map<String, String> kv = new LinkedHashMap<>();
+            if (colon >= 0 && colon < t.length() - 1) {
+                for (String part : t.substring(colon + 1).split(",")) {
+                    int eq = part.indexOf('=');
+                    if (eq <= 0) {
+                        throw new SpecException("data '" + text + "': '" + part + "' is not key=value; e.g. "
+                                + "fashion-mnist:labels=1000,train=20000");
+                    }
+                    kv.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+                }
+            }
+            List<String> known = List.of("labels", "train", "val", "test", "holdout", "seed", "dir");
+            for (String k : kv.keySet()) {
+                if (!known.contains(k)) {
+                    throw new SpecException("data '" + text + "': unknown key '" + k + "'; known: " + String.join(", ", known));
+                }
+            }
+            return new DataSpec(dataset.isEmpty() ? null : dataset, intOrNull(text, kv, "holdout"),
+                    intOrNull(text, kv, "labels"), intOrNull(text, kv, "train"), intOrNull(text, kv, "val"),
+                    intOrNull(text, kv, "test"), kv.containsKey("seed") ? Long.valueOf(intOrNull(text, kv, "seed")) : null,
+                    kv.get("dir"));
+        }
+
+        /** The compact form {@link #parse} reads, with only the fields that differ from the defaults. */
+        public String compact() {
+            List<String> parts = new ArrayList<>();
+            if (labels != null) parts.add("labels=" + labels);
+            if (trainSize != null) parts.add("train=" + trainSize);
+            if (validationSize != null) parts.add("val=" + validationSize);
+            if (testSize != null) parts.add("test=" + testSize);
+            if (validation != 5000) parts.add("holdout=" + validation);
+            if (splitSeed != 0L) parts.add("seed=" + splitSeed);
+            if (dir != null) parts.add("dir=" + dir);
+            return parts.isEmpty() ? dataset : dataset + ":" + String.join(",", parts);
+        }
+
+        /** The same data with students limited to {@code n} labels (null: all). */
+        public DataSpec withLabels(Integer n) {
+            return new DataSpec(dataset, validation, n, trainSize, validationSize, testSize, splitSeed, dir);
+        }
+
+        private static Integer intOrNull(String text, Map<String, String> kv, String key) {
+            String v = kv.get(key);
+            if (v == null) {
+                return null;
+            }
+            try {
+                return Integer.valueOf(v.replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw new SpecException("data '" + text + "': " + key + " must be a whole number, got '" + v + "'");
+            }
         }
     }
 

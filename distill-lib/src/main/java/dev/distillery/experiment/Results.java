@@ -1,5 +1,6 @@
 package dev.distillery.experiment;
 
+import dev.distillery.plot.Charts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,6 +10,7 @@ import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import org.knowm.xchart.XYChart;
 
 /** Run records as Tablesaw tables: one row per run, and mean ± std per student and recipe. */
 public final class Results {
@@ -96,6 +98,49 @@ public final class Results {
             params.append(first.metrics().parameters());
         }
         return Table.create("summary", student, recipe, n, accMean, accStd, agreeMean, agreeStd, klMean, params);
+    }
+
+    /**
+     * Test accuracy against parameters from run records alone: each teacher once, and each
+     * (student, recipe) as mean ± std over its completed seeds.
+     */
+    public static XYChart tradeoffChart(String title, List<RunRecord> records) {
+        List<Charts.Point> pts = new ArrayList<>();
+        Map<String, RunRecord.TeacherInfo> teachers = new LinkedHashMap<>();
+        for (RunRecord r : records) {
+            if (r.teacher() != null && r.teacher().parameters() != null && r.teacher().testAccuracy() != null) {
+                teachers.putIfAbsent(r.teacher().id(), r.teacher());
+            }
+        }
+        teachers.values().forEach(t -> pts.add(new Charts.Point("teacher " + t.name(), t.parameters(), t.testAccuracy(), 0)));
+        Table s = summary(records);
+        for (int i = 0; i < s.rowCount(); i++) {
+            pts.add(new Charts.Point(s.stringColumn("student").get(i) + " " + s.stringColumn("recipe").get(i),
+                    s.longColumn("params").get(i), s.doubleColumn("test_acc_mean").get(i),
+                    s.doubleColumn("test_acc_std").get(i)));
+        }
+        if (pts.isEmpty()) {
+            throw new IllegalArgumentException("no completed runs to plot; run a distillation first");
+        }
+        return Charts.tradeoff(title, pts);
+    }
+
+    /** Validation accuracy per epoch, one curve per run (interrupted runs show the epochs they finished). */
+    public static XYChart curvesChart(String title, List<RunRecord> records) {
+        List<Charts.Curve> curves = new ArrayList<>();
+        for (RunRecord r : records) {
+            if (r.curve() == null || r.curve().isEmpty()) {
+                continue;
+            }
+            double[] y = r.curve().stream().mapToDouble(e -> 100 * e.valAccuracy()).toArray();
+            String name = r.student() + " " + r.recipe() + " s" + r.seed()
+                    + ("completed".equals(r.status()) ? "" : " (" + r.status() + ")");
+            curves.add(new Charts.Curve(name, y));
+        }
+        if (curves.isEmpty()) {
+            throw new IllegalArgumentException("the runs given have no finished epochs to plot");
+        }
+        return Charts.curves(title, "validation accuracy (%)", curves);
     }
 
     /** The summary as text: accuracy and agreement as {@code mean ± std} percentages. */

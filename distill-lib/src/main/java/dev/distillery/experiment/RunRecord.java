@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Everything about one run, written as {@code runs/<id>/record.json}: the experiment spec, seeds,
  * data checksums, library versions, the teacher, metrics, the curve and timings. Status is
- * {@code completed}, {@code interrupted} or {@code failed} (with the error).
+ * {@code completed}, {@code interrupted} or {@code failed} (with the error and the epochs
+ * finished before it).
  */
 public record RunRecord(String id, String experiment, String status, String student, String studentSpec,
         String recipe, String loss, long seed, long splitSeed, ExperimentSpec spec, DataInfo data, TeacherInfo teacher,
@@ -19,6 +20,6 @@ public record RunRecord(String id, String experiment, String status, String stud
     public record DataInfo(String dataset, String fingerprint, int train, int trainLabeled, int validation, int test,
             Map<String, String> sha256) {}
 
-    /** The teacher as used: name, id (hash of its weights), test accuracy and where it came from. */
-    public record TeacherInfo(String name, String id, String spec, Double testAccuracy, String source) {}
+    /** The teacher as used: name, id (hash of its weights), test accuracy, where it came from, and its size. */
+    public record TeacherInfo(String name, String id, String spec, Double testAccuracy, String source, Long parameters) {}
 }

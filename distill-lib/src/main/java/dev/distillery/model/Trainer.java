@@ -138,7 +138,7 @@ public final class Trainer {
             double lossSum = 0;
             for (int s = 0; s < plan.size(); s++) {
                 if (Thread.interrupted()) {
-                    throw new TrainingInterruptedException(stage, epoch, s + 1, lastGood);
+                    throw new TrainingInterruptedException(stage, epoch, s + 1, lastGood, curve);
                 }
                 globalStep++;
                 Batches.Batch b = Batches.take(plan.get(s), features, oneHot, mask, trainTeacherLogits);
@@ -154,13 +154,13 @@ public final class Trainer {
                 double loss = out.get(LOSS).getDouble(0);
                 if (!Double.isFinite(loss)) {
                     throw new TrainingDivergedException(stage, "loss became " + loss, epoch, s + 1, globalStep,
-                            opts.learningRate(), lastGood);
+                            opts.learningRate(), lastGood, curve);
                 }
                 for (String p : names) {
                     INDArray g = out.get(sd.getVariable(p).getGradient().name());
                     if (!Double.isFinite(g.norm2Number().doubleValue())) {
                         throw new TrainingDivergedException(stage, "the gradient of '" + p + "' became non-finite",
-                                epoch, s + 1, globalStep, opts.learningRate(), lastGood);
+                                epoch, s + 1, globalStep, opts.learningRate(), lastGood, curve);
                     }
                 }
                 double correction = Math.sqrt(1 - Math.pow(BETA2, globalStep)) / (1 - Math.pow(BETA1, globalStep));

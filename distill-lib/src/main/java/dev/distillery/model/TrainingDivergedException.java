@@ -1,6 +1,7 @@
 package dev.distillery.model;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /** The loss or a gradient stopped being a finite number; the step's update was not applied. */
 public class TrainingDivergedException extends RuntimeException {
@@ -9,9 +10,15 @@ public class TrainingDivergedException extends RuntimeException {
     private final int step;
     private final long globalStep;
     private final Path checkpoint;
+    private final List<EpochStats> curve;
 
     public TrainingDivergedException(String stage, String what, int epoch, int step, long globalStep, double learningRate,
             Path checkpoint) {
+        this(stage, what, epoch, step, globalStep, learningRate, checkpoint, List.of());
+    }
+
+    public TrainingDivergedException(String stage, String what, int epoch, int step, long globalStep, double learningRate,
+            Path checkpoint, List<EpochStats> curve) {
         super(stage + ": " + what + " at epoch " + epoch + ", step " + step + " (step " + globalStep + " overall); "
                 + "that step's update was not applied and training stopped. "
                 + (checkpoint == null ? "No checkpoint was kept. " : "The last good checkpoint is " + checkpoint + ". ")
@@ -20,10 +27,13 @@ public class TrainingDivergedException extends RuntimeException {
         this.step = step;
         this.globalStep = globalStep;
         this.checkpoint = checkpoint;
+        this.curve = List.copyOf(curve);
     }
 
     public int epoch() { return epoch; }
     public int step() { return step; }
     public long globalStep() { return globalStep; }
     public Path checkpoint() { return checkpoint; }
+    /** The epochs that finished before training diverged. */
+    public List<EpochStats> curve() { return curve; }
 }

@@ -1,6 +1,7 @@
 package dev.distillery.model;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /** Training stopped because its thread was interrupted; the last epoch checkpoint is kept. */
 public class TrainingInterruptedException extends RuntimeException {
@@ -8,17 +9,26 @@ public class TrainingInterruptedException extends RuntimeException {
     private final int epoch;
     private final int step;
     private final Path checkpoint;
+    private final List<EpochStats> curve;
 
     public TrainingInterruptedException(String stage, int epoch, int step, Path checkpoint) {
+        this(stage, epoch, step, checkpoint, List.of());
+    }
+
+    /** {@code curve}: the epochs finished before the interrupt. */
+    public TrainingInterruptedException(String stage, int epoch, int step, Path checkpoint, List<EpochStats> curve) {
         super(stage + " interrupted at epoch " + epoch + ", step " + step + "; "
                 + (checkpoint == null ? "no checkpoint was kept (set a checkpoint directory to resume)"
                         : "resume from " + checkpoint + " with resume(true)"));
         this.epoch = epoch;
         this.step = step;
         this.checkpoint = checkpoint;
+        this.curve = List.copyOf(curve);
     }
 
     public int epoch() { return epoch; }
     public int step() { return step; }
     public Path checkpoint() { return checkpoint; }
+    /** The epochs that finished before the interrupt. */
+    public List<EpochStats> curve() { return curve; }
 }

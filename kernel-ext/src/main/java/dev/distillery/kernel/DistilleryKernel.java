@@ -1,0 +1,397 @@
+package dev.distillery.kernel;
+
+import dev.distillery.backend.Versions;
+import dev.distillery.kernel.display.DisplaySink;
+import dev.distillery.kernel.display.Renderers;
+import dev.distillery.kernel.magics.MagicCatalog;
+import dev.distillery.kernel.magics.MagicContext;
+import dev.distillery.kernel.magics.MagicUsageException;
+import dev.distillery.model.TrainingDivergedException;
+import dev.distillery.model.TrainingInterruptedException;
+import java.io.File;
+import java.lang.reflect.InvocationTargetException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
+import org.dflib.jjava.jupyter.kernel.BaseKernel;
+import org.dflib.jjava.jupyter.messages.Header;
+import org.dflib.jjava.jupyter.messages.Message;
+import org.dflib.jjava.jupyter.messages.reply.KernelInfoReply;
+import org.dflib.jjava.jupyter.messages.request.KernelInfoRequest;
+import org.dflib.jjava.jupyter.kernel.BaseKernelBuilder;
+import org.dflib.jjava.jupyter.kernel.HelpLink;
+import org.dflib.jjava.jupyter.kernel.JupyterIO;
+import org.dflib.jjava.jupyter.kernel.comm.CommManager;
+import org.dflib.jjava.jupyter.kernel.display.Renderer;
+import org.dflib.jjava.jupyter.kernel.history.HistoryManager;
+import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
+import org.dflib.jjava.jupyter.kernel.util.StringStyler;
+import org.dflib.jjava.jupyter.kernel.LanguageInfo;
+import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.dflib.jjava.jupyter.kernel.magic.MagicParser;
+import org.dflib.jjava.jupyter.kernel.magic.UndefinedMagicException;
+
+/**
+ * The Distillery kernel: Java through JShell in this JVM, distill-lib and friends imported,
+ * the magics of {@link MagicCatalog#kernel()}, Distillery's renderers, and interrupts that
+ * reach training loops.
+ */
+public final class DistilleryKernel extends BaseKernel {
+
+    /** What every notebook starts with imported. */
+    public static final List<String> IMPORTS = List.of(
+            "dev.distillery.backend.*", "dev.distillery.data.*", "dev.distillery.model.*", "dev.distillery.teacher.*",
+            "dev.distillery.loss.*", "dev.distillery.distill.*", "dev.distillery.eval.*", "dev.distillery.experiment.*",
+            "dev.distillery.plot.*", "org.nd4j.linalg.factory.Nd4j", "org.nd4j.linalg.api.ndarray.INDArray",
+            "org.nd4j.linalg.api.buffer.DataType", "tech.tablesaw.api.*", "org.knowm.xchart.*",
+            "com.fasterxml.jackson.databind.ObjectMapper", "java.util.*", "java.util.stream.*", "java.nio.file.*",
+            "static dev.distillery.kernel.Notebook.*");
+
+    private final JShellSession session;
+    private final MagicCatalog catalog;
+    private final MagicContext context;
+    private final String classpath;
+    private final List<String> added = new CopyOnWriteArrayList<>();
+    private volatile Thread running;
+    private final DisplaySink jupyter = new DisplaySink() {
+        @Override
+        public void display(DisplayData data) {
+            DistilleryKernel.super.display(data);
+        }
+
+        @Override
+        public void update(String displayId, DisplayData data) {
+            io.display.updateDisplay(displayId, data);
+        }
+    };
+    private volatile DisplaySink sink = jupyter;
+    private volatile Throwable lastError;
+
+    private DistilleryKernel(String name, String version, HistoryManager history, JupyterIO io, CommManager comms,
+            Renderer renderer, MagicsRegistry registry, boolean extensions, StringStyler errorStyler, MagicCatalog catalog,
+            String classpath, Workbench workbench) {
+        super(name, version, languageInfo(),
+                List.of(new HelpLink("Distillery magics: %lsmagic, %help NAME", "https://openjdk.org/jeps/222")),
+                history, io, comms, renderer, new MagicParser("(?<=(?:^|=))\\s{0,}%", "%%", new ValueTranspiler(catalog)),
+                registry, extensions, errorStyler);
+        this.catalog = catalog;
+        this.classpath = classpath;
+        this.session = new JShellSession(classpath, IMPORTS);
+        this.context = new MagicContext(this, new DisplaySink() {
+            @Override
+            public void display(DisplayData data) {
+                sink.display(data);
+            }
+
+            @Override
+            public void update(String displayId, DisplayData data) {
+                sink.update(displayId, data);
+            }
+        }, workbench, catalog, new Code());
+        catalog.registerWith(magicsRegistry, context);
+        Renderers.registerAll(renderer);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds the kernel; {@link #buildCatalog()} and {@link #buildClasspath()} are the hooks to override. */
+    public static class Builder extends BaseKernelBuilder<Builder, DistilleryKernel> {
+
+        protected java.nio.file.Path runs;
+
+        /** Where run records go (default: $DISTILLERY_RUNS, else runs/ in the working directory). */
+        public Builder runs(java.nio.file.Path dir) {
+            this.runs = dir;
+            return this;
+        }
+
+        protected Workbench buildWorkbench() {
+            return runs != null ? new Workbench(new dev.distillery.experiment.RunStore(runs)) : Workbench.fromEnvironment();
+        }
+
+        protected MagicCatalog buildCatalog() {
+            return MagicCatalog.kernel();
+        }
+
+        /** The class path notebook code compiles against: the kernel's own. */
+        protected String buildClasspath() {
+            return System.getProperty("java.class.path");
+        }
+
+        @Override
+        protected String buildName() {
+            return name != null ? name : "distillery";
+        }
+
+        @Override
+        protected String buildVersion() {
+            return version != null ? version : Versions.get("distillery");
+        }
+
+        @Override
+        public DistilleryKernel build() {
+            return new DistilleryKernel(buildName(), buildVersion(), buildHistoryManager(),
+                    buildJupyterIO(buildJupyterIOEncoding()), buildCommManager(), buildRenderer(), buildMagicsRegistry(),
+                    buildExtensionsEnabled(), buildErrorStyler(), buildCatalog(), buildClasspath(), buildWorkbench());
+        }
+    }
+
+    private static LanguageInfo languageInfo() {
+        return new LanguageInfo.Builder("java")
+                .version(Runtime.version().toString())
+                .mimetype("text/x-java-source")
+                .fileExtension(".jshell")
+                .pygments("java")
+                .codemirror("text/x-java")
+                .build();
+    }
+
+    @Override
+    public void onStartup() {
+        super.onStartup();
+        Notebook.install(context);
+    }
+
+    @Override
+    public void onShutdown(boolean isRestarting) {
+        Notebook.uninstall(context);
+        session.close();
+        super.onShutdown(isRestarting);
+    }
+
+    /** Sends display data somewhere other than Jupyter, e.g. to a test's recorder; null restores Jupyter. */
+    public void displayTo(DisplaySink target) {
+        this.sink = target == null ? jupyter : target;
+    }
+
+    @Override
+    public void display(DisplayData data) {
+        sink.display(data);
+    }
+
+    public MagicCatalog catalog() {
+        return catalog;
+    }
+
+    public Workbench workbench() {
+        return context.workbench();
+    }
+
+    /** Runs a cell on the calling thread; an interrupt request interrupts this thread. */
+    @Override
+    public DisplayData eval(String expr) {
+        Thread.interrupted();
+        running = Thread.currentThread();
+        try {
+            return super.eval(expr);
+        } catch (RuntimeException e) {
+            lastError = e;
+            // report the exception the user's code or magic threw, not the wrappers around it
+            throw unwrap(e) instanceof RuntimeException re ? re : e;
+        } catch (Error e) {
+            lastError = e;
+            // a Jupyter reply must still go out: the shell loop only answers for Exceptions
+            throw new KernelError(e);
+        } finally {
+            running = null;
+            Thread.interrupted();
+        }
+    }
+
+    /** An Error from notebook code (out of memory, a native failure), carried so the cell still gets a reply. */
+    static final class KernelError extends RuntimeException {
+        KernelError(Error e) {
+            super(e.toString(), e);
+        }
+    }
+
+    /** jjava 1.0-a6 leaves {@code status} out of kernel_info_reply; the protocol (5.x) requires it. */
+    @Override
+    protected void handleKernelInfoRequest(ShellReplyEnvironment env, Message<KernelInfoRequest> request) {
+        env.setBusyDeferIdle();
+        env.reply(new KernelInfoOk(Header.PROTOCOL_VERISON, name, version, getLanguageInfo(), getBanner(), getHelpLinks()));
+    }
+
+    static final class KernelInfoOk extends KernelInfoReply {
+        @com.google.gson.annotations.SerializedName("status")
+        private final String status = "ok";
+
+        KernelInfoOk(String protocol, String name, String version, LanguageInfo language, String banner,
+                List<HelpLink> links) {
+            super(protocol, name, version, language, banner, links);
+        }
+    }
+
+    @Override
+    public Object evalRaw(String source) {
+        return session.eval(magicParser.resolveMagics(source));
+    }
+
+    @Override
+    public void interrupt() {
+        Thread t = running;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    @Override
+    public String isComplete(String code) {
+        String t = code.strip();
+        if (t.startsWith("%%")) {
+            return IS_COMPLETE_YES;
+        }
+        if (t.startsWith("%") && !t.contains("\n")) {
+            return IS_COMPLETE_YES;
+        }
+        return session.isComplete(magicParser.resolveMagics(code));
+    }
+
+    @Override
+    public ReplacementOptions complete(String code, int at) {
+        int lineStart = code.lastIndexOf('\n', Math.max(0, at - 1)) + 1;
+        String line = code.substring(lineStart, at);
+        String trimmed = line.stripLeading();
+        if (trimmed.startsWith("%")) {
+            return completeMagic(trimmed, at);
+        }
+        JShellSession.Completions c = session.complete(code, at);
+        return c.candidates().isEmpty() ? null : new ReplacementOptions(c.candidates(), c.start(), at);
+    }
+
+    private ReplacementOptions completeMagic(String line, int at) {
+        boolean cell = line.startsWith("%%");
+        String[] tokens = line.split("\\s+", -1);
+        String current = tokens[tokens.length - 1];
+        int start = at - current.length();
+        Set<String> out = new LinkedHashSet<>();
+        if (tokens.length == 1) {
+            for (MagicCatalog.Entry e : catalog.all()) {
+                if (e.invocation().startsWith(current) && (cell || e.kind() == MagicCatalog.Kind.LINE)) {
+                    out.add(e.invocation());
+                }
+            }
+            for (String n : magicsRegistry.getLineMagicNames()) {
+                if (("%" + n).startsWith(current)) out.add("%" + n);
+            }
+        } else {
+            String name = tokens[0].replaceFirst("^%+", "");
+            MagicCatalog.Entry e = cell ? catalog.cell(name) : catalog.line(name);
+            if (e != null) {
+                String previous = tokens[tokens.length - 2];
+                List<String> pool = new ArrayList<>();
+                if (current.startsWith("-")) {
+                    pool.addAll(e.optionNames());
+                } else if (previous.equals("--from")) {
+                    pool.addAll(context.workbench().teacherNames());
+                } else if (previous.startsWith("--")) {
+                    pool.addAll(e.candidates(previous));
+                } else if (tokens.length == 2) {
+                    pool.addAll(e.candidates(null));
+                    if (name.equals("distill")) pool.addAll(context.workbench().studentNames());
+                }
+                pool.stream().filter(s -> s.startsWith(current)).forEach(out::add);
+            }
+        }
+        return out.isEmpty() ? null : new ReplacementOptions(new ArrayList<>(out), start, at);
+    }
+
+    @Override
+    public DisplayData inspect(String code, int at, boolean extraDetail) {
+        int lineStart = code.lastIndexOf('\n', Math.max(0, at - 1)) + 1;
+        int lineEnd = code.indexOf('\n', at);
+        String line = code.substring(lineStart, lineEnd < 0 ? code.length() : lineEnd).strip();
+        if (line.startsWith("%")) {
+            String name = line.split("\\s+")[0];
+            MagicCatalog.Entry e = name.startsWith("%%") ? catalog.cell(name.substring(2)) : catalog.line(name.substring(1));
+            return e == null ? null : new DisplayData(e.usage());
+        }
+        List<String> docs = session.documentation(code, at, extraDetail);
+        if (docs.isEmpty()) {
+            return null;
+        }
+        return new DisplayData(String.join("\n\n", docs));
+    }
+
+    /**
+     * The first line says what went wrong in the user's terms; a magic's usage follows its error;
+     * the stack trace is left to {@code %tb}.
+     */
+    @Override
+    public List<String> formatError(Throwable e) {
+        Throwable t = unwrap(e);
+        List<String> lines = new ArrayList<>();
+        if (t instanceof MagicUsageException u) {
+            lines.add(errorStyler.primary(u.getMessage()));
+            lines.add("");
+            lines.addAll(u.usage().lines().toList());
+        } else if (t instanceof JShellSession.CompileException || t instanceof JShellSession.IncompleteException) {
+            List<String> msg = t.getMessage().lines().toList();
+            lines.add(errorStyler.primary("compile error: " + (msg.isEmpty() ? "" : msg.get(0))));
+            lines.addAll(msg.subList(Math.min(1, msg.size()), msg.size()));
+        } else if (t instanceof UndefinedMagicException u) {
+            lines.add(errorStyler.primary("unknown " + (u.isLineMagic() ? "line" : "cell") + " magic '"
+                    + (u.isLineMagic() ? "%" : "%%") + u.getMagicName() + "'; %lsmagic lists the magics"));
+        } else if (t instanceof TrainingInterruptedException) {
+            lines.add(errorStyler.primary("interrupted: " + t.getMessage()));
+            lines.add("The run is recorded with status 'interrupted' and the epochs it finished; the kernel is ready.");
+        } else if (t instanceof TrainingDivergedException) {
+            lines.add(errorStyler.primary("training diverged: " + t.getMessage()));
+        } else {
+            String msg = t.getMessage() == null ? "" : t.getMessage();
+            lines.add(errorStyler.primary(name(t) + (msg.isEmpty() ? "" : ": " + msg)));
+            for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+                if (c.getMessage() != null && !msg.contains(c.getMessage())) {
+                    lines.add("  caused by " + name(c) + ": " + c.getMessage());
+                }
+            }
+            lines.add(errorStyler.secondary("%tb shows the full stack trace"));
+        }
+        return lines;
+    }
+
+    private static String name(Throwable t) {
+        return t.getClass().getSimpleName();
+    }
+
+    static Throwable unwrap(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof JShellSession.SnippetException || t instanceof KernelError
+                || t instanceof InvocationTargetException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private final class Code implements MagicContext.Code {
+        @Override
+        public Object eval(String source) {
+            return evalRaw(source);
+        }
+
+        @Override
+        public void addToClasspath(String path) {
+            session.addToClasspath(path);
+            added.add(path);
+        }
+
+        @Override
+        public List<String> classpath() {
+            List<String> all = new ArrayList<>(List.of(classpath.split(File.pathSeparator)));
+            all.addAll(added);
+            return all;
+        }
+
+        @Override
+        public Throwable lastError() {
+            Throwable t = lastError;
+            return t == null ? null : unwrap(t);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.distillery.kernel;
+
+import dev.distillery.data.Splits;
+import dev.distillery.experiment.Experiment;
+import dev.distillery.experiment.ExperimentSpec;
+import dev.distillery.experiment.RunRecord;
+import dev.distillery.experiment.RunStore;
+import dev.distillery.model.ModelSpec;
+import dev.distillery.teacher.Teacher;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A notebook's named things: teachers and students declared by magics, the data they were
+ * made with, the run store, and the last experiment. Java cells reach it through
+ * {@code Notebook.workbench()}; magics are a thin skin over the library plus this bookkeeping.
+ */
+public final class Workbench {
+
+    /** A teacher kept under a name: the data it was trained or measured on, its test accuracy, and its file. */
+    public record TeacherEntry(String name, Teacher teacher, ExperimentSpec.DataSpec data, double testAccuracy,
+            String source, Path file) {}
+
+    private final RunStore store;
+    private final Map<String, TeacherEntry> teachers = new LinkedHashMap<>();
+    private final Map<String, ModelSpec> students = new LinkedHashMap<>();
+    private final Map<ExperimentSpec.DataSpec, Splits> data = new LinkedHashMap<>();
+    private Experiment.Outcome last;
+    private final List<RunRecord> session = new ArrayList<>();
+
+    public Workbench(RunStore store) {
+        this.store = store;
+    }
+
+    /** Runs go to {@code $DISTILLERY_RUNS}, else {@code runs/} under the kernel's working directory. */
+    public static Workbench fromEnvironment() {
+        String env = System.getenv("DISTILLERY_RUNS");
+        return new Workbench(new RunStore(Path.of(env == null || env.isBlank() ? "runs" : env).toAbsolutePath()));
+    }
+
+    public RunStore store() {
+        return store;
+    }
+
+    /** The data a spec describes, loaded once per kernel. */
+    public synchronized Splits data(ExperimentSpec.DataSpec spec) {
+        ExperimentSpec.DataSpec all = spec.withLabels(null);
+        return data.computeIfAbsent(all, Experiment::data);
+    }
+
+    public synchronized void putTeacher(TeacherEntry e) {
+        teachers.put(e.name(), e);
+    }
+
+    public synchronized TeacherEntry teacher(String name) {
+        TeacherEntry e = teachers.get(name);
+        if (e == null) {
+            throw new IllegalArgumentException("no teacher named '" + name + "'"
+                    + (teachers.isEmpty() ? "; make one with %teacher " + name + " --spec cnn:32x64"
+                            : "; known teachers: " + String.join(", ", teachers.keySet())));
+        }
+        return e;
+    }
+
+    public synchronized List<String> teacherNames() {
+        return new ArrayList<>(teachers.keySet());
+    }
+
+    public synchronized void putStudent(String name, ModelSpec spec) {
+        students.put(name, spec);
+    }
+
+    /** A student declared with %student, or null. */
+    public synchronized ModelSpec student(String name) {
+        return students.get(name);
+    }
+
+    public synchronized List<String> studentNames() {
+        return new ArrayList<>(students.keySet());
+    }
+
+    /** Remembers an experiment run here: it becomes {@link #last()} and its records join {@link #sessionRuns()}. */
+    public synchronized void last(Experiment.Outcome outcome) {
+        this.last = outcome;
+        session.addAll(outcome.records());
+    }
+
+    /** The records of runs made by this kernel since it started, oldest first. */
+    public synchronized List<RunRecord> sessionRuns() {
+        return List.copyOf(session);
+    }
+
+    /** The last experiment a magic ran in this kernel, or null. */
+    public synchronized Experiment.Outcome last() {
+        return last;
+    }
+
+    /** Every run record in the store, oldest first. */
+    public List<RunRecord> runs() {
+        return store.list();
+    }
+}

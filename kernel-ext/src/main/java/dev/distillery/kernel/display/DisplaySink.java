@@ -1,0 +1,30 @@
+package dev.distillery.kernel.display;
+
+import org.dflib.jjava.jupyter.kernel.BaseKernel;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+
+/**
+ * Where display data goes: Jupyter's {@code display_data} and {@code update_display_data}
+ * messages of the running cell. A test kit swaps in a recorder to check outputs without Jupyter.
+ */
+public interface DisplaySink {
+
+    void display(DisplayData data);
+
+    void update(String displayId, DisplayData data);
+
+    /** The kernel's IOPub channel; only publishes while a cell runs. */
+    static DisplaySink of(BaseKernel kernel) {
+        return new DisplaySink() {
+            @Override
+            public void display(DisplayData data) {
+                kernel.display(data);
+            }
+
+            @Override
+            public void update(String displayId, DisplayData data) {
+                kernel.getIO().display.updateDisplay(displayId, data);
+            }
+        };
+    }
+}

@@ -1,0 +1,114 @@
+package dev.distillery.kernel.display;
+
+import dev.distillery.distill.DistillResult;
+import dev.distillery.experiment.Experiment;
+import dev.distillery.experiment.Results;
+import dev.distillery.model.ModelSpec;
+import dev.distillery.model.Network;
+import dev.distillery.plot.Charts;
+import dev.distillery.teacher.Teacher;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Base64;
+import java.util.List;
+import org.dflib.jjava.jupyter.kernel.display.Renderer;
+import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.internal.chartpart.Chart;
+import tech.tablesaw.api.Table;
+
+/**
+ * How Distillery's values look in a notebook: charts as PNG, tables as HTML and text, results
+ * as a compact summary with their table and curve, teachers and model specs as one line.
+ */
+public final class Renderers {
+
+    private static final int MAX_ROWS = 200;
+
+    private Renderers() {}
+
+    public static void registerAll(Renderer r) {
+        r.createRegistration(Chart.class).preferring(MIMEType.IMAGE_PNG).supporting(MIMEType.TEXT_PLAIN)
+                .register((chart, ctx) -> {
+                    ctx.renderIfRequested(MIMEType.IMAGE_PNG, () -> png(chart));
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> describe(chart));
+                });
+        r.createRegistration(Table.class).preferring(MIMEType.TEXT_HTML).supporting(MIMEType.TEXT_PLAIN)
+                .register((t, ctx) -> {
+                    ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> Html.table(t, MAX_ROWS));
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> t.print(MAX_ROWS));
+                });
+        r.createRegistration(Experiment.Outcome.class).preferring(MIMEType.TEXT_HTML).supporting(MIMEType.TEXT_PLAIN)
+                .register((o, ctx) -> {
+                    ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> html(o));
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, o::report);
+                });
+        r.createRegistration(DistillResult.class).preferring(MIMEType.TEXT_HTML).supporting(MIMEType.TEXT_PLAIN)
+                .register((d, ctx) -> {
+                    ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> html(d));
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, d::summary);
+                });
+        r.createRegistration(Teacher.class).preferring(MIMEType.TEXT_PLAIN)
+                .register((t, ctx) -> ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> describe(t)));
+        r.createRegistration(ModelSpec.class).preferring(MIMEType.TEXT_PLAIN)
+                .register((s, ctx) -> ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> describe(s)));
+    }
+
+    /** A chart as base64 PNG, as Jupyter's image/png wants it. */
+    public static String png(Chart<?, ?> chart) {
+        try {
+            return Base64.getEncoder().encodeToString(BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot draw chart '" + chart.getTitle() + "': " + e.getMessage(), e);
+        }
+    }
+
+    static String describe(Chart<?, ?> c) {
+        return String.format("%s '%s' (%d×%d, %d series)", c.getClass().getSimpleName(), c.getTitle(), c.getWidth(),
+                c.getHeight(), c.getSeriesMap().size());
+    }
+
+    static String describe(Teacher t) {
+        double acc = t.recordedAccuracy();
+        return String.format("teacher %s: %s, %,d parameters%s, id %s", t.name(), t.network().spec().describe(),
+                t.network().parameterCount(), Double.isNaN(acc) ? "" : String.format(", test accuracy %.2f%%", 100 * acc),
+                t.id().substring(0, 12));
+    }
+
+    static String describe(ModelSpec s) {
+        long params = Network.build(s, 0).parameterCount();
+        return String.format("%s (%s): %,d parameters, %d inputs → %d outputs", s.describe(), s.compact(), params,
+                s.inputs(), s.outputs());
+    }
+
+    static String html(Experiment.Outcome o) {
+        StringBuilder h = new StringBuilder("<div class=\"distillery-outcome\">");
+        h.append("<b>").append(Html.escape(o.spec().name())).append("</b>");
+        if (o.teacher() != null) {
+            h.append(String.format("<div>teacher <b>%s</b> (%s, %,d parameters): test accuracy %.2f%% <i>[%s]</i></div>",
+                    Html.escape(o.teacher().name()), Html.escape(o.teacher().network().spec().describe()),
+                    o.teacher().network().parameterCount(), 100 * o.teacherTestAccuracy(), Html.escape(o.teacherSource())));
+        }
+        h.append(Html.table(o.summary(), MAX_ROWS));
+        if (!o.records().isEmpty() && o.records().stream().anyMatch(r -> r.curve() != null && !r.curve().isEmpty())) {
+            h.append(img(Results.curvesChart(o.spec().name() + ": validation accuracy", o.records())));
+        }
+        h.append("<details><summary>runs</summary>").append(Html.table(o.runs(), MAX_ROWS)).append("</details></div>");
+        return h.toString();
+    }
+
+    static String html(DistillResult d) {
+        StringBuilder h = new StringBuilder("<div class=\"distillery-result\"><pre>");
+        h.append(Html.escape(d.summary())).append("</pre>");
+        if (!d.training().curve().isEmpty()) {
+            double[] y = d.training().curve().stream().mapToDouble(e -> 100 * e.valAccuracy()).toArray();
+            h.append(img(Charts.curves(d.student() + " · " + d.loss() + " · seed " + d.seed(), "validation accuracy (%)",
+                    List.of(new Charts.Curve(d.student() + " " + d.loss(), y)))));
+        }
+        return h.append("</div>").toString();
+    }
+
+    private static String img(Chart<?, ?> chart) {
+        return "<img style=\"max-width:640px\" src=\"data:image/png;base64," + png(chart) + "\"/>";
+    }
+}

@@ -1,0 +1,113 @@
+package dev.distillery.kernel.magics;
+
+import dev.distillery.experiment.Experiment;
+import dev.distillery.experiment.ExperimentSpec;
+import dev.distillery.kernel.Workbench;
+import dev.distillery.kernel.display.LiveProgress;
+import dev.distillery.loss.LossSpec;
+import dev.distillery.loss.Losses;
+import dev.distillery.model.ModelSpec;
+import dev.distillery.model.SpecException;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "%distill", description = {"Distil a teacher into a student, once per seed, and record every run.",
+        "Without --from the student learns from labels alone (--loss scratch), which is the baseline to beat."},
+        footer = {"", "Examples:", "  %%distill tiny --from cnn --loss hinton:T=4,alpha=0.1 --epochs 15 --seeds 3 --labels 1000",
+                "  %%distill tiny --loss scratch --epochs 60 --patience 10 --seeds 3 --labels 1000",
+                "  var r = %%distill mlp:64 --from cnn --epochs 5"})
+final class DistillMagic extends Magic {
+
+    @Parameters(index = "0", paramLabel = "STUDENT", description = "a student from %%student, or a compact spec such as mlp:64")
+    String student;
+
+    @Option(names = "--from", paramLabel = "TEACHER", description = "a teacher from %%teacher")
+    String from;
+
+    @Option(names = "--loss", paramLabel = "LOSS", description = "hinton:T=4,alpha=0.5 (alpha weighs the label term) or "
+            + "scratch (default: hinton:T=4,alpha=0.5 with --from, scratch without)")
+    String loss;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "default: ${DEFAULT-VALUE}")
+    int epochs;
+
+    @Option(names = "--seeds", paramLabel = "N", defaultValue = "1", description = "runs with seeds 1..N (default: ${DEFAULT-VALUE})")
+    int seeds;
+
+    @Option(names = "--labels", paramLabel = "N", description = "labels the student may see (default: the teacher's data spec)")
+    Integer labels;
+
+    @Option(names = "--data", paramLabel = "DATA", description = "dataset[:key=value,...] (default: the teacher's data)")
+    String data;
+
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE})")
+    double learningRate;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128", description = "default: ${DEFAULT-VALUE}")
+    int batchSize;
+
+    @Option(names = "--patience", paramLabel = "N", defaultValue = "0",
+            description = "stop after N epochs without a better validation accuracy, keep the best (0: never)")
+    int patience;
+
+    @Option(names = "--name", paramLabel = "EXPERIMENT", description = "experiment name in the run records "
+            + "(default: the student's name)")
+    String name;
+
+    @Override
+    public Experiment.Outcome run(String body) {
+        Workbench wb = ctx.workbench();
+        ModelSpec spec = wb.student(student);
+        if (spec == null) {
+            try {
+                spec = ModelSpecs.read(student);
+            } catch (SpecException e) {
+                List<String> known = wb.studentNames();
+                throw new IllegalArgumentException("'" + student + "' is neither a student declared with %student"
+                        + (known.isEmpty() ? "" : " (known: " + String.join(", ", known) + ")")
+                        + " nor a model spec: " + e.getMessage(), e);
+            }
+        }
+        Workbench.TeacherEntry teacher = from == null ? null : wb.teacher(from);
+        LossSpec l = loss != null ? Losses.parse(loss) : teacher != null ? Losses.hinton(4.0, 0.5) : Losses.scratch();
+        if (l.needsTeacher() && teacher == null) {
+            List<String> known = wb.teacherNames();
+            throw new MagicUsageException("%distill", l.describe() + " learns from a teacher: add --from TEACHER"
+                    + (known.isEmpty() ? " (make one with %teacher)" : " (known: " + String.join(", ", known) + ")")
+                    + ", or use --loss scratch", ctx.catalog().line("distill").usage());
+        }
+        if (seeds < 1) {
+            throw new MagicUsageException("%distill", "--seeds must be at least 1, got " + seeds,
+                    ctx.catalog().line("distill").usage());
+        }
+        ExperimentSpec.DataSpec d = data != null ? ExperimentSpec.DataSpec.parse(data)
+                : teacher != null ? teacher.data() : ExperimentSpec.DataSpec.parse("fashion-mnist");
+        if (labels != null) {
+            d = d.withLabels(labels);
+        }
+        List<Long> seedList = new ArrayList<>();
+        for (long s = 1; s <= seeds; s++) {
+            seedList.add(s);
+        }
+        ExperimentSpec.TeacherSpec ts = teacher == null ? null : new ExperimentSpec.TeacherSpec(teacher.name(), null,
+                teacher.file().toString(), null, null, null, null, null);
+        String experiment = name != null ? name : student;
+        ExperimentSpec es = new ExperimentSpec(experiment, d, ts, List.of(new ExperimentSpec.StudentSpec(student, spec)),
+                List.of(new ExperimentSpec.RecipeSpec(null, l, epochs, learningRate, patience)),
+                new ExperimentSpec.TrainingSpec(epochs, batchSize, learningRate, patience), seedList, null);
+        return runExperiment(ctx, es, "%distill " + student + (from == null ? "" : " from " + from));
+    }
+
+    /** Runs {@code spec} with a live progress area and remembers its outcome and teacher. */
+    static Experiment.Outcome runExperiment(MagicContext ctx, ExperimentSpec spec, String title) {
+        LiveProgress progress = ctx.progress(title);
+        Experiment.Outcome out = new Experiment(spec, ctx.workbench().store()).listener(progress).log(progress::message).run();
+        ctx.workbench().last(out);
+        progress.done(String.format("%d run%s recorded in %s", out.records().size(), out.records().size() == 1 ? "" : "s",
+                ctx.workbench().store().root()));
+        return out;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.distillery.kernel.magics;
+
+import dev.distillery.experiment.Experiment;
+import dev.distillery.experiment.Results;
+import dev.distillery.experiment.RunRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.knowm.xchart.XYChart;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "%plot", description = {"Plot recorded runs inline.",
+        "curves: validation accuracy per epoch of the RUN ids given (default: the runs of the last experiment).",
+        "tradeoff: test accuracy against parameters, teachers and each student × recipe (mean ± std over seeds)."},
+        footer = {"", "Examples:", "  %%plot curves", "  %%plot curves 20261124-101500-tiny-tiny-kd-s1-001",
+                "  %%plot tradeoff", "  %%plot tradeoff --experiment quickstart"})
+final class PlotMagic extends Magic {
+
+    static final class Kinds implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return List.of("curves", "tradeoff").iterator();
+        }
+    }
+
+    @Parameters(index = "0", paramLabel = "KIND", completionCandidates = Kinds.class,
+            description = "${COMPLETION-CANDIDATES}")
+    String kind;
+
+    @Parameters(index = "1..*", paramLabel = "RUN", description = "run ids (curves only)")
+    List<String> runIds = new ArrayList<>();
+
+    @Option(names = "--experiment", paramLabel = "NAME", description = "every recorded run of this experiment "
+            + "(default: this kernel's runs of the last experiment it ran)")
+    String experiment;
+
+    @Option(names = "--title", paramLabel = "TEXT", description = "the chart's title")
+    String title;
+
+    @Override
+    public XYChart run(String body) {
+        return switch (kind) {
+            case "curves" -> Results.curvesChart(title != null ? title : "validation accuracy", curveRuns());
+            case "tradeoff" -> {
+                List<RunRecord> rs = defaultRuns();
+                yield Results.tradeoffChart(title != null ? title : name(rs) + "accuracy against size", rs);
+            }
+            default -> throw new MagicUsageException("%plot", "unknown plot '" + kind + "'; known: curves, tradeoff",
+                    ctx.catalog().line("plot").usage());
+        };
+    }
+
+    private List<RunRecord> curveRuns() {
+        if (runIds.isEmpty()) {
+            return defaultRuns();
+        }
+        Map<String, RunRecord> byId = ctx.workbench().runs().stream()
+                .collect(Collectors.toMap(RunRecord::id, Function.identity(), (a, b) -> a));
+        List<RunRecord> out = new ArrayList<>();
+        for (String id : runIds) {
+            RunRecord r = byId.get(id);
+            if (r == null) {
+                throw new IllegalArgumentException("no run '" + id + "' in " + ctx.workbench().store().root()
+                        + "; %runs lists the run ids");
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    private List<RunRecord> defaultRuns() {
+        String exp = experiment;
+        Experiment.Outcome last = ctx.workbench().last();
+        List<RunRecord> rs;
+        if (exp == null && last != null) {
+            exp = last.spec().name();
+            rs = RunsMagic.select(ctx.workbench().sessionRuns(), exp, null, null);
+        } else {
+            rs = RunsMagic.select(ctx.workbench().runs(), exp, null, null);
+        }
+        if (rs.isEmpty()) {
+            throw new IllegalArgumentException(exp == null ? "no runs recorded in " + ctx.workbench().store().root()
+                    + " yet; run %distill first" : "no runs of experiment '" + exp + "'; %runs lists what there is");
+        }
+        return rs;
+    }
+
+    private String name(List<RunRecord> rs) {
+        List<String> names = rs.stream().map(RunRecord::experiment).distinct().toList();
+        return names.size() == 1 ? names.get(0) + ": " : "";
+    }
+}

@@ -1,0 +1,56 @@
+package dev.distillery.kernel.magics;
+
+import dev.distillery.experiment.Results;
+import dev.distillery.experiment.RunRecord;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tech.tablesaw.api.Table;
+
+@Command(name = "%runs", description = "A table of recorded runs (one row per run), or mean ± std per student and recipe.",
+        footer = {"", "Examples:", "  %%runs", "  %%runs --session --summary", "  %%runs --experiment tiny --status completed", "  %%runs --last 5"})
+final class RunsMagic extends Magic {
+
+    @Option(names = "--experiment", paramLabel = "NAME", description = "only this experiment's runs")
+    String experiment;
+
+    @Option(names = "--status", paramLabel = "STATUS", completionCandidates = Statuses.class,
+            description = "only runs with this status: ${COMPLETION-CANDIDATES}")
+    String status;
+
+    @Option(names = "--last", paramLabel = "N", description = "only the N most recent runs")
+    Integer last;
+
+    @Option(names = "--session", description = "only runs made by this kernel since it started")
+    boolean session;
+
+    @Option(names = "--summary", description = "mean ± std over seeds per student and recipe, completed runs only")
+    boolean summary;
+
+    static final class Statuses implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return List.of("completed", "interrupted", "failed").iterator();
+        }
+    }
+
+    @Override
+    public Table run(String body) {
+        List<RunRecord> rs = select(session ? ctx.workbench().sessionRuns() : ctx.workbench().runs(), experiment, status,
+                last);
+        Table t = summary ? Results.summary(rs) : Results.runs(rs);
+        return t.setName(summary ? "summary of " + rs.size() + " runs in " + ctx.workbench().store().root()
+                : "runs in " + ctx.workbench().store().root());
+    }
+
+    static List<RunRecord> select(List<RunRecord> all, String experiment, String status, Integer last) {
+        List<RunRecord> rs = all.stream()
+                .filter(r -> experiment == null || experiment.equals(r.experiment()))
+                .filter(r -> status == null || status.equals(r.status()))
+                .toList();
+        if (last != null && last < rs.size()) {
+            rs = rs.subList(rs.size() - last, rs.size());
+        }
+        return rs;
+    }
+}

@@ -1,0 +1,210 @@
+package dev.distillery.kernel;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.distillery.experiment.Experiment;
+import dev.distillery.experiment.RunRecord;
+import dev.distillery.experiment.RunStore;
+import dev.distillery.kernel.display.RecordingSink;
+import dev.distillery.model.Checkpoint;
+import dev.distillery.model.TrainingInterruptedException;
+import dev.distillery.teacher.Teacher;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import tech.tablesaw.api.Table;
+
+/**
+ * The distillation magics on a small Fashion-MNIST sample, in one kernel, in order: teacher,
+ * student, distil, runs, plots, a whole experiment cell, renderers, and an interrupt mid-training.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DistillMagicsTest {
+
+    static final String DATA = "fashion-mnist:labels=500,train=3000,val=500,test=1000";
+
+    @TempDir
+    static Path runs;
+    static KernelHarness h;
+
+    @BeforeAll
+    static void start() {
+        h = new KernelHarness(runs);
+    }
+
+    @AfterAll
+    static void stop() {
+        h.close();
+    }
+
+    @Test
+    @Order(1)
+    void teacherTrainsKeepsItsNameAndIsReusedTheSecondTime() {
+        h.sink.clear();
+        Teacher t = (Teacher) h.kernel.evalRaw("%teacher mlp --spec mlp:128 --data " + DATA + " --epochs 3");
+        assertEquals("mlp", t.name());
+        Workbench.TeacherEntry e = h.kernel.workbench().teacher("mlp");
+        assertTrue(e.testAccuracy() > 0.6, "a 3-epoch MLP teacher on 3,000 images should pass 60%: " + e.testAccuracy());
+        assertTrue(Files.isRegularFile(e.file()), "the trained teacher is kept at " + e.file());
+        assertTrue(e.source().startsWith("trained here"), e.source());
+        assertEquals(500, e.data().labels());
+        assertTrue(lastText(h.sink).contains("teacher 'mlp': test accuracy"), lastText(h.sink));
+
+        Teacher again = (Teacher) h.kernel.evalRaw("%teacher mlp --spec mlp:128 --data " + DATA + " --epochs 3");
+        assertEquals(t.id(), again.id(), "same spec, same data: the saved teacher is reused");
+        assertTrue(h.kernel.workbench().teacher("mlp").source().startsWith("reused"));
+        assertSame(again, h.kernel.evalRaw("teacher(\"mlp\")"));
+        assertTrue(KernelHarness.text(h.exec("teacher(\"mlp\")")).startsWith("teacher mlp: mlp 784-128-10, 101,770 parameters"));
+    }
+
+    @Test
+    @Order(2)
+    void distillRunsEverySeedRecordsItAndShowsLiveProgress() {
+        h.exec("%student tiny --spec mlp:16");
+        h.sink.clear();
+        DisplayData shown = h.exec("var r = %distill tiny --from mlp --loss hinton:T=4,alpha=0.1 --epochs 3 --seeds 2 --name kd\nr");
+        Experiment.Outcome r = (Experiment.Outcome) h.kernel.evalRaw("r");
+        assertEquals(2, r.records().size());
+        assertEquals(List.of(1L, 2L), r.records().stream().map(RunRecord::seed).toList());
+        for (RunRecord rec : r.records()) {
+            assertEquals("completed", rec.status());
+            assertEquals(3, rec.curve().size());
+            assertEquals("mlp", rec.teacher().name());
+            assertEquals(500, rec.data().trainLabeled());
+            assertTrue(rec.metrics().agreement() > 0.3, "the student agrees with its teacher: " + rec.metrics());
+            assertEquals(rec, new RunStore(runs).read(rec.id()), "the record is on disk as returned");
+        }
+        // the result shows its summary table and curve
+        String html = (String) shown.getData(MIMEType.TEXT_HTML);
+        assertTrue(html.contains("<table") && html.contains("tiny") && html.contains("data:image/png;base64,"), html);
+        assertTrue(KernelHarness.text(shown).contains("teacher mlp"), KernelHarness.text(shown));
+
+        // one output area: displayed once, then updated in place, ending with the summary
+        List<RecordingSink.Event> ev = h.sink.events();
+        assertFalse(ev.get(0).update(), "first a display_data");
+        String id = ev.get(0).id();
+        assertNotNull(id);
+        assertTrue(ev.size() > 3, "several updates while training: " + ev.size());
+        assertTrue(ev.subList(1, ev.size()).stream().allMatch(e -> e.update() && id.equals(e.id())),
+                "every later message updates the same display");
+        assertTrue(ev.stream().anyMatch(e -> KernelHarness.text(e.data()).matches("(?s).*epoch \\d/3 · step \\d+/\\d+ · loss .* ETA.*")),
+                "progress shows epoch, step, loss and ETA");
+        assertTrue(lastText(h.sink).contains("2 runs recorded in " + runs), lastText(h.sink));
+    }
+
+    @Test
+    @Order(3)
+    void runsTableAndPlotsComeFromTheRecords() {
+        h.exec("%distill tiny --loss scratch --epochs 4 --seeds 2 --name kd");
+        Table all = (Table) h.kernel.evalRaw("%runs");
+        assertTrue(all.rowCount() >= 4, all.print());
+        Table summary = (Table) h.kernel.evalRaw("%runs --session --summary --experiment kd");
+        assertEquals(2, summary.rowCount(), summary.print());
+        assertEquals(List.of(2, 2), summary.intColumn("seeds").asList());
+
+        DisplayData table = h.exec("%runs --experiment kd");
+        String html = (String) table.getData(MIMEType.TEXT_HTML);
+        assertTrue(html.startsWith("<table") && html.contains("<th>test_acc</th>") && html.contains("scratch"), html);
+        assertTrue(KernelHarness.text(table).contains("test_acc"), "tables have a text/plain form too");
+
+        DisplayData tradeoff = h.exec("%plot tradeoff");
+        assertPng(tradeoff);
+        var chart = (org.knowm.xchart.XYChart) h.kernel.evalRaw("%plot tradeoff");
+        assertEquals(3, chart.getSeriesMap().size(), "teacher, kd and scratch: " + chart.getSeriesMap().keySet());
+
+        String first = all.stringColumn("run").get(0);
+        var curves = (org.knowm.xchart.XYChart) h.kernel.evalRaw("%plot curves " + first);
+        assertEquals(1, curves.getSeriesMap().size());
+        assertPng(h.exec("%plot curves"));
+        assertTrue(h.error("%plot curves no-such-run").get(0).contains("no run 'no-such-run'"));
+        assertTrue(h.error("%plot pie").get(0).startsWith("%plot: unknown plot 'pie'"));
+    }
+
+    @Test
+    @Order(4)
+    void cellMagicRunsAWholeExperimentSpec() {
+        Experiment.Outcome out = (Experiment.Outcome) h.kernel.evalRaw("""
+                %%distill
+                name: cell
+                data: {labels: 300, trainSize: 2000, validationSize: 300, testSize: 500}
+                teacher: {name: cellteacher, model: {type: mlp, hidden: [64]}, epochs: 2}
+                students: [{name: micro, model: {type: mlp, hidden: [8]}}]
+                recipes: [{name: kd, loss: {type: hinton, temperature: 2, alpha: 0.5}, epochs: 2}]
+                seeds: [7]
+                """);
+        assertEquals(1, out.records().size());
+        assertEquals(7L, out.records().get(0).seed());
+        assertEquals("cellteacher", h.kernel.workbench().teacher("cellteacher").name());
+        // the teacher the cell trained is usable by line magics afterwards
+        Experiment.Outcome next = (Experiment.Outcome) h.kernel.evalRaw("%distill mlp:8 --from cellteacher --epochs 1");
+        assertEquals("cellteacher", next.records().get(0).teacher().name());
+
+        List<String> bad = h.error("%%distill\nname: x\nstudents: []\n");
+        assertTrue(bad.get(0).contains("has no students"), bad.get(0));
+        List<String> typo = h.error("%%distill\nname: x\nstudents: [{model: {type: mlp, hidden: [8]}}]\n"
+                + "recipes: [{loss: {type: scratch}}]\nseedz: [1]\n");
+        assertTrue(typo.get(0).contains("unknown field 'seedz'"), typo.get(0));
+    }
+
+    @Test
+    @Order(5)
+    void interruptStopsTrainingWithinAStepKeepsTheRecordAndTheKernelWorks() throws Exception {
+        h.sink.clear();
+        CompletableFuture<Throwable> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                h.kernel.eval("%distill tiny --from mlp --epochs 200 --name long");
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (h.sink.events().stream().noneMatch(e -> KernelHarness.text(e.data()).contains("· epoch 2:"))) {
+            assertTrue(System.currentTimeMillis() < deadline, "training never reached epoch 2");
+            Thread.sleep(20);
+        }
+        int finishedBefore = h.sink.events().stream()
+                .flatMap(e -> java.util.regex.Pattern.compile("· epoch (\\d+):").matcher(KernelHarness.text(e.data()))
+                        .results().map(m -> Integer.parseInt(m.group(1))))
+                .max(Integer::compare).orElse(0);
+        h.kernel.interrupt();
+        Throwable t = run.get(120, TimeUnit.SECONDS);
+        TrainingInterruptedException stop = assertInstanceOf(TrainingInterruptedException.class, t);
+        assertTrue(stop.epoch() <= finishedBefore + 2, "stopped in the epoch it was interrupted in, not at epoch 200: "
+                + stop.epoch());
+        List<String> shown = h.kernel.formatError((Exception) t).stream().map(KernelHarness::plain).toList();
+        assertTrue(shown.get(0).startsWith("interrupted: tiny"), shown.get(0));
+
+        RunRecord rec = new RunStore(runs).list().stream().filter(r -> r.experiment().equals("long")).findFirst().orElseThrow();
+        assertEquals("interrupted", rec.status());
+        assertTrue(rec.curve().size() >= 2, "the epochs finished before the interrupt are kept: " + rec.curve());
+        assertTrue(rec.error().contains("interrupted at epoch"), rec.error());
+        assertTrue(Checkpoint.exists(runs.resolve(rec.id()).resolve("checkpoint")), "the last checkpoint is kept");
+
+        assertEquals("2", KernelHarness.text(h.exec("1 + 1")), "the kernel is usable afterwards");
+        assertFalse(Thread.currentThread().isInterrupted());
+    }
+
+    static void assertPng(DisplayData d) {
+        byte[] png = Base64.getDecoder().decode((String) d.getData(MIMEType.IMAGE_PNG));
+        assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG image");
+    }
+
+    static String lastText(RecordingSink s) {
+        List<RecordingSink.Event> ev = s.events();
+        assertFalse(ev.isEmpty(), "nothing was displayed");
+        return KernelHarness.text(ev.get(ev.size() - 1).data());
+    }
+}

@@ -1,0 +1,141 @@
+package dev.distillery.kernel;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The kernel under Debian's real Jupyter: the kernelspec installed into a temporary prefix, the
+ * quickstart notebook executed by {@code jupyter nbconvert --execute} in its fast mode, and the
+ * protocol conformance suite of {@code python3-jupyter-kernel-test}.
+ */
+class JupyterEndToEndTest {
+
+    @TempDir
+    static Path tmp;
+    static Path jupyterPath;
+
+    @BeforeAll
+    static void installKernelspec() throws Exception {
+        for (String tool : List.of("/usr/bin/jupyter", "/usr/bin/python3")) {
+            assertTrue(Files.isExecutable(Path.of(tool)), tool + " is missing: apt-get install jupyter-notebook "
+                    + "jupyter-nbconvert python3-nbclient jupyter-client python3-jupyter-kernel-test (./distillery test does)");
+        }
+        Path prefix = tmp.resolve("prefix");
+        int rc = new CommandLine(new KernelInstaller()).execute("--prefix", prefix.toString(), "--java-option", "-Xmx4g");
+        assertEquals(0, rc);
+        jupyterPath = prefix.resolve("share/jupyter");
+        JsonNode spec = new ObjectMapper().readTree(jupyterPath.resolve("kernels/distillery/kernel.json").toFile());
+        assertEquals("message", spec.get("interrupt_mode").asText());
+        assertEquals("java", spec.get("language").asText());
+        assertTrue(spec.get("argv").toString().contains("-Djava.awt.headless=true"));
+        assertEquals("{connection_file}", spec.get("argv").get(spec.get("argv").size() - 1).asText());
+    }
+
+    @Test
+    void quickstartNotebookRunsUnderNbconvertWithFiguresAndTables() throws Exception {
+        Path notebook = Path.of("..", "notebooks", "01-quickstart.ipynb").toAbsolutePath().normalize();
+        assertTrue(Files.isRegularFile(notebook), notebook.toString());
+        Path out = tmp.resolve("executed");
+        Result r = run(List.of("/usr/bin/jupyter", "nbconvert", "--to", "notebook", "--execute", notebook.toString(),
+                "--output-dir", out.toString(), "--ExecutePreprocessor.timeout=1800",
+                "--ExecutePreprocessor.kernel_name=distillery"),
+                Map.of("DISTILLERY_FAST", "1", "DISTILLERY_RUNS", tmp.resolve("runs").toString()), 2400);
+        assertEquals(0, r.rc, "nbconvert failed:\n" + r.output);
+
+        JsonNode nb = new ObjectMapper().readTree(out.resolve("01-quickstart.ipynb").toFile());
+        List<String> errors = new ArrayList<>();
+        List<String> stderr = new ArrayList<>();
+        int pngs = 0;
+        int tables = 0;
+        for (JsonNode cell : nb.get("cells")) {
+            for (JsonNode o : cell.path("outputs")) {
+                String type = o.get("output_type").asText();
+                if (type.equals("error")) {
+                    errors.add(o.toString());
+                }
+                if (type.equals("stream") && o.get("name").asText().equals("stderr")) {
+                    stderr.add(o.get("text").toString());
+                }
+                JsonNode data = o.path("data");
+                if (data.has("image/png")) {
+                    byte[] png = Base64.getDecoder().decode(data.get("image/png").asText().replace("\n", ""));
+                    assertEquals("PNG", new String(png, 1, 3, StandardCharsets.US_ASCII));
+                    pngs++;
+                }
+                if (data.has("text/html") && text(data.get("text/html")).contains("<table")) {
+                    tables++;
+                }
+            }
+        }
+        assertEquals(List.of(), errors, "the notebook raised errors");
+        assertEquals(List.of(), stderr, "the notebook wrote to stderr");
+        assertTrue(pngs >= 2, "tradeoff and curves figures as PNG: " + pngs);
+        assertTrue(tables >= 1, "an HTML results table");
+        String all = nb.toString();
+        assertTrue(all.contains("distillation beats the scratch student") || all.contains("does not beat"),
+                "the comparison cell printed its verdict");
+        assertTrue(all.contains("teacher 'cnn': test accuracy"), "the teacher's progress area ends with its accuracy");
+    }
+
+    @Test
+    void passesTheJupyterKernelProtocolSuite() throws Exception {
+        Path suite = Path.of("src", "test", "python").toAbsolutePath();
+        Result r = run(List.of("/usr/bin/python3", "-m", "unittest", "-v", "test_kernel_protocol"),
+                Map.of("PYTHONPATH", suite.toString(), "DISTILLERY_RUNS", tmp.resolve("protocol-runs").toString()), 900,
+                suite);
+        assertEquals(0, r.rc, "jupyter_kernel_test failed:\n" + r.output);
+        for (String t : List.of("test_kernel_info", "test_execute_stdout", "test_execute_stderr", "test_error",
+                "test_execute_result", "test_display_data", "test_completion", "test_is_complete", "test_inspect")) {
+            assertTrue(r.output.contains(t + " (test_kernel_protocol.DistilleryKernelTests." + t + ") ... ok"),
+                    t + " did not pass:\n" + r.output);
+        }
+    }
+
+    record Result(int rc, String output) {}
+
+    static Result run(List<String> cmd, Map<String, String> env, long timeoutSeconds) throws IOException, InterruptedException {
+        return run(cmd, env, timeoutSeconds, null);
+    }
+
+    static Result run(List<String> cmd, Map<String, String> env, long timeoutSeconds, Path dir)
+            throws IOException, InterruptedException {
+        Path log = Files.createTempFile(tmp, "process", ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
+        pb.environment().putAll(env);
+        pb.environment().put("JUPYTER_PATH", jupyterPath.toString());
+        pb.environment().put("JUPYTER_RUNTIME_DIR", tmp.resolve("runtime").toString());
+        Process p = pb.start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail(String.join(" ", cmd) + " did not finish in " + timeoutSeconds + " s:\n" + Files.readString(log));
+        }
+        return new Result(p.exitValue(), Files.readString(log));
+    }
+
+    static String text(JsonNode n) {
+        if (n.isArray()) {
+            StringBuilder s = new StringBuilder();
+            n.forEach(x -> s.append(x.asText()));
+            return s.toString();
+        }
+        return n.asText();
+    }
+}
