@@ -4,6 +4,7 @@ Run with the kernelspec installed where JUPYTER_PATH points:
     JUPYTER_PATH=/tmp/prefix/share/jupyter python3 -m unittest -v test_kernel_protocol
 """
 import os
+import time
 import unittest
 
 import jupyter_kernel_test
@@ -37,6 +38,35 @@ class DistilleryKernelTests(jupyter_kernel_test.KernelTests):
     ]
 
     code_inspect_sample = "Distill.from("
+
+    # interrupt_mode is 'message': the interrupt_request reaches the training loop within a step
+    def test_interrupt_stops_training_and_the_kernel_carries_on(self):
+        self.flush_channels()
+        msg_id = self.kc.execute(
+            "%distill mlp:16 --loss scratch --data fashion-mnist:train=3000,val=500,test=500 --epochs 1000 --name long"
+        )
+        deadline = time.time() + 120
+        updates = 0
+        while updates < 3:  # the live progress area is being updated: training is under way
+            self.assertLess(time.time(), deadline, "no progress updates from training")
+            msg = self.kc.get_iopub_msg(timeout=60)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "update_display_data":
+                updates += 1
+        self.km.interrupt_kernel()
+        reply = self.kc.get_shell_msg(timeout=120)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "TrainingInterruptedException")
+        while True:  # the interrupted cell's remaining output, up to its idle status
+            msg = self.kc.get_iopub_msg(timeout=30)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status" \
+                    and msg["content"]["execution_state"] == "idle":
+                break
+        self.flush_channels()
+        reply, outputs = self.execute_helper("40 + 2")
+        self.assertEqual(reply["content"]["status"], "ok")
+        results = [o for o in outputs if o["msg_type"] == "execute_result"]
+        self.assertEqual(results[0]["content"]["data"]["text/plain"], "42")
 
 
 if __name__ == "__main__":

@@ -137,7 +137,7 @@ public final class Trainer {
             List<int[]> plan = Batches.plan(n, opts.batchSize(), Seeds.stream(opts.seed(), "shuffle", epoch));
             double lossSum = 0;
             for (int s = 0; s < plan.size(); s++) {
-                if (Thread.interrupted()) {
+                if (Thread.interrupted() || StopSignal.consume()) {
                     throw new TrainingInterruptedException(stage, epoch, s + 1, lastGood, curve);
                 }
                 globalStep++;

@@ -6,6 +6,7 @@ import dev.distillery.kernel.display.Renderers;
 import dev.distillery.kernel.magics.MagicCatalog;
 import dev.distillery.kernel.magics.MagicContext;
 import dev.distillery.kernel.magics.MagicUsageException;
+import dev.distillery.model.StopSignal;
 import dev.distillery.model.TrainingDivergedException;
 import dev.distillery.model.TrainingInterruptedException;
 import java.io.File;
@@ -57,6 +58,7 @@ public final class DistilleryKernel extends BaseKernel {
     private final String classpath;
     private final List<String> added = new CopyOnWriteArrayList<>();
     private volatile Thread running;
+    private final java.util.concurrent.atomic.AtomicLong cell = new java.util.concurrent.atomic.AtomicLong();
     private final DisplaySink jupyter = new DisplaySink() {
         @Override
         public void display(DisplayData data) {
@@ -187,6 +189,8 @@ public final class DistilleryKernel extends BaseKernel {
     @Override
     public DisplayData eval(String expr) {
         Thread.interrupted();
+        StopSignal.clear(Thread.currentThread());
+        cell.incrementAndGet();
         running = Thread.currentThread();
         try {
             return super.eval(expr);
@@ -200,6 +204,7 @@ public final class DistilleryKernel extends BaseKernel {
             throw new KernelError(e);
         } finally {
             running = null;
+            StopSignal.clear(Thread.currentThread());
             Thread.interrupted();
         }
     }
@@ -233,13 +238,34 @@ public final class DistilleryKernel extends BaseKernel {
         return session.eval(magicParser.resolveMagics(source));
     }
 
+    /**
+     * Training stops at its next step through {@link StopSignal}; the thread is not interrupted at
+     * once because that would close the Jupyter sockets it publishes on. Code that ignores the
+     * signal (a loop of one's own) gets {@link Thread#interrupt()} after {@value #FALLBACK_SECONDS} s.
+     */
     @Override
     public void interrupt() {
         Thread t = running;
-        if (t != null) {
-            t.interrupt();
+        if (t == null) {
+            return;
         }
+        StopSignal.request(t);
+        long interruptedCell = cell.get();
+        Thread fallback = new Thread(() -> {
+            try {
+                Thread.sleep(FALLBACK_SECONDS * 1000L);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (running == t && cell.get() == interruptedCell) {
+                t.interrupt();
+            }
+        }, "distillery-interrupt");
+        fallback.setDaemon(true);
+        fallback.start();
     }
+
+    static final int FALLBACK_SECONDS = 10;
 
     @Override
     public String isComplete(String code) {

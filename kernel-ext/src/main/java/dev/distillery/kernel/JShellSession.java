@@ -58,8 +58,9 @@ public final class JShellSession implements AutoCloseable {
         };
         this.shell = JShell.builder()
                 .executionEngine(provider, Map.of())
-                .compilerOptions("--class-path", classpath, "-Xlint:-options")
                 .build();
+        // one class path for the compiler; later %classpath additions extend the same list
+        shell.addToClasspath(classpath);
         this.analysis = shell.sourceCodeAnalysis();
         for (String imp : imports) {
             eval("import " + imp + ";");

@@ -197,6 +197,19 @@ class DistillMagicsTest {
         assertFalse(Thread.currentThread().isInterrupted());
     }
 
+    @Test
+    @Order(6)
+    void javaApiResultsRenderAsASummaryWithTheirCurve() {
+        DisplayData d = h.exec("""
+                var splits = workbench().data(ExperimentSpec.DataSpec.parse("%s")).withLabels(300, 0);
+                Distill.from(teacher("mlp")).into("mlp:8").on(splits).epochs(2).seed(3).run()
+                """.formatted(DATA));
+        assertTrue(KernelHarness.text(d).contains("seed 3: test accuracy"), KernelHarness.text(d));
+        String html = (String) d.getData(MIMEType.TEXT_HTML);
+        assertTrue(html.contains("<pre>") && html.contains("agreement with mlp") && html.contains("data:image/png;base64,"),
+                html.length() > 300 ? html.substring(0, 300) : html);
+    }
+
     static void assertPng(DisplayData d) {
         byte[] png = Base64.getDecoder().decode((String) d.getData(MIMEType.IMAGE_PNG));
         assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG image");

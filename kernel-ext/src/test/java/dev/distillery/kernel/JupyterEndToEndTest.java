@@ -100,7 +100,8 @@ class JupyterEndToEndTest {
                 suite);
         assertEquals(0, r.rc, "jupyter_kernel_test failed:\n" + r.output);
         for (String t : List.of("test_kernel_info", "test_execute_stdout", "test_execute_stderr", "test_error",
-                "test_execute_result", "test_display_data", "test_completion", "test_is_complete", "test_inspect")) {
+                "test_execute_result", "test_display_data", "test_completion", "test_is_complete", "test_inspect",
+                "test_interrupt_stops_training_and_the_kernel_carries_on")) {
             assertTrue(r.output.contains(t + " (test_kernel_protocol.DistilleryKernelTests." + t + ") ... ok"),
                     t + " did not pass:\n" + r.output);
         }

@@ -11,6 +11,7 @@ import dev.distillery.model.SpecException;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -20,6 +21,9 @@ import picocli.CommandLine.Parameters;
                 "  %%distill tiny --loss scratch --epochs 60 --patience 10 --seeds 3 --labels 1000",
                 "  var r = %%distill mlp:64 --from cnn --epochs 5"})
 final class DistillMagic extends Magic {
+
+    @Mixin
+    TrainingArgs training = new TrainingArgs();
 
     @Parameters(index = "0", paramLabel = "STUDENT", description = "a student from %%student, or a compact spec such as mlp:64")
     String student;
@@ -31,8 +35,6 @@ final class DistillMagic extends Magic {
             + "scratch (default: hinton:T=4,alpha=0.5 with --from, scratch without)")
     String loss;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "default: ${DEFAULT-VALUE}")
-    int epochs;
 
     @Option(names = "--seeds", paramLabel = "N", defaultValue = "1", description = "runs with seeds 1..N (default: ${DEFAULT-VALUE})")
     int seeds;
@@ -43,15 +45,8 @@ final class DistillMagic extends Magic {
     @Option(names = "--data", paramLabel = "DATA", description = "dataset[:key=value,...] (default: the teacher's data)")
     String data;
 
-    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE})")
-    double learningRate;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128", description = "default: ${DEFAULT-VALUE}")
-    int batchSize;
 
-    @Option(names = "--patience", paramLabel = "N", defaultValue = "0",
-            description = "stop after N epochs without a better validation accuracy, keep the best (0: never)")
-    int patience;
 
     @Option(names = "--name", paramLabel = "EXPERIMENT", description = "experiment name in the run records "
             + "(default: the student's name)")
@@ -96,8 +91,9 @@ final class DistillMagic extends Magic {
                 teacher.file().toString(), null, null, null, null, null);
         String experiment = name != null ? name : student;
         ExperimentSpec es = new ExperimentSpec(experiment, d, ts, List.of(new ExperimentSpec.StudentSpec(student, spec)),
-                List.of(new ExperimentSpec.RecipeSpec(null, l, epochs, learningRate, patience)),
-                new ExperimentSpec.TrainingSpec(epochs, batchSize, learningRate, patience), seedList, null);
+                List.of(new ExperimentSpec.RecipeSpec(null, l, training.epochs, training.learningRate, training.patience)),
+                new ExperimentSpec.TrainingSpec(training.epochs, training.batchSize, training.learningRate, training.patience),
+                seedList, null);
         return runExperiment(ctx, es, "%distill " + student + (from == null ? "" : " from " + from));
     }
 

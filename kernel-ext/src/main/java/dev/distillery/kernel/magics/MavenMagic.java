@@ -94,7 +94,7 @@ final class MavenMagic extends Magic {
             String line;
             while ((line = r.readLine()) != null) {
                 output.add(line);
-                if (Thread.currentThread().isInterrupted()) {
+                if (Thread.currentThread().isInterrupted() || dev.distillery.model.StopSignal.consume()) {
                     p.destroyForcibly();
                     throw new InterruptedException("%maven interrupted");
                 }

@@ -10,6 +10,7 @@ import dev.distillery.teacher.Teacher;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,6 +20,9 @@ import picocli.CommandLine.Parameters;
                 "  %%teacher small --spec cnn:16x32 --data fashion-mnist:train=20000,val=2000,test=5000 --epochs 4",
                 "  %%teacher cnn --load runs/teachers/cnn-0123456789abcdef.dtm"})
 final class TeacherMagic extends Magic {
+
+    @Mixin
+    TrainingArgs training = new TrainingArgs();
 
     @Parameters(index = "0", paramLabel = "NAME", description = "name to keep the teacher under")
     String name;
@@ -35,18 +39,9 @@ final class TeacherMagic extends Magic {
                     + "(default: ${DEFAULT-VALUE})")
     String data;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "epochs (default: ${DEFAULT-VALUE})")
-    int epochs;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128", description = "default: ${DEFAULT-VALUE}")
-    int batchSize;
 
-    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE})")
-    double learningRate;
 
-    @Option(names = "--patience", paramLabel = "N", defaultValue = "0",
-            description = "stop after N epochs without a better validation accuracy (0: never)")
-    int patience;
 
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "0", description = "default: ${DEFAULT-VALUE}")
     long seed;
@@ -59,7 +54,8 @@ final class TeacherMagic extends Magic {
         }
         ExperimentSpec.DataSpec d = ExperimentSpec.DataSpec.parse(data);
         ExperimentSpec.TeacherSpec ts = new ExperimentSpec.TeacherSpec(name, spec == null ? null : ModelSpecs.read(spec),
-                load == null ? null : load.toString(), epochs, batchSize, learningRate, patience, seed);
+                load == null ? null : load.toString(), training.epochs, training.batchSize, training.learningRate,
+                training.patience, seed);
         LiveProgress progress = ctx.progress("%teacher " + name);
         Splits all = ctx.workbench().data(d);
         Experiment.Prepared p = Experiment.teacher(ts, all, ctx.workbench().store(), List.of(progress), progress::message);
