@@ -66,6 +66,11 @@ class DistillMagicsTest {
         assertEquals(t.id(), again.id(), "same spec, same data: the saved teacher is reused");
         assertTrue(h.kernel.workbench().teacher("mlp").source().startsWith("reused"));
         assertSame(again, h.kernel.evalRaw("teacher(\"mlp\")"));
+
+        Teacher loaded = (Teacher) h.kernel.evalRaw("%teacher copy --load " + e.file() + " --data " + DATA);
+        assertEquals(t.id(), loaded.id(), "--load gives the same weights");
+        assertEquals(e.testAccuracy(), h.kernel.workbench().teacher("copy").testAccuracy(), 1e-9);
+        assertTrue(h.kernel.workbench().teacher("copy").source().startsWith("loaded from"));
         assertTrue(KernelHarness.text(h.exec("teacher(\"mlp\")")).startsWith("teacher mlp: mlp 784-128-10, 101,770 parameters"));
     }
 

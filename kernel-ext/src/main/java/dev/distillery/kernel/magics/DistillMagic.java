@@ -93,7 +93,7 @@ final class DistillMagic extends Magic {
         ExperimentSpec es = new ExperimentSpec(experiment, d, ts, List.of(new ExperimentSpec.StudentSpec(student, spec)),
                 List.of(new ExperimentSpec.RecipeSpec(null, l, training.epochs, training.learningRate, training.patience)),
                 new ExperimentSpec.TrainingSpec(training.epochs, training.batchSize, training.learningRate, training.patience),
-                seedList, null);
+                seedList, training.threads);
         return runExperiment(ctx, es, "%distill " + student + (from == null ? "" : " from " + from));
     }
 

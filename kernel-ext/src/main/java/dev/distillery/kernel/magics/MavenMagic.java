@@ -33,6 +33,9 @@ final class MavenMagic extends Magic {
     @Option(names = "--repository", paramLabel = "URL", description = "an extra repository besides Maven Central")
     List<String> repositories = new ArrayList<>();
 
+    /** The dependency plugin the project's own build uses, so its copy is usually in the local repository. */
+    static final String DEPENDENCY_PLUGIN = "3.7.1";
+
     @Override
     public List<String> run(String body) throws Exception {
         MagicContext.Code code = ctx.requireCode("%maven");
@@ -57,7 +60,9 @@ final class MavenMagic extends Magic {
         }
         String pom = "<project xmlns=\"http://maven.apache.org/POM/4.0.0\"><modelVersion>4.0.0</modelVersion>"
                 + "<groupId>dev.distillery.notebook</groupId><artifactId>maven-magic</artifactId><version>1</version>"
-                + "<repositories>" + repos + "</repositories><dependencies>" + deps + "</dependencies></project>";
+                + "<repositories>" + repos + "</repositories><dependencies>" + deps + "</dependencies>"
+                + "<build><plugins><plugin><artifactId>maven-dependency-plugin</artifactId><version>" + DEPENDENCY_PLUGIN
+                + "</version></plugin></plugins></build></project>";
         Path dir = cacheDir().resolve(DataLocator.sha256(pom).substring(0, 16));
         Path lib = dir.resolve("lib");
         if (!Files.isRegularFile(dir.resolve(".resolved"))) {

@@ -1,5 +1,6 @@
 package dev.distillery.kernel.magics;
 
+import dev.distillery.backend.Backend;
 import dev.distillery.data.Splits;
 import dev.distillery.eval.Accuracy;
 import dev.distillery.experiment.Experiment;
@@ -56,6 +57,7 @@ final class TeacherMagic extends Magic {
         ExperimentSpec.TeacherSpec ts = new ExperimentSpec.TeacherSpec(name, spec == null ? null : ModelSpecs.read(spec),
                 load == null ? null : load.toString(), training.epochs, training.batchSize, training.learningRate,
                 training.patience, seed);
+        Backend.start(training.threads);
         LiveProgress progress = ctx.progress("%teacher " + name);
         Splits all = ctx.workbench().data(d);
         Experiment.Prepared p = Experiment.teacher(ts, all, ctx.workbench().store(), List.of(progress), progress::message);

@@ -18,4 +18,8 @@ final class TrainingArgs {
     @Option(names = "--patience", paramLabel = "N", defaultValue = "0",
             description = "stop after N epochs without a better validation accuracy and keep the best (0: never)")
     int patience;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "ND4J threads; fixed so that the same seed gives the same numbers (default: ${DEFAULT-VALUE})")
+    int threads;
 }
