@@ -63,7 +63,8 @@ public final class MagicCatalog {
         /** The first line of the description. */
         public String description() {
             String[] d = spec.usageMessage().description();
-            return d.length == 0 ? "" : d[0];
+            // descriptions are picocli format strings: a literal percent sign is written %%
+            return d.length == 0 ? "" : d[0].replace("%%", "%");
         }
 
         /** The usage text: synopsis, description, every option, examples. */

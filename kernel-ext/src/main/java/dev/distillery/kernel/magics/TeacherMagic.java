@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "%teacher", description = {"Train a teacher (or load one from a file) and keep it under NAME.",
         "A teacher trained with the same spec on the same data before is reused from <runs>/teachers/."},
         footer = {"", "Examples:", "  %%teacher cnn --spec cnn:32x64 --data fashion-mnist --epochs 10",
-                "  %%teacher small --spec cnn:16x32 --data fashion-mnist:train=20000,val=2000,test=5000 --epochs 4",
+                "  %%teacher small --spec cnn:16x32 --data fashion-mnist:train=20000 --epochs 4",
                 "  %%teacher cnn --load runs/teachers/cnn-0123456789abcdef.dtm"})
 final class TeacherMagic extends Magic {
 
