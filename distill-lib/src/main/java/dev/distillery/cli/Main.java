@@ -22,6 +22,9 @@ import picocli.CommandLine.Parameters;
 /** The {@code distillery} command line. */
 @Command(name = "distillery", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Knowledge distillation on the JVM: train teachers, distil students, compare them.",
+        footer = {"", "The launcher adds:", "  notebook                    Jupyter on notebooks/ with the Distillery kernel",
+                "  kernel install [--user | --prefix DIR]   install only the kernelspec",
+                "  test                        the whole test suite"},
         subcommands = {Main.QuickstartCommand.class, Main.RunCommand.class, Main.RunsCommand.class,
             Main.BackendCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
@@ -43,7 +46,7 @@ public final class Main {
                 + "from scratch and with knowledge distillation, 3 seeds each. Prints mean ± std test accuracy and "
                 + "agreement with the teacher, and writes figures under RUNS/figures."})
     static final class QuickstartCommand implements Callable<Integer> {
-        @Option(names = "--fast", description = "The small version: a 10,000-image sample, under two minutes.")
+        @Option(names = "--fast", description = "The small version: a 20,000-image sample, under two minutes.")
         boolean fast;
 
         @Option(names = "--runs", defaultValue = "runs", description = "Where run records and figures go (default: ${DEFAULT-VALUE}).")
