@@ -13,9 +13,10 @@ import java.util.Locale;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = MlpSpec.class, name = "mlp"),
-    @JsonSubTypes.Type(value = CnnSpec.class, name = "cnn")
+    @JsonSubTypes.Type(value = CnnSpec.class, name = "cnn"),
+    @JsonSubTypes.Type(value = TransformerSpec.class, name = "transformer")
 })
-public sealed interface ModelSpec permits MlpSpec, CnnSpec {
+public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec {
 
     List<String> ACTIVATIONS = List.of("relu", "tanh", "sigmoid", "gelu");
 
@@ -32,7 +33,8 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec {
     /**
      * Reads the compact form: {@code KIND:SIZES[,key=value...]}, sizes separated by {@code x}.
      * Keys: {@code dropout}, {@code activation}, {@code inputs}, {@code outputs}; for cnn also
-     * {@code kernel}, {@code dense}.
+     * {@code kernel}, {@code dense}; for vit ({@code vit:DEPTHxWIDTH}) {@code heads}, {@code ffn}
+     * (ratio), {@code patch}, {@code norm} (pre or post).
      */
     static ModelSpec parse(String text) {
         String s = text.trim();
@@ -49,6 +51,10 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec {
         Double dropout = null;
         Integer kernel = null;
         List<Integer> dense = null;
+        Integer heads = null;
+        Double ffn = null;
+        Integer patch = null;
+        Boolean preNorm = null;
         for (int i = 1; i < parts.length; i++) {
             String[] kv = parts[i].split("=", 2);
             if (kv.length != 2) {
@@ -64,12 +70,24 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec {
                     case "outputs" -> outputs = Integer.parseInt(value);
                     case "kernel" -> kernel = Integer.parseInt(value);
                     case "dense" -> dense = sizes(value, text);
+                    case "heads" -> heads = Integer.parseInt(value);
+                    case "ffn" -> ffn = Double.parseDouble(value);
+                    case "patch" -> patch = Integer.parseInt(value);
+                    case "norm" -> {
+                        if (!value.equals("pre") && !value.equals("post")) {
+                            throw new SpecException("model spec '" + text + "': norm is pre or post, got '" + value + "'");
+                        }
+                        preNorm = value.equals("pre");
+                    }
                     default -> throw new SpecException("model spec '" + text + "': unknown key '" + key
-                            + "'; known keys: dropout, activation, inputs, outputs, kernel, dense");
+                            + "'; known keys: dropout, activation, inputs, outputs, kernel, dense, heads, ffn, patch, norm");
                 }
             } catch (NumberFormatException e) {
                 throw new SpecException("model spec '" + text + "': '" + value + "' is not a number for " + key);
             }
+        }
+        if (!kind.equals("vit") && (heads != null || ffn != null || patch != null || preNorm != null)) {
+            throw new SpecException("model spec '" + text + "': heads, ffn, patch and norm are vit keys, not " + kind);
         }
         return switch (kind) {
             case "mlp" -> {
@@ -79,7 +97,15 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec {
                 yield new MlpSpec(inputs, sizes, outputs, activation, dropout);
             }
             case "cnn" -> new CnnSpec(inputs, sizes, kernel, null, dense, outputs, activation, dropout);
-            default -> throw new SpecException("model spec '" + text + "': unknown kind '" + kind + "'; known kinds: mlp, cnn");
+            case "vit" -> {
+                if (sizes.size() != 2) {
+                    throw new SpecException("model spec '" + text + "': vit takes DEPTHxWIDTH, e.g. vit:4x64");
+                }
+                yield new TransformerSpec(inputs, sizes.get(0), sizes.get(1), heads, ffn, patch, preNorm, outputs,
+                        activation, dropout);
+            }
+            default -> throw new SpecException("model spec '" + text + "': unknown kind '" + kind
+                    + "'; known kinds: mlp, cnn, vit");
         };
     }
 

@@ -27,6 +27,19 @@ public final class Network {
 
     public static final String INPUT = "input";
     public static final String LOGITS = "logits";
+    /** Transformer outputs by name: the embedding, layer {@code i}'s hidden states and attention maps. */
+    public static final String EMBEDDING = "embedding";
+
+    public static String layer(int i) {
+        return "layer" + i;
+    }
+
+    public static String attention(int i) {
+        return "attention" + i;
+    }
+
+    /** How a transformer parameter starts: zeros, ones (norm gains), fan-scaled normal, or N(0, 0.02). */
+    private enum Init { ZERO, ONE, FAN, SMALL }
 
     /** A dropout site: its mask placeholder, width and drop probability. */
     public record Dropout(String placeholder, int width, double rate) {}
@@ -35,6 +48,7 @@ public final class Network {
     private SameDiff sd;
     private final List<String> params = new ArrayList<>();
     private final List<Dropout> dropouts = new ArrayList<>();
+    private final Map<String, Init> inits = new LinkedHashMap<>();
     private String objectiveKey;
 
     private Network(ModelSpec spec) {
@@ -49,7 +63,20 @@ public final class Network {
         SplittableRandom rng = Seeds.stream(seed, "init", 0);
         for (String p : n.params) {
             INDArray arr = n.sd.getVariable(p).getArr();
-            if (p.startsWith("b") || p.startsWith("cb")) {
+            Init init = n.inits.get(p);
+            if (init == Init.ZERO || init == Init.ONE) {
+                arr.assign(init == Init.ONE ? 1 : 0);
+                continue;
+            }
+            if (init == Init.SMALL) {
+                float[] w = new float[(int) arr.length()];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = (float) (gaussian(rng) * 0.02);
+                }
+                arr.assign(Nd4j.create(w, arr.shape(), DataType.FLOAT));
+                continue;
+            }
+            if (init == null && (p.startsWith("b") || p.startsWith("cb"))) {
                 arr.assign(0);
                 continue;
             }
@@ -73,15 +100,23 @@ public final class Network {
     }
 
     private static String activation(ModelSpec spec) {
-        return spec instanceof MlpSpec m ? m.activation() : ((CnnSpec) spec).activation();
+        if (spec instanceof MlpSpec m) {
+            return m.activation();
+        }
+        return spec instanceof CnnSpec c ? c.activation() : ((TransformerSpec) spec).activation();
     }
 
     private void define() {
         sd = SameDiff.create();
         params.clear();
         dropouts.clear();
+        inits.clear();
         objectiveKey = null;
         SDVariable x = sd.placeHolder(INPUT, DataType.FLOAT, -1, spec.inputs());
+        if (spec instanceof TransformerSpec t) {
+            defineTransformer(t, x);
+            return;
+        }
         long width = spec.inputs();
         List<Integer> dense;
         double rate;
@@ -122,6 +157,60 @@ public final class Network {
         }
         int last = dense.size();
         x.mmul(param("w" + last, width, spec.outputs())).add(LOGITS, param("b" + last, 1, spec.outputs()));
+    }
+
+    /**
+     * Patch embedding, {@code depth} encoder layers, mean pooling, classifier. Matrices multiply
+     * rank 2 (rows = batch × sequence); attention uses batched rank-4 products.
+     */
+    private void defineTransformer(TransformerSpec t, SDVariable x) {
+        int s = t.sequence();
+        int d = t.width();
+        int h = t.heads();
+        int dh = d / h;
+        int n = t.side() / t.patch();
+        SDVariable patches = x.reshape(-1, n, t.patch(), n, t.patch()).permute(0, 1, 3, 2, 4).reshape(-1, t.patchSize());
+        SDVariable hidden = patches.mmul(param("t.embed.w", Init.FAN, t.patchSize(), d)).add(param("t.embed.b", Init.ZERO, d))
+                .reshape(-1, s, d).add(EMBEDDING, param("t.embed.pos", Init.SMALL, s, d));
+        for (int i = 0; i < t.depth(); i++) {
+            String pre = "t.layer" + i + ".";
+            SDVariable a = t.preNorm() ? norm(hidden, pre + "norm1", d) : hidden;
+            SDVariable flat = a.reshape(-1, d);
+            SDVariable q = linear(flat, pre + "q", d, d).reshape(-1, s, h, dh).permute(0, 2, 1, 3);
+            SDVariable k = linear(flat, pre + "k", d, d).reshape(-1, s, h, dh).permute(0, 2, 3, 1);
+            SDVariable v = linear(flat, pre + "v", d, d).reshape(-1, s, h, dh).permute(0, 2, 1, 3);
+            SDVariable attn = sd.nn.softmax(attention(i), sd.linalg().mmul(q, k).mul(1.0 / Math.sqrt(dh)), 3);
+            SDVariable context = sd.linalg().mmul(attn, v).permute(0, 2, 1, 3).reshape(-1, d);
+            hidden = hidden.add(linear(context, pre + "o", d, d).reshape(-1, s, d));
+            if (!t.preNorm()) {
+                hidden = norm(hidden, pre + "norm1", d);
+            }
+            SDVariable f = (t.preNorm() ? norm(hidden, pre + "norm2", d) : hidden).reshape(-1, d);
+            f = linear(activate(linear(f, pre + "ffn1", d, t.ffn()), t.activation()), pre + "ffn2", t.ffn(), d);
+            hidden = hidden.add(f.reshape(-1, s, d));
+            if (!t.preNorm()) {
+                hidden = norm(hidden, pre + "norm2", d);
+            }
+            hidden = sd.identity(layer(i), hidden);
+        }
+        if (t.preNorm()) {
+            hidden = norm(hidden, "t.norm", d);
+        }
+        SDVariable pooled = hidden.mean(1);
+        pooled.mmul(param("t.head.w", Init.FAN, d, t.outputs())).add(LOGITS, param("t.head.b", Init.ZERO, t.outputs()));
+    }
+
+    private SDVariable linear(SDVariable x, String name, int in, int out) {
+        return x.mmul(param(name + ".w", Init.FAN, in, out)).add(param(name + ".b", Init.ZERO, out));
+    }
+
+    private SDVariable norm(SDVariable x, String name, int width) {
+        return sd.nn.layerNorm(x, param(name + ".gain", Init.ONE, width), param(name + ".bias", Init.ZERO, width), false, 2);
+    }
+
+    private SDVariable param(String name, Init init, long... shape) {
+        inits.put(name, init);
+        return param(name, shape);
     }
 
     private SDVariable param(String name, long... shape) {

@@ -1,0 +1,79 @@
+package dev.distillery.model;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.distillery.TestData;
+import dev.distillery.data.Splits;
+import dev.distillery.distill.Distill;
+import dev.distillery.distill.DistillResult;
+import dev.distillery.loss.Losses;
+import dev.distillery.teacher.Teacher;
+import dev.distillery.teacher.Teachers;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Vision-transformer students: exact parameter counts, named hidden states and attention maps, training. */
+class TransformerTest {
+
+    @Test
+    void parameterCountFromTheSpecEqualsTheBuiltNetwork() {
+        for (TransformerSpec s : List.of(TransformerSpec.of(1, 16, 2), TransformerSpec.of(4, 64, 4),
+                (TransformerSpec) ModelSpec.parse("vit:3x48,heads=6,ffn=2,patch=7,norm=post"),
+                (TransformerSpec) ModelSpec.parse("vit:2x32,ffn=1.5,patch=14,activation=relu"))) {
+            assertEquals(s.parameterCount(), Network.build(s, 0).parameterCount(), s.describe());
+        }
+        // by hand for vit:1x16 h2 (patch 4: 49 patches of 16 pixels, ffn 64): embedding 16·16+16+49·16,
+        // one layer 2·16 + 4·(16·16+16) + 2·16 + 16·64+64+64·16+16, final norm 2·16, head 16·10+10
+        assertEquals((256 + 16 + 784) + (32 + 1088 + 32 + 1024 + 64 + 1024 + 16) + 32 + 170,
+                TransformerSpec.of(1, 16, 2).parameterCount());
+    }
+
+    @Test
+    void compactFormRoundTripsAndBadSpecsSayWhy() {
+        for (String c : List.of("vit:4x64", "vit:3x48,heads=6,ffn=2,patch=7,norm=post", "vit:2x32,ffn=1.5,activation=relu")) {
+            assertEquals(c, ModelSpec.parse(c).compact());
+            assertEquals(ModelSpec.parse(c), Specs.parse(Specs.toJson(ModelSpec.parse(c)), ModelSpec.class, "json"));
+        }
+        assertTrue(assertThrows(SpecException.class, () -> ModelSpec.parse("vit:2x30,heads=4")).getMessage()
+                .contains("width 30 is not divisible by 4 heads"));
+        assertTrue(assertThrows(SpecException.class, () -> ModelSpec.parse("vit:2x32,patch=5")).getMessage()
+                .contains("does not split into 5×5 patches"));
+        assertTrue(assertThrows(SpecException.class, () -> ModelSpec.parse("mlp:64,heads=2")).getMessage()
+                .contains("vit keys, not mlp"));
+    }
+
+    @Test
+    void exposesEmbeddingEveryLayerAndAttentionByName() {
+        TransformerSpec s = TransformerSpec.of(2, 32, 4);
+        Network net = Network.build(s, 1);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 784);
+        Map<String, INDArray> out = net.graph().output(Map.of(Network.INPUT, x), Network.EMBEDDING, Network.layer(0),
+                Network.layer(1), Network.attention(0), Network.attention(1), Network.LOGITS);
+        assertArrayEquals(new long[] {3, 49, 32}, out.get(Network.EMBEDDING).shape());
+        assertArrayEquals(new long[] {3, 49, 32}, out.get(Network.layer(1)).shape());
+        INDArray attn = out.get(Network.attention(1));
+        assertArrayEquals(new long[] {3, 4, 49, 49}, attn.shape());
+        // every attention row is a distribution over the 49 patches
+        INDArray rowSums = attn.sum(3);
+        assertEquals(1.0, rowSums.minNumber().doubleValue(), 1e-4);
+        assertEquals(1.0, rowSums.maxNumber().doubleValue(), 1e-4);
+        assertEquals(out.get(Network.LOGITS), net.forward(x));
+    }
+
+    @Test
+    void aTransformerStudentLearnsFromACnnTeacher() {
+        Splits data = TestData.small(2000);
+        Teacher teacher = Teachers.train("mlp", MlpSpec.of(64), data, TrainingOptions.defaults().epochs(2), List.of())
+                .teacher();
+        DistillResult r = Distill.from(teacher).into("vit:1x32,patch=7").with(Losses.hinton(2.0, 0.5)).on(data)
+                .epochs(3).seed(1).run();
+        assertEquals(TransformerSpec.class, r.network().spec().getClass());
+        assertTrue(r.metrics().testAccuracy() > 0.5, "a 1-layer ViT learns Fashion-MNIST above chance: " + r.metrics());
+        List<EpochStats> curve = r.training().curve();
+        assertTrue(curve.get(2).trainLoss() < curve.get(0).trainLoss(), "the loss goes down: " + curve);
+    }
+}
