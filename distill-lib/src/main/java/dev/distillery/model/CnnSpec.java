@@ -47,6 +47,24 @@ public record CnnSpec(Integer inputs, List<Integer> channels, Integer kernel, In
         return new CnnSpec(null, channels, null, null, dense, null, null, dropout);
     }
 
+    @Override
+    public long parameterCount() {
+        long n = 0;
+        long in = 1;
+        int s = side();
+        for (int c : channels) {
+            n += (long) kernel * kernel * in * c + c;
+            in = c;
+            s /= pool;
+        }
+        long width = in * s * s;
+        for (int d : dense) {
+            n += width * d + d;
+            width = d;
+        }
+        return n + width * outputs + outputs;
+    }
+
     public int side() {
         return (int) Math.round(Math.sqrt(inputs));
     }

@@ -27,6 +27,17 @@ public record MlpSpec(Integer inputs, List<Integer> hidden, Integer outputs, Str
     }
 
     @Override
+    public long parameterCount() {
+        long n = 0;
+        long in = inputs;
+        for (int h : hidden) {
+            n += in * h + h;
+            in = h;
+        }
+        return n + in * outputs + outputs;
+    }
+
+    @Override
     public String describe() {
         String layers = hidden.stream().map(String::valueOf).collect(Collectors.joining("-"));
         return "mlp " + inputs + (layers.isEmpty() ? "" : "-" + layers) + "-" + outputs;

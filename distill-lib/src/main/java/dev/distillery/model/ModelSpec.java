@@ -30,6 +30,9 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec {
     /** The compact string form, which {@link #parse} reads back. */
     String compact();
 
+    /** Trainable parameters, computed from the spec alone; equal to {@code Network.build(spec).parameterCount()}. */
+    long parameterCount();
+
     /**
      * Reads the compact form: {@code KIND:SIZES[,key=value...]}, sizes separated by {@code x}.
      * Keys: {@code dropout}, {@code activation}, {@code inputs}, {@code outputs}; for cnn also

@@ -69,7 +69,7 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
         return (int) Math.round(width * ffnRatio);
     }
 
-    /** Parameters, computed from the spec alone; equal to the built network's count. */
+    @Override
     public long parameterCount() {
         long d = width;
         long embedding = patchSize() * d + d + (long) sequence() * d;

@@ -33,6 +33,36 @@ class TransformerTest {
     }
 
     @Test
+    void everyFamilyCountsItsParametersExactly() {
+        for (ModelSpec s : List.of(ModelSpec.parse("mlp:64"), ModelSpec.parse("mlp:800x800"), ModelSpec.parse("mlp:"),
+                ModelSpec.parse("cnn:32x64,dense=128"), ModelSpec.parse("cnn:16x32,kernel=5,dense=64x32"))) {
+            assertEquals(Network.build(s, 0).parameterCount(), s.parameterCount(), s.describe());
+        }
+        assertEquals(421_642, ModelSpec.parse("cnn:32x64,dense=128").parameterCount(), "the quickstart teacher");
+    }
+
+    @Test
+    void budgetSolverListsShallowWideToDeepNarrowStudentsOfOneSize() {
+        List<Budgets.Candidate> grid = Budgets.transformers(200_000, 0.03, Budgets.TransformerGrid.defaults());
+        assertTrue(grid.size() >= 4, grid.toString());
+        for (Budgets.Candidate c : grid) {
+            assertTrue(Math.abs(c.parameters() - 200_000) <= 6_000, c.toString());
+            assertEquals(c.parameters(), c.spec().parameterCount());
+        }
+        Budgets.Candidate shallow = grid.get(0);
+        Budgets.Candidate deep = grid.get(grid.size() - 1);
+        assertTrue(shallow.depth() < deep.depth() && shallow.width() > deep.width(),
+                "from shallow-wide " + shallow + " to deep-narrow " + deep);
+        // the solver's count is the built network's
+        assertEquals(deep.parameters(), Network.build(deep.spec(), 0).parameterCount());
+
+        List<Budgets.Candidate> mlps = Budgets.mlps(100_000, 0.02, 4);
+        assertEquals(List.of(1, 2, 3, 4), mlps.stream().map(Budgets.Candidate::depth).distinct().toList());
+        assertTrue(assertThrows(SpecException.class, () -> Budgets.transformers(500, 0.03,
+                Budgets.TransformerGrid.defaults())).getMessage().contains("no transformer student has 500 parameters"));
+    }
+
+    @Test
     void compactFormRoundTripsAndBadSpecsSayWhy() {
         for (String c : List.of("vit:4x64", "vit:3x48,heads=6,ffn=2,patch=7,norm=post", "vit:2x32,ffn=1.5,activation=relu")) {
             assertEquals(c, ModelSpec.parse(c).compact());

@@ -4,7 +4,6 @@ import dev.distillery.distill.DistillResult;
 import dev.distillery.experiment.Experiment;
 import dev.distillery.experiment.Results;
 import dev.distillery.model.ModelSpec;
-import dev.distillery.model.Network;
 import dev.distillery.plot.Charts;
 import dev.distillery.teacher.Teacher;
 import java.io.IOException;
@@ -76,7 +75,7 @@ public final class Renderers {
     }
 
     static String describe(ModelSpec s) {
-        long params = Network.build(s, 0).parameterCount();
+        long params = s.parameterCount();
         return String.format("%s (%s): %,d parameters, %d inputs → %d outputs", s.describe(), s.compact(), params,
                 s.inputs(), s.outputs());
     }

@@ -1,0 +1,111 @@
+package dev.distillery.model;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Students of one parameter budget: every shape of a family whose parameter count lies within a
+ * tolerance of the budget, from shallow and wide to deep and narrow. This is the grid a
+ * depth-versus-width study trains.
+ */
+public final class Budgets {
+
+    /** One student of the grid and how far its size is from the budget (relative, signed). */
+    public record Candidate(ModelSpec spec, int depth, int width, long parameters, double deviation) {}
+
+    /**
+     * The transformer grid: depths, head counts and FFN ratios to try; for each, the widths (multiples
+     * of {@code widthStep} and of the head count, head size at least 8) that land within the tolerance.
+     */
+    public record TransformerGrid(List<Integer> depths, List<Integer> heads, List<Double> ffnRatios, int patch,
+            int widthStep) {
+        public static TransformerGrid defaults() {
+            return new TransformerGrid(List.of(1, 2, 3, 4, 6, 8, 12), List.of(2, 4), List.of(2.0, 4.0), 4, 4);
+        }
+    }
+
+    private Budgets() {}
+
+    /** Transformer students within {@code tolerance} (e.g. 0.03) of {@code budget} parameters, by depth then width. */
+    public static List<Candidate> transformers(long budget, double tolerance, TransformerGrid grid) {
+        check(budget, tolerance);
+        List<Candidate> out = new ArrayList<>();
+        for (int depth : grid.depths()) {
+            for (int heads : grid.heads()) {
+                for (double ffn : grid.ffnRatios()) {
+                    int step = lcm(grid.widthStep(), heads);
+                    for (int width = step; width <= 4096; width += step) {
+                        if (width / heads < 8) {
+                            continue;
+                        }
+                        TransformerSpec s = new TransformerSpec(null, depth, width, heads, ffn, grid.patch(), null, null,
+                                null, null);
+                        long p = s.parameterCount();
+                        double dev = (p - budget) / (double) budget;
+                        if (Math.abs(dev) <= tolerance) {
+                            out.add(new Candidate(s, depth, width, p, dev));
+                        }
+                        if (dev > tolerance) {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        return sorted(out, budget, tolerance, "transformer");
+    }
+
+    /** MLP students of equal-width hidden layers (1 to {@code maxDepth}) within the tolerance. */
+    public static List<Candidate> mlps(long budget, double tolerance, int maxDepth) {
+        check(budget, tolerance);
+        List<Candidate> out = new ArrayList<>();
+        for (int depth = 1; depth <= maxDepth; depth++) {
+            for (int width = 1; width <= 8192; width++) {
+                List<Integer> hidden = new ArrayList<>();
+                for (int i = 0; i < depth; i++) {
+                    hidden.add(width);
+                }
+                MlpSpec s = new MlpSpec(null, hidden, null, null, null);
+                long p = s.parameterCount();
+                double dev = (p - budget) / (double) budget;
+                if (Math.abs(dev) <= tolerance) {
+                    out.add(new Candidate(s, depth, width, p, dev));
+                }
+                if (dev > tolerance) {
+                    break;
+                }
+            }
+        }
+        return sorted(out, budget, tolerance, "mlp");
+    }
+
+    private static List<Candidate> sorted(List<Candidate> out, long budget, double tolerance, String family) {
+        if (out.isEmpty()) {
+            throw new SpecException(String.format("no %s student has %,d parameters within ±%.1f%%; widen the "
+                    + "tolerance or the grid, or pick another budget", family, budget, 100 * tolerance));
+        }
+        out.sort(Comparator.comparingInt(Candidate::depth).thenComparingInt(Candidate::width));
+        return List.copyOf(out);
+    }
+
+    private static void check(long budget, double tolerance) {
+        if (budget <= 0) {
+            throw new SpecException("budget must be a positive parameter count, got " + budget);
+        }
+        if (!(tolerance > 0 && tolerance < 1)) {
+            throw new SpecException("tolerance is a fraction of the budget in (0, 1), e.g. 0.03; got " + tolerance);
+        }
+    }
+
+    private static int lcm(int a, int b) {
+        int x = a;
+        int y = b;
+        while (y != 0) {
+            int t = y;
+            y = x % y;
+            x = t;
+        }
+        return a / x * b;
+    }
+}
