@@ -1,0 +1,58 @@
+package dev.distillery.experiment;
+
+import dev.distillery.model.Budgets;
+import dev.distillery.model.TrainingListener;
+import dev.distillery.teacher.TeacherCache;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * A depth × width sweep: every student of a budget grid distilled from one teacher under the same
+ * recipes and seeds, each run recorded. The teacher's outputs come from the shared cache, so the
+ * teacher runs over each dataset once, however many students the grid holds.
+ */
+public final class Sweep {
+
+    /**
+     * What a sweep produced: the experiment, one row per run with the student's depth and width,
+     * and how many times the teacher had to run over a dataset (the rest were cache hits).
+     */
+    public record Result(Experiment.Outcome outcome, Table table, long teacherComputations, long teacherReuses) {}
+
+    private Sweep() {}
+
+    /** Runs {@code base} (its data, teacher, recipes, seeds) with the students of {@code grid}. */
+    public static Result depthWidth(ExperimentSpec base, List<Budgets.Candidate> grid, RunStore store,
+            List<TrainingListener> listeners, Consumer<String> log) {
+        Map<String, Budgets.Candidate> byName = new LinkedHashMap<>();
+        List<ExperimentSpec.StudentSpec> students = new ArrayList<>();
+        for (Budgets.Candidate c : grid) {
+            String name = c.spec().compact();
+            byName.put(name, c);
+            students.add(new ExperimentSpec.StudentSpec(name, c.spec()));
+        }
+        ExperimentSpec spec = new ExperimentSpec(base.name(), base.data(), base.teacher(), students, base.recipes(),
+                base.training(), base.seeds(), base.threads());
+        TeacherCache cache = TeacherCache.shared();
+        long computed = cache.computedCount();
+        long hits = cache.hitCount();
+        Experiment e = new Experiment(spec, store).log(log);
+        listeners.forEach(e::listener);
+        Experiment.Outcome out = e.run();
+        Table runs = out.runs().copy();
+        IntColumn depth = IntColumn.create("depth");
+        IntColumn width = IntColumn.create("width");
+        for (String student : runs.stringColumn("student")) {
+            Budgets.Candidate c = byName.get(student);
+            depth.append(c.depth());
+            width.append(c.width());
+        }
+        runs.insertColumn(2, depth).insertColumn(3, width).setName(base.name() + ": depth × width");
+        return new Result(out, runs, cache.computedCount() - computed, cache.hitCount() - hits);
+    }
+}
