@@ -29,13 +29,16 @@ public final class RunStore {
         return root;
     }
 
-    /** A fresh, unique run id such as {@code 20261124-101500-quickstart-mlp64-kd-s1-003}. */
+    /**
+     * A fresh, unique run id such as {@code 20261124-101500-003-quickstart-mlp64-kd-s1}. The counter
+     * follows the time stamp so that ids sort in the order runs started, even within one second.
+     */
     public String newId(String experiment, String student, String recipe, long seed) {
-        String base = STAMP.format(LocalDateTime.now()) + "-" + slug(experiment) + "-" + slug(student) + "-"
-                + slug(recipe) + "-s" + seed;
+        String stamp = STAMP.format(LocalDateTime.now());
+        String rest = slug(experiment) + "-" + slug(student) + "-" + slug(recipe) + "-s" + seed;
         String id;
         do {
-            id = base + String.format("-%03d", COUNTER.incrementAndGet() % 1000);
+            id = stamp + String.format("-%03d-", COUNTER.incrementAndGet() % 1000) + rest;
         } while (Files.exists(root.resolve(id)));
         return id;
     }

@@ -73,7 +73,13 @@ class ExperimentTest {
         Experiment.Outcome again = new Experiment(spec, new RunStore(runs)).run();
         assertTrue(again.teacherSource().startsWith("reused"), again.teacherSource());
         assertEquals(out.teacher().id(), again.teacher().id());
-        assertEquals(records.get(0).metrics().testAccuracy(), again.records().get(0).metrics().testAccuracy(), 0.0,
-                "fixed seeds give the same numbers");
+        for (RunRecord first : records) {
+            RunRecord second = again.records().stream()
+                    .filter(r -> r.recipe().equals(first.recipe()) && r.seed() == first.seed()).findFirst().orElseThrow();
+            assertEquals(first.metrics().testAccuracy(), second.metrics().testAccuracy(), 0.0,
+                    "fixed seeds give the same numbers: " + first.recipe() + " seed " + first.seed());
+        }
+        // records list in the order the runs started: students x recipes x seeds
+        assertEquals(List.of("scratch", "scratch", "kd", "kd"), records.stream().map(RunRecord::recipe).toList());
     }
 }

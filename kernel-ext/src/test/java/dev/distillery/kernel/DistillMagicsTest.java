@@ -215,6 +215,19 @@ class DistillMagicsTest {
                 html.length() > 300 ? html.substring(0, 300) : html);
     }
 
+    @Test
+    @Order(7)
+    void sweepDistilsEveryStudentOfABudgetWithOneTeacherPass() {
+        DisplayData d = h.exec("var sw = %sweep --from mlp --family mlp --budget 20000 --tolerance 0.05 --max-depth 3 --epochs 1\nsw");
+        dev.distillery.experiment.Sweep.Result sw = (dev.distillery.experiment.Sweep.Result) h.kernel.evalRaw("sw");
+        assertTrue(sw.table().rowCount() >= 3, sw.table().print());
+        assertEquals(List.of(1, 2, 3), sw.table().intColumn("depth").asList().stream().distinct().toList());
+        assertTrue(sw.teacherComputations() <= 3, "the teacher ran over each dataset at most once: " + sw.teacherComputations());
+        assertTrue(((String) d.getData(MIMEType.TEXT_HTML)).contains("<th>depth</th>"));
+        assertTrue(lastText(h.sink).contains("runs recorded; the teacher ran over a dataset"), lastText(h.sink));
+        assertTrue(h.error("%sweep --from mlp --budget 20000 --family rnn").get(0).startsWith("%sweep: unknown family 'rnn'"));
+    }
+
     static void assertPng(DisplayData d) {
         byte[] png = Base64.getDecoder().decode((String) d.getData(MIMEType.IMAGE_PNG));
         assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG image");

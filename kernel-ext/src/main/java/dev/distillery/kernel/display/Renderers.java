@@ -47,6 +47,11 @@ public final class Renderers {
                     ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> html(d));
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, d::summary);
                 });
+        r.createRegistration(dev.distillery.experiment.Sweep.Result.class).preferring(MIMEType.TEXT_HTML)
+                .supporting(MIMEType.TEXT_PLAIN).register((sw, ctx) -> {
+                    ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> Html.table(sw.table(), MAX_ROWS));
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> sw.table().print(MAX_ROWS));
+                });
         r.createRegistration(Teacher.class).preferring(MIMEType.TEXT_PLAIN)
                 .register((t, ctx) -> ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> describe(t)));
         r.createRegistration(ModelSpec.class).preferring(MIMEType.TEXT_PLAIN)

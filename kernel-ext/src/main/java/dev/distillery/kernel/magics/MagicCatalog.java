@@ -133,6 +133,7 @@ public final class MagicCatalog {
                 .add("student", Kind.LINE, "distillation", StudentMagic::new)
                 .add("distill", Kind.LINE, "distillation", DistillMagic::new)
                 .add("distill", Kind.CELL, "distillation", DistillCellMagic::new)
+                .add("sweep", Kind.LINE, "distillation", SweepMagic::new)
                 .add("runs", Kind.LINE, "distillation", RunsMagic::new)
                 .add("plot", Kind.LINE, "distillation", PlotMagic::new)
                 .add("help", Kind.LINE, "help", HelpMagic::new)

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "%plot", description = {"Plot recorded runs inline.",
         "curves: validation accuracy per epoch of the RUN ids given (default: the runs of the last experiment).",
         "tradeoff: test accuracy against parameters, teachers and each student × recipe (mean ± std over seeds)."},
-        footer = {"", "Examples:", "  %%plot curves", "  %%plot curves 20261124-101500-tiny-tiny-kd-s1-001",
+        footer = {"", "Examples:", "  %%plot curves", "  %%plot curves 20261124-101500-004-tiny-tiny-kd-s1",
                 "  %%plot tradeoff", "  %%plot tradeoff --experiment quickstart"})
 final class PlotMagic extends Magic {
 
