@@ -8,6 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.Table;
 
@@ -25,6 +29,42 @@ public final class Sweep {
     public record Result(Experiment.Outcome outcome, Table table, long teacherComputations, long teacherReuses) {}
 
     private Sweep() {}
+
+    /**
+     * The rows no other row beats: none has a lower (or equal) {@code cost} column and a higher
+     * (or equal) {@code test_acc}, with at least one strictly better. Sorted by cost.
+     */
+    public static Table paretoFront(Table runs, String cost) {
+        DoubleColumn c = runs.numberColumn(cost).asDoubleColumn();
+        DoubleColumn a = runs.numberColumn("test_acc").asDoubleColumn();
+        List<Integer> keep = new ArrayList<>();
+        for (int i = 0; i < runs.rowCount(); i++) {
+            boolean dominated = false;
+            for (int j = 0; j < runs.rowCount() && !dominated; j++) {
+                dominated = j != i && c.get(j) <= c.get(i) && a.get(j) >= a.get(i)
+                        && (c.get(j) < c.get(i) || a.get(j) > a.get(i));
+            }
+            if (!dominated) {
+                keep.add(i);
+            }
+        }
+        Table front = runs.rows(keep.stream().mapToInt(Integer::intValue).toArray());
+        return front.sortAscendingOn(cost).setName(runs.name() + ": Pareto front on " + cost);
+    }
+
+    /** Test accuracy against depth, one series per seed (students of one budget: width falls as depth grows). */
+    public static XYChart depthChart(Result r) {
+        Table t = r.table();
+        XYChart chart = new XYChartBuilder().width(800).height(500).title(t.name()).xAxisTitle("depth (layers)")
+                .yAxisTitle("test accuracy (%)").build();
+        for (Long seed : t.longColumn("seed").unique().asList()) {
+            Table s = t.where(t.longColumn("seed").isEqualTo(seed)).sortAscendingOn("depth");
+            double[] x = s.intColumn("depth").asDoubleArray();
+            double[] y = s.doubleColumn("test_acc").multiply(100).asDoubleArray();
+            chart.addSeries("seed " + seed, x, y).setMarker(SeriesMarkers.CIRCLE);
+        }
+        return chart;
+    }
 
     /** Runs {@code base} (its data, teacher, recipes, seeds) with the students of {@code grid}. */
     public static Result depthWidth(ExperimentSpec base, List<Budgets.Candidate> grid, RunStore store,

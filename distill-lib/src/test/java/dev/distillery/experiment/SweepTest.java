@@ -40,5 +40,16 @@ class SweepTest {
         assertTrue(r.teacherComputations() + r.teacherReuses() >= 3L * grid.size(),
                 "every student used teacher outputs: " + r.teacherComputations() + " + " + r.teacherReuses());
         assertEquals(grid.size(), new RunStore(runs).list().size(), "every run is recorded");
+        assertEquals(1, Sweep.depthChart(r).getSeriesMap().size(), "one seed, one series");
+        assertEquals(grid.size(), Sweep.depthChart(r).getSeriesMap().get("seed 1").getXData().length);
+    }
+
+    @Test
+    void paretoFrontKeepsTheRowsNothingBeats() {
+        Table t = Table.create("t", tech.tablesaw.api.StringColumn.create("student", "a", "b", "c", "d", "e"),
+                tech.tablesaw.api.LongColumn.create("params", 100, 200, 150, 300, 200),
+                tech.tablesaw.api.DoubleColumn.create("test_acc", 0.80, 0.85, 0.79, 0.90, 0.84));
+        // c is beaten by a (cheaper and better), e by b (same cost, better)
+        assertEquals(List.of("a", "b", "d"), Sweep.paretoFront(t, "params").stringColumn("student").asList());
     }
 }
