@@ -172,6 +172,7 @@ public final class Network {
         SDVariable patches = x.reshape(-1, n, t.patch(), n, t.patch()).permute(0, 1, 3, 2, 4).reshape(-1, t.patchSize());
         SDVariable hidden = patches.mmul(param("t.embed.w", Init.FAN, t.patchSize(), d)).add(param("t.embed.b", Init.ZERO, d))
                 .reshape(-1, s, d).add(EMBEDDING, param("t.embed.pos", Init.SMALL, s, d));
+        hidden = dropout(hidden, "dropout.embed", s, d, t.dropout());
         for (int i = 0; i < t.depth(); i++) {
             String pre = "t.layer" + i + ".";
             SDVariable a = t.preNorm() ? norm(hidden, pre + "norm1", d) : hidden;
@@ -181,13 +182,14 @@ public final class Network {
             SDVariable v = linear(flat, pre + "v", d, d).reshape(-1, s, h, dh).permute(0, 2, 1, 3);
             SDVariable attn = sd.nn.softmax(attention(i), sd.linalg().mmul(q, k).mul(1.0 / Math.sqrt(dh)), 3);
             SDVariable context = sd.linalg().mmul(attn, v).permute(0, 2, 1, 3).reshape(-1, d);
-            hidden = hidden.add(linear(context, pre + "o", d, d).reshape(-1, s, d));
+            hidden = hidden.add(dropout(linear(context, pre + "o", d, d).reshape(-1, s, d), "dropout.attn" + i, s, d,
+                    t.dropout()));
             if (!t.preNorm()) {
                 hidden = norm(hidden, pre + "norm1", d);
             }
             SDVariable f = (t.preNorm() ? norm(hidden, pre + "norm2", d) : hidden).reshape(-1, d);
             f = linear(activate(linear(f, pre + "ffn1", d, t.ffn()), t.activation()), pre + "ffn2", t.ffn(), d);
-            hidden = hidden.add(f.reshape(-1, s, d));
+            hidden = hidden.add(dropout(f.reshape(-1, s, d), "dropout.ffn" + i, s, d, t.dropout()));
             if (!t.preNorm()) {
                 hidden = norm(hidden, pre + "norm2", d);
             }
@@ -198,6 +200,15 @@ public final class Network {
         }
         SDVariable pooled = hidden.mean(1);
         pooled.mmul(param("t.head.w", Init.FAN, d, t.outputs())).add(LOGITS, param("t.head.b", Init.ZERO, t.outputs()));
+    }
+
+    /** Dropout on {@code [B, S, D]}: the mask placeholder is {@code [B, S·D]}, like every other mask. */
+    private SDVariable dropout(SDVariable x, String name, int s, int d, double rate) {
+        if (rate <= 0) {
+            return x;
+        }
+        dropouts.add(new Dropout(name, s * d, rate));
+        return x.mul(sd.placeHolder(name, DataType.FLOAT, -1, (long) s * d).reshape(-1, s, d));
     }
 
     private SDVariable linear(SDVariable x, String name, int in, int out) {

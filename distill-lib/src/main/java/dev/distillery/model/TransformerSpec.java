@@ -5,7 +5,8 @@ package dev.distillery.model;
  * each projected to {@code width} and given a learned position embedding; then {@code depth}
  * layers of multi-head self-attention and a feed-forward block ({@code width × ffnRatio} wide),
  * each with a residual connection and layer norm before (pre-norm) or after (post-norm); mean
- * pooling over patches; a linear classifier.
+ * pooling over patches; a linear classifier. Dropout (when set) applies to the embedding and to
+ * each attention and feed-forward output before it joins the residual stream.
  */
 public record TransformerSpec(Integer inputs, Integer depth, Integer width, Integer heads, Double ffnRatio,
         Integer patch, Boolean preNorm, Integer outputs, String activation, Double dropout) implements ModelSpec {
@@ -25,9 +26,6 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
         ModelSpec.checkPositive("transformer", "patch", patch);
         activation = ModelSpec.checkActivation("transformer", activation == null ? "gelu" : activation);
         dropout = ModelSpec.checkDropout("transformer", dropout);
-        if (dropout > 0) {
-            throw new SpecException("transformer spec: dropout is not supported yet (got " + dropout + "); use 0");
-        }
         if (!(ffnRatio > 0)) {
             throw new SpecException("transformer spec: ffnRatio must be positive, got " + ffnRatio);
         }
@@ -95,6 +93,7 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
         if (inputs != 784) s += ",inputs=" + inputs;
         if (outputs != 10) s += ",outputs=" + outputs;
         if (!activation.equals("gelu")) s += ",activation=" + activation;
+        if (dropout > 0) s += ",dropout=" + dropout;
         return s;
     }
 

@@ -95,11 +95,33 @@ class TransformerTest {
     }
 
     @Test
+    void dropoutMasksTrainingButNotInference() {
+        TransformerSpec s = (TransformerSpec) ModelSpec.parse("vit:2x16,heads=2,dropout=0.2");
+        assertEquals("vit:2x16,heads=2,dropout=0.2", s.compact());
+        Network net = Network.build(s, 0);
+        assertEquals(s.parameterCount(), net.parameterCount(), "dropout adds no parameters");
+        assertEquals(5, net.dropouts().size(), "embedding, and attention and FFN outputs of 2 layers");
+        assertEquals(49 * 16, net.dropouts().get(0).width());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 784);
+        assertEquals(net.forward(x), net.forward(x), "inference is deterministic: all masks are ones");
+        java.util.Map<String, INDArray> ph = new java.util.HashMap<>();
+        ph.put(Network.INPUT, x);
+        for (Network.Dropout d : net.dropouts()) {
+            ph.put(d.placeholder(), Nd4j.zeros(DataType.FLOAT, 2, d.width()));
+        }
+        INDArray dropped = net.graph().output(ph, Network.EMBEDDING).get(Network.EMBEDDING);
+        assertNotEquals(net.forward(x), net.graph().output(ph, Network.LOGITS).get(Network.LOGITS),
+                "masks change the output");
+        INDArray clean = net.graph().output(java.util.Map.of(Network.INPUT, x), Network.EMBEDDING).get(Network.EMBEDDING);
+        assertEquals(clean, dropped, "the named embedding is taken before its dropout");
+    }
+
+    @Test
     void aTransformerStudentLearnsFromACnnTeacher() {
         Splits data = TestData.small(2000);
         Teacher teacher = Teachers.train("mlp", MlpSpec.of(64), data, TrainingOptions.defaults().epochs(2), List.of())
                 .teacher();
-        DistillResult r = Distill.from(teacher).into("vit:1x32,patch=7").with(Losses.hinton(2.0, 0.5)).on(data)
+        DistillResult r = Distill.from(teacher).into("vit:1x32,patch=7,dropout=0.1").with(Losses.hinton(2.0, 0.5)).on(data)
                 .epochs(3).seed(1).run();
         assertEquals(TransformerSpec.class, r.network().spec().getClass());
         assertTrue(r.metrics().testAccuracy() > 0.5, "a 1-layer ViT learns Fashion-MNIST above chance: " + r.metrics());
