@@ -70,18 +70,7 @@ public final class Quickstart {
 
     /** Test accuracy against parameters: the teacher, and each recipe's mean ± std over seeds. */
     public static org.knowm.xchart.XYChart tradeoffChart(Experiment.Outcome out) {
-        List<Charts.Point> pts = new ArrayList<>();
-        if (out.teacher() != null) {
-            pts.add(new Charts.Point("teacher " + out.teacher().name(), out.teacher().network().parameterCount(),
-                    out.teacherTestAccuracy(), 0));
-        }
-        Table s = out.summary();
-        for (int i = 0; i < s.rowCount(); i++) {
-            pts.add(new Charts.Point(s.stringColumn("student").get(i) + " " + s.stringColumn("recipe").get(i),
-                    s.longColumn("params").get(i), s.doubleColumn("test_acc_mean").get(i),
-                    s.doubleColumn("test_acc_std").get(i)));
-        }
-        return Charts.tradeoff(out.spec().name() + ": accuracy against size", pts);
+        return Results.tradeoffChart(out.spec().name() + ": accuracy against size", out.records());
     }
 
     /** Validation accuracy per epoch, averaged over seeds, one curve per student and recipe. */

@@ -41,12 +41,7 @@ public final class Budgets {
                         }
                         TransformerSpec s = new TransformerSpec(null, depth, width, heads, ffn, grid.patch(), null, null,
                                 null, null);
-                        long p = s.parameterCount();
-                        double dev = (p - budget) / (double) budget;
-                        if (Math.abs(dev) <= tolerance) {
-                            out.add(new Candidate(s, depth, width, p, dev));
-                        }
-                        if (dev > tolerance) {
+                        if (consider(out, s, depth, width, budget, tolerance)) {
                             break;
                         }
                     }
@@ -66,18 +61,22 @@ public final class Budgets {
                 for (int i = 0; i < depth; i++) {
                     hidden.add(width);
                 }
-                MlpSpec s = new MlpSpec(null, hidden, null, null, null);
-                long p = s.parameterCount();
-                double dev = (p - budget) / (double) budget;
-                if (Math.abs(dev) <= tolerance) {
-                    out.add(new Candidate(s, depth, width, p, dev));
-                }
-                if (dev > tolerance) {
+                if (consider(out, new MlpSpec(null, hidden, null, null, null), depth, width, budget, tolerance)) {
                     break;
                 }
             }
         }
         return sorted(out, budget, tolerance, "mlp");
+    }
+
+    /** Adds {@code s} when within the tolerance; true once it is past the budget (wider only grows). */
+    private static boolean consider(List<Candidate> out, ModelSpec s, int depth, int width, long budget, double tolerance) {
+        long p = s.parameterCount();
+        double dev = (p - budget) / (double) budget;
+        if (Math.abs(dev) <= tolerance) {
+            out.add(new Candidate(s, depth, width, p, dev));
+        }
+        return dev > tolerance;
     }
 
     private static List<Candidate> sorted(List<Candidate> out, long budget, double tolerance, String family) {

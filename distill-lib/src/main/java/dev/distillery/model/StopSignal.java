@@ -24,11 +24,6 @@ public final class StopSignal {
         return REQUESTED.remove(Thread.currentThread());
     }
 
-    /** Whether a stop was asked for the calling thread, without consuming the request. */
-    public static boolean requested() {
-        return REQUESTED.contains(Thread.currentThread());
-    }
-
     public static void clear(Thread t) {
         REQUESTED.remove(t);
     }

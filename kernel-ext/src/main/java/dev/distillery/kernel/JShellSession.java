@@ -200,15 +200,6 @@ public final class JShellSession implements AutoCloseable {
                 .toList();
     }
 
-    /** The type of the expression ending at {@code cursor}, when JShell can tell. */
-    public String typeAt(String code) {
-        try {
-            return analysis.analyzeType(code, code.length());
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
     /** Jupyter's is-complete answer: "complete", "invalid", "unknown", or the indent for the next line. */
     public String isComplete(String code) {
         String remaining = code;

@@ -22,7 +22,13 @@ public final class Workbench {
 
     /** A teacher kept under a name: the data it was trained or measured on, its test accuracy, and its file. */
     public record TeacherEntry(String name, Teacher teacher, ExperimentSpec.DataSpec data, double testAccuracy,
-            String source, Path file) {}
+            String source, Path file) {
+
+        /** The teacher as an experiment spec refers to it: by its file, so run records can be re-run. */
+        public ExperimentSpec.TeacherSpec spec() {
+            return new ExperimentSpec.TeacherSpec(name, null, file.toString(), null, null, null, null, null);
+        }
+    }
 
     private final RunStore store;
     private final Map<String, TeacherEntry> teachers = new LinkedHashMap<>();

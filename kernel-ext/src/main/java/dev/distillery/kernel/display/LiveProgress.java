@@ -29,7 +29,6 @@ public final class LiveProgress implements TrainingListener {
     private String lastEpoch;
     private boolean shown;
     private long lastSent;
-    private int updates;
 
     public LiveProgress(DisplaySink sink, String title) {
         this.sink = sink;
@@ -72,15 +71,6 @@ public final class LiveProgress implements TrainingListener {
         message(summary);
     }
 
-    /** How many times the area was drawn (first display plus updates). */
-    public synchronized int updates() {
-        return updates;
-    }
-
-    public String displayId() {
-        return id;
-    }
-
     private void publish(boolean force) {
         long now = System.currentTimeMillis();
         if (!force && shown && now - lastSent < MIN_INTERVAL_MS) {
@@ -95,7 +85,6 @@ public final class LiveProgress implements TrainingListener {
         } else {
             sink.update(id, data);
         }
-        updates++;
     }
 
     /** The area as text/plain and text/html. */

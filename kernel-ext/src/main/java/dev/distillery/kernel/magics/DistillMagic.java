@@ -8,7 +8,6 @@ import dev.distillery.loss.LossSpec;
 import dev.distillery.loss.Losses;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.SpecException;
-import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -83,12 +82,8 @@ final class DistillMagic extends Magic {
         if (labels != null) {
             d = d.withLabels(labels);
         }
-        List<Long> seedList = new ArrayList<>();
-        for (long s = 1; s <= seeds; s++) {
-            seedList.add(s);
-        }
-        ExperimentSpec.TeacherSpec ts = teacher == null ? null : new ExperimentSpec.TeacherSpec(teacher.name(), null,
-                teacher.file().toString(), null, null, null, null, null);
+        List<Long> seedList = TrainingArgs.seeds(seeds);
+        ExperimentSpec.TeacherSpec ts = teacher == null ? null : teacher.spec();
         String experiment = name != null ? name : student;
         ExperimentSpec es = new ExperimentSpec(experiment, d, ts, List.of(new ExperimentSpec.StudentSpec(student, spec)),
                 List.of(new ExperimentSpec.RecipeSpec(null, l, training.epochs, training.learningRate, training.patience)),

@@ -8,7 +8,6 @@ import dev.distillery.loss.LossSpec;
 import dev.distillery.loss.Losses;
 import dev.distillery.model.Budgets;
 import dev.distillery.model.MlpSpec;
-import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,12 +72,8 @@ final class SweepMagic extends Magic {
         };
         LossSpec l = Losses.parse(loss);
         ExperimentSpec.DataSpec d = labels == null ? teacher.data() : teacher.data().withLabels(labels);
-        List<Long> seedList = new ArrayList<>();
-        for (long s = 1; s <= Math.max(1, seeds); s++) {
-            seedList.add(s);
-        }
-        ExperimentSpec base = new ExperimentSpec(name, d, new ExperimentSpec.TeacherSpec(teacher.name(), null,
-                teacher.file().toString(), null, null, null, null, null),
+        List<Long> seedList = TrainingArgs.seeds(Math.max(1, seeds));
+        ExperimentSpec base = new ExperimentSpec(name, d, teacher.spec(),
                 List.of(new ExperimentSpec.StudentSpec("grid", MlpSpec.of(8))),
                 List.of(new ExperimentSpec.RecipeSpec(null, l, training.epochs, training.learningRate, training.patience)),
                 new ExperimentSpec.TrainingSpec(training.epochs, training.batchSize, training.learningRate, training.patience),

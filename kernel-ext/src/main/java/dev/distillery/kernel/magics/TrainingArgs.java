@@ -22,4 +22,9 @@ final class TrainingArgs {
     @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
             description = "ND4J threads; fixed so that the same seed gives the same numbers (default: ${DEFAULT-VALUE})")
     int threads;
+
+    /** Seeds 1 to {@code n}, as {@code --seeds N} means. */
+    static java.util.List<Long> seeds(int n) {
+        return java.util.stream.LongStream.rangeClosed(1, n).boxed().toList();
+    }
 }
