@@ -8,11 +8,13 @@ import dev.distillery.eval.Accuracy;
 import dev.distillery.eval.Fidelity;
 import dev.distillery.eval.Footprint;
 import dev.distillery.eval.Metrics;
+import dev.distillery.loss.FeatureLoss;
 import dev.distillery.loss.LossSpec;
 import dev.distillery.loss.Losses;
 import dev.distillery.model.ModelFile;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.Network;
+import dev.distillery.model.Objective;
 import dev.distillery.model.Provenance;
 import dev.distillery.model.SpecException;
 import dev.distillery.model.Trainer;
@@ -43,6 +45,7 @@ public final class Distill {
 
     private final Teacher teacher;
     private ModelSpec student;
+    private Network start;
     private String studentName;
     private LossSpec loss = Losses.hinton(4.0, 0.5);
     private Splits data;
@@ -71,6 +74,16 @@ public final class Distill {
     /** A compact spec such as {@code mlp:800x800}. */
     public Distill into(String compactSpec) {
         return into(ModelSpec.parse(compactSpec));
+    }
+
+    /**
+     * Trains {@code start} (in place) rather than a freshly initialised student, e.g. a student made
+     * from the teacher's layers by {@link LayerDropping#keep}.
+     */
+    public Distill startFrom(Network start) {
+        this.student = start.spec();
+        this.start = start;
+        return this;
     }
 
     public Distill named(String name) {
@@ -128,13 +141,18 @@ public final class Distill {
                     + teacher.name() + "' has " + teacher.outputs() + "; set the student's outputs to " + teacher.outputs());
         }
         LabeledData train = loss.needsTeacher() ? data.train() : data.train().labeledOnly();
-        INDArray trainTeacher = loss.needsTeacher() ? teacher.logits(train) : null;
+        Network net = start != null ? start : Network.build(student, options.seed());
+        Objective objective = loss instanceof FeatureLoss f ? f.bind(teacher.network(), net) : loss;
+        List<String> wanted = new ArrayList<>();
+        wanted.add(Network.LOGITS);
+        wanted.addAll(objective.teacherOutputs());
+        Map<String, INDArray> teacherOutputs = loss.needsTeacher() ? teacher.outputs(train, wanted) : Map.of();
+        INDArray trainTeacher = teacherOutputs.get(Network.LOGITS);
         INDArray valTeacher = teacher == null ? null : teacher.logits(data.validation());
-        Network net = Network.build(student, options.seed());
         String stage = options.stage().equals("train") ? name + " · " + loss.label() + " · seed " + options.seed()
                 : options.stage();
-        TrainingOutcome out = new Trainer(net, loss, options.stage(stage)).listeners(listeners)
-                .fit(train, trainTeacher, data.validation(), valTeacher);
+        TrainingOutcome out = new Trainer(net, objective, options.stage(stage)).listeners(listeners)
+                .fit(train, trainTeacher, teacherOutputs, data.validation(), valTeacher);
 
         INDArray testLogits = net.logits(data.test().features());
         double acc = Accuracy.of(testLogits, data.test().labels());
@@ -148,7 +166,7 @@ public final class Distill {
             m.put("js", fid.meanJs());
         }
         Provenance prov = Provenance.of(name, "student", options.seed(), data.train().name(), data.fingerprint(),
-                loss.describe(), teacher == null ? null : teacher.name() + "@" + teacher.id().substring(0, 12),
+                objective.describe(), teacher == null ? null : teacher.name() + "@" + teacher.id().substring(0, 12),
                 out.curve().size(), m);
         Footprint fp = Footprint.measure(net.parameterCount(), savedSize(net, prov), net::forward,
                 data.test().features(), 200);

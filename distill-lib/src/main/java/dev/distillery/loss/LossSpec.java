@@ -6,14 +6,17 @@ import dev.distillery.model.Objective;
 
 /**
  * A distillation recipe's loss, as data: {@code {type: scratch}} (hard labels only, no teacher)
- * or {@code {type: hinton, temperature: 4, alpha: 0.5}}; compact form {@code hinton:T=4,alpha=0.5}.
+ * or {@code {type: hinton, temperature: 4, alpha: 0.5}}; compact form {@code hinton:T=4,alpha=0.5};
+ * or {@code {type: features, logits: {...}, matches: [...], mapping: {...}, heads: {...}, supervise: [...]}}
+ * ({@link FeatureLoss}).
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ScratchLoss.class, name = "scratch"),
-    @JsonSubTypes.Type(value = HintonLoss.class, name = "hinton")
+    @JsonSubTypes.Type(value = HintonLoss.class, name = "hinton"),
+    @JsonSubTypes.Type(value = FeatureLoss.class, name = "features")
 })
-public sealed interface LossSpec extends Objective permits ScratchLoss, HintonLoss {
+public sealed interface LossSpec extends Objective permits ScratchLoss, HintonLoss, FeatureLoss {
 
     /** A short name for tables, e.g. {@code scratch} or {@code kd T=4 a=0.5}. */
     String label();

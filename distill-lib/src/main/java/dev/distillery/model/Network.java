@@ -29,6 +29,8 @@ public final class Network {
     public static final String LOGITS = "logits";
     /** Transformer outputs by name: the embedding, layer {@code i}'s hidden states and attention maps. */
     public static final String EMBEDDING = "embedding";
+    /** The representation the classifier reads: the last hidden layer, or the transformer's pooled output. */
+    public static final String FEATURES = "features";
 
     public static String layer(int i) {
         return "layer" + i;
@@ -49,6 +51,7 @@ public final class Network {
     private final List<String> params = new ArrayList<>();
     private final List<Dropout> dropouts = new ArrayList<>();
     private final Map<String, Init> inits = new LinkedHashMap<>();
+    private final List<String> auxiliary = new ArrayList<>();
     private String objectiveKey;
 
     private Network(ModelSpec spec) {
@@ -111,6 +114,7 @@ public final class Network {
         params.clear();
         dropouts.clear();
         inits.clear();
+        auxiliary.clear();
         objectiveKey = null;
         SDVariable x = sd.placeHolder(INPUT, DataType.FLOAT, -1, spec.inputs());
         if (spec instanceof TransformerSpec t) {
@@ -135,6 +139,7 @@ public final class Network {
                         .sH(c.pool()).sW(c.pool()).isNHWC(false).build());
                 side /= c.pool();
                 ch = out;
+                x = sd.identity(layer(i), x);
             }
             width = ch * side * side;
             x = x.reshape(-1, width);
@@ -145,9 +150,11 @@ public final class Network {
             dense = m.hidden();
             rate = m.dropout();
         }
+        int first = spec instanceof CnnSpec c ? c.channels().size() : 0;
         for (int i = 0; i < dense.size(); i++) {
             int out = dense.get(i);
             x = activate(x.mmul(param("w" + i, width, out)).add(param("b" + i, 1, out)), activation(spec));
+            x = sd.identity(layer(first + i), x);
             if (rate > 0) {
                 String name = "dropout" + i;
                 x = x.mul(sd.placeHolder(name, DataType.FLOAT, -1, out));
@@ -156,6 +163,7 @@ public final class Network {
             width = out;
         }
         int last = dense.size();
+        x = sd.identity(FEATURES, x);
         x.mmul(param("w" + last, width, spec.outputs())).add(LOGITS, param("b" + last, 1, spec.outputs()));
     }
 
@@ -198,7 +206,7 @@ public final class Network {
         if (t.preNorm()) {
             hidden = norm(hidden, "t.norm", d);
         }
-        SDVariable pooled = hidden.mean(1);
+        SDVariable pooled = sd.identity(FEATURES, hidden.mean(1));
         pooled.mmul(param("t.head.w", Init.FAN, d, t.outputs())).add(LOGITS, param("t.head.b", Init.ZERO, t.outputs()));
     }
 
@@ -249,6 +257,15 @@ public final class Network {
 
     public List<String> parameterNames() {
         return List.copyOf(params);
+    }
+
+    /** Weights the current objective added (projections, extra heads): trained with the model, never saved. */
+    public List<String> auxiliaryNames() {
+        return List.copyOf(auxiliary);
+    }
+
+    void addAuxiliary(String name) {
+        auxiliary.add(name);
     }
 
     public List<Dropout> dropouts() {
@@ -310,8 +327,71 @@ public final class Network {
         return out;
     }
 
-    /** Logits for one batch, without dropout. */
-    public INDArray forward(INDArray batch) {
+    /** How many layers expose hidden states as {@code layer0 … layer(depth-1)}. */
+    public int depth() {
+        int d = 0;
+        while (sd.hasVariable(layer(d))) {
+            d++;
+        }
+        return d;
+    }
+
+    /** The named outputs a loss can use: {@code embedding}, {@code layer{i}}, {@code attention{i}}, {@code features}, {@code logits}. */
+    public List<String> outputNames() {
+        List<String> out = new ArrayList<>();
+        if (sd.hasVariable(EMBEDDING)) {
+            out.add(EMBEDDING);
+        }
+        for (int i = 0; i < depth(); i++) {
+            out.add(layer(i));
+            if (sd.hasVariable(attention(i))) {
+                out.add(attention(i));
+            }
+        }
+        out.add(FEATURES);
+        out.add(LOGITS);
+        return out;
+    }
+
+    /** The shape of one example's output {@code name}, e.g. {@code [49, 64]} for a transformer layer. */
+    public long[] outputShape(String name) {
+        checkOutput(name);
+        long[] shape = run(Nd4j.zeros(DataType.FLOAT, 1, spec.inputs()), List.of(name)).get(name).shape();
+        return Arrays.copyOfRange(shape, 1, shape.length);
+    }
+
+    /**
+     * Outputs {@code names} for every row of {@code features}, without dropout, each flattened to
+     * {@code [N, prod(outputShape)]} so that rows can be batched like logits.
+     */
+    public Map<String, INDArray> outputs(INDArray features, List<String> names) {
+        names.forEach(this::checkOutput);
+        int n = (int) features.rows();
+        int batch = 500;
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (int s = 0; s < n; s += batch) {
+            int e = Math.min(n, s + batch);
+            INDArray x = features.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all());
+            Map<String, INDArray> r = run(x, names);
+            for (String name : names) {
+                INDArray a = r.get(name);
+                INDArray flat = a.reshape('c', a.size(0), a.length() / a.size(0));
+                INDArray all = out.computeIfAbsent(name, k -> Nd4j.create(DataType.FLOAT, n, flat.columns()));
+                all.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e), org.nd4j.linalg.indexing.NDArrayIndex.all())
+                        .assign(flat);
+            }
+        }
+        return out;
+    }
+
+    private void checkOutput(String name) {
+        if (!sd.hasVariable(name) || !outputNames().contains(name)) {
+            throw new SpecException(spec.describe() + " has no output '" + name + "'; it has " + String.join(", ", outputNames()));
+        }
+    }
+
+    private Map<String, INDArray> run(INDArray batch, List<String> names) {
         if (batch.rank() != 2 || batch.columns() != spec.inputs()) {
             throw new IllegalArgumentException(spec.describe() + " takes inputs of shape [B, " + spec.inputs()
                     + "], got " + Arrays.toString(batch.shape()));
@@ -321,7 +401,12 @@ public final class Network {
         for (Dropout d : dropouts) {
             ph.put(d.placeholder(), Nd4j.ones(DataType.FLOAT, batch.rows(), d.width()));
         }
-        return sd.output(ph, LOGITS).get(LOGITS);
+        return sd.output(ph, names.toArray(String[]::new));
+    }
+
+    /** Logits for one batch, without dropout. */
+    public INDArray forward(INDArray batch) {
+        return run(batch, List.of(LOGITS)).get(LOGITS);
     }
 
     /**

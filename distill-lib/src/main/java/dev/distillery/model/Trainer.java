@@ -32,6 +32,9 @@ public final class Trainer {
     static final String LABEL_MASK = "label_mask";
     static final String TEACHER_LOGITS = "teacher_logits";
     static final String LOSS = "loss";
+    /** Placeholders of teacher outputs are named {@code teacher.<output>}; the loss's own weights {@code aux.<name>}. */
+    static final String TEACHER_PREFIX = "teacher.";
+    static final String AUX_PREFIX = "aux.";
     private static final double BETA1 = 0.9;
     private static final double BETA2 = 0.999;
     private static final double EPSILON = 1e-8;
@@ -66,11 +69,30 @@ public final class Trainer {
      */
     public TrainingOutcome fit(LabeledData train, INDArray trainTeacherLogits, LabeledData validation,
             INDArray validationTeacherLogits) {
+        return fit(train, trainTeacherLogits, Map.of(), validation, validationTeacherLogits);
+    }
+
+    /**
+     * As {@link #fit(LabeledData, INDArray, LabeledData, INDArray)}, with the teacher outputs the
+     * objective names in {@link Objective#teacherOutputs()}, each {@code [N, prod(shape)]} with rows
+     * aligned with {@code train}.
+     */
+    public TrainingOutcome fit(LabeledData train, INDArray trainTeacherLogits, Map<String, INDArray> trainTeacherOutputs,
+            LabeledData validation, INDArray validationTeacherLogits) {
         check(train, trainTeacherLogits, validation);
+        for (String o : objective.teacherOutputs()) {
+            INDArray a = trainTeacherOutputs.get(o);
+            if (a == null || a.rows() != train.size()) {
+                throw new IllegalArgumentException(objective.describe() + " needs the teacher's '" + o + "' for every row of "
+                        + train.name() + (a == null ? "; none was given" : "; got " + a.rows() + " rows"));
+            }
+        }
         String stage = opts.stage();
         net.prepareObjective(objective.describe(), this::addLoss);
         SameDiff sd = net.graph();
-        List<String> names = net.parameterNames();
+        List<String> auxNames = net.auxiliaryNames();
+        List<String> names = new ArrayList<>(net.parameterNames());
+        names.addAll(auxNames);
         quietly(sd::createGradFunction);
         SameDiff grad = sd.getFunction("grad");
         List<String> outputs = new ArrayList<>();
@@ -79,7 +101,10 @@ public final class Trainer {
         }
         outputs.add(LOSS);
 
-        Map<String, INDArray> params = net.parameters();
+        Map<String, INDArray> params = new LinkedHashMap<>(net.parameters());
+        for (String a : auxNames) {
+            params.put(a, sd.getVariable(a).getArr());
+        }
         Map<String, INDArray> m = new LinkedHashMap<>();
         Map<String, INDArray> v = new LinkedHashMap<>();
         params.forEach((k, p) -> {
@@ -105,6 +130,9 @@ public final class Trainer {
                         + "seed, batch size, learning rate or data differ); delete it or use another checkpoint directory");
             }
             net.setParameters(c.params());
+            for (String a : auxNames) {
+                params.get(a).assign(c.params().get(a));
+            }
             c.adamM().forEach((k, a) -> m.get(k).assign(a));
             c.adamV().forEach((k, a) -> v.get(k).assign(a));
             best = c.best().isEmpty() ? null : c.best();
@@ -148,6 +176,9 @@ public final class Trainer {
                 ph.put(LABEL_MASK, b.labelMask());
                 if (objective.needsTeacher()) {
                     ph.put(TEACHER_LOGITS, b.teacherLogits());
+                }
+                for (String o : objective.teacherOutputs()) {
+                    ph.put(TEACHER_PREFIX + o, Nd4j.pullRows(trainTeacherOutputs.get(o), 1, b.rows()));
                 }
                 putDropoutMasks(ph, b.size(), Seeds.stream(opts.seed(), "dropout", globalStep));
                 Map<String, INDArray> out = grad.output(ph, outputs);
@@ -201,7 +232,7 @@ public final class Trainer {
             if (ckptFile != null) {
                 Map<String, INDArray> bestCopy = best == null ? Map.of() : best;
                 new Checkpoint(new Checkpoint.State(runKey, epoch, globalStep, bestEpoch, bestAcc, sinceBest, curve),
-                        net.parameters(), m, v, bestCopy).write(ckptFile);
+                        params, m, v, bestCopy).write(ckptFile);
                 lastGood = ckptFile;
             }
             if (opts.patience() > 0 && sinceBest >= opts.patience() && epoch < opts.epochs()) {
@@ -236,7 +267,32 @@ public final class Trainer {
         SDVariable labels = sd.placeHolder(LABELS, DataType.FLOAT, -1, classes);
         SDVariable mask = sd.placeHolder(LABEL_MASK, DataType.FLOAT, -1, 1);
         SDVariable teacher = objective.needsTeacher() ? sd.placeHolder(TEACHER_LOGITS, DataType.FLOAT, -1, classes) : null;
-        SDVariable loss = objective.define(sd, new Objective.Inputs(sd.getVariable(Network.LOGITS), labels, mask, teacher));
+        Map<String, SDVariable> teacherOutputs = new LinkedHashMap<>();
+        for (String o : objective.teacherOutputs()) {
+            teacherOutputs.put(o, sd.placeHolder(TEACHER_PREFIX + o, DataType.FLOAT, -1, -1));
+        }
+        SplittableRandom rng = Seeds.stream(opts.seed(), "aux-init", 0);
+        Objective.Aux aux = new Objective.Aux() {
+            @Override
+            public SDVariable weight(String name, long rows, long columns) {
+                double std = Math.sqrt(2.0 / (rows + columns));
+                float[] w = new float[(int) (rows * columns)];
+                for (int i = 0; i < w.length; i++) {
+                    double u = 1.0 - rng.nextDouble();
+                    w[i] = (float) (Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2 * Math.PI * rng.nextDouble()) * std);
+                }
+                net.addAuxiliary(AUX_PREFIX + name);
+                return sd.var(AUX_PREFIX + name, Nd4j.create(w, new long[] {rows, columns}, DataType.FLOAT));
+            }
+
+            @Override
+            public SDVariable bias(String name, long size) {
+                net.addAuxiliary(AUX_PREFIX + name);
+                return sd.var(AUX_PREFIX + name, Nd4j.zeros(DataType.FLOAT, size));
+            }
+        };
+        SDVariable loss = objective.define(sd, new Objective.Inputs(sd.getVariable(Network.LOGITS), labels, mask, teacher,
+                teacherOutputs, aux));
         loss.rename(LOSS);
         sd.setLossVariables(LOSS);
     }

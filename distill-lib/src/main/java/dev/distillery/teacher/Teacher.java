@@ -72,6 +72,15 @@ public final class Teacher {
         return TeacherCache.shared().logits(this, data);
     }
 
+    /**
+     * Named outputs ({@code layer3}, {@code features}, ...; see {@link Network#outputNames()}) for
+     * every row of {@code data}, each flattened to {@code [N, prod(shape)]}: from the shared cache,
+     * those not cached computed together in one pass.
+     */
+    public java.util.Map<String, INDArray> outputs(LabeledData data, java.util.List<String> names) {
+        return TeacherCache.shared().outputs(this, data, names);
+    }
+
     /** Logits computed now, bypassing the cache. */
     public INDArray computeLogits(LabeledData data) {
         return network.logits(data.features());

@@ -9,7 +9,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import dev.distillery.model.Network;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -52,39 +56,77 @@ public final class TeacherCache {
     }
 
     public INDArray logits(Teacher teacher, LabeledData data) {
-        String key = Teacher.key(teacher, data);
-        INDArray m = memory.get(key);
-        if (m != null) {
-            hits.incrementAndGet();
-            return m;
-        }
-        Path file = dir == null ? null : dir.resolve(key + ".logits");
-        if (file != null && Files.isRegularFile(file)) {
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-                INDArray a = Nd4j.read(new DataInputStream(in));
-                if (a.rows() == data.size()) {
-                    memory.put(key, a);
-                    hits.incrementAndGet();
-                    return a;
-                }
-            } catch (IOException | RuntimeException e) {
-                // an unreadable cache entry is recomputed and rewritten below
-            }
-        }
-        INDArray a = teacher.computeLogits(data);
-        computed.incrementAndGet();
-        memory.put(key, a);
-        if (file != null) {
-            AtomicFiles.write(file, out -> {
-                DataOutputStream d = new DataOutputStream(out);
-                Nd4j.write(a, d);
-                d.flush();
-            });
-        }
-        return a;
+        return outputs(teacher, data, List.of(Network.LOGITS)).get(Network.LOGITS);
     }
 
-    /** How many times logits were computed rather than reused. */
+    /**
+     * The teacher's outputs {@code names} (e.g. {@code logits}, {@code layer3}, {@code features})
+     * for every row of {@code data}, each {@code [N, prod(shape)]}. Those not cached are computed
+     * together in one pass over the data, which counts as one computation.
+     */
+    public Map<String, INDArray> outputs(Teacher teacher, LabeledData data, List<String> names) {
+        String key = Teacher.key(teacher, data);
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
+        for (String name : names) {
+            INDArray a = memory.get(key + "." + name);
+            if (a == null) {
+                a = read(file(key, name), data.size());
+                if (a != null) {
+                    memory.put(key + "." + name, a);
+                }
+            }
+            if (a == null) {
+                missing.add(name);
+            } else {
+                out.put(name, a);
+            }
+        }
+        if (missing.isEmpty()) {
+            hits.incrementAndGet();
+        } else {
+            Map<String, INDArray> fresh = teacher.network().outputs(data.features(), missing);
+            computed.incrementAndGet();
+            fresh.forEach((name, a) -> {
+                memory.put(key + "." + name, a);
+                Path f = file(key, name);
+                if (f != null) {
+                    AtomicFiles.write(f, o -> {
+                        DataOutputStream d = new DataOutputStream(o);
+                        Nd4j.write(a, d);
+                        d.flush();
+                    });
+                }
+            });
+            out.putAll(fresh);
+        }
+        Map<String, INDArray> ordered = new LinkedHashMap<>();
+        names.forEach(n -> ordered.put(n, out.get(n)));
+        return ordered;
+    }
+
+    private Path file(String key, String name) {
+        return dir == null ? null : dir.resolve(key + "." + name);
+    }
+
+    private static INDArray read(Path file, int rows) {
+        if (file == null || !Files.isRegularFile(file)) {
+            return null;
+        }
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            INDArray a = Nd4j.read(new DataInputStream(in));
+            return a.rows() == rows ? a : null;
+        } catch (IOException | RuntimeException e) {
+            return null; // an unreadable entry is recomputed and rewritten
+        }
+    }
+
+    /** Makes {@code cache} the one {@link #shared()} returns, e.g. an in-memory cache for an isolated session or test. */
+    public static synchronized void setShared(TeacherCache cache) {
+        shared = cache;
+    }
+
+    /** How many passes of a teacher over a dataset were computed rather than served from the cache. */
     public long computedCount() {
         return computed.get();
     }
