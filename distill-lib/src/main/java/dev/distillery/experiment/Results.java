@@ -125,6 +125,115 @@ public final class Results {
         return Charts.tradeoff(title, pts);
     }
 
+    /**
+     * Test accuracy against depth from run records alone, mean ± std over seeds. Where a recipe's
+     * students differ in size by more than 25% (a depth × width grid) there is one line per width;
+     * where they share one budget (width falling as depth grows) the recipe's students form one
+     * line, their widths listed in the legend.
+     */
+    public static XYChart depthChart(String title, List<RunRecord> records) {
+        // one point per student (depth, width), so students of equal depth and different width stay apart
+        Map<String, Map<Long, List<Double>>> series = new LinkedHashMap<>();
+        Map<String, Map<Long, Integer>> widthsOf = new LinkedHashMap<>();
+        Map<String, long[]> spread = new LinkedHashMap<>();
+        List<RunRecord> done = records.stream().filter(r -> "completed".equals(r.status()) && r.metrics() != null).toList();
+        for (RunRecord r : done) {
+            long p = r.metrics().parameters();
+            spread.merge(r.recipe(), new long[] {p, p}, (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+        }
+        for (RunRecord r : done) {
+            int[] dw = dev.distillery.model.Budgets.shape(dev.distillery.model.ModelSpec.parse(r.studentSpec()));
+            long[] mm = spread.get(r.recipe());
+            boolean perWidth = mm[1] > 1.25 * mm[0];
+            String name = perWidth ? "width " + dw[1] + " · " + r.recipe() : r.recipe();
+            long key = dw[0] * 1_000_000L + dw[1];
+            series.computeIfAbsent(name, k -> new java.util.TreeMap<>()).computeIfAbsent(key, k -> new ArrayList<>())
+                    .add(r.metrics().testAccuracy());
+            widthsOf.computeIfAbsent(name, k -> new java.util.TreeMap<>()).put(key, dw[1]);
+        }
+        if (series.isEmpty()) {
+            throw new IllegalArgumentException("no completed runs to plot; run a sweep first");
+        }
+        XYChart c = new org.knowm.xchart.XYChartBuilder().width(800).height(500).title(title).xAxisTitle("depth (layers)")
+                .yAxisTitle("test accuracy (%)").build();
+        c.getStyler().setMarkerSize(8);
+        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        series.forEach((name, byDepth) -> {
+            double[] x = byDepth.keySet().stream().mapToDouble(k -> k / 1_000_000L).toArray();
+            double[] y = byDepth.values().stream().mapToDouble(v -> 100 * mean(v.stream().mapToDouble(Double::doubleValue).toArray())).toArray();
+            double[] e = byDepth.values().stream().mapToDouble(v -> 100 * std(v.stream().mapToDouble(Double::doubleValue).toArray())).toArray();
+            String label = name.startsWith("width ") ? name : name + ": widths " + widthsOf.get(name).values();
+            c.addSeries(label, x, y, e).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE);
+        });
+        return c;
+    }
+
+    /**
+     * Test accuracy against {@code cost} ({@code params} or {@code latency}: µs per example at batch
+     * 1) from run records: every student × recipe as mean ± std, teachers by parameters, and the Pareto
+     * front (nothing cheaper is as accurate) drawn as a line.
+     */
+    public static XYChart paretoChart(String title, List<RunRecord> records, String cost) {
+        if (!cost.equals("params") && !cost.equals("latency")) {
+            throw new IllegalArgumentException("Pareto cost '" + cost + "': use params or latency");
+        }
+        Map<String, List<RunRecord>> groups = new LinkedHashMap<>();
+        for (RunRecord r : records) {
+            if ("completed".equals(r.status()) && r.metrics() != null) {
+                groups.computeIfAbsent(r.student() + " · " + r.recipe(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        if (groups.isEmpty()) {
+            throw new IllegalArgumentException("no completed runs to plot; run a sweep first");
+        }
+        List<String> names = new ArrayList<>(groups.keySet());
+        double[] x = new double[names.size()];
+        double[] y = new double[names.size()];
+        double[] e = new double[names.size()];
+        for (int i = 0; i < names.size(); i++) {
+            List<RunRecord> g = groups.get(names.get(i));
+            x[i] = cost.equals("params") ? g.get(0).metrics().parameters()
+                    : mean(g.stream().mapToDouble(r -> r.metrics().latencyMicros()).toArray());
+            double[] acc = g.stream().mapToDouble(r -> 100 * r.metrics().testAccuracy()).toArray();
+            y[i] = mean(acc);
+            e[i] = std(acc);
+        }
+        XYChart c = new org.knowm.xchart.XYChartBuilder().width(800).height(500).title(title)
+                .xAxisTitle(cost.equals("params") ? "parameters" : "latency (µs per example, batch 1)")
+                .yAxisTitle("test accuracy (%)").build();
+        c.getStyler().setMarkerSize(8);
+        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        org.knowm.xchart.XYSeries all = c.addSeries("students (mean ± std over seeds)", x, y, e);
+        all.setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+        all.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE);
+        List<Integer> front = new ArrayList<>();
+        for (int i = 0; i < x.length; i++) {
+            boolean dominated = false;
+            for (int j = 0; j < x.length && !dominated; j++) {
+                dominated = j != i && x[j] <= x[i] && y[j] >= y[i] && (x[j] < x[i] || y[j] > y[i]);
+            }
+            if (!dominated) {
+                front.add(i);
+            }
+        }
+        front.sort(java.util.Comparator.comparingDouble(i -> x[i]));
+        c.addSeries("Pareto front", front.stream().mapToDouble(i -> x[i]).toArray(),
+                front.stream().mapToDouble(i -> y[i]).toArray()).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+        if (cost.equals("params")) {
+            Map<String, RunRecord.TeacherInfo> teachers = new LinkedHashMap<>();
+            records.stream().filter(r -> r.teacher() != null && r.teacher().parameters() != null
+                    && r.teacher().testAccuracy() != null).forEach(r -> teachers.putIfAbsent(r.teacher().id(), r.teacher()));
+            teachers.values().forEach(t -> {
+                org.knowm.xchart.XYSeries s = c.addSeries("teacher " + t.name(), new double[] {t.parameters()},
+                        new double[] {100 * t.testAccuracy()});
+                s.setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+                s.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.DIAMOND);
+            });
+            c.getStyler().setXAxisLogarithmic(true);
+        }
+        return c;
+    }
+
     /** Validation accuracy per epoch, one curve per run (interrupted runs show the epochs they finished). */
     public static XYChart curvesChart(String title, List<RunRecord> records) {
         List<Charts.Curve> curves = new ArrayList<>();

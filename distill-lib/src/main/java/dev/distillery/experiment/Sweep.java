@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.Table;
@@ -52,18 +50,9 @@ public final class Sweep {
         return front.sortAscendingOn(cost).setName(runs.name() + ": Pareto front on " + cost);
     }
 
-    /** Test accuracy against depth, one series per seed (students of one budget: width falls as depth grows). */
+    /** Test accuracy against depth (mean ± std over seeds): see {@link Results#depthChart}. */
     public static XYChart depthChart(Result r) {
-        Table t = r.table();
-        XYChart chart = new XYChartBuilder().width(800).height(500).title(t.name()).xAxisTitle("depth (layers)")
-                .yAxisTitle("test accuracy (%)").build();
-        for (Long seed : t.longColumn("seed").unique().asList()) {
-            Table s = t.where(t.longColumn("seed").isEqualTo(seed)).sortAscendingOn("depth");
-            double[] x = s.intColumn("depth").asDoubleArray();
-            double[] y = s.doubleColumn("test_acc").multiply(100).asDoubleArray();
-            chart.addSeries("seed " + seed, x, y).setMarker(SeriesMarkers.CIRCLE);
-        }
-        return chart;
+        return Results.depthChart(r.table().name(), r.outcome().records());
     }
 
     /** Runs {@code base} (its data, teacher, recipes, seeds) with the students of {@code grid}. */

@@ -297,10 +297,11 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
         String where = "the teacher's '" + m.teacher() + "' " + java.util.Arrays.toString(t) + " and the student's '"
                 + m.student() + "' " + java.util.Arrays.toString(s);
         boolean equal = java.util.Arrays.equals(t, s);
-        boolean cka = m.loss().equals("cka");
+        boolean cka = FeatureTerms.widthFree(m.loss());
         if (m.projection().equals("none") || (m.projection().equals("auto") && (equal || cka))) {
             if (!equal && !cka) {
-                throw new SpecException(where + " differ in shape; use projection linear or mlp (widths only), or the cka loss");
+                throw new SpecException(where + " differ in shape; use projection linear or mlp (widths only), or a "
+                        + "loss that compares structure (cka, local-relation, intra-relation)");
             }
             return "none";
         }

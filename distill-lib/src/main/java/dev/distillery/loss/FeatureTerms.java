@@ -16,7 +16,11 @@ import org.nd4j.autodiff.samediff.SameDiff;
  *     averaged over batch, heads and query positions (TinyBERT); {@code attention-mse} the MSE of the maps;
  * <li>{@code cka}: 1 − linear CKA between the two feature matrices (rows are examples; widths may differ);
  * <li>{@code infonce}: contrastive loss with in-batch negatives at temperature 0.1: each student
- *     embedding must pick its own teacher embedding out of the batch ({@code [B, D]}).
+ *     embedding must pick its own teacher embedding out of the batch ({@code [B, D]});
+ * <li>{@code local-relation}: MSE between the batch's cosine-similarity matrices ({@code [B, B]}) of
+ *     student and teacher ({@code [B, D]}; widths may differ): the local inter-feature relations;
+ * <li>{@code intra-relation}: MSE between each example's position-by-position cosine similarities
+ *     ({@code [B, S, S]}) of student and teacher ({@code [B, S, D]}; widths may differ).
  * </ul>
  * Every built-in is made of primitive ops, so scaling a term scales its gradient.
  */
@@ -39,6 +43,23 @@ public final class FeatureTerms {
         register("attention-mse", (sd, s, t) -> sd.math.square(s.sub(t)).mean());
         register("cka", FeatureTerms::cka);
         register("infonce", infoNce(0.1));
+        register("local-relation", (sd, s, t) -> {
+            SDVariable sn = normalize(sd, s);
+            SDVariable tn = normalize(sd, t);
+            return sd.math.square(sn.mmul(sn.permute(1, 0)).sub(tn.mmul(tn.permute(1, 0)))).mean();
+        });
+        register("intra-relation", (sd, s, t) -> {
+            SDVariable sn = s.div(sd.math.sqrt(sd.math.square(s).sum(true, 2).add(EPS)));
+            SDVariable tn = t.div(sd.math.sqrt(sd.math.square(t).sum(true, 2).add(EPS)));
+            SDVariable gs = sd.linalg().mmul(sn, sn.permute(0, 2, 1));
+            SDVariable gt = sd.linalg().mmul(tn, tn.permute(0, 2, 1));
+            return sd.math.square(gs.sub(gt)).mean();
+        });
+    }
+
+    /** Terms that compare structure (similarities between examples or positions), so the widths may differ. */
+    public static boolean widthFree(String name) {
+        return name.equals("cka") || name.equals("local-relation") || name.equals("intra-relation");
     }
 
     private FeatureTerms() {}

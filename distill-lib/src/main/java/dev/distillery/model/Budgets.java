@@ -51,6 +51,60 @@ public final class Budgets {
         return sorted(out, budget, tolerance, "transformer");
     }
 
+    /**
+     * Every depth × width pair, whatever its size: the grid for accuracy against depth with one line
+     * per width. {@code family} is {@code vit} (with {@code heads}, {@code ffnRatio}, {@code patch}) or {@code mlp}.
+     */
+    public static List<Candidate> grid(String family, List<Integer> depths, List<Integer> widths, int heads, double ffnRatio,
+            int patch) {
+        List<Candidate> out = new ArrayList<>();
+        for (int depth : depths) {
+            for (int width : widths) {
+                ModelSpec s = switch (family) {
+                    case "vit", "transformer" -> new TransformerSpec(null, depth, width, heads, ffnRatio, patch, null, null,
+                            null, null);
+                    case "mlp" -> new MlpSpec(null, java.util.Collections.nCopies(depth, width), null, null, null);
+                    default -> throw new SpecException("grid family '" + family + "': use vit or mlp");
+                };
+                out.add(new Candidate(s, depth, width, s.parameterCount(), 0));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new SpecException("the grid is empty: give at least one depth and one width");
+        }
+        return List.copyOf(out);
+    }
+
+    /** The candidates as a table: depth, width, heads, FFN ratio, spec, parameters and distance from the budget (%). */
+    public static tech.tablesaw.api.Table table(List<Candidate> grid) {
+        tech.tablesaw.api.IntColumn depth = tech.tablesaw.api.IntColumn.create("depth");
+        tech.tablesaw.api.IntColumn width = tech.tablesaw.api.IntColumn.create("width");
+        tech.tablesaw.api.StringColumn spec = tech.tablesaw.api.StringColumn.create("spec");
+        tech.tablesaw.api.LongColumn params = tech.tablesaw.api.LongColumn.create("params");
+        tech.tablesaw.api.DoubleColumn dev = tech.tablesaw.api.DoubleColumn.create("vs_budget_pct");
+        for (Candidate c : grid) {
+            depth.append(c.depth());
+            width.append(c.width());
+            spec.append(c.spec().compact());
+            params.append(c.parameters());
+            dev.append(Math.round(1000 * c.deviation()) / 10.0);
+        }
+        return tech.tablesaw.api.Table.create("students", depth, width, spec, params, dev);
+    }
+
+    /** A model's depth (layers with hidden states) and width (the widest hidden layer, or the transformer width). */
+    public static int[] shape(ModelSpec spec) {
+        if (spec instanceof TransformerSpec t) {
+            return new int[] {t.depth(), t.width()};
+        }
+        if (spec instanceof MlpSpec m) {
+            return new int[] {m.hidden().size(), m.hidden().stream().mapToInt(Integer::intValue).max().orElse(0)};
+        }
+        CnnSpec c = (CnnSpec) spec;
+        return new int[] {c.channels().size() + c.dense().size(),
+                java.util.stream.Stream.concat(c.channels().stream(), c.dense().stream()).mapToInt(Integer::intValue).max().orElse(0)};
+    }
+
     /** MLP students of equal-width hidden layers (1 to {@code maxDepth}) within the tolerance. */
     public static List<Candidate> mlps(long budget, double tolerance, int maxDepth) {
         check(budget, tolerance);

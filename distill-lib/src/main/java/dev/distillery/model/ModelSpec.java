@@ -37,7 +37,8 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec {
      * Reads the compact form: {@code KIND:SIZES[,key=value...]}, sizes separated by {@code x}.
      * Keys: {@code dropout}, {@code activation}, {@code inputs}, {@code outputs}; for cnn also
      * {@code kernel}, {@code dense}; for vit ({@code vit:DEPTHxWIDTH}) {@code heads}, {@code ffn}
-     * (ratio), {@code patch}, {@code norm} (pre or post).
+     * (ratio), {@code patch}, {@code norm} (pre or post), {@code stride} (time reduction); speech
+     * ({@code speech:DEPTHxWIDTH,frame=F,length=L}, L frames of F features in) takes the vit keys but patch.
      */
     static ModelSpec parse(String text) {
         String s = text.trim();
@@ -58,6 +59,9 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec {
         Double ffn = null;
         Integer patch = null;
         Boolean preNorm = null;
+        Integer frame = null;
+        Integer length = null;
+        Integer stride = null;
         for (int i = 1; i < parts.length; i++) {
             String[] kv = parts[i].split("=", 2);
             if (kv.length != 2) {
@@ -76,6 +80,9 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec {
                     case "heads" -> heads = Integer.parseInt(value);
                     case "ffn" -> ffn = Double.parseDouble(value);
                     case "patch" -> patch = Integer.parseInt(value);
+                    case "frame" -> frame = Integer.parseInt(value);
+                    case "length" -> length = Integer.parseInt(value);
+                    case "stride" -> stride = Integer.parseInt(value);
                     case "norm" -> {
                         if (!value.equals("pre") && !value.equals("post")) {
                             throw new SpecException("model spec '" + text + "': norm is pre or post, got '" + value + "'");
@@ -83,14 +90,33 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec {
                         preNorm = value.equals("pre");
                     }
                     default -> throw new SpecException("model spec '" + text + "': unknown key '" + key
-                            + "'; known keys: dropout, activation, inputs, outputs, kernel, dense, heads, ffn, patch, norm");
+                            + "'; known keys: dropout, activation, inputs, outputs, kernel, dense, heads, ffn, patch, norm, "
+                            + "frame, length, stride");
                 }
             } catch (NumberFormatException e) {
                 throw new SpecException("model spec '" + text + "': '" + value + "' is not a number for " + key);
             }
         }
-        if (!kind.equals("vit") && (heads != null || ffn != null || patch != null || preNorm != null)) {
-            throw new SpecException("model spec '" + text + "': heads, ffn, patch and norm are vit keys, not " + kind);
+        boolean transformer = kind.equals("vit") || kind.equals("speech");
+        if (!transformer && (heads != null || ffn != null || patch != null || preNorm != null || stride != null)) {
+            throw new SpecException("model spec '" + text + "': heads, ffn, patch, norm and stride are transformer keys "
+                    + "(vit, speech), not " + kind);
+        }
+        if (!kind.equals("speech") && (frame != null || length != null)) {
+            throw new SpecException("model spec '" + text + "': frame and length are speech keys, not " + kind);
+        }
+        if (kind.equals("speech")) {
+            if (sizes.size() != 2) {
+                throw new SpecException("model spec '" + text + "': " + kind + " takes DEPTHxWIDTH, e.g. " + kind + ":4x64");
+            }
+            if (length == null) {
+                throw new SpecException("model spec '" + text + "': speech needs length=N (frames per example)");
+            }
+            if (frame == null) {
+                throw new SpecException("model spec '" + text + "': speech needs frame=N (features per frame, e.g. 40 mel bands)");
+            }
+            return new TransformerSpec(length * frame, sizes.get(0), sizes.get(1), heads, ffn, null, preNorm, outputs,
+                    activation, dropout, TransformerSpec.FRAMES, frame, stride);
         }
         return switch (kind) {
             case "mlp" -> {
@@ -105,10 +131,10 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec {
                     throw new SpecException("model spec '" + text + "': vit takes DEPTHxWIDTH, e.g. vit:4x64");
                 }
                 yield new TransformerSpec(inputs, sizes.get(0), sizes.get(1), heads, ffn, patch, preNorm, outputs,
-                        activation, dropout);
+                        activation, dropout, null, null, stride);
             }
             default -> throw new SpecException("model spec '" + text + "': unknown kind '" + kind
-                    + "'; known kinds: mlp, cnn, vit");
+                    + "'; known kinds: mlp, cnn, vit, speech");
         };
     }
 

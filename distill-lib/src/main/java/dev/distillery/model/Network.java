@@ -176,10 +176,17 @@ public final class Network {
         int d = t.width();
         int h = t.heads();
         int dh = d / h;
-        int n = t.side() / t.patch();
-        SDVariable patches = x.reshape(-1, n, t.patch(), n, t.patch()).permute(0, 1, 3, 2, 4).reshape(-1, t.patchSize());
-        SDVariable hidden = patches.mmul(param("t.embed.w", Init.FAN, t.patchSize(), d)).add(param("t.embed.b", Init.ZERO, d))
-                .reshape(-1, s, d).add(EMBEDDING, param("t.embed.pos", Init.SMALL, s, d));
+        int length = t.length();
+        SDVariable pieces = t.input().equals(TransformerSpec.FRAMES) ? x.reshape(-1, t.frame()) : patches(x, t);
+        SDVariable hidden = pieces.mmul(param("t.embed.w", Init.FAN, t.patchSize(), d)).add(param("t.embed.b", Init.ZERO, d))
+                .reshape(-1, length, d);
+        SDVariable pos = param("t.embed.pos", Init.SMALL, length, d);
+        if (t.stride() > 1) {
+            // time reduction: the mean of every stride consecutive positions
+            hidden = hidden.add(pos).reshape(-1, s, t.stride(), d).mean(EMBEDDING, false, 2);
+        } else {
+            hidden = hidden.add(EMBEDDING, pos);
+        }
         hidden = dropout(hidden, "dropout.embed", s, d, t.dropout());
         for (int i = 0; i < t.depth(); i++) {
             String pre = "t.layer" + i + ".";
@@ -208,6 +215,12 @@ public final class Network {
         }
         SDVariable pooled = sd.identity(FEATURES, hidden.mean(1));
         pooled.mmul(param("t.head.w", Init.FAN, d, t.outputs())).add(LOGITS, param("t.head.b", Init.ZERO, t.outputs()));
+    }
+
+    /** An image {@code [B, side²]} cut into patches, one row per patch: {@code [B·S, patch²]}. */
+    private static SDVariable patches(SDVariable x, TransformerSpec t) {
+        int n = t.side() / t.patch();
+        return x.reshape(-1, n, t.patch(), n, t.patch()).permute(0, 1, 3, 2, 4).reshape(-1, t.patchSize());
     }
 
     /** Dropout on {@code [B, S, D]}: the mask placeholder is {@code [B, S·D]}, like every other mask. */
@@ -397,11 +410,16 @@ public final class Network {
                     + "], got " + Arrays.toString(batch.shape()));
         }
         Map<String, INDArray> ph = new LinkedHashMap<>();
-        ph.put(INPUT, batch);
+        inputs(ph, batch);
         for (Dropout d : dropouts) {
             ph.put(d.placeholder(), Nd4j.ones(DataType.FLOAT, batch.rows(), d.width()));
         }
         return sd.output(ph, names.toArray(String[]::new));
+    }
+
+    /** Puts the placeholders for input {@code batch}. */
+    void inputs(Map<String, INDArray> ph, INDArray batch) {
+        ph.put(INPUT, batch);
     }
 
     /** Logits for one batch, without dropout. */

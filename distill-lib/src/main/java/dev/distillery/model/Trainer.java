@@ -171,7 +171,7 @@ public final class Trainer {
                 globalStep++;
                 Batches.Batch b = Batches.take(plan.get(s), features, oneHot, mask, trainTeacherLogits);
                 Map<String, INDArray> ph = new LinkedHashMap<>();
-                ph.put(Network.INPUT, b.features());
+                net.inputs(ph, b.features());
                 ph.put(LABELS, b.oneHot());
                 ph.put(LABEL_MASK, b.labelMask());
                 if (objective.needsTeacher()) {

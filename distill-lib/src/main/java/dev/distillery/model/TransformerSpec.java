@@ -1,29 +1,65 @@
 package dev.distillery.model;
 
+import java.util.List;
+
 /**
- * A transformer encoder over image patches (a small ViT): the image is cut into square patches,
- * each projected to {@code width} and given a learned position embedding; then {@code depth}
+ * A transformer encoder. The front end turns the input into a sequence of {@code width}-wide
+ * vectors, each given a learned position embedding: {@code patches} (a small ViT: a square image
+ * cut into {@code patch}×{@code patch} patches, each projected) or {@code frames} (speech features,
+ * {@code frame} values per frame, each frame projected). A token-embedding front end for text is
+ * not here yet: SameDiff's gather fails in the backward pass. An optional time reduction averages every
+ * {@code stride} consecutive positions (FitHuBERT's sequence-length compression). Then {@code depth}
  * layers of multi-head self-attention and a feed-forward block ({@code width × ffnRatio} wide),
  * each with a residual connection and layer norm before (pre-norm) or after (post-norm); mean
  * pooling over patches; a linear classifier. Dropout (when set) applies to the embedding and to
  * each attention and feed-forward output before it joins the residual stream.
  */
 public record TransformerSpec(Integer inputs, Integer depth, Integer width, Integer heads, Double ffnRatio,
-        Integer patch, Boolean preNorm, Integer outputs, String activation, Double dropout) implements ModelSpec {
+        Integer patch, Boolean preNorm, Integer outputs, String activation, Double dropout, String input, Integer frame,
+        Integer stride) implements ModelSpec {
+
+    public static final String PATCHES = "patches";
+    public static final String FRAMES = "frames";
+
+    /** A ViT over image patches, without time reduction. */
+    public TransformerSpec(Integer inputs, Integer depth, Integer width, Integer heads, Double ffnRatio, Integer patch,
+            Boolean preNorm, Integer outputs, String activation, Double dropout) {
+        this(inputs, depth, width, heads, ffnRatio, patch, preNorm, outputs, activation, dropout, null, null, null);
+    }
 
     public TransformerSpec {
-        inputs = inputs == null ? 784 : inputs;
+        input = input == null ? PATCHES : input;
+        if (!List.of(PATCHES, FRAMES).contains(input)) {
+            throw new SpecException("transformer spec: input '" + input + "' is not a front end; use patches (images) "
+                    + "or frames (speech features)");
+        }
+        inputs = inputs == null && input.equals(PATCHES) ? 784 : inputs;
         outputs = outputs == null ? 10 : outputs;
         heads = heads == null ? 4 : heads;
         ffnRatio = ffnRatio == null ? 4.0 : ffnRatio;
-        patch = patch == null ? 4 : patch;
+        patch = input.equals(PATCHES) ? (patch == null ? 4 : patch) : null;
         preNorm = preNorm == null ? Boolean.TRUE : preNorm;
+        stride = stride == null ? 1 : stride;
+        if (inputs == null) {
+            throw new SpecException("transformer spec: a frames front end needs inputs (frames × values per frame)");
+        }
+        if (input.equals(FRAMES)) {
+            ModelSpec.checkPositive("transformer", "frame", frame);
+            if (inputs % frame != 0) {
+                throw new SpecException("transformer spec: " + inputs + " inputs do not split into frames of " + frame);
+            }
+        } else if (frame != null) {
+            throw new SpecException("transformer spec: frame belongs to the frames front end, not " + input);
+        }
+        ModelSpec.checkPositive("transformer", "stride", stride);
         ModelSpec.checkPositive("transformer", "inputs", inputs);
         ModelSpec.checkPositive("transformer", "outputs", outputs);
         ModelSpec.checkPositive("transformer", "depth", depth);
         ModelSpec.checkPositive("transformer", "width", width);
         ModelSpec.checkPositive("transformer", "heads", heads);
-        ModelSpec.checkPositive("transformer", "patch", patch);
+        if (patch != null) {
+            ModelSpec.checkPositive("transformer", "patch", patch);
+        }
         activation = ModelSpec.checkActivation("transformer", activation == null ? "gelu" : activation);
         dropout = ModelSpec.checkDropout("transformer", dropout);
         if (!(ffnRatio > 0)) {
@@ -33,13 +69,21 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
             throw new SpecException("transformer spec: width " + width + " is not divisible by " + heads
                     + " heads; pick a width that is a multiple of the head count");
         }
-        int side = (int) Math.round(Math.sqrt(inputs));
-        if (side * side != inputs) {
-            throw new SpecException("transformer spec: inputs " + inputs + " is not a square image (e.g. 784 = 28 × 28)");
+        if (input.equals(PATCHES)) {
+            int side = (int) Math.round(Math.sqrt(inputs));
+            if (side * side != inputs) {
+                throw new SpecException("transformer spec: inputs " + inputs + " is not a square image (e.g. 784 = 28 × 28)");
+            }
+            if (side % patch != 0) {
+                throw new SpecException("transformer spec: a " + side + "×" + side + " image does not split into "
+                        + patch + "×" + patch + " patches; pick a patch size that divides " + side);
+            }
         }
-        if (side % patch != 0) {
-            throw new SpecException("transformer spec: a " + side + "×" + side + " image does not split into "
-                    + patch + "×" + patch + " patches; pick a patch size that divides " + side);
+        int length = input.equals(PATCHES) ? (int) Math.pow(Math.round(Math.sqrt(inputs)) / patch, 2)
+                : inputs / frame;
+        if (length % stride != 0) {
+            throw new SpecException("transformer spec: a sequence of " + length + " positions does not reduce by stride "
+                    + stride + "; pick a stride that divides " + length);
         }
     }
 
@@ -51,15 +95,23 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
         return (int) Math.round(Math.sqrt(inputs));
     }
 
-    /** Patches per image: the sequence length. */
-    public int sequence() {
-        int n = side() / patch;
-        return n * n;
+    /** Positions the front end makes (patches per image or frames per example), before time reduction. */
+    public int length() {
+        if (input.equals(PATCHES)) {
+            int n = side() / patch;
+            return n * n;
+        }
+        return inputs / frame;
     }
 
-    /** Pixels per patch: the front end's input width. */
+    /** Positions the encoder layers see: {@link #length()} divided by the stride. */
+    public int sequence() {
+        return length() / stride;
+    }
+
+    /** Values per position the front end projects: pixels per patch, or values per frame. */
     public int patchSize() {
-        return patch * patch;
+        return input.equals(PATCHES) ? patch * patch : frame;
     }
 
     /** The feed-forward block's inner width. */
@@ -70,7 +122,7 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
     @Override
     public long parameterCount() {
         long d = width;
-        long embedding = patchSize() * d + d + (long) sequence() * d;
+        long embedding = patchSize() * d + d + (long) length() * d;
         long layer = 2 * d + 4 * (d * d + d) + 2 * d + d * ffn() + ffn() + ffn() * d + d;
         long finalNorm = preNorm ? 2 * d : 0;
         long head = d * outputs + outputs;
@@ -79,18 +131,24 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
 
     @Override
     public String describe() {
-        return "vit " + depth + "×" + width + " h" + heads + " ffn×" + trim(ffnRatio) + " p" + patch
-                + (preNorm ? "" : " post-norm");
+        String front = switch (input) {
+            case FRAMES -> "speech " + depth + "×" + width + " h" + heads + " ffn×" + trim(ffnRatio) + " frame " + frame;
+            default -> "vit " + depth + "×" + width + " h" + heads + " ffn×" + trim(ffnRatio) + " p" + patch;
+        };
+        return front + (stride > 1 ? " stride " + stride : "") + (preNorm ? "" : " post-norm");
     }
 
     @Override
     public String compact() {
-        String s = "vit:" + depth + "x" + width;
+        String kind = input.equals(FRAMES) ? "speech:" : "vit:";
+        String s = kind + depth + "x" + width;
         if (heads != 4) s += ",heads=" + heads;
         if (ffnRatio != 4.0) s += ",ffn=" + trim(ffnRatio);
-        if (patch != 4) s += ",patch=" + patch;
+        if (input.equals(PATCHES) && patch != 4) s += ",patch=" + patch;
+        if (input.equals(FRAMES)) s += ",frame=" + frame + ",length=" + (inputs / frame);
+        if (stride > 1) s += ",stride=" + stride;
         if (!preNorm) s += ",norm=post";
-        if (inputs != 784) s += ",inputs=" + inputs;
+        if (input.equals(PATCHES) && inputs != 784) s += ",inputs=" + inputs;
         if (outputs != 10) s += ",outputs=" + outputs;
         if (!activation.equals("gelu")) s += ",activation=" + activation;
         if (dropout > 0) s += ",dropout=" + dropout;

@@ -2,7 +2,9 @@ package dev.distillery.experiment;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.distillery.loss.FeatureLoss;
 import dev.distillery.loss.Losses;
+import dev.distillery.teacher.TeacherCache;
 import dev.distillery.model.Budgets;
 import dev.distillery.model.MlpSpec;
 import java.nio.file.Path;
@@ -40,8 +42,39 @@ class SweepTest {
         assertTrue(r.teacherComputations() + r.teacherReuses() >= 3L * grid.size(),
                 "every student used teacher outputs: " + r.teacherComputations() + " + " + r.teacherReuses());
         assertEquals(grid.size(), new RunStore(runs).list().size(), "every run is recorded");
-        assertEquals(1, Sweep.depthChart(r).getSeriesMap().size(), "one seed, one series");
-        assertEquals(grid.size(), Sweep.depthChart(r).getSeriesMap().get("seed 1").getXData().length);
+        var chart = Sweep.depthChart(r);
+        assertEquals(1, chart.getSeriesMap().size(), "a fixed budget: one line, width falling as depth grows");
+        assertEquals(grid.size(), chart.getSeriesMap().values().iterator().next().getXData().length);
+    }
+
+    @Test
+    void aDepthByWidthGridWithAFeatureTermRunsTheTeacherExactlyOncePerDataset() {
+        TeacherCache previous = TeacherCache.shared();
+        TeacherCache.setShared(new TeacherCache(null));
+        try {
+            List<Budgets.Candidate> grid = Budgets.grid("vit", List.of(1, 2), List.of(8, 16), 2, 2.0, 7);
+            FeatureLoss loss = new FeatureLoss(Losses.hinton(4.0, 0.5), List.of(FeatureLoss.Match.parse("features:cka")),
+                    null, null, null);
+            ExperimentSpec base = new ExperimentSpec("grid",
+                    ExperimentSpec.DataSpec.parse("fashion-mnist:labels=300,train=1000,val=200,test=300"),
+                    new ExperimentSpec.TeacherSpec("t", MlpSpec.of(32), null, 1, null, null, null, null),
+                    List.of(new ExperimentSpec.StudentSpec("placeholder", MlpSpec.of(8))),
+                    List.of(new ExperimentSpec.RecipeSpec("kd+cka", loss, 1, null, null)), null, List.of(1L), 1);
+            Sweep.Result r = Sweep.depthWidth(base, grid, new RunStore(runs), List.of(), s -> {});
+            assertEquals(3, r.teacherComputations(), "train (logits and features in one pass), validation, test");
+            assertEquals(4, r.table().rowCount());
+            for (Column<?> c : r.table().columns()) {
+                assertEquals(0, c.countMissing(), "column " + c.name() + " is filled");
+            }
+            var chart = Sweep.depthChart(r);
+            assertEquals(java.util.Set.of("width 8 · kd+cka", "width 16 · kd+cka"), chart.getSeriesMap().keySet(),
+                    "one line per width");
+            var pareto = Results.paretoChart("p", r.outcome().records(), "latency");
+            assertTrue(pareto.getSeriesMap().containsKey("Pareto front"));
+            assertTrue(r.outcome().records().get(0).loss().contains("cka(features)"), r.outcome().records().get(0).loss());
+        } finally {
+            TeacherCache.setShared(previous);
+        }
     }
 
     @Test

@@ -168,6 +168,36 @@ class FeatureTermsTest {
     }
 
     @Test
+    void relationTermsCompareSimilarityMatricesWhateverTheWidths() {
+        Random r = new Random(13);
+        double[][] s = rand(r, 5, 3);
+        double[][] t = rand(r, 5, 7);
+        double local = 0;
+        for (int i = 0; i < 5; i++) {
+            for (int j = 0; j < 5; j++) {
+                double d = cos(s[i], s[j]) - cos(t[i], t[j]);
+                local += d * d / 25;
+            }
+        }
+        check("local-relation", arr(s), arr(t), local);
+
+        // two examples of three positions: position-by-position similarities within each example
+        double[][] s3 = rand(r, 6, 3);
+        double[][] t3 = rand(r, 6, 5);
+        double intra = 0;
+        for (int b = 0; b < 2; b++) {
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 3; j++) {
+                    double d = cos(s3[3 * b + i], s3[3 * b + j]) - cos(t3[3 * b + i], t3[3 * b + j]);
+                    intra += d * d / 18;
+                }
+            }
+        }
+        check("intra-relation", arr(s3).reshape(2, 3, 3), arr(t3).reshape(2, 3, 5), intra);
+        assertTrue(FeatureTerms.widthFree("intra-relation") && !FeatureTerms.widthFree("mse"));
+    }
+
+    @Test
     void termsAreRegisteredByNameAndUsersAddTheirOwn() {
         FeatureTerms.register("double-mse", (sd, s, t) -> FeatureTerms.get("mse").define(sd, s, t).mul(2));
         double[][] s = {{1, 2}};

@@ -73,7 +73,7 @@ class TransformerTest {
         assertTrue(assertThrows(SpecException.class, () -> ModelSpec.parse("vit:2x32,patch=5")).getMessage()
                 .contains("does not split into 5×5 patches"));
         assertTrue(assertThrows(SpecException.class, () -> ModelSpec.parse("mlp:64,heads=2")).getMessage()
-                .contains("vit keys, not mlp"));
+                .contains("transformer keys (vit, speech), not mlp"));
     }
 
     @Test
@@ -127,5 +127,57 @@ class TransformerTest {
         assertTrue(r.metrics().testAccuracy() > 0.5, "a 1-layer ViT learns Fashion-MNIST above chance: " + r.metrics());
         List<EpochStats> curve = r.training().curve();
         assertTrue(curve.get(2).trainLoss() < curve.get(0).trainLoss(), "the loss goes down: " + curve);
+    }
+
+    @Test
+    void speechFrontEndAndTimeReductionCountAndShapeExactly() {
+        TransformerSpec speech = (TransformerSpec) ModelSpec.parse("speech:2x16,heads=2,frame=8,length=20,stride=2,outputs=3");
+        TransformerSpec vit = (TransformerSpec) ModelSpec.parse("vit:1x16,heads=2,patch=7,stride=4");
+        for (TransformerSpec t : List.of(speech, vit)) {
+            assertEquals(t.parameterCount(), Network.build(t, 0).parameterCount(), t.describe());
+            assertEquals(t, ModelSpec.parse(t.compact()), "compact round trip of " + t.compact());
+            assertEquals(t, Specs.parse(Specs.toJson(t), ModelSpec.class, "json"), "JSON round trip of " + t.compact());
+        }
+        // the frame projection 8·16 + 16, positions for all 20 frames (before the reduction), two layers, head 16·3 + 3
+        long layer = 2 * 16 + 4 * (16 * 16 + 16) + 2 * 16 + 16 * 64 + 64 + 64 * 16 + 16;
+        assertEquals(8 * 16 + 16 + 20 * 16 + 2 * layer + 2 * 16 + 16 * 3 + 3, speech.parameterCount());
+        assertEquals(160, speech.inputs());
+        Network net = Network.build(speech, 0);
+        assertArrayEquals(new long[] {10, 16}, net.outputShape(Network.EMBEDDING), "20 frames reduced by 2");
+        assertArrayEquals(new long[] {10, 16}, net.outputShape(Network.layer(1)));
+        assertArrayEquals(new long[] {2, 10, 10}, net.outputShape(Network.attention(0)));
+        assertArrayEquals(new long[] {4, 16}, Network.build(vit, 0).outputShape(Network.layer(0)), "16 patches reduced by 4");
+        SpecException e = assertThrows(SpecException.class, () -> ModelSpec.parse("speech:2x16,frame=8,length=20,stride=3"));
+        assertTrue(e.getMessage().contains("does not reduce by stride 3"), e.getMessage());
+        e = assertThrows(SpecException.class, () -> ModelSpec.parse("speech:2x16,length=12"));
+        assertTrue(e.getMessage().contains("speech needs frame=N"), e.getMessage());
+    }
+
+    /**
+     * Which band holds a tone in a noisy utterance (values in [0, 1.3], like normalised filterbank
+     * energies): learnable only through the frame projection.
+     */
+    @Test
+    void aSpeechStudentWithTimeReductionLearnsThroughItsFrameFrontEnd() {
+        java.util.Random r = new java.util.Random(3);
+        int n = 600;
+        float[][] frames = new float[n][20 * 8];
+        int[] secondHalf = new int[n];
+        for (int i = 0; i < n; i++) {
+            secondHalf[i] = i % 2;
+            int at = r.nextInt(20);
+            for (int j = 0; j < frames[i].length; j++) {
+                frames[i][j] = (float) (0.3 * r.nextDouble());
+            }
+            frames[i][at * 8 + (secondHalf[i] == 1 ? 5 : 2)] += 1f;
+        }
+        String spec = "speech:1x16,heads=2,frame=8,length=20,stride=2,outputs=2";
+        dev.distillery.data.LabeledData all = new dev.distillery.data.LabeledData("tones", Nd4j.createFromArray(frames),
+                secondHalf, 2, "synthetic-tones");
+        Splits s = new Splits(all.rows(java.util.stream.IntStream.range(0, 400).toArray(), "train"),
+                all.rows(java.util.stream.IntStream.range(400, 500).toArray(), "val"),
+                all.rows(java.util.stream.IntStream.range(500, 600).toArray(), "test"));
+        DistillResult res = Distill.scratch(ModelSpec.parse(spec)).on(s).epochs(6).batchSize(32).seed(1).run();
+        assertTrue(res.metrics().testAccuracy() > 0.9, spec + " learns its task: " + res.summary());
     }
 }

@@ -46,18 +46,26 @@ class JupyterEndToEndTest {
         assertEquals("{connection_file}", spec.get("argv").get(spec.get("argv").size() - 1).asText());
     }
 
-    @Test
-    void quickstartNotebookRunsUnderNbconvertWithFiguresAndTables() throws Exception {
-        Path notebook = Path.of("..", "notebooks", "01-quickstart.ipynb").toAbsolutePath().normalize();
+    /** What an executed notebook produced: its JSON, and how many PNG figures and HTML tables it shows. */
+    record Executed(JsonNode notebook, int pngs, int tables) {
+        String text() {
+            return notebook.toString();
+        }
+    }
+
+    /** Executes {@code name} in fast mode with nbconvert, and checks it ran without errors or stderr. */
+    static Executed execute(String name) throws Exception {
+        Path notebook = Path.of("..", "notebooks", name).toAbsolutePath().normalize();
         assertTrue(Files.isRegularFile(notebook), notebook.toString());
         Path out = tmp.resolve("executed");
         Result r = run(List.of("/usr/bin/jupyter", "nbconvert", "--to", "notebook", "--execute", notebook.toString(),
                 "--output-dir", out.toString(), "--ExecutePreprocessor.timeout=1800",
                 "--ExecutePreprocessor.kernel_name=distillery"),
-                Map.of("DISTILLERY_FAST", "1", "DISTILLERY_RUNS", tmp.resolve("runs").toString()), 2400);
+                Map.of("DISTILLERY_FAST", "1", "DISTILLERY_RUNS", tmp.resolve("runs").toString(),
+                        "DISTILLERY_CACHE", tmp.resolve("cache").toString()), 2400);
         assertEquals(0, r.rc, "nbconvert failed:\n" + r.output);
 
-        JsonNode nb = new ObjectMapper().readTree(out.resolve("01-quickstart.ipynb").toFile());
+        JsonNode nb = new ObjectMapper().readTree(out.resolve(name).toFile());
         List<String> errors = new ArrayList<>();
         List<String> stderr = new ArrayList<>();
         int pngs = 0;
@@ -82,14 +90,36 @@ class JupyterEndToEndTest {
                 }
             }
         }
-        assertEquals(List.of(), errors, "the notebook raised errors");
-        assertEquals(List.of(), stderr, "the notebook wrote to stderr");
-        assertTrue(pngs >= 2, "tradeoff and curves figures as PNG: " + pngs);
-        assertTrue(tables >= 1, "an HTML results table");
-        String all = nb.toString();
+        assertEquals(List.of(), errors, name + " raised errors");
+        assertEquals(List.of(), stderr, name + " wrote to stderr");
+        return new Executed(nb, pngs, tables);
+    }
+
+    @Test
+    void quickstartNotebookRunsUnderNbconvertWithFiguresAndTables() throws Exception {
+        Executed e = execute("01-quickstart.ipynb");
+        assertTrue(e.pngs() >= 2, "tradeoff and curves figures as PNG: " + e.pngs());
+        assertTrue(e.tables() >= 1, "an HTML results table");
+        String all = e.text();
         assertTrue(all.contains("distillation beats the scratch student") || all.contains("does not beat"),
                 "the comparison cell printed its verdict");
         assertTrue(all.contains("teacher 'cnn': test accuracy"), "the teacher's progress area ends with its accuracy");
+    }
+
+    @Test
+    void depthVersusWidthNotebookSweepsABudgetWithFeatureTermsAndPlotsIt() throws Exception {
+        Executed e = execute("02-depth-vs-width.ipynb");
+        assertTrue(e.pngs() >= 4, "depth, two Pareto fronts and the per-width grid as PNG: " + e.pngs());
+        assertTrue(e.tables() >= 2, "the budget grid and the per-student table: " + e.tables());
+        String all = e.text();
+        assertTrue(all.contains("vit:1x56,heads=2,ffn=2,patch=7") && all.contains("vit:4x28,heads=2,ffn=2,patch=7"),
+                "the budget solver's students");
+        assertTrue(all.contains("kd T=4 a=0.1 + cka(features)"), "the feature term is in the recipe");
+        assertTrue(all.contains("the teacher ran over a dataset 2 times"),
+                "the first sweep ran the teacher over train (logits and features together) and validation only");
+        assertTrue(all.contains("the teacher ran over a dataset 0 times"), "later sweeps reuse the cached outputs");
+        assertTrue(all.contains("feature_gain_pts"), "the per-student comparison table");
+        assertTrue(all.contains("one line per width") && all.contains("2 series"), "the grid plot has one line per width");
     }
 
     @Test

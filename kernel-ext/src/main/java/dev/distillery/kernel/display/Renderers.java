@@ -49,7 +49,7 @@ public final class Renderers {
                 });
         r.createRegistration(dev.distillery.experiment.Sweep.Result.class).preferring(MIMEType.TEXT_HTML)
                 .supporting(MIMEType.TEXT_PLAIN).register((sw, ctx) -> {
-                    ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> Html.table(sw.table(), MAX_ROWS));
+                    ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> html(sw));
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> sw.table().print(MAX_ROWS));
                 });
         r.createRegistration(Teacher.class).preferring(MIMEType.TEXT_PLAIN)
@@ -99,6 +99,18 @@ public final class Renderers {
         }
         h.append("<details><summary>runs</summary>").append(Html.table(o.runs(), MAX_ROWS)).append("</details></div>");
         return h.toString();
+    }
+
+    static String html(dev.distillery.experiment.Sweep.Result sw) {
+        StringBuilder h = new StringBuilder("<div class=\"distillery-sweep\">");
+        h.append("<b>").append(Html.escape(sw.table().name())).append("</b>");
+        h.append(String.format("<div>%d runs; the teacher ran over a dataset %d time%s and was served from the cache %d times</div>",
+                sw.table().rowCount(), sw.teacherComputations(), sw.teacherComputations() == 1 ? "" : "s", sw.teacherReuses()));
+        h.append(Html.table(sw.table(), MAX_ROWS));
+        if (!sw.outcome().records().isEmpty()) {
+            h.append(img(dev.distillery.experiment.Sweep.depthChart(sw)));
+        }
+        return h.append("</div>").toString();
     }
 
     static String html(DistillResult d) {

@@ -18,11 +18,16 @@ import picocli.CommandLine.Parameters;
         "Without --from the student learns from labels alone (--loss scratch), which is the baseline to beat."},
         footer = {"", "Examples:", "  %%distill tiny --from cnn --loss hinton:T=4,alpha=0.1 --epochs 15 --seeds 3 --labels 1000",
                 "  %%distill tiny --loss scratch --epochs 60 --patience 10 --seeds 3 --labels 1000",
-                "  var r = %%distill mlp:64 --from cnn --epochs 5"})
+                "  var r = %%distill mlp:64 --from cnn --epochs 5",
+                "  %%distill vit:4x32 --from vit12 --loss hinton:T=4,alpha=0.1 --map uniform --feature attention11>attention3:attention-kl",
+                "  %%distill vit:2x32 --from cnn --feature features:cka --supervise layer0:task,w=0.3"})
 final class DistillMagic extends Magic {
 
     @Mixin
     TrainingArgs training = new TrainingArgs();
+
+    @Mixin
+    FeatureArgs featureArgs = new FeatureArgs();
 
     @Parameters(index = "0", paramLabel = "STUDENT", description = "a student from %%student, or a compact spec such as mlp:64")
     String student;
@@ -66,7 +71,8 @@ final class DistillMagic extends Magic {
             }
         }
         Workbench.TeacherEntry teacher = from == null ? null : wb.teacher(from);
-        LossSpec l = loss != null ? Losses.parse(loss) : teacher != null ? Losses.hinton(4.0, 0.5) : Losses.scratch();
+        LossSpec l = featureArgs.around(loss != null ? Losses.parse(loss) : teacher != null ? Losses.hinton(4.0, 0.5)
+                : Losses.scratch());
         if (l.needsTeacher() && teacher == null) {
             List<String> known = wb.teacherNames();
             throw new MagicUsageException("%distill", l.describe() + " learns from a teacher: add --from TEACHER"

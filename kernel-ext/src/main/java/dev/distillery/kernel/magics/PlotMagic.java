@@ -15,15 +15,18 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "%plot", description = {"Plot recorded runs inline.",
         "curves: validation accuracy per epoch of the RUN ids given (default: the runs of the last experiment).",
-        "tradeoff: test accuracy against parameters, teachers and each student × recipe (mean ± std over seeds)."},
+        "tradeoff: test accuracy against parameters, teachers and each student × recipe (mean ± std over seeds).",
+        "depth: test accuracy against depth, one line per width (a grid) or per recipe (one budget).",
+        "pareto: test accuracy against --cost params or latency, with the Pareto front drawn."},
         footer = {"", "Examples:", "  %%plot curves", "  %%plot curves 20261124-101500-004-tiny-tiny-kd-s1",
-                "  %%plot tradeoff", "  %%plot tradeoff --experiment quickstart"})
+                "  %%plot tradeoff", "  %%plot tradeoff --experiment quickstart", "  %%plot depth",
+                "  %%plot pareto --cost latency --experiment depth-vs-width"})
 final class PlotMagic extends Magic {
 
     static final class Kinds implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() {
-            return List.of("curves", "tradeoff").iterator();
+            return List.of("curves", "tradeoff", "depth", "pareto").iterator();
         }
     }
 
@@ -41,6 +44,10 @@ final class PlotMagic extends Magic {
     @Option(names = "--title", paramLabel = "TEXT", description = "the chart's title")
     String title;
 
+    @Option(names = "--cost", paramLabel = "COST", defaultValue = "params",
+            description = "pareto: params or latency (default: ${DEFAULT-VALUE})")
+    String cost;
+
     @Override
     public XYChart run(String body) {
         return switch (kind) {
@@ -49,7 +56,20 @@ final class PlotMagic extends Magic {
                 List<RunRecord> rs = defaultRuns();
                 yield Results.tradeoffChart(title != null ? title : name(rs) + "accuracy against size", rs);
             }
-            default -> throw new MagicUsageException("%plot", "unknown plot '" + kind + "'; known: curves, tradeoff",
+            case "depth" -> {
+                List<RunRecord> rs = defaultRuns();
+                yield Results.depthChart(title != null ? title : name(rs) + "accuracy against depth", rs);
+            }
+            case "pareto" -> {
+                if (!cost.equals("params") && !cost.equals("latency")) {
+                    throw new MagicUsageException("%plot", "--cost " + cost + ": use params or latency",
+                            ctx.catalog().line("plot").usage());
+                }
+                List<RunRecord> rs = defaultRuns();
+                yield Results.paretoChart(title != null ? title : name(rs) + "accuracy against "
+                        + (cost.equals("params") ? "parameters" : "latency"), rs, cost);
+            }
+            default -> throw new MagicUsageException("%plot", "unknown plot '" + kind + "'; known: curves, tradeoff, depth, pareto",
                     ctx.catalog().line("plot").usage());
         };
     }
