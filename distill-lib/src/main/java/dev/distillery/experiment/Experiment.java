@@ -182,7 +182,9 @@ public final class Experiment {
     private RunRecord record(String id, String status, ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc,
             long seed, RunRecord.DataInfo data, RunRecord.TeacherInfo teacher, DistillResult r, List<EpochStats> curve,
             String error, String started) {
-        return new RunRecord(id, spec.name(), status, st.name(), st.model().compact(), rc.name(), rc.loss().describe(),
+        // a completed run names the loss as trained: mappings resolved, projections chosen
+        String loss = r == null ? rc.loss().describe() : r.provenance().objective();
+        return new RunRecord(id, spec.name(), status, st.name(), st.model().compact(), rc.name(), loss,
                 seed, spec.data().splitSeed(), spec, data, teacher, Versions.all(), r == null ? null : r.metrics(),
                 curve, r == null ? null : r.training().seconds(),
                 r == null ? null : r.training().steps(), r == null ? null : r.training().stopReason(), error, started,

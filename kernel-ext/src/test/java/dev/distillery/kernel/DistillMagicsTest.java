@@ -226,6 +226,25 @@ class DistillMagicsTest {
         assertTrue(((String) d.getData(MIMEType.TEXT_HTML)).contains("<th>depth</th>"));
         assertTrue(lastText(h.sink).contains("runs recorded; the teacher ran over a dataset"), lastText(h.sink));
         assertTrue(h.error("%sweep --from mlp --budget 20000 --family rnn").get(0).startsWith("%sweep: unknown family 'rnn'"));
+        assertTrue(h.error("%sweep --from mlp --family vit").get(0).contains("give --budget PARAMS"));
+    }
+
+    @Test
+    @Order(8)
+    void featureOptionsMakeAFeaturesLossAndTheirMistakesAreNamed() {
+        h.exec("var fr = %distill mlp:16x8 --from mlp --loss hinton:T=2,alpha=0.5 --feature layer0>layer1:cosine,w=0.5 "
+                + "--supervise layer0:task --epochs 1");
+        Experiment.Outcome o = (Experiment.Outcome) h.kernel.evalRaw("fr");
+        assertEquals("hinton T=2 alpha=0.5 + cosine(layer0>layer1)×0.5[linear] + sup(layer0:task×0.3)",
+                o.records().get(0).loss());
+        assertTrue(h.error("%distill mlp:16 --from mlp --feature layer9:mse --epochs 1").get(0)
+                .contains("has no output 'layer9' to match"));
+        assertTrue(h.error("%distill mlp:16 --from mlp --map sideways --epochs 1").get(0)
+                .contains("layer mapping 'sideways': use uniform or last"));
+        DisplayData depth = h.exec("%plot depth");
+        assertPng(depth);
+        assertPng(h.exec("%plot pareto --cost latency"));
+        assertTrue(h.error("%plot pareto --cost money").get(0).contains("--cost money: use params or latency"));
     }
 
     static void assertPng(DisplayData d) {
