@@ -206,16 +206,7 @@ public final class Results {
         org.knowm.xchart.XYSeries all = c.addSeries("students (mean ± std over seeds)", x, y, e);
         all.setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
         all.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE);
-        List<Integer> front = new ArrayList<>();
-        for (int i = 0; i < x.length; i++) {
-            boolean dominated = false;
-            for (int j = 0; j < x.length && !dominated; j++) {
-                dominated = j != i && x[j] <= x[i] && y[j] >= y[i] && (x[j] < x[i] || y[j] > y[i]);
-            }
-            if (!dominated) {
-                front.add(i);
-            }
-        }
+        List<Integer> front = new ArrayList<>(Sweep.frontIndices(x, y));
         front.sort(java.util.Comparator.comparingDouble(i -> x[i]));
         c.addSeries("Pareto front", front.stream().mapToDouble(i -> x[i]).toArray(),
                 front.stream().mapToDouble(i -> y[i]).toArray()).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.knowm.xchart.XYChart;
-import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.Table;
 
@@ -33,21 +32,27 @@ public final class Sweep {
      * (or equal) {@code test_acc}, with at least one strictly better. Sorted by cost.
      */
     public static Table paretoFront(Table runs, String cost) {
-        DoubleColumn c = runs.numberColumn(cost).asDoubleColumn();
-        DoubleColumn a = runs.numberColumn("test_acc").asDoubleColumn();
+        double[] c = runs.numberColumn(cost).asDoubleColumn().asDoubleArray();
+        double[] a = runs.numberColumn("test_acc").asDoubleColumn().asDoubleArray();
+        List<Integer> keep = frontIndices(c, a);
+        Table front = runs.rows(keep.stream().mapToInt(Integer::intValue).toArray());
+        return front.sortAscendingOn(cost).setName(runs.name() + ": Pareto front on " + cost);
+    }
+
+    /** Indices of the points no other point beats (lower or equal cost and higher or equal accuracy, one strictly), in input order. */
+    static List<Integer> frontIndices(double[] cost, double[] accuracy) {
         List<Integer> keep = new ArrayList<>();
-        for (int i = 0; i < runs.rowCount(); i++) {
+        for (int i = 0; i < cost.length; i++) {
             boolean dominated = false;
-            for (int j = 0; j < runs.rowCount() && !dominated; j++) {
-                dominated = j != i && c.get(j) <= c.get(i) && a.get(j) >= a.get(i)
-                        && (c.get(j) < c.get(i) || a.get(j) > a.get(i));
+            for (int j = 0; j < cost.length && !dominated; j++) {
+                dominated = j != i && cost[j] <= cost[i] && accuracy[j] >= accuracy[i]
+                        && (cost[j] < cost[i] || accuracy[j] > accuracy[i]);
             }
             if (!dominated) {
                 keep.add(i);
             }
         }
-        Table front = runs.rows(keep.stream().mapToInt(Integer::intValue).toArray());
-        return front.sortAscendingOn(cost).setName(runs.name() + ": Pareto front on " + cost);
+        return keep;
     }
 
     /** Test accuracy against depth (mean ± std over seeds): see {@link Results#depthChart}. */

@@ -96,7 +96,7 @@ public final class Network {
         return n;
     }
 
-    private static double gaussian(SplittableRandom r) {
+    static double gaussian(SplittableRandom r) {
         double u = 1.0 - r.nextDouble();
         double v = r.nextDouble();
         return Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2 * Math.PI * v);

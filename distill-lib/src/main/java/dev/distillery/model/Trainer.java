@@ -278,8 +278,7 @@ public final class Trainer {
                 double std = Math.sqrt(2.0 / (rows + columns));
                 float[] w = new float[(int) (rows * columns)];
                 for (int i = 0; i < w.length; i++) {
-                    double u = 1.0 - rng.nextDouble();
-                    w[i] = (float) (Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2 * Math.PI * rng.nextDouble()) * std);
+                    w[i] = (float) (Network.gaussian(rng) * std);
                 }
                 net.addAuxiliary(AUX_PREFIX + name);
                 return sd.var(AUX_PREFIX + name, Nd4j.create(w, new long[] {rows, columns}, DataType.FLOAT));
