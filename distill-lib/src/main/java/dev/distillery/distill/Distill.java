@@ -8,11 +8,15 @@ import dev.distillery.eval.Accuracy;
 import dev.distillery.eval.Fidelity;
 import dev.distillery.eval.Footprint;
 import dev.distillery.eval.Metrics;
+import dev.distillery.loss.EnsembleLoss;
 import dev.distillery.loss.FeatureLoss;
+import dev.distillery.loss.HintonLoss;
 import dev.distillery.loss.LossSpec;
 import dev.distillery.loss.Losses;
 import dev.distillery.model.ModelFile;
+import dev.distillery.model.Lineage;
 import dev.distillery.model.ModelSpec;
+import dev.distillery.model.MultiHeadSpec;
 import dev.distillery.model.Network;
 import dev.distillery.model.Objective;
 import dev.distillery.model.Provenance;
@@ -21,6 +25,7 @@ import dev.distillery.model.Trainer;
 import dev.distillery.model.TrainingListener;
 import dev.distillery.model.TrainingOptions;
 import dev.distillery.model.TrainingOutcome;
+import dev.distillery.teacher.Ensemble;
 import dev.distillery.teacher.Teacher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,6 +35,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -44,6 +50,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class Distill {
 
     private final Teacher teacher;
+    private final Ensemble ensemble;
     private ModelSpec student;
     private Network start;
     private String studentName;
@@ -51,19 +58,31 @@ public final class Distill {
     private Splits data;
     private TrainingOptions options = TrainingOptions.defaults();
     private final List<TrainingListener> listeners = new ArrayList<>();
+    private UnaryOperator<Lineage> stage = UnaryOperator.identity();
 
-    private Distill(Teacher teacher) {
+    private Distill(Teacher teacher, Ensemble ensemble) {
         this.teacher = teacher;
+        this.ensemble = ensemble;
     }
 
     /** Distils from {@code teacher}. */
     public static Distill from(Teacher teacher) {
-        return new Distill(teacher);
+        return new Distill(teacher, null);
+    }
+
+    /**
+     * Distils from several teachers, combined as the ensemble's mode says: averaged soft targets,
+     * averaged per-teacher losses, or one student head per teacher (the student then gets those
+     * heads: {@code mlp:64} becomes {@code multihead:K:mlp:64}). Accuracy and fidelity are measured
+     * against the ensemble's weighted average prediction.
+     */
+    public static Distill from(Ensemble ensemble) {
+        return new Distill(null, ensemble);
     }
 
     /** Trains a student on labels alone, with no teacher at all. */
     public static Distill scratch(ModelSpec student) {
-        return new Distill(null).into(student).with(Losses.scratch());
+        return new Distill(null, null).into(student).with(Losses.scratch());
     }
 
     public Distill into(ModelSpec spec) {
@@ -123,6 +142,22 @@ public final class Distill {
         return this;
     }
 
+    /**
+     * Marks this run as stage {@code stage} of {@code stages} of teacher-assistant chain {@code chain}
+     * ({@code role} assistant or student), learning from the runs {@code parents}; the lineage in the
+     * model's provenance says so.
+     */
+    public Distill inChain(String chain, String role, int stage, int stages, List<String> parents) {
+        return lineage(l -> l.inChain(chain, role, stage, stages, parents));
+    }
+
+    /** Adds to the lineage this run records (after the teachers are filled in), e.g. the runs that made them. */
+    public Distill lineage(UnaryOperator<Lineage> f) {
+        UnaryOperator<Lineage> before = stage;
+        this.stage = l -> f.apply(before.apply(l));
+        return this;
+    }
+
     public DistillResult run() {
         if (student == null) {
             throw new IllegalStateException("no student: call into(\"mlp:64\") or into(spec) before run()");
@@ -130,33 +165,65 @@ public final class Distill {
         if (data == null) {
             throw new IllegalStateException("no data: call on(splits) before run(), e.g. on(FashionMnist.splits(5000, 0))");
         }
-        if (loss.needsTeacher() && teacher == null) {
+        if (loss.needsTeacher() && teacher == null && ensemble == null) {
             throw new IllegalStateException(loss.describe() + " needs a teacher: use Distill.from(teacher)");
         }
         Backend.start();
         Seeds.fix(options.seed());
-        String name = studentName != null ? studentName : student.describe();
-        if (teacher != null && teacher.outputs() != student.outputs()) {
-            throw new SpecException("student '" + name + "' has " + student.outputs() + " outputs but teacher '"
-                    + teacher.name() + "' has " + teacher.outputs() + "; set the student's outputs to " + teacher.outputs());
+        boolean heads = ensemble != null && ensemble.mode() == Ensemble.Mode.HEADS && loss.needsTeacher();
+        ModelSpec spec = heads && !(student instanceof MultiHeadSpec)
+                ? new MultiHeadSpec(student, ensemble.members().size(), null) : student;
+        String name = studentName != null ? studentName : spec.describe();
+        int sourceOutputs = teacher != null ? teacher.outputs() : ensemble != null ? ensemble.outputs() : spec.outputs();
+        String sourceName = teacher != null ? teacher.name() : ensemble != null ? ensemble.name() : null;
+        if (sourceOutputs != spec.outputs()) {
+            throw new SpecException("student '" + name + "' has " + spec.outputs() + " outputs but teacher '"
+                    + sourceName + "' has " + sourceOutputs + "; set the student's outputs to " + sourceOutputs);
+        }
+        if (heads && start != null && !(start.spec() instanceof MultiHeadSpec)) {
+            throw new SpecException("ensemble mode heads needs a student with one head per teacher; the start network "
+                    + start.spec().describe() + " has one");
         }
         LabeledData train = loss.needsTeacher() ? data.train() : data.train().labeledOnly();
-        Network net = start != null ? start : Network.build(student, options.seed());
-        Objective objective = loss instanceof FeatureLoss f ? f.bind(teacher.network(), net) : loss;
-        List<String> wanted = new ArrayList<>();
-        wanted.add(Network.LOGITS);
-        wanted.addAll(objective.teacherOutputs());
-        Map<String, INDArray> teacherOutputs = loss.needsTeacher() ? teacher.outputs(train, wanted) : Map.of();
-        INDArray trainTeacher = teacherOutputs.get(Network.LOGITS);
-        INDArray valTeacher = teacher == null ? null : teacher.logits(data.validation());
-        String stage = options.stage().equals("train") ? name + " · " + loss.label() + " · seed " + options.seed()
+        Network net = start != null ? start : Network.build(spec, options.seed());
+        Objective objective;
+        Map<String, INDArray> teacherOutputs;
+        INDArray trainTeacher;
+        INDArray valTeacher;
+        INDArray testTeacher;
+        if (ensemble != null) {
+            objective = loss;
+            teacherOutputs = Map.of();
+            trainTeacher = null;
+            if (loss.needsTeacher()) {
+                EnsembleLoss el = EnsembleLoss.bind(loss, ensemble.mode().label(), ensemble.weights(),
+                        ensemble.memberNames(), ensemble.members().stream().map(Teacher::network).toList(), net);
+                objective = el;
+                teacherOutputs = memberOutputs(el.teacherOutputs(), train);
+                LossSpec logitLoss = loss instanceof FeatureLoss f ? f.logits() : loss;
+                trainTeacher = ensemble.mode() == Ensemble.Mode.TARGETS && logitLoss instanceof HintonLoss h
+                        ? ensemble.targetLogits(train, h.temperature()) : ensemble.logits(train);
+            }
+            valTeacher = ensemble.logits(data.validation());
+            testTeacher = ensemble.logits(data.test());
+        } else {
+            objective = loss instanceof FeatureLoss f ? f.bind(teacher.network(), net) : loss;
+            List<String> wanted = new ArrayList<>();
+            wanted.add(Network.LOGITS);
+            wanted.addAll(objective.teacherOutputs());
+            teacherOutputs = loss.needsTeacher() ? teacher.outputs(train, wanted) : Map.of();
+            trainTeacher = teacherOutputs.get(Network.LOGITS);
+            valTeacher = teacher == null ? null : teacher.logits(data.validation());
+            testTeacher = teacher == null ? null : teacher.logits(data.test());
+        }
+        String stageName = options.stage().equals("train") ? name + " · " + loss.label() + " · seed " + options.seed()
                 : options.stage();
-        TrainingOutcome out = new Trainer(net, objective, options.stage(stage)).listeners(listeners)
+        TrainingOutcome out = new Trainer(net, objective, options.stage(stageName)).listeners(listeners)
                 .fit(train, trainTeacher, teacherOutputs, data.validation(), valTeacher);
 
         INDArray testLogits = net.logits(data.test().features());
         double acc = Accuracy.of(testLogits, data.test().labels());
-        Fidelity fid = teacher == null ? null : Fidelity.of(testLogits, teacher.logits(data.test()));
+        Fidelity fid = testTeacher == null ? null : Fidelity.of(testLogits, testTeacher);
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("test_accuracy", acc);
         m.put("val_accuracy", out.bestValAccuracy());
@@ -165,16 +232,40 @@ public final class Distill {
             m.put("kl", fid.meanKl());
             m.put("js", fid.meanJs());
         }
+        Lineage lineage = ensemble != null ? ensemble.lineage(data.test())
+                : teacher != null ? Lineage.single(new Lineage.Member(teacher.name(), teacher.id(),
+                        teacher.network().spec().compact(), teacher.network().parameterCount(), 1.0,
+                        Accuracy.of(testTeacher, data.test().labels()), null)) : null;
+        if (lineage != null) {
+            lineage = stage.apply(lineage);
+            if (net.spec() instanceof MultiHeadSpec mh) {
+                lineage = lineage.withExtraParameters(mh.extraParameters());
+            }
+        }
+        String source = teacher != null ? teacher.name() + "@" + teacher.id().substring(0, 12)
+                : ensemble != null ? ensemble.name() + "@" + ensemble.id().substring(0, 12) : null;
         Provenance prov = Provenance.of(name, "student", options.seed(), data.train().name(), data.fingerprint(),
-                objective.describe(), teacher == null ? null : teacher.name() + "@" + teacher.id().substring(0, 12),
-                out.curve().size(), m);
+                objective.describe(), source, out.curve().size(), m, lineage);
         Footprint fp = Footprint.measure(net.parameterCount(), savedSize(net, prov), net::forward,
                 data.test().features(), 200);
         Metrics metrics = new Metrics(acc, out.bestValAccuracy(), fid == null ? null : fid.agreement(),
                 fid == null ? null : fid.meanKl(), fid == null ? null : fid.meanJs(), fp.parameters(),
                 fp.bytesOnDisk(), fp.latencyMicros());
-        return new DistillResult(name, loss.label(), teacher == null ? null : teacher.name(), options.seed(), metrics,
-                out, net, prov);
+        return new DistillResult(name, loss.label(), sourceName, options.seed(), metrics, out, net, prov);
+    }
+
+    /** Each teacher's outputs the ensemble loss names ({@code m{k}.<output>}), one cached pass per teacher. */
+    private Map<String, INDArray> memberOutputs(List<String> names, LabeledData train) {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (int k = 0; k < ensemble.members().size(); k++) {
+            String prefix = EnsembleLoss.member(k);
+            List<String> wanted = names.stream().filter(n -> n.startsWith(prefix)).map(n -> n.substring(prefix.length()))
+                    .toList();
+            if (!wanted.isEmpty()) {
+                ensemble.members().get(k).outputs(train, wanted).forEach((n, a) -> out.put(prefix + n, a));
+            }
+        }
+        return out;
     }
 
     private static long savedSize(Network net, Provenance prov) {

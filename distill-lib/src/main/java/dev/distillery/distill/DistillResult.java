@@ -27,6 +27,13 @@ public record DistillResult(String student, String loss, String teacher, long se
             s.append(String.format(", agreement with %s %.2f%%, KL %.3f, JS %.4f", teacher, 100 * m.agreement(),
                     m.klDivergence(), m.jsDivergence()));
         }
+        dev.distillery.model.Lineage l = provenance == null ? null : provenance.lineage();
+        if (l != null && (!"single".equals(l.mode()) || l.chain() != null)) {
+            s.append(String.format("%n  learned %s", l.describe()));
+        }
+        if (l != null && l.extraParameters() != null) {
+            s.append(String.format("%n  %,d of the parameters are the extra heads", l.extraParameters()));
+        }
         s.append(String.format("%n  %,d parameters, %,d bytes on disk, %.0f µs per sample; %d epochs (best %d), %.1f s; %s",
                 m.parameters(), m.bytesOnDisk(), m.latencyMicros(), training.curve().size(), training.bestEpoch(),
                 training.seconds(), training.stopReason()));

@@ -4,14 +4,19 @@ import dev.distillery.backend.Backend;
 import dev.distillery.backend.Versions;
 import dev.distillery.data.FashionMnist;
 import dev.distillery.data.Splits;
+import dev.distillery.distill.Chain;
 import dev.distillery.distill.Distill;
+import dev.distillery.distill.EnsembleWeights;
 import dev.distillery.distill.DistillResult;
 import dev.distillery.model.EpochStats;
+import dev.distillery.model.Lineage;
+import dev.distillery.model.ModelSpec;
 import dev.distillery.model.Specs;
 import dev.distillery.model.TrainingDivergedException;
 import dev.distillery.model.TrainingInterruptedException;
 import dev.distillery.model.TrainingListener;
 import dev.distillery.model.TrainingOptions;
+import dev.distillery.teacher.Ensemble;
 import dev.distillery.teacher.Teacher;
 import dev.distillery.teacher.Teachers;
 import dev.distillery.data.DataLocator;
@@ -40,6 +45,9 @@ public final class Experiment {
             String t = teacher == null ? null : String.format("teacher %s (%s, %,d parameters): test accuracy %.2f %% [%s]",
                     teacher.name(), teacher.network().spec().describe(), teacher.network().parameterCount(),
                     100 * teacherTestAccuracy, teacherSource);
+            if (teacher == null && spec.ensemble() != null) {
+                t = String.format("%s: test accuracy %.2f %%", teacherSource, 100 * teacherTestAccuracy);
+            }
             return Results.format(summary, t);
         }
     }
@@ -122,10 +130,16 @@ public final class Experiment {
         Prepared prepared = spec.teacher() == null ? null : teacher(spec.teacher(), all, store, listeners, log);
         Teacher teacher = prepared == null ? null : prepared.teacher();
         String source = prepared == null ? null : prepared.source();
+        Ensemble ensemble = spec.ensemble() == null ? null : ensemble(spec.ensemble(), all, data, store, listeners, log);
         double teacherAcc = Double.NaN;
         if (teacher != null) {
             teacherAcc = dev.distillery.eval.Accuracy.of(teacher.logits(data.test()), data.test().labels());
             log.accept(String.format("teacher '%s': test accuracy %.2f %% (%s)", teacher.name(), 100 * teacherAcc, source));
+        }
+        if (ensemble != null) {
+            teacherAcc = dev.distillery.eval.Accuracy.of(ensemble.logits(data.test()), data.test().labels());
+            source = ensemble.toString();
+            log.accept(String.format("%s: test accuracy %.2f %%", ensemble, 100 * teacherAcc));
         }
 
         Map<String, String> files = new LinkedHashMap<>();
@@ -138,56 +152,170 @@ public final class Experiment {
         }
         RunRecord.DataInfo dataInfo = new RunRecord.DataInfo(spec.data().dataset(), data.fingerprint(), data.train().size(),
                 data.train().labeledCount(), data.validation().size(), data.test().size(), files);
-        RunRecord.TeacherInfo teacherInfo = teacher == null ? null : new RunRecord.TeacherInfo(teacher.name(), teacher.id(),
-                teacher.network().spec().compact(), teacherAcc, source, teacher.network().parameterCount());
+        RunRecord.TeacherInfo teacherInfo = teacher != null ? new RunRecord.TeacherInfo(teacher.name(), teacher.id(),
+                teacher.network().spec().compact(), teacherAcc, source, teacher.network().parameterCount())
+                : ensemble != null ? new RunRecord.TeacherInfo(ensemble.name(), ensemble.id(), "ensemble " + ensemble.mode().label()
+                        + ": " + String.join(" + ", ensemble.memberNames()), teacherAcc, source, ensemble.parameters()) : null;
 
-        List<DistillResult> results = new ArrayList<>();
-        List<RunRecord> records = new ArrayList<>();
+        Runner runner = new Runner(data, dataInfo, teacherInfo);
         for (ExperimentSpec.StudentSpec st : spec.students()) {
             for (ExperimentSpec.RecipeSpec rc : spec.recipes()) {
                 for (long seed : spec.seeds()) {
-                    String id = store.newId(spec.name(), st.name(), rc.name(), seed);
-                    String started = Instant.now().toString();
-                    TrainingOptions o = new TrainingOptions(
-                            rc.epochs() != null ? rc.epochs() : spec.training().epochs(), spec.training().batchSize(),
-                            rc.learningRate() != null ? rc.learningRate() : spec.training().learningRate(),
-                            rc.patience() != null ? rc.patience() : spec.training().patience(), seed,
-                            store.dir(id).resolve("checkpoint"), false, st.name() + " · " + rc.name() + " · seed " + seed);
-                    Distill d = (teacher == null ? Distill.scratch(st.model()) : Distill.from(teacher).into(st.model()))
-                            .named(st.name()).with(rc.loss()).on(data).options(o).listeners(listeners);
-                    try {
-                        DistillResult r = d.run();
-                        results.add(r);
-                        RunRecord rec = record(id, "completed", st, rc, seed, dataInfo, teacherInfo, r, r.training().curve(),
-                                null, started);
-                        store.write(rec);
-                        records.add(rec);
-                        log.accept(r.summary());
-                    } catch (TrainingInterruptedException e) {
-                        store.write(record(id, "interrupted", st, rc, seed, dataInfo, teacherInfo, null, e.curve(),
-                                e.getMessage(), started));
-                        throw e;
-                    } catch (TrainingDivergedException e) {
-                        store.write(record(id, "failed", st, rc, seed, dataInfo, teacherInfo, null, e.curve(),
-                                e.getMessage(), started));
-                        throw e;
+                    if (spec.chain() != null) {
+                        chain(runner, teacher, st, rc, seed);
+                        continue;
                     }
+                    Distill d = ensemble != null ? Distill.from(ensemble).into(st.model())
+                            : teacher == null ? Distill.scratch(st.model()) : Distill.from(teacher).into(st.model());
+                    runner.run(d, st, rc, rc.name(), seed);
                 }
             }
         }
-        return new Outcome(spec, teacher, source, prepared == null ? null : prepared.file(), teacherAcc, results, records, Results.runs(records),
-                Results.summary(records));
+        return new Outcome(spec, teacher, source, prepared == null ? null : prepared.file(), teacherAcc, runner.results,
+                runner.records, Results.runs(runner.records), Results.summary(runner.records));
+    }
+
+    /** Prepares every member (trained, reused or loaded) and sets the weights: uniform, fixed, or searched by DE on validation. */
+    public static Ensemble ensemble(ExperimentSpec.EnsembleSpec es, Splits all, Splits data, RunStore store,
+            List<TrainingListener> listeners, Consumer<String> log) {
+        List<Teacher> members = new ArrayList<>();
+        for (ExperimentSpec.TeacherSpec ts : es.members()) {
+            Prepared p = teacher(ts, all, store, listeners, log);
+            members.add(p.teacher());
+            log.accept(String.format("member '%s': %s, test accuracy %.2f %% (%s)", ts.name(),
+                    p.teacher().network().spec().describe(), 100 * dev.distillery.eval.Accuracy.of(
+                            p.teacher().logits(data.test()), data.test().labels()), p.source()));
+        }
+        Ensemble e = Ensemble.of(es.name(), members).mode(Ensemble.Mode.parse(es.mode()));
+        if (es.weights().equals("de")) {
+            e = EnsembleWeights.search(e, data.validation(), new EnsembleWeights.Options(
+                    EnsembleWeights.Fitness.parse(es.fitness()), 0, es.evaluations(), es.seed()));
+            Lineage.Search r = e.search();
+            log.accept(String.format("differential evolution (%d evaluations, seed %d) on %,d validation images: %s %.4f → "
+                    + "%.4f, accuracy %.2f %% → %.2f %% (uniform → found)", r.evaluations(), r.seed(),
+                    data.validation().size(), r.fitness(), r.uniformValue(), r.value(), 100 * r.uniformAccuracy(),
+                    100 * r.accuracy()));
+        } else if (!es.weights().equals("uniform")) {
+            e = e.weights(ExperimentSpec.EnsembleSpec.fixedWeights(es.weights(), es.name()).stream()
+                    .mapToDouble(Double::doubleValue).toArray());
+        }
+        return e;
+    }
+
+    /**
+     * One chain for student {@code st}: each assistant learns from the stage before (the first from the
+     * teacher), then the student learns from the last assistant, or from all of them combined, once per
+     * entry of {@code finals}. Every stage is a recorded run whose lineage names its parent runs.
+     */
+    private void chain(Runner runner, Teacher teacher, ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc,
+            long seed) {
+        ExperimentSpec.ChainSpec cs = spec.chain();
+        List<ExperimentSpec.StudentSpec> tas = !cs.assistants().isEmpty() ? cs.assistants()
+                : Chain.assistantSizes(teacher.network().parameterCount(), st.model(), cs.count()).stream()
+                        .map(new java.util.function.Function<ModelSpec, ExperimentSpec.StudentSpec>() {
+                            int i = 1;
+                            public ExperimentSpec.StudentSpec apply(ModelSpec m) {
+                                return new ExperimentSpec.StudentSpec("ta" + i++, m);
+                            }
+                        }).toList();
+        int stages = tas.size() + 1;
+        String chainName = cs.name();
+        Teacher previous = teacher;
+        List<Teacher> assistants = new ArrayList<>();
+        List<String> runs = new ArrayList<>();
+        for (int i = 0; i < tas.size(); i++) {
+            ExperimentSpec.StudentSpec ta = tas.get(i);
+            log.accept(String.format("chain %s, stage %d/%d: %s (%s, %,d parameters) from %s", chainName, i + 1, stages,
+                    ta.name(), ta.model().describe(), ta.model().parameterCount(), previous.name()));
+            Distill d = Distill.from(previous).into(ta.model()).inChain(chainName, "assistant", i + 1, stages,
+                    runs.isEmpty() ? List.of() : List.of(runs.get(runs.size() - 1)));
+            RunRecord rec = runner.run(d, ta, rc, rc.name(), seed);
+            DistillResult r = runner.results.get(runner.results.size() - 1);
+            previous = new Teacher(ta.name(), r.network(), r.provenance());
+            assistants.add(previous);
+            runs.add(rec.id());
+        }
+        for (String fin : cs.finals()) {
+            Distill d;
+            String from;
+            List<String> parents;
+            if (fin.equals("last")) {
+                d = Distill.from(previous);
+                from = previous.name();
+                parents = List.of(runs.get(runs.size() - 1));
+            } else {
+                Ensemble e = Ensemble.of(chainName + " assistants", assistants);
+                if (fin.equals("de")) {
+                    e = EnsembleWeights.search(e, runner.data.validation(), EnsembleWeights.Options.defaults().seed(seed));
+                }
+                log.accept(String.format("chain %s: %s", chainName, e));
+                d = Distill.from(e);
+                from = fin + "(" + String.join("+", e.memberNames()) + ")";
+                parents = List.copyOf(runs);
+            }
+            log.accept(String.format("chain %s, stage %d/%d: %s from %s", chainName, stages, stages, st.name(), from));
+            d = d.into(st.model()).inChain(chainName, "student", stages, stages, parents);
+            if (!fin.equals("last")) {
+                d = d.lineage(l -> l.withRuns(runs));
+            }
+            runner.run(d, st, rc, rc.name() + " · from " + from, seed);
+        }
+    }
+
+    /** Runs one distillation and writes its record, completed, interrupted or failed. */
+    private final class Runner {
+        final Splits data;
+        final RunRecord.DataInfo dataInfo;
+        final RunRecord.TeacherInfo teacherInfo;
+        final List<DistillResult> results = new ArrayList<>();
+        final List<RunRecord> records = new ArrayList<>();
+
+        Runner(Splits data, RunRecord.DataInfo dataInfo, RunRecord.TeacherInfo teacherInfo) {
+            this.data = data;
+            this.dataInfo = dataInfo;
+            this.teacherInfo = teacherInfo;
+        }
+
+        RunRecord run(Distill d, ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc, String recipe, long seed) {
+            String id = store.newId(spec.name(), st.name(), recipe, seed);
+            String started = Instant.now().toString();
+            TrainingOptions o = new TrainingOptions(
+                    rc.epochs() != null ? rc.epochs() : spec.training().epochs(), spec.training().batchSize(),
+                    rc.learningRate() != null ? rc.learningRate() : spec.training().learningRate(),
+                    rc.patience() != null ? rc.patience() : spec.training().patience(), seed,
+                    store.dir(id).resolve("checkpoint"), false, st.name() + " · " + recipe + " · seed " + seed);
+            d.named(st.name()).with(rc.loss()).on(data).options(o).listeners(listeners);
+            try {
+                DistillResult r = d.run();
+                results.add(r);
+                RunRecord rec = record(id, "completed", st, rc, recipe, seed, dataInfo, teacherInfo, r,
+                        r.training().curve(), null, started);
+                store.write(rec);
+                records.add(rec);
+                log.accept(r.summary());
+                return rec;
+            } catch (TrainingInterruptedException e) {
+                store.write(record(id, "interrupted", st, rc, recipe, seed, dataInfo, teacherInfo, null, e.curve(),
+                        e.getMessage(), started));
+                throw e;
+            } catch (TrainingDivergedException e) {
+                store.write(record(id, "failed", st, rc, recipe, seed, dataInfo, teacherInfo, null, e.curve(),
+                        e.getMessage(), started));
+                throw e;
+            }
+        }
     }
 
     private RunRecord record(String id, String status, ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc,
-            long seed, RunRecord.DataInfo data, RunRecord.TeacherInfo teacher, DistillResult r, List<EpochStats> curve,
+            String recipe, long seed, RunRecord.DataInfo data, RunRecord.TeacherInfo teacher, DistillResult r, List<EpochStats> curve,
             String error, String started) {
         // a completed run names the loss as trained: mappings resolved, projections chosen
         String loss = r == null ? rc.loss().describe() : r.provenance().objective();
-        return new RunRecord(id, spec.name(), status, st.name(), st.model().compact(), rc.name(), loss,
+        String model = r == null ? st.model().compact() : r.network().spec().compact();
+        return new RunRecord(id, spec.name(), status, st.name(), model, recipe, loss,
                 seed, spec.data().splitSeed(), spec, data, teacher, Versions.all(), r == null ? null : r.metrics(),
                 curve, r == null ? null : r.training().seconds(),
                 r == null ? null : r.training().steps(), r == null ? null : r.training().stopReason(), error, started,
-                Instant.now().toString());
+                Instant.now().toString(), r == null ? null : r.provenance().lineage());
     }
 }

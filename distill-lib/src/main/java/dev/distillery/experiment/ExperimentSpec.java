@@ -14,7 +14,93 @@ import java.util.Map;
  * reproducibility: each run record carries the spec that produced it.
  */
 public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, List<StudentSpec> students,
-        List<RecipeSpec> recipes, TrainingSpec training, List<Long> seeds, Integer threads) {
+        List<RecipeSpec> recipes, TrainingSpec training, List<Long> seeds, Integer threads, EnsembleSpec ensemble,
+        ChainSpec chain) {
+
+    /** A single-teacher (or teacher-less) experiment. */
+    public ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, List<StudentSpec> students,
+            List<RecipeSpec> recipes, TrainingSpec training, List<Long> seeds, Integer threads) {
+        this(name, data, teacher, students, recipes, training, seeds, threads, null, null);
+    }
+
+    /**
+     * Several teachers in place of one: the {@code members}, their {@code weights} ({@code uniform},
+     * {@code de} to search them on the validation split, or numbers such as {@code 0.5,0.3,0.2}) and
+     * the {@code mode} ({@code targets}, {@code losses} or {@code heads}); DE minimises {@code fitness}
+     * ({@code nll} or {@code error}) within {@code evaluations}, from {@code seed}.
+     */
+    public record EnsembleSpec(String name, List<TeacherSpec> members, String weights, String mode, String fitness,
+            Integer evaluations, Long seed) {
+        public EnsembleSpec {
+            name = name == null ? "ensemble" : name;
+            if (members == null || members.size() < 2) {
+                throw new SpecException("ensemble '" + name + "' needs at least two members (teachers), got "
+                        + (members == null ? 0 : members.size()));
+            }
+            members = List.copyOf(members);
+            weights = weights == null ? "uniform" : weights.trim();
+            mode = mode == null ? "targets" : mode.trim().toLowerCase(java.util.Locale.ROOT);
+            fitness = fitness == null ? "nll" : fitness;
+            evaluations = evaluations == null ? 600 : evaluations;
+            seed = seed == null ? 0L : seed;
+            if (!List.of("targets", "losses", "heads").contains(mode)) {
+                throw new SpecException("ensemble '" + name + "': mode '" + mode + "' is not one of targets, losses, heads");
+            }
+            if (!weights.equals("uniform") && !weights.equals("de")) {
+                List<Double> w = fixedWeights(weights, name);
+                if (w.size() != members.size()) {
+                    throw new SpecException("ensemble '" + name + "': " + w.size() + " weights for " + members.size()
+                            + " members; give one per member, in order");
+                }
+            }
+            positive("ensemble.evaluations", evaluations);
+        }
+
+        /** The numbers of fixed weights such as {@code 0.5,0.3,0.2}. */
+        public static List<Double> fixedWeights(String weights, String name) {
+            List<Double> out = new ArrayList<>();
+            for (String p : weights.split(",")) {
+                try {
+                    out.add(Double.parseDouble(p.trim()));
+                } catch (NumberFormatException e) {
+                    throw new SpecException("ensemble '" + name + "': weights '" + weights + "' are not uniform, de, or "
+                            + "numbers such as 0.5,0.3,0.2");
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * A teacher-assistant chain from the teacher to each student: the {@code assistants} (in order,
+     * largest first), or {@code count} of them sized geometrically between teacher and student; and
+     * how each student learns at the end ({@code finals}): from the {@code last} assistant, or from all
+     * assistants as an ensemble with {@code uniform} or {@code de} weights (multi-assistant ensemble).
+     */
+    public record ChainSpec(String name, List<StudentSpec> assistants, Integer count, List<String> finals) {
+        public ChainSpec {
+            name = name == null ? "chain" : name;
+            assistants = assistants == null ? List.of() : List.copyOf(assistants);
+            finals = finals == null || finals.isEmpty() ? List.of("last") : List.copyOf(finals);
+            if (assistants.isEmpty() && (count == null || count < 1)) {
+                throw new SpecException("chain '" + name + "' needs assistants: list them, or give count: N to size N "
+                        + "geometrically between the teacher and the student");
+            }
+            if (!assistants.isEmpty() && count != null && count != assistants.size()) {
+                throw new SpecException("chain '" + name + "': count " + count + " but " + assistants.size()
+                        + " assistants are listed; give one or the other");
+            }
+            for (String f : finals) {
+                if (!List.of("last", "uniform", "de").contains(f)) {
+                    throw new SpecException("chain '" + name + "': final '" + f + "' is not one of last (from the last "
+                            + "assistant), uniform or de (from all assistants combined)");
+                }
+            }
+            if (finals.stream().anyMatch(f -> !f.equals("last")) && Math.max(assistants.size(), count == null ? 0 : count) < 2) {
+                throw new SpecException("chain '" + name + "': an ensemble of assistants needs at least two of them");
+            }
+        }
+    }
 
     /**
      * Which data: the dataset, the validation rows held out of the training file, how many
@@ -170,7 +256,19 @@ public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, Li
         recipes = List.copyOf(recipes);
         positive("threads", threads);
         boolean needsTeacher = recipes.stream().anyMatch(r -> r.loss().needsTeacher());
-        if (needsTeacher && teacher == null) {
+        if (teacher != null && ensemble != null) {
+            throw new SpecException("experiment '" + name + "' has both a teacher and an ensemble; give one: an "
+                    + "ensemble lists its teachers as members");
+        }
+        if (chain != null && teacher == null) {
+            throw new SpecException("experiment '" + name + "': a chain starts from one teacher; give a teacher"
+                    + (ensemble != null ? " (a chain from an ensemble is not supported)" : ""));
+        }
+        if (chain != null && !needsTeacher) {
+            throw new SpecException("experiment '" + name + "': every stage of a chain learns from the one before, "
+                    + "so its recipes need a teacher loss such as hinton, not scratch alone");
+        }
+        if (needsTeacher && teacher == null && ensemble == null) {
             throw new SpecException("experiment '" + name + "': a recipe uses a teacher but no teacher is given");
         }
         if (teacher != null && teacher.model() != null) {

@@ -243,6 +243,134 @@ public final class Results {
         return Charts.curves(title, "validation accuracy (%)", curves);
     }
 
+    /**
+     * Where each run's soft targets came from, stage by stage: its role and stage in a chain, the
+     * teachers (with weights) or assistants it learned from, and the runs that made them.
+     */
+    public static Table lineage(List<RunRecord> records) {
+        StringColumn run = StringColumn.create("run");
+        StringColumn experiment = StringColumn.create("experiment");
+        StringColumn student = StringColumn.create("student");
+        LongColumn seed = LongColumn.create("seed");
+        StringColumn role = StringColumn.create("role");
+        StringColumn stage = StringColumn.create("stage");
+        StringColumn from = StringColumn.create("learned_from");
+        StringColumn parents = StringColumn.create("parent_runs");
+        DoubleColumn acc = DoubleColumn.create("test_acc");
+        for (RunRecord r : records) {
+            dev.distillery.model.Lineage l = r.lineage();
+            run.append(r.id());
+            experiment.append(r.experiment());
+            student.append(r.student());
+            seed.append(r.seed());
+            role.append(l == null ? "student" : l.role());
+            stage.append(l == null || l.stage() == null ? "" : l.stage() + "/" + l.stages());
+            from.append(l == null ? "labels only" : l.describe());
+            parents.append(l == null ? "" : String.join(", ", l.parents()));
+            appendNullable(acc, r.metrics() == null ? null : r.metrics().testAccuracy());
+        }
+        return Table.create("lineage", run, experiment, student, seed, role, stage, from, parents, acc);
+    }
+
+    /**
+     * The method a record belongs to in a comparison: its experiment, plus for a chain's student
+     * what it learned from (the last assistant, or the assistants combined).
+     */
+    public static String method(RunRecord r) {
+        int at = r.recipe().indexOf(" · from ");
+        return at < 0 ? r.experiment() : r.experiment() + " (" + r.recipe().substring(at + " · from ".length()) + ")";
+    }
+
+    /** {@link #compare(List, java.util.function.Function)} with methods named by {@link #method}. */
+    public static Table compare(List<RunRecord> records) {
+        return compare(records, Results::method);
+    }
+
+    /**
+     * One row per method (chain assistants left out), mean ± std over seeds of test accuracy, label
+     * fidelity (agreement with what the student learned from) and probability fidelity (KL from it),
+     * with the student's parameters, the extra parameters of multi-head students, and the lineage.
+     */
+    public static Table compare(List<RunRecord> records, java.util.function.Function<RunRecord, String> method) {
+        Map<String, List<RunRecord>> groups = new LinkedHashMap<>();
+        for (RunRecord r : records) {
+            boolean assistant = r.lineage() != null && "assistant".equals(r.lineage().role());
+            if ("completed".equals(r.status()) && r.metrics() != null && !assistant) {
+                groups.computeIfAbsent(method.apply(r), k -> new ArrayList<>()).add(r);
+            }
+        }
+        StringColumn name = StringColumn.create("method");
+        StringColumn student = StringColumn.create("student");
+        IntColumn n = IntColumn.create("seeds");
+        DoubleColumn accMean = DoubleColumn.create("test_acc_mean");
+        DoubleColumn accStd = DoubleColumn.create("test_acc_std");
+        DoubleColumn agreeMean = DoubleColumn.create("agreement_mean");
+        DoubleColumn agreeStd = DoubleColumn.create("agreement_std");
+        DoubleColumn klMean = DoubleColumn.create("kl_mean");
+        DoubleColumn klStd = DoubleColumn.create("kl_std");
+        LongColumn params = LongColumn.create("params");
+        LongColumn extra = LongColumn.create("extra_params");
+        StringColumn from = StringColumn.create("learned_from");
+        groups.forEach((m, g) -> {
+            RunRecord first = g.get(0);
+            name.append(m);
+            student.append(first.student());
+            n.append(g.size());
+            double[] a = g.stream().mapToDouble(r -> r.metrics().testAccuracy()).toArray();
+            accMean.append(mean(a));
+            accStd.append(std(a));
+            double[] f = g.stream().filter(r -> r.metrics().agreement() != null).mapToDouble(r -> r.metrics().agreement()).toArray();
+            appendNullable(agreeMean, f.length == 0 ? null : mean(f));
+            appendNullable(agreeStd, f.length == 0 ? null : std(f));
+            double[] k = g.stream().filter(r -> r.metrics().klDivergence() != null)
+                    .mapToDouble(r -> r.metrics().klDivergence()).toArray();
+            appendNullable(klMean, k.length == 0 ? null : mean(k));
+            appendNullable(klStd, k.length == 0 ? null : std(k));
+            params.append(first.metrics().parameters());
+            Long x = first.lineage() == null ? null : first.lineage().extraParameters();
+            extra.append(x == null ? 0 : x);
+            dev.distillery.model.Lineage l = first.lineage();
+            String desc = l == null ? "labels only" : l.chain() != null ? l.describe().replaceFirst(", student .*$", "")
+                    + " (chain " + l.chain() + ")" : l.describe();
+            if (l != null && "de".equals(l.weighting()) && g.size() > 1) {
+                desc += "; weights from seed " + first.seed();
+            }
+            from.append(desc);
+        });
+        return Table.create("comparison", name, student, n, accMean, accStd, agreeMean, agreeStd, klMean, klStd, params,
+                extra, from);
+    }
+
+    /** Test accuracy per method as bars with ± std error bars, from a {@link #compare} table; teachers as reference lines in the title. */
+    public static org.knowm.xchart.CategoryChart compareChart(String title, Table comparison) {
+        if (comparison.rowCount() == 0) {
+            throw new IllegalArgumentException("no completed runs to compare; run some distillations first");
+        }
+        List<String> names = comparison.stringColumn("method").asList();
+        List<Double> acc = new ArrayList<>();
+        List<Double> err = new ArrayList<>();
+        List<Double> agree = new ArrayList<>();
+        List<Double> agreeErr = new ArrayList<>();
+        for (int i = 0; i < comparison.rowCount(); i++) {
+            acc.add(100 * comparison.doubleColumn("test_acc_mean").get(i));
+            err.add(100 * comparison.doubleColumn("test_acc_std").get(i));
+            DoubleColumn am = comparison.doubleColumn("agreement_mean");
+            agree.add(am.isMissing(i) ? 0.0 : 100 * am.get(i));
+            agreeErr.add(am.isMissing(i) ? 0.0 : 100 * comparison.doubleColumn("agreement_std").get(i));
+        }
+        org.knowm.xchart.CategoryChart c = new org.knowm.xchart.CategoryChartBuilder().width(900).height(500).title(title)
+                .xAxisTitle("method").yAxisTitle("% (mean ± std over seeds)").build();
+        double low = java.util.stream.Stream.concat(acc.stream(), agree.stream().filter(v -> v > 0))
+                .mapToDouble(Double::doubleValue).min().orElse(0);
+        c.getStyler().setYAxisMin(Math.max(0, Math.floor(low / 5) * 5 - 5));
+        c.getStyler().setYAxisMax(100.0);
+        c.getStyler().setXAxisLabelRotation(20);
+        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        c.addSeries("test accuracy", names, acc, err);
+        c.addSeries("agreement with its teacher(s)", names, agree, agreeErr);
+        return c;
+    }
+
     /** The summary as text: accuracy and agreement as {@code mean ± std} percentages. */
     public static String format(Table summary, String teacherLine) {
         StringBuilder s = new StringBuilder();

@@ -2,19 +2,21 @@ package dev.distillery.experiment;
 
 import dev.distillery.eval.Metrics;
 import dev.distillery.model.EpochStats;
+import dev.distillery.model.Lineage;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Everything about one run, written as {@code runs/<id>/record.json}: the experiment spec, seeds,
- * data checksums, library versions, the teacher, metrics, the curve and timings. Status is
+ * data checksums, library versions, the teacher, metrics, the curve and timings, and the
+ * {@link Lineage}: the teachers, assistants and weights the run came from. Status is
  * {@code completed}, {@code interrupted} or {@code failed} (with the error and the epochs
  * finished before it).
  */
 public record RunRecord(String id, String experiment, String status, String student, String studentSpec,
         String recipe, String loss, long seed, long splitSeed, ExperimentSpec spec, DataInfo data, TeacherInfo teacher,
         Map<String, String> versions, Metrics metrics, List<EpochStats> curve, Double trainSeconds, Long steps,
-        String stopReason, String error, String started, String finished) {
+        String stopReason, String error, String started, String finished, Lineage lineage) {
 
     /** The data as used: name, fingerprint of the exact rows, sizes, and each source file's SHA-256. */
     public record DataInfo(String dataset, String fingerprint, int train, int trainLabeled, int validation, int test,

@@ -244,6 +244,15 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
      * output name and shape checked, projections chosen. Errors name the output and the fix.
      */
     public Objective bind(Network teacher, Network student) {
+        return bind(teacher, student, "");
+    }
+
+    /**
+     * As {@link #bind(Network, Network)}, with the teacher's outputs and the loss's own weights named
+     * under {@code prefix} (e.g. {@code m0.}), so that several teachers' terms live in one graph, each
+     * with its own projections.
+     */
+    Bound.Resolved bind(Network teacher, Network student, String prefix) {
         List<Match> all = new ArrayList<>(matches);
         if (mapping != null) {
             all.addAll(mapping.resolve(teacher.depth(), student.depth()));
@@ -281,7 +290,7 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
             superShapes.put(s.layer(), shape(student, s.layer(), "student"));
         }
         return new Bound.Resolved(this, bound, teacherShapes, headFrom, fromShape, headShapes, superShapes,
-                student.spec().outputs());
+                student.spec().outputs(), prefix);
     }
 
     private static long[] shape(Network net, String name, String role) {
@@ -343,9 +352,11 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
             private final List<long[]> headShapes;
             private final Map<String, long[]> superShapes;
             private final int classes;
+            private final String prefix;
 
             Resolved(FeatureLoss loss, List<Bound> terms, Map<String, long[]> teacherShapes, String headFrom,
-                    long[] fromShape, List<long[]> headShapes, Map<String, long[]> superShapes, int classes) {
+                    long[] fromShape, List<long[]> headShapes, Map<String, long[]> superShapes, int classes, String prefix) {
+                this.prefix = prefix;
                 this.loss = loss;
                 this.terms = terms;
                 this.teacherShapes = teacherShapes;
@@ -363,29 +374,39 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
 
             @Override
             public List<String> teacherOutputs() {
-                return List.copyOf(teacherShapes.keySet());
+                return teacherShapes.keySet().stream().map(n -> prefix + n).toList();
             }
 
             /** Every resolved term, so that the run key and the record say exactly what was trained. */
             @Override
             public String describe() {
+                return loss.logits().describe() + " + " + describeTerms();
+            }
+
+            /** The feature terms alone. */
+            String describeTerms() {
                 List<String> parts = new ArrayList<>();
                 for (Bound b : terms) {
                     parts.add(b.match().label() + (b.projection().equals("none") ? "" : "[" + b.projection() + "]"));
                 }
                 if (loss.heads() != null) parts.add(loss.heads().label() + " from " + headFrom);
                 loss.supervise().forEach(s -> parts.add(s.label()));
-                return loss.logits().describe() + " + " + String.join(" + ", parts);
+                return String.join(" + ", parts);
             }
 
             @Override
             public SDVariable define(SameDiff sd, Inputs in) {
-                SDVariable total = loss.logits().define(sd, in);
+                return loss.logits().define(sd, in).add(terms(sd, in));
+            }
+
+            /** The sum of the feature terms (no logit loss). */
+            SDVariable terms(SameDiff sd, Inputs in) {
+                SDVariable total = sd.constant(0.0f);
                 for (int i = 0; i < terms.size(); i++) {
                     Bound b = terms.get(i);
                     SDVariable t = teacher(in, b.match().teacher());
                     SDVariable s = project(sd, in.aux(), sd.getVariable(b.match().student()), b.studentShape(),
-                            b.teacherShape(), b.projection(), "match" + i);
+                            b.teacherShape(), b.projection(), prefix + "match" + i);
                     SDVariable term = FeatureTerms.get(b.match().loss()).define(sd, s, t);
                     total = total.add(term.mul(b.match().weight()));
                 }
@@ -393,7 +414,7 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
                     SDVariable from = sd.getVariable(headFrom);
                     for (int i = 0; i < loss.heads().layers().size(); i++) {
                         String name = Network.layer(loss.heads().layers().get(i));
-                        SDVariable s = project(sd, in.aux(), from, fromShape, headShapes.get(i), "linear", "head" + i);
+                        SDVariable s = project(sd, in.aux(), from, fromShape, headShapes.get(i), "linear", prefix + "head" + i);
                         SDVariable term = FeatureTerms.get(loss.heads().loss()).define(sd, s, teacher(in, name));
                         total = total.add(term.mul(loss.heads().weight() / loss.heads().layers().size()));
                     }
@@ -412,7 +433,8 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
                         h = h.mean(2, 3);
                         width = shape[0];
                     }
-                    SDVariable z = h.mmul(in.aux().weight("sup" + i + ".w", width, classes)).add(in.aux().bias("sup" + i + ".b", classes));
+                    SDVariable z = h.mmul(in.aux().weight(prefix + "sup" + i + ".w", width, classes))
+                            .add(in.aux().bias(prefix + "sup" + i + ".b", classes));
                     SDVariable term;
                     if (sup.target().equals("task")) {
                         term = dev.distillery.model.CrossEntropy.masked(sd, z, in.labels(), in.labelMask());
@@ -430,7 +452,7 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
                 long[] full = new long[shape.length + 1];
                 full[0] = -1;
                 System.arraycopy(shape, 0, full, 1, shape.length);
-                return in.teacherOutputs().get(name).reshape(full);
+                return in.teacherOutputs().get(prefix + name).reshape(full);
             }
 
             /** Maps the last axis of {@code s} from the student's width to the teacher's. */

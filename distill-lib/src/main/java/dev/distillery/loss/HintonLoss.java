@@ -42,18 +42,21 @@ public record HintonLoss(Double temperature, Double alpha) implements LossSpec {
 
     @Override
     public SDVariable define(SameDiff sd, Inputs in) {
-        double t = temperature;
-        // the no-dim logSoftmax overload: the dim overload fails when gradients are built
-        SDVariable logPs = sd.nn.logSoftmax(in.logits().div(t));
-        SDVariable logPt = sd.nn.logSoftmax(in.teacherLogits().div(t));
-        SDVariable pt = sd.math.exp(logPt);
-        SDVariable kl = pt.mul(logPt.sub(logPs)).sum(1).mean();
-        SDVariable soft = kl.mul(t * t * (1 - alpha));
+        SDVariable soft = soft(sd, in.logits(), in.teacherLogits(), temperature).mul(1 - alpha);
         if (alpha == 0) {
             return soft;
         }
         SDVariable hard = CrossEntropy.masked(sd, in.logits(), in.labels(), in.labelMask());
         return hard.mul(alpha.doubleValue()).add(soft);
+    }
+
+    /** {@code T² · mean_i KL(softmax(teacher_i/T) || softmax(student_i/T))}: the soft term at full weight. */
+    static SDVariable soft(SameDiff sd, SDVariable student, SDVariable teacher, double t) {
+        // the no-dim logSoftmax overload: the dim overload fails when gradients are built
+        SDVariable logPs = sd.nn.logSoftmax(student.div(t));
+        SDVariable logPt = sd.nn.logSoftmax(teacher.div(t));
+        SDVariable pt = sd.math.exp(logPt);
+        return pt.mul(logPt.sub(logPs)).sum(1).mean().mul(t * t);
     }
 
     static String fmt(double v) {

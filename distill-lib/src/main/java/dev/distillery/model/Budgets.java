@@ -94,6 +94,9 @@ public final class Budgets {
 
     /** A model's depth (layers with hidden states) and width (the widest hidden layer, or the transformer width). */
     public static int[] shape(ModelSpec spec) {
+        if (spec instanceof MultiHeadSpec mh) {
+            return shape(mh.body());
+        }
         if (spec instanceof TransformerSpec t) {
             return new int[] {t.depth(), t.width()};
         }
@@ -121,6 +124,136 @@ public final class Budgets {
             }
         }
         return sorted(out, budget, tolerance, "mlp");
+    }
+
+    /**
+     * {@code spec} resized to about {@code parameters} parameters, keeping its family, depth and every
+     * other setting: MLP hidden widths, CNN channels and dense widths, or the transformer width
+     * (a multiple of its heads) are all scaled by one common factor, found by bisection, then rounded.
+     * Used to size teacher assistants between a teacher and a student.
+     *
+     * <p>The count of the rounded spec only grows with the factor, so bisection over [1e-3, 1e3] finds
+     * the two factors whose rounded specs straddle the target; those two, and each with one of its
+     * widths one step narrower or wider, are the candidates, and the one nearest the target wins. A
+     * target out of reach (below the smallest or above the largest spec) is not an error: the
+     * nearest spec is returned and the caller reads its {@link ModelSpec#parameterCount()}.
+     */
+    public static ModelSpec scaled(ModelSpec spec, long parameters) {
+        if (spec == null) {
+            throw new SpecException("no spec to resize");
+        }
+        if (parameters <= 0) {
+            throw new SpecException("a resized spec needs a positive parameter count, got " + parameters
+                    + " for " + spec.describe());
+        }
+        if (spec instanceof MultiHeadSpec mh) {
+            // the body takes what the extra heads leave; they scale with its feature width, so this is approximate
+            return new MultiHeadSpec(scaled(mh.body(), Math.max(1, parameters - mh.extraParameters())), mh.heads(),
+                    mh.combine());
+        }
+        int[] base = scalableWidths(spec);
+        if (base.length == 0) {
+            throw new SpecException("spec " + spec.describe() + " cannot be resized: it has no hidden layers to widen "
+                    + "or narrow; give it at least one hidden layer, e.g. mlp:64");
+        }
+        double lo = 1e-3;
+        double hi = 1e3;
+        if (countAt(spec, base, lo) >= parameters) {
+            hi = lo;
+        } else if (countAt(spec, base, hi) < parameters) {
+            lo = hi;
+        } else {
+            // invariant: count(lo) < target <= count(hi)
+            for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+                double mid = Math.sqrt(lo * hi);
+                if (mid <= lo || mid >= hi) {
+                    mid = (lo + hi) / 2;
+                }
+                if (mid <= lo || mid >= hi) {
+                    break;
+                }
+                if (countAt(spec, base, mid) >= parameters) {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+        }
+        ModelSpec best = null;
+        long bestGap = Long.MAX_VALUE;
+        for (double f : new double[] {hi, lo}) {
+            int[] w = rounded(base, f);
+            for (int[] candidate : neighbours(w)) {
+                ModelSpec s = withWidths(spec, candidate);
+                long gap = Math.abs(s.parameterCount() - parameters);
+                if (gap < bestGap) {
+                    best = s;
+                    bestGap = gap;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** The widths {@link #scaled} scales: MLP hidden sizes, CNN channels then dense sizes, or transformer width / heads. */
+    private static int[] scalableWidths(ModelSpec spec) {
+        if (spec instanceof MlpSpec m) {
+            return m.hidden().stream().mapToInt(Integer::intValue).toArray();
+        }
+        if (spec instanceof CnnSpec c) {
+            return java.util.stream.Stream.concat(c.channels().stream(), c.dense().stream()).mapToInt(Integer::intValue)
+                    .toArray();
+        }
+        TransformerSpec t = (TransformerSpec) spec;
+        return new int[] {t.width() / t.heads()};
+    }
+
+    /** Bounds a scaled width so that parameter counts stay well inside a long. */
+    private static final int MAX_SCALED_WIDTH = 1 << 20;
+
+    private static int[] rounded(int[] base, double f) {
+        int[] w = new int[base.length];
+        for (int i = 0; i < base.length; i++) {
+            w[i] = (int) Math.max(1, Math.min(MAX_SCALED_WIDTH, Math.round(f * base[i])));
+        }
+        return w;
+    }
+
+    private static long countAt(ModelSpec spec, int[] base, double f) {
+        return withWidths(spec, rounded(base, f)).parameterCount();
+    }
+
+    /** {@code w} itself first, then {@code w} with each single width one narrower (not below 1) or one wider. */
+    private static List<int[]> neighbours(int[] w) {
+        List<int[]> out = new ArrayList<>();
+        out.add(w);
+        for (int i = 0; i < w.length; i++) {
+            for (int d : new int[] {-1, 1}) {
+                int v = w[i] + d;
+                if (v >= 1 && v <= MAX_SCALED_WIDTH) {
+                    int[] n = w.clone();
+                    n[i] = v;
+                    out.add(n);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code spec} with its scalable widths replaced (transformer: width = w[0] × heads), all else kept. */
+    private static ModelSpec withWidths(ModelSpec spec, int[] w) {
+        List<Integer> all = java.util.Arrays.stream(w).boxed().toList();
+        if (spec instanceof MlpSpec m) {
+            return new MlpSpec(m.inputs(), all, m.outputs(), m.activation(), m.dropout());
+        }
+        if (spec instanceof CnnSpec c) {
+            int n = c.channels().size();
+            return new CnnSpec(c.inputs(), all.subList(0, n), c.kernel(), c.pool(), all.subList(n, all.size()),
+                    c.outputs(), c.activation(), c.dropout());
+        }
+        TransformerSpec t = (TransformerSpec) spec;
+        return new TransformerSpec(t.inputs(), t.depth(), w[0] * t.heads(), t.heads(), t.ffnRatio(), t.patch(),
+                t.preNorm(), t.outputs(), t.activation(), t.dropout(), t.input(), t.frame(), t.stride());
     }
 
     /** Adds {@code s} when within the tolerance; true once it is past the budget (wider only grows). */

@@ -14,9 +14,10 @@ import java.util.Locale;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = MlpSpec.class, name = "mlp"),
     @JsonSubTypes.Type(value = CnnSpec.class, name = "cnn"),
-    @JsonSubTypes.Type(value = TransformerSpec.class, name = "transformer")
+    @JsonSubTypes.Type(value = TransformerSpec.class, name = "transformer"),
+    @JsonSubTypes.Type(value = MultiHeadSpec.class, name = "multihead")
 })
-public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec {
+public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, MultiHeadSpec {
 
     List<String> ACTIVATIONS = List.of("relu", "tanh", "sigmoid", "gelu");
 
@@ -39,9 +40,13 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec {
      * {@code kernel}, {@code dense}; for vit ({@code vit:DEPTHxWIDTH}) {@code heads}, {@code ffn}
      * (ratio), {@code patch}, {@code norm} (pre or post), {@code stride} (time reduction); speech
      * ({@code speech:DEPTHxWIDTH,frame=F,length=L}, L frames of F features in) takes the vit keys but patch.
+     * {@code multihead:K[,combine=learned]:BODY} gives any body K classifier heads ({@link MultiHeadSpec}).
      */
     static ModelSpec parse(String text) {
         String s = text.trim();
+        if (s.toLowerCase(Locale.ROOT).startsWith("multihead:")) {
+            return MultiHeadSpec.parseCompact(s);
+        }
         int colon = s.indexOf(':');
         if (colon < 0) {
             throw new SpecException("model spec '" + text + "' needs a kind and sizes, e.g. mlp:800x800 or cnn:32x64,dense=128");
@@ -134,7 +139,7 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec {
                         activation, dropout, null, null, stride);
             }
             default -> throw new SpecException("model spec '" + text + "': unknown kind '" + kind
-                    + "'; known kinds: mlp, cnn, vit, speech");
+                    + "'; known kinds: mlp, cnn, vit, speech, multihead");
         };
     }
 

@@ -103,6 +103,9 @@ public final class Network {
     }
 
     private static String activation(ModelSpec spec) {
+        if (spec instanceof MultiHeadSpec mh) {
+            return activation(mh.body());
+        }
         if (spec instanceof MlpSpec m) {
             return m.activation();
         }
@@ -117,14 +120,15 @@ public final class Network {
         auxiliary.clear();
         objectiveKey = null;
         SDVariable x = sd.placeHolder(INPUT, DataType.FLOAT, -1, spec.inputs());
-        if (spec instanceof TransformerSpec t) {
+        ModelSpec body = spec instanceof MultiHeadSpec mh ? mh.body() : spec;
+        if (body instanceof TransformerSpec t) {
             defineTransformer(t, x);
             return;
         }
         long width = spec.inputs();
         List<Integer> dense;
         double rate;
-        if (spec instanceof CnnSpec c) {
+        if (body instanceof CnnSpec c) {
             int side = c.side();
             x = x.reshape(-1, 1, side, side);
             long ch = 1;
@@ -146,11 +150,11 @@ public final class Network {
             dense = c.dense();
             rate = c.dropout();
         } else {
-            MlpSpec m = (MlpSpec) spec;
+            MlpSpec m = (MlpSpec) body;
             dense = m.hidden();
             rate = m.dropout();
         }
-        int first = spec instanceof CnnSpec c ? c.channels().size() : 0;
+        int first = body instanceof CnnSpec c ? c.channels().size() : 0;
         for (int i = 0; i < dense.size(); i++) {
             int out = dense.get(i);
             x = activate(x.mmul(param("w" + i, width, out)).add(param("b" + i, 1, out)), activation(spec));
@@ -164,7 +168,35 @@ public final class Network {
         }
         int last = dense.size();
         x = sd.identity(FEATURES, x);
-        x.mmul(param("w" + last, width, spec.outputs())).add(LOGITS, param("b" + last, 1, spec.outputs()));
+        classifier(x, width, "w" + last, "b" + last, null, new long[] {1, spec.outputs()});
+    }
+
+    /**
+     * The classifier on {@code features}: one linear head named {@code weight}/{@code bias} giving
+     * {@value #LOGITS}; or, for a {@link MultiHeadSpec}, that head as {@code head0} plus heads
+     * {@code head{k}.w}/{@code head{k}.b}, combined into {@value #LOGITS} by their mean or by a
+     * softmax over trainable scores {@code heads.mix}.
+     */
+    private void classifier(SDVariable features, long width, String weight, String bias, Init init, long[] biasShape) {
+        int out = spec.outputs();
+        if (!(spec instanceof MultiHeadSpec mh)) {
+            features.mmul(param(weight, init, width, out)).add(LOGITS, param(bias, init == null ? null : Init.ZERO, biasShape));
+            return;
+        }
+        SDVariable[] heads = new SDVariable[mh.heads()];
+        for (int k = 0; k < heads.length; k++) {
+            String w = k == 0 ? weight : "head" + k + ".w";
+            String b = k == 0 ? bias : "head" + k + ".b";
+            heads[k] = features.mmul(param(w, init, width, out)).add(MultiHeadSpec.head(k),
+                    param(b, k == 0 && init == null ? null : Init.ZERO, biasShape));
+        }
+        SDVariable stacked = sd.stack(0, heads); // [K, B, C]
+        if (mh.combine().equals(MultiHeadSpec.LEARNED)) {
+            SDVariable mix = sd.nn.softmax(param("heads.mix", Init.ZERO, 1, heads.length), 1).reshape(heads.length, 1, 1);
+            stacked.mul(mix).sum(LOGITS, 0);
+        } else {
+            stacked.mean(LOGITS, 0);
+        }
     }
 
     /**
@@ -214,7 +246,7 @@ public final class Network {
             hidden = norm(hidden, "t.norm", d);
         }
         SDVariable pooled = sd.identity(FEATURES, hidden.mean(1));
-        pooled.mmul(param("t.head.w", Init.FAN, d, t.outputs())).add(LOGITS, param("t.head.b", Init.ZERO, t.outputs()));
+        classifier(pooled, d, "t.head.w", "t.head.b", Init.FAN, new long[] {t.outputs()});
     }
 
     /** An image {@code [B, side²]} cut into patches, one row per patch: {@code [B·S, patch²]}. */
@@ -241,7 +273,9 @@ public final class Network {
     }
 
     private SDVariable param(String name, Init init, long... shape) {
-        inits.put(name, init);
+        if (init != null) {
+            inits.put(name, init);
+        }
         return param(name, shape);
     }
 
@@ -362,6 +396,11 @@ public final class Network {
             }
         }
         out.add(FEATURES);
+        if (spec instanceof MultiHeadSpec mh) {
+            for (int k = 0; k < mh.heads(); k++) {
+                out.add(MultiHeadSpec.head(k));
+            }
+        }
         out.add(LOGITS);
         return out;
     }

@@ -1,0 +1,159 @@
+package dev.distillery.loss;
+
+import dev.distillery.model.CrossEntropy;
+import dev.distillery.model.MultiHeadSpec;
+import dev.distillery.model.Network;
+import dev.distillery.model.Objective;
+import dev.distillery.model.SpecException;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * A recipe's loss ({@code hinton}, or {@code features} with a hinton or scratch logit loss) applied
+ * to K teachers with weights {@code w_k} (summing to 1), in one of three modes:
+ * <ul>
+ * <li>{@code targets}: {@code α·CE + (1−α)·T²·KL(p̄ || p_s)} with {@code p̄ = Σ_k w_k softmax(z_k/T)};
+ *     the teacher logits fed to the graph are {@code T·log p̄}, so the recipe's own loss computes this;
+ * <li>{@code losses}: {@code α·CE + (1−α)·T²·Σ_k w_k KL(p_k || p_s)}, from each teacher's logits;
+ * <li>{@code heads}: {@code α·CE(combined) + (1−α)·T²·Σ_k w_k KL(p_k || softmax(head_k/T))} for a
+ *     {@link MultiHeadSpec} student whose head {@code k} learns from teacher {@code k}.
+ * </ul>
+ * A features recipe's matches and mappings are bound once per teacher, each with its own projections,
+ * and added with the teacher's weight: one student regresses several teachers' features at once.
+ * Teacher {@code k}'s outputs are the placeholders {@code m{k}.<output>}.
+ */
+public final class EnsembleLoss implements Objective {
+
+    private final LossSpec base;
+    private final String mode;
+    private final double[] weights;
+    private final List<String> members;
+    private final List<FeatureLoss.Bound.Resolved> features;
+
+    private EnsembleLoss(LossSpec base, String mode, double[] weights, List<String> members,
+            List<FeatureLoss.Bound.Resolved> features) {
+        this.base = base;
+        this.mode = mode;
+        this.weights = weights.clone();
+        this.members = List.copyOf(members);
+        this.features = features;
+    }
+
+    /** The placeholder prefix of teacher {@code k}'s outputs. */
+    public static String member(int k) {
+        return "m" + k + ".";
+    }
+
+    /**
+     * {@code base} for teachers {@code teachers} (named {@code names}, weighted {@code weights}) and
+     * {@code student}, in {@code mode} ({@code targets}, {@code losses} or {@code heads}).
+     */
+    public static EnsembleLoss bind(LossSpec base, String mode, double[] weights, List<String> names,
+            List<Network> teachers, Network student) {
+        if (!List.of("targets", "losses", "heads").contains(mode)) {
+            throw new SpecException("ensemble mode '" + mode + "': use targets, losses or heads");
+        }
+        if (weights.length != teachers.size() || names.size() != teachers.size()) {
+            throw new IllegalArgumentException(teachers.size() + " teachers, " + names.size() + " names and "
+                    + weights.length + " weights: give one of each per teacher");
+        }
+        LossSpec logits = base instanceof FeatureLoss f ? f.logits() : base;
+        if (!(logits instanceof HintonLoss) && !(base instanceof FeatureLoss)) {
+            throw new SpecException(base.describe() + " learns from the labels alone, so an ensemble adds nothing; "
+                    + "use a hinton loss (e.g. hinton:T=4,alpha=0.1) or add feature terms");
+        }
+        if (mode.equals("heads")) {
+            if (!(student.spec() instanceof MultiHeadSpec mh) || mh.heads() != teachers.size()) {
+                throw new SpecException("ensemble mode heads needs a student with one head per teacher ("
+                        + teachers.size() + "), e.g. multihead:" + teachers.size() + ":" + student.spec().compact()
+                        + "; the student is " + student.spec().describe());
+            }
+            if (!(logits instanceof HintonLoss)) {
+                throw new SpecException("ensemble mode heads distils each teacher's logits into its head: use a hinton "
+                        + "logit loss, not " + logits.describe());
+            }
+        }
+        List<FeatureLoss.Bound.Resolved> fs = new ArrayList<>();
+        if (base instanceof FeatureLoss f) {
+            if (f.heads() != null || !f.supervise().isEmpty()) {
+                throw new SpecException("with an ensemble, a features loss takes matches and mappings (bound once per "
+                        + "teacher); prediction heads and layer supervision need a single teacher");
+            }
+            for (int k = 0; k < teachers.size(); k++) {
+                fs.add(f.bind(teachers.get(k), student, member(k)));
+            }
+        }
+        return new EnsembleLoss(base, mode, weights, names, fs);
+    }
+
+    @Override
+    public boolean needsTeacher() {
+        return true;
+    }
+
+    @Override
+    public List<String> teacherOutputs() {
+        List<String> out = new ArrayList<>();
+        if (!mode.equals("targets") && logitLoss() instanceof HintonLoss) {
+            for (int k = 0; k < members.size(); k++) {
+                out.add(member(k) + Network.LOGITS);
+            }
+        }
+        features.forEach(f -> out.addAll(f.teacherOutputs()));
+        return out;
+    }
+
+    private LossSpec logitLoss() {
+        return base instanceof FeatureLoss f ? f.logits() : base;
+    }
+
+    public String mode() {
+        return mode;
+    }
+
+    @Override
+    public String describe() {
+        StringBuilder s = new StringBuilder("ensemble " + mode + " [");
+        for (int k = 0; k < members.size(); k++) {
+            s.append(k == 0 ? "" : ", ").append(members.get(k)).append(' ').append(HintonLoss.fmt(round(weights[k])));
+        }
+        s.append("]: ").append(logitLoss().describe());
+        if (!features.isEmpty()) {
+            s.append(" + per teacher (").append(features.get(0).describeTerms()).append(')');
+        }
+        return s.toString();
+    }
+
+    private static double round(double w) {
+        return Math.round(w * 10000) / 10000.0;
+    }
+
+    @Override
+    public SDVariable define(SameDiff sd, Inputs in) {
+        SDVariable total;
+        LossSpec logits = logitLoss();
+        if (!(logits instanceof HintonLoss h)) {
+            total = logits.define(sd, in);
+        } else if (mode.equals("targets")) {
+            total = h.define(sd, in);
+        } else {
+            SDVariable soft = null;
+            for (int k = 0; k < members.size(); k++) {
+                SDVariable student = mode.equals("heads") ? sd.getVariable(MultiHeadSpec.head(k)) : in.logits();
+                SDVariable teacher = in.teacherOutputs().get(member(k) + Network.LOGITS);
+                SDVariable term = HintonLoss.soft(sd, student, teacher, h.temperature()).mul(weights[k]);
+                soft = soft == null ? term : soft.add(term);
+            }
+            total = soft.mul(1 - h.alpha());
+            if (h.alpha() > 0) {
+                total = total.add(CrossEntropy.masked(sd, in.logits(), in.labels(), in.labelMask()).mul(h.alpha().doubleValue()));
+            }
+        }
+        for (int k = 0; k < features.size(); k++) {
+            total = total.add(features.get(k).terms(sd, in).mul(weights[k]));
+        }
+        return total;
+    }
+}
