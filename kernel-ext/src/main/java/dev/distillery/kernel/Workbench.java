@@ -30,8 +30,13 @@ public final class Workbench {
         }
     }
 
+    /** An ensemble kept under a name: its spec (members by file), the data it was weighted on, and its test accuracy. */
+    public record EnsembleEntry(String name, dev.distillery.teacher.Ensemble ensemble, ExperimentSpec.EnsembleSpec spec,
+            ExperimentSpec.DataSpec data, double testAccuracy) {}
+
     private final RunStore store;
     private final Map<String, TeacherEntry> teachers = new LinkedHashMap<>();
+    private final Map<String, EnsembleEntry> ensembles = new LinkedHashMap<>();
     private final Map<String, ModelSpec> students = new LinkedHashMap<>();
     private final Map<ExperimentSpec.DataSpec, Splits> data = new LinkedHashMap<>();
     private Experiment.Outcome last;
@@ -58,6 +63,9 @@ public final class Workbench {
     }
 
     public synchronized void putTeacher(TeacherEntry e) {
+        if (ensembles.containsKey(e.name())) {
+            throw new IllegalArgumentException("'" + e.name() + "' already names an ensemble; give the teacher another name");
+        }
         teachers.put(e.name(), e);
     }
 
@@ -66,9 +74,22 @@ public final class Workbench {
         if (e == null) {
             throw new IllegalArgumentException("no teacher named '" + name + "'"
                     + (teachers.isEmpty() ? "; make one with %teacher " + name + " --spec cnn:32x64"
-                            : "; known teachers: " + String.join(", ", teachers.keySet())));
+                            : "; known teachers: " + String.join(", ", teachers.keySet()))
+                    + (ensembles.isEmpty() ? "" : "; known ensembles: " + String.join(", ", ensembles.keySet())));
         }
         return e;
+    }
+
+    public synchronized void putEnsemble(EnsembleEntry e) {
+        if (teachers.containsKey(e.name())) {
+            throw new IllegalArgumentException("'" + e.name() + "' already names a teacher; give the ensemble another name");
+        }
+        ensembles.put(e.name(), e);
+    }
+
+    /** An ensemble made with %ensemble, or null. */
+    public synchronized EnsembleEntry ensemble(String name) {
+        return ensembles.get(name);
     }
 
     public synchronized List<String> teacherNames() {

@@ -247,6 +247,52 @@ class DistillMagicsTest {
         assertTrue(h.error("%plot pareto --cost money").get(0).contains("--cost money: use params or latency"));
     }
 
+    @Test
+    @Order(9)
+    void ensembleAndChainMagicsRecordWhereEachRunCameFrom() {
+        h.kernel.evalRaw("%teacher small --spec mlp:32 --data " + DATA + " --epochs 2");
+        var pair = (dev.distillery.teacher.Ensemble) h.kernel.evalRaw(
+                "%ensemble pair --teachers mlp,small --weights de --evaluations 100");
+        assertEquals("de", pair.weighting());
+        assertEquals(1.0, pair.weights()[0] + pair.weights()[1], 1e-9);
+        String shown = (String) h.exec("%ensemble fixed --teachers mlp,small --weights 3,1 --mode heads")
+                .getData(MIMEType.TEXT_HTML);
+        assertTrue(shown.contains("heads mode") && shown.contains("0.75") && shown.contains("0.25"), shown);
+
+        Experiment.Outcome heads = (Experiment.Outcome) h.kernel.evalRaw("%distill mlp:8 --from fixed --epochs 1 --name heads");
+        RunRecord hr = heads.records().get(0);
+        assertEquals("heads", hr.lineage().mode());
+        assertTrue(hr.studentSpec().startsWith("multihead:2:mlp:8"), hr.studentSpec());
+        assertEquals(8L * 10 + 10, hr.lineage().extraParameters(), "the second head's parameters");
+        assertEquals(List.of(0.75, 0.25), hr.lineage().teachers().stream().map(dev.distillery.model.Lineage.Member::weight).toList());
+
+        Experiment.Outcome chain = (Experiment.Outcome) h.kernel.evalRaw(
+                "%chain mlp:8 --from mlp --assistants 1 --epochs 1 --name c");
+        assertEquals(2, chain.records().size(), "the assistant and the student");
+        RunRecord ta = chain.records().get(0);
+        RunRecord st = chain.records().get(1);
+        assertEquals("assistant", ta.lineage().role());
+        assertEquals(List.of(ta.id()), st.lineage().parents());
+        assertTrue(st.recipe().endsWith("· from ta1"), st.recipe());
+        String html = (String) h.exec("%chain mlp:8 --from mlp --via mlp:48 --epochs 1 --name c2").getData(MIMEType.TEXT_HTML);
+        assertTrue(html.contains("lineage") && html.contains("assistant 1/2 of chain c2"), "the outcome traces the chain");
+
+        Table cmp = (Table) h.kernel.evalRaw("%runs --session --compare");
+        List<String> methods = cmp.stringColumn("method").asList();
+        assertTrue(methods.contains("heads") && methods.contains("c (ta1)") && methods.contains("c2 (mlp:48)"), methods.toString());
+        assertFalse(methods.contains("c"), "assistants are stages, not methods: " + methods);
+        assertPng(h.exec("%plot compare"));
+        assertEquals(2, ((Table) h.kernel.evalRaw("%runs --lineage --experiment c2")).rowCount(),
+                "two stages of c2 in the lineage table");
+
+        assertTrue(h.error("%ensemble solo --teachers mlp").get(0).contains("two or more teachers"));
+        assertTrue(h.error("%ensemble x --teachers mlp,nope").get(0).contains("no teacher named 'nope'"));
+        assertTrue(h.error("%ensemble w --teachers mlp,small --weights 1,2,3").get(0).contains("3 weights for 2 members"));
+        assertTrue(h.error("%ensemble m --teachers mlp,small --mode vote").get(0).contains("mode 'vote'"));
+        assertTrue(h.error("%chain mlp:8 --from mlp --epochs 1").get(0).contains("--via ta1,ta2 or --assistants N"));
+        assertTrue(h.error("%chain mlp:8 --from mlp --assistants 1 --final de").get(0).contains("at least two"));
+    }
+
     static void assertPng(DisplayData d) {
         byte[] png = Base64.getDecoder().decode((String) d.getData(MIMEType.IMAGE_PNG));
         assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG image");

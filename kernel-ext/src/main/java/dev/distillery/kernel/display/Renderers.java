@@ -5,6 +5,7 @@ import dev.distillery.experiment.Experiment;
 import dev.distillery.experiment.Results;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.plot.Charts;
+import dev.distillery.teacher.Ensemble;
 import dev.distillery.teacher.Teacher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,6 +53,11 @@ public final class Renderers {
                     ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> html(sw));
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> sw.table().print(MAX_ROWS));
                 });
+        r.createRegistration(Ensemble.class).preferring(MIMEType.TEXT_HTML).supporting(MIMEType.TEXT_PLAIN)
+                .register((e, ctx) -> {
+                    ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> html(e));
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> describe(e));
+                });
         r.createRegistration(Teacher.class).preferring(MIMEType.TEXT_PLAIN)
                 .register((t, ctx) -> ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> describe(t)));
         r.createRegistration(ModelSpec.class).preferring(MIMEType.TEXT_PLAIN)
@@ -79,6 +85,45 @@ public final class Renderers {
                 t.id().substring(0, 12));
     }
 
+    /** The members and weights as a table, and how the weights were found. */
+    static Table members(Ensemble e) {
+        tech.tablesaw.api.StringColumn name = tech.tablesaw.api.StringColumn.create("teacher");
+        tech.tablesaw.api.StringColumn spec = tech.tablesaw.api.StringColumn.create("spec");
+        tech.tablesaw.api.LongColumn params = tech.tablesaw.api.LongColumn.create("params");
+        tech.tablesaw.api.DoubleColumn acc = tech.tablesaw.api.DoubleColumn.create("test_acc");
+        tech.tablesaw.api.DoubleColumn weight = tech.tablesaw.api.DoubleColumn.create("weight");
+        double[] w = e.weights();
+        for (int i = 0; i < w.length; i++) {
+            Teacher t = e.members().get(i);
+            name.append(t.name());
+            spec.append(t.network().spec().compact());
+            params.append(t.network().parameterCount());
+            double a = t.recordedAccuracy();
+            if (Double.isNaN(a)) acc.appendMissing(); else acc.append(a);
+            weight.append(Math.round(w[i] * 10000) / 10000.0);
+        }
+        return Table.create("ensemble " + e.name(), name, spec, params, acc, weight);
+    }
+
+    static String search(Ensemble e) {
+        dev.distillery.model.Lineage.Search s = e.search();
+        if (s == null) {
+            return e.weighting() + " weights";
+        }
+        return String.format("weights by differential evolution (%d evaluations, seed %d) on the validation split: %s "
+                + "%.4f → %.4f, accuracy %.2f%% → %.2f%% (uniform → found)", s.evaluations(), s.seed(), s.fitness(),
+                s.uniformValue(), s.value(), 100 * s.uniformAccuracy(), 100 * s.accuracy());
+    }
+
+    static String describe(Ensemble e) {
+        return e + "\n" + search(e) + "\n" + members(e).print();
+    }
+
+    static String html(Ensemble e) {
+        return "<div class=\"distillery-ensemble\"><b>" + Html.escape(e.name()) + "</b>: " + e.mode().label()
+                + " mode, " + Html.escape(search(e)) + Html.table(members(e), MAX_ROWS) + "</div>";
+    }
+
     static String describe(ModelSpec s) {
         long params = s.parameterCount();
         return String.format("%s (%s): %,d parameters, %d inputs → %d outputs", s.describe(), s.compact(), params,
@@ -88,12 +133,22 @@ public final class Renderers {
     static String html(Experiment.Outcome o) {
         StringBuilder h = new StringBuilder("<div class=\"distillery-outcome\">");
         h.append("<b>").append(Html.escape(o.spec().name())).append("</b>");
+        if (o.teacher() == null && o.spec().ensemble() != null) {
+            h.append(String.format("<div>%s: test accuracy %.2f%%</div>", Html.escape(o.teacherSource()),
+                    100 * o.teacherTestAccuracy()));
+        }
         if (o.teacher() != null) {
             h.append(String.format("<div>teacher <b>%s</b> (%s, %,d parameters): test accuracy %.2f%% <i>[%s]</i></div>",
                     Html.escape(o.teacher().name()), Html.escape(o.teacher().network().spec().describe()),
                     o.teacher().network().parameterCount(), 100 * o.teacherTestAccuracy(), Html.escape(o.teacherSource())));
         }
         h.append(Html.table(o.summary(), MAX_ROWS));
+        boolean traced = o.records().stream().anyMatch(r -> r.lineage() != null
+                && (!"single".equals(r.lineage().mode()) || r.lineage().chain() != null));
+        if (traced) {
+            h.append("<details open><summary>lineage</summary>").append(Html.table(Results.lineage(o.records()), MAX_ROWS))
+                    .append("</details>");
+        }
         if (!o.records().isEmpty() && o.records().stream().anyMatch(r -> r.curve() != null && !r.curve().isEmpty())) {
             h.append(img(Results.curvesChart(o.spec().name() + ": validation accuracy", o.records())));
         }

@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
                 "  %%distill tiny --loss scratch --epochs 60 --patience 10 --seeds 3 --labels 1000",
                 "  var r = %%distill mlp:64 --from cnn --epochs 5",
                 "  %%distill vit:4x32 --from vit12 --loss hinton:T=4,alpha=0.1 --map uniform --feature attention11>attention3:attention-kl",
-                "  %%distill vit:2x32 --from cnn --feature features:cka --supervise layer0:task,w=0.3"})
+                "  %%distill vit:2x32 --from cnn --feature features:cka --supervise layer0:task,w=0.3",
+                "  %%distill tiny --from trio-de --loss hinton:T=4,alpha=0.1 --seeds 3"})
 final class DistillMagic extends Magic {
 
     @Mixin
@@ -32,7 +33,7 @@ final class DistillMagic extends Magic {
     @Parameters(index = "0", paramLabel = "STUDENT", description = "a student from %%student, or a compact spec such as mlp:64")
     String student;
 
-    @Option(names = "--from", paramLabel = "TEACHER", description = "a teacher from %%teacher")
+    @Option(names = "--from", paramLabel = "TEACHER", description = "a teacher from %%teacher, or an ensemble from %%ensemble")
     String from;
 
     @Option(names = "--loss", paramLabel = "LOSS", description = "hinton:T=4,alpha=0.5 (alpha weighs the label term) or "
@@ -70,10 +71,12 @@ final class DistillMagic extends Magic {
                         + " nor a model spec: " + e.getMessage(), e);
             }
         }
-        Workbench.TeacherEntry teacher = from == null ? null : wb.teacher(from);
-        LossSpec l = featureArgs.around(loss != null ? Losses.parse(loss) : teacher != null ? Losses.hinton(4.0, 0.5)
+        Workbench.EnsembleEntry ensemble = from == null ? null : wb.ensemble(from);
+        Workbench.TeacherEntry teacher = from == null || ensemble != null ? null : wb.teacher(from);
+        boolean source = teacher != null || ensemble != null;
+        LossSpec l = featureArgs.around(loss != null ? Losses.parse(loss) : source ? Losses.hinton(4.0, 0.5)
                 : Losses.scratch());
-        if (l.needsTeacher() && teacher == null) {
+        if (l.needsTeacher() && !source) {
             List<String> known = wb.teacherNames();
             throw new MagicUsageException("%distill", l.describe() + " learns from a teacher: add --from TEACHER"
                     + (known.isEmpty() ? " (make one with %teacher)" : " (known: " + String.join(", ", known) + ")")
@@ -84,7 +87,8 @@ final class DistillMagic extends Magic {
                     ctx.catalog().line("distill").usage());
         }
         ExperimentSpec.DataSpec d = data != null ? ExperimentSpec.DataSpec.parse(data)
-                : teacher != null ? teacher.data() : ExperimentSpec.DataSpec.parse("fashion-mnist");
+                : teacher != null ? teacher.data() : ensemble != null ? ensemble.data()
+                : ExperimentSpec.DataSpec.parse("fashion-mnist");
         if (labels != null) {
             d = d.withLabels(labels);
         }
@@ -94,7 +98,7 @@ final class DistillMagic extends Magic {
         ExperimentSpec es = new ExperimentSpec(experiment, d, ts, List.of(new ExperimentSpec.StudentSpec(student, spec)),
                 List.of(new ExperimentSpec.RecipeSpec(null, l, training.epochs, training.learningRate, training.patience)),
                 new ExperimentSpec.TrainingSpec(training.epochs, training.batchSize, training.learningRate, training.patience),
-                seedList, training.threads);
+                seedList, training.threads, ensemble == null ? null : ensemble.spec(), null);
         return runExperiment(ctx, es, "%distill " + student + (from == null ? "" : " from " + from));
     }
 

@@ -134,6 +134,8 @@ public final class MagicCatalog {
                 .add("distill", Kind.LINE, "distillation", DistillMagic::new)
                 .add("distill", Kind.CELL, "distillation", DistillCellMagic::new)
                 .add("sweep", Kind.LINE, "distillation", SweepMagic::new)
+                .add("ensemble", Kind.LINE, "distillation", EnsembleMagic::new)
+                .add("chain", Kind.LINE, "distillation", ChainMagic::new)
                 .add("runs", Kind.LINE, "distillation", RunsMagic::new)
                 .add("plot", Kind.LINE, "distillation", PlotMagic::new)
                 .add("help", Kind.LINE, "help", HelpMagic::new)

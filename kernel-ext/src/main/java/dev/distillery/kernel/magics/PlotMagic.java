@@ -17,16 +17,18 @@ import picocli.CommandLine.Parameters;
         "curves: validation accuracy per epoch of the RUN ids given (default: the runs of the last experiment).",
         "tradeoff: test accuracy against parameters, teachers and each student × recipe (mean ± std over seeds).",
         "depth: test accuracy against depth, one line per width (a grid) or per recipe (one budget).",
-        "pareto: test accuracy against --cost params or latency, with the Pareto front drawn."},
+        "pareto: test accuracy against --cost params or latency, with the Pareto front drawn.",
+        "compare: test accuracy and agreement per method (experiment; chain students by what they learned from) as "
+                + "bars, mean ± std over seeds; default: every run of this kernel."},
         footer = {"", "Examples:", "  %%plot curves", "  %%plot curves 20261124-101500-004-tiny-tiny-kd-s1",
                 "  %%plot tradeoff", "  %%plot tradeoff --experiment quickstart", "  %%plot depth",
-                "  %%plot pareto --cost latency --experiment depth-vs-width"})
+                "  %%plot pareto --cost latency --experiment depth-vs-width", "  %%plot compare"})
 final class PlotMagic extends Magic {
 
     static final class Kinds implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() {
-            return List.of("curves", "tradeoff", "depth", "pareto").iterator();
+            return List.of("curves", "tradeoff", "depth", "pareto", "compare").iterator();
         }
     }
 
@@ -49,7 +51,7 @@ final class PlotMagic extends Magic {
     String cost;
 
     @Override
-    public XYChart run(String body) {
+    public org.knowm.xchart.internal.chartpart.Chart<?, ?> run(String body) {
         return switch (kind) {
             case "curves" -> Results.curvesChart(title != null ? title : "validation accuracy", curveRuns());
             case "tradeoff" -> {
@@ -69,7 +71,15 @@ final class PlotMagic extends Magic {
                 yield Results.paretoChart(title != null ? title : name(rs) + "accuracy against "
                         + (cost.equals("params") ? "parameters" : "latency"), rs, cost);
             }
-            default -> throw new MagicUsageException("%plot", "unknown plot '" + kind + "'; known: curves, tradeoff, depth, pareto",
+            case "compare" -> {
+                List<RunRecord> rs = experiment != null ? defaultRuns() : ctx.workbench().sessionRuns();
+                if (rs.isEmpty()) {
+                    throw new IllegalArgumentException("no runs in this kernel yet; run %distill, %ensemble or %chain first, "
+                            + "or give --experiment NAME");
+                }
+                yield Results.compareChart(title != null ? title : "methods compared", Results.compare(rs));
+            }
+            default -> throw new MagicUsageException("%plot", "unknown plot '" + kind + "'; known: curves, tradeoff, depth, pareto, compare",
                     ctx.catalog().line("plot").usage());
         };
     }
