@@ -73,7 +73,8 @@ public final class Distill {
     /**
      * Distils from several teachers, combined as the ensemble's mode says: averaged soft targets,
      * averaged per-teacher losses, or one student head per teacher (the student then gets those
-     * heads: {@code mlp:64} becomes {@code multihead:K:mlp:64}). Accuracy and fidelity are measured
+     * heads, combined with the ensemble's weights: {@code mlp:64} becomes
+     * {@code multihead:K,combine=weighted,weights=…:mlp:64}). Accuracy and fidelity are measured
      * against the ensemble's weighted average prediction.
      */
     public static Distill from(Ensemble ensemble) {
@@ -171,8 +172,9 @@ public final class Distill {
         Backend.start();
         Seeds.fix(options.seed());
         boolean heads = ensemble != null && ensemble.mode() == Ensemble.Mode.HEADS && loss.needsTeacher();
+        // the heads combine as the teachers do: with the ensemble's weights
         ModelSpec spec = heads && !(student instanceof MultiHeadSpec)
-                ? new MultiHeadSpec(student, ensemble.members().size(), null) : student;
+                ? MultiHeadSpec.weighted(student, ensemble.weights()) : student;
         String name = studentName != null ? studentName : spec.describe();
         int sourceOutputs = teacher != null ? teacher.outputs() : ensemble != null ? ensemble.outputs() : spec.outputs();
         String sourceName = teacher != null ? teacher.name() : ensemble != null ? ensemble.name() : null;

@@ -341,6 +341,31 @@ public final class Results {
                 extra, from);
     }
 
+    /** A {@link #compare} table for reading: accuracy and agreement as {@code mean ± std} percentages, KL as {@code mean ± std}. */
+    public static Table readable(Table comparison) {
+        StringColumn method = StringColumn.create("method");
+        LongColumn params = LongColumn.create("params");
+        LongColumn extra = LongColumn.create("extra_head_params");
+        IntColumn seeds = IntColumn.create("seeds");
+        StringColumn acc = StringColumn.create("test accuracy");
+        StringColumn agree = StringColumn.create("agreement (label fidelity)");
+        StringColumn kl = StringColumn.create("KL (probability fidelity)");
+        StringColumn from = StringColumn.create("learned from");
+        for (int i = 0; i < comparison.rowCount(); i++) {
+            method.append(comparison.stringColumn("method").get(i));
+            params.append(comparison.longColumn("params").get(i));
+            extra.append(comparison.longColumn("extra_params").get(i));
+            seeds.append(comparison.intColumn("seeds").get(i));
+            acc.append(pct(comparison.doubleColumn("test_acc_mean").get(i), comparison.doubleColumn("test_acc_std").get(i)));
+            DoubleColumn am = comparison.doubleColumn("agreement_mean");
+            agree.append(am.isMissing(i) ? "-" : pct(am.get(i), comparison.doubleColumn("agreement_std").get(i)));
+            DoubleColumn km = comparison.doubleColumn("kl_mean");
+            kl.append(km.isMissing(i) ? "-" : String.format("%.3f ± %.3f", km.get(i), comparison.doubleColumn("kl_std").get(i)));
+            from.append(comparison.stringColumn("learned_from").get(i));
+        }
+        return Table.create(comparison.name(), method, params, extra, seeds, acc, agree, kl, from);
+    }
+
     /** Test accuracy per method as bars with ± std error bars, from a {@link #compare} table; teachers as reference lines in the title. */
     public static org.knowm.xchart.CategoryChart compareChart(String title, Table comparison) {
         if (comparison.rowCount() == 0) {

@@ -149,7 +149,7 @@ public final class Budgets {
         if (spec instanceof MultiHeadSpec mh) {
             // the body takes what the extra heads leave; they scale with its feature width, so this is approximate
             return new MultiHeadSpec(scaled(mh.body(), Math.max(1, parameters - mh.extraParameters())), mh.heads(),
-                    mh.combine());
+                    mh.combine(), mh.weights());
         }
         int[] base = scalableWidths(spec);
         if (base.length == 0) {

@@ -6,13 +6,24 @@ import java.util.Locale;
 /**
  * A shared body with {@code heads} classifier heads on its {@code features} (CERBERUS): head
  * {@code k} is output {@code head{k}} and learns from teacher {@code k} of an ensemble; the model's
- * {@code logits} combine the heads, as their {@code mean} or with {@code learned} weights (a softmax
- * over one trainable score per head). Compact form {@code multihead:3[,combine=learned]:mlp:64}.
+ * {@code logits} combine the heads: their {@code mean}, a {@code weighted} sum with fixed weights (an
+ * ensemble's teacher weights), or {@code learned} weights (a softmax over one trainable score per head).
+ * Compact form {@code multihead:3[,combine=learned|weighted][,weights=0.5/0.3/0.2]:mlp:64}.
  */
-public record MultiHeadSpec(ModelSpec body, Integer heads, String combine) implements ModelSpec {
+public record MultiHeadSpec(ModelSpec body, Integer heads, String combine, List<Double> weights) implements ModelSpec {
 
     public static final String MEAN = "mean";
     public static final String LEARNED = "learned";
+    public static final String WEIGHTED = "weighted";
+
+    public MultiHeadSpec(ModelSpec body, Integer heads, String combine) {
+        this(body, heads, combine, null);
+    }
+
+    /** Heads combined with {@code weights} (normalised to sum to 1), e.g. an ensemble's teacher weights. */
+    public static MultiHeadSpec weighted(ModelSpec body, double[] weights) {
+        return new MultiHeadSpec(body, weights.length, WEIGHTED, java.util.Arrays.stream(weights).boxed().toList());
+    }
 
     public MultiHeadSpec {
         if (body == null) {
@@ -24,9 +35,30 @@ public record MultiHeadSpec(ModelSpec body, Integer heads, String combine) imple
         if (heads == null || heads < 2) {
             throw new SpecException("multihead spec: heads must be at least 2 (one per teacher), got " + heads);
         }
-        combine = combine == null ? MEAN : combine.toLowerCase(Locale.ROOT);
-        if (!List.of(MEAN, LEARNED).contains(combine)) {
-            throw new SpecException("multihead spec: combine is mean or learned, got '" + combine + "'");
+        combine = combine == null ? (weights == null ? MEAN : WEIGHTED) : combine.toLowerCase(Locale.ROOT);
+        if (!List.of(MEAN, LEARNED, WEIGHTED).contains(combine)) {
+            throw new SpecException("multihead spec: combine is mean, weighted or learned, got '" + combine + "'");
+        }
+        if (combine.equals(WEIGHTED) != (weights != null)) {
+            throw new SpecException("multihead spec: " + (weights == null ? "combine=weighted needs weights, one per head"
+                    : "weights are for combine=weighted, not " + combine));
+        }
+        if (weights != null) {
+            if (weights.size() != heads) {
+                throw new SpecException("multihead spec: " + weights.size() + " weights for " + heads + " heads");
+            }
+            double sum = 0;
+            for (Double w : weights) {
+                if (w == null || !(w >= 0) || w.isInfinite()) {
+                    throw new SpecException("multihead spec: weights must be finite and ≥ 0, got " + weights);
+                }
+                sum += w;
+            }
+            if (sum <= 0) {
+                throw new SpecException("multihead spec: the weights sum to 0");
+            }
+            double total = sum;
+            weights = weights.stream().map(w -> w / total).toList();
         }
     }
 
@@ -82,7 +114,8 @@ public record MultiHeadSpec(ModelSpec body, Integer heads, String combine) imple
 
     @Override
     public String compact() {
-        return "multihead:" + heads + (combine.equals(MEAN) ? "" : ",combine=" + combine) + ":" + body.compact();
+        String w = weights == null ? "" : ",weights=" + String.join("/", weights.stream().map(String::valueOf).toList());
+        return "multihead:" + heads + (combine.equals(MEAN) ? "" : ",combine=" + combine) + w + ":" + body.compact();
     }
 
     /** Reads {@code multihead:K[,combine=mean|learned]:BODY}. */
@@ -100,13 +133,26 @@ public record MultiHeadSpec(ModelSpec body, Integer heads, String combine) imple
             throw new SpecException("model spec '" + text + "': '" + opts[0] + "' is not a head count");
         }
         String combine = null;
+        List<Double> weights = null;
         for (int i = 1; i < opts.length; i++) {
             String[] kv = opts[i].split("=", 2);
-            if (kv.length != 2 || !kv[0].trim().equals("combine")) {
-                throw new SpecException("model spec '" + text + "': '" + opts[i] + "' should be combine=mean or combine=learned");
+            String key = kv[0].trim();
+            if (kv.length == 2 && key.equals("combine")) {
+                combine = kv[1].trim();
+            } else if (kv.length == 2 && key.equals("weights")) {
+                weights = new java.util.ArrayList<>();
+                for (String w : kv[1].split("/")) {
+                    try {
+                        weights.add(Double.parseDouble(w.trim()));
+                    } catch (NumberFormatException e) {
+                        throw new SpecException("model spec '" + text + "': weights are numbers separated by /, e.g. 0.5/0.3/0.2");
+                    }
+                }
+            } else {
+                throw new SpecException("model spec '" + text + "': '" + opts[i] + "' should be combine=mean|weighted|learned "
+                        + "or weights=W1/W2/...");
             }
-            combine = kv[1].trim();
         }
-        return new MultiHeadSpec(ModelSpec.parse(rest.substring(colon + 1)), k, combine);
+        return new MultiHeadSpec(ModelSpec.parse(rest.substring(colon + 1)), k, combine, weights);
     }
 }

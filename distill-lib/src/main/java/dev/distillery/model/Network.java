@@ -194,6 +194,12 @@ public final class Network {
         if (mh.combine().equals(MultiHeadSpec.LEARNED)) {
             SDVariable mix = sd.nn.softmax(param("heads.mix", Init.ZERO, 1, heads.length), 1).reshape(heads.length, 1, 1);
             stacked.mul(mix).sum(LOGITS, 0);
+        } else if (mh.combine().equals(MultiHeadSpec.WEIGHTED)) {
+            float[] w = new float[heads.length];
+            for (int k = 0; k < w.length; k++) {
+                w[k] = mh.weights().get(k).floatValue();
+            }
+            stacked.mul(sd.constant("heads.weights", Nd4j.create(w, new long[] {w.length, 1, 1}, DataType.FLOAT))).sum(LOGITS, 0);
         } else {
             stacked.mean(LOGITS, 0);
         }

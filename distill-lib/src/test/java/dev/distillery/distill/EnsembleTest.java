@@ -170,11 +170,12 @@ class EnsembleTest {
         assertEquals(extra, r.provenance().lineage().extraParameters(), "the extra parameters are reported");
         assertTrue(r.summary().contains("250 of the parameters are the extra heads"), r.summary());
 
-        // by hand: head k learns from teacher k, the labels from the mean of the heads
+        // by hand: head k learns from teacher k, the labels from the heads combined with the teachers' weights
+        assertEquals(List.of(0.7, 0.3), spec.weights());
         Network init = Network.build(spec, 4);
         Map<String, INDArray> o = init.outputs(train.features(), List.of("head0", "head1", "logits"));
-        INDArray mean = o.get("head0").add(o.get("head1")).div(2);
-        assertEquals(0, mean.sub(o.get("logits")).norm2Number().doubleValue(), 1e-4, "logits are the heads' mean");
+        INDArray mix = o.get("head0").mul(0.7).add(o.get("head1").mul(0.3));
+        assertEquals(0, mix.sub(o.get("logits")).norm2Number().doubleValue(), 1e-4, "logits are 0.7·head0 + 0.3·head1");
         double[][] h0 = softmax(o.get("head0"), t);
         double[][] h1 = softmax(o.get("head1"), t);
         double[][] p0 = softmax(cnn.logits(train), t);
@@ -200,6 +201,12 @@ class EnsembleTest {
         assertEquals(MlpSpec.of(24).parameterCount() + 2 * extra + 3, learned.parameterCount());
         assertEquals(learned.parameterCount(), Network.build(learned, 1).parameterCount());
         assertEquals(learned, ModelSpec.parse(learned.compact()));
+        assertEquals(spec, ModelSpec.parse(spec.compact()), spec.compact());
+        MultiHeadSpec mean = (MultiHeadSpec) ModelSpec.parse("multihead:2:mlp:24");
+        Map<String, INDArray> m = Network.build(mean, 2).outputs(train.features(), List.of("head0", "head1", "logits"));
+        assertEquals(0, m.get("head0").add(m.get("head1")).div(2).sub(m.get("logits")).norm2Number().doubleValue(), 1e-4,
+                "mean: the heads' average");
+        assertThrows(SpecException.class, () -> ModelSpec.parse("multihead:2,combine=weighted:mlp:24"), "weights missing");
     }
 
     @Test

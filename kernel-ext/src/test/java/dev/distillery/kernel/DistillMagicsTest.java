@@ -262,7 +262,7 @@ class DistillMagicsTest {
         Experiment.Outcome heads = (Experiment.Outcome) h.kernel.evalRaw("%distill mlp:8 --from fixed --epochs 1 --name heads");
         RunRecord hr = heads.records().get(0);
         assertEquals("heads", hr.lineage().mode());
-        assertTrue(hr.studentSpec().startsWith("multihead:2:mlp:8"), hr.studentSpec());
+        assertEquals("multihead:2,combine=weighted,weights=0.75/0.25:mlp:8", hr.studentSpec());
         assertEquals(8L * 10 + 10, hr.lineage().extraParameters(), "the second head's parameters");
         assertEquals(List.of(0.75, 0.25), hr.lineage().teachers().stream().map(dev.distillery.model.Lineage.Member::weight).toList());
 

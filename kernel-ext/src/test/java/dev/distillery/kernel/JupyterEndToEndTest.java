@@ -123,6 +123,25 @@ class JupyterEndToEndTest {
     }
 
     @Test
+    void ensemblesAndChainsNotebookComparesEveryMethodInOneTable() throws Exception {
+        Executed e = execute("03-ensembles-and-chains.ipynb");
+        assertTrue(e.pngs() >= 1, "the comparison bar chart as PNG: " + e.pngs());
+        assertTrue(e.tables() >= 5, "three ensembles, the chain's lineage and the comparison as HTML tables: " + e.tables());
+        String all = e.text();
+        assertTrue(all.contains("differential evolution (600 evaluations, seed 0) on 500 validation images"),
+                "the DE search reports what it found against uniform weights");
+        for (String method : List.of("scratch", "kd", "ensemble-uniform", "ensemble-de", "multi-head", "TA chain",
+                "multi-TA ensemble (de)")) {
+            assertTrue(all.contains(method + "  |"), "the comparison has a row for " + method);
+        }
+        assertTrue(all.contains("agreement (label fidelity)") && all.contains("KL (probability fidelity)"),
+                "both fidelity columns");
+        assertTrue(all.contains("assistant 1/3 of chain ta-chain") && all.contains("assistant 2/3 of chain ta-chain"),
+                "the lineage table traces the chain stage by stage");
+        assertTrue(all.contains("340 of the parameters are the extra heads"), "the multi-head student reports its extra heads");
+    }
+
+    @Test
     void passesTheJupyterKernelProtocolSuite() throws Exception {
         Path suite = Path.of("src", "test", "python").toAbsolutePath();
         Result r = run(List.of("/usr/bin/python3", "-m", "unittest", "-v", "test_kernel_protocol"),
