@@ -7,7 +7,6 @@ import dev.distillery.teacher.Ensemble;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Ensemble weights found by differential evolution on a validation split: each candidate is a
@@ -51,7 +50,8 @@ public final class EnsembleWeights {
     /** {@code ensemble} with the weights that minimise the fitness on {@code validation}, and the search's report. */
     public static Ensemble search(Ensemble ensemble, LabeledData validation, Options options) {
         int k = ensemble.members().size();
-        List<double[][]> probs = ensemble.memberLogits(validation).stream().map(EnsembleWeights::softmax).toList();
+        List<double[][]> probs = ensemble.memberLogits(validation).stream()
+                .map(z -> dev.distillery.eval.Fidelity.probabilities(z, 1.0)).toList();
         int[] labels = validation.labels();
         double[] lower = new double[k];
         double[] upper = new double[k];
@@ -101,21 +101,5 @@ public final class EnsembleWeights {
             out[i] = sum > 0 ? w[i] / sum : 1.0 / w.length;
         }
         return out;
-    }
-
-    private static double[][] softmax(INDArray logits) {
-        double[][] z = logits.toDoubleMatrix();
-        for (double[] row : z) {
-            double max = Arrays.stream(row).max().orElse(0);
-            double sum = 0;
-            for (int j = 0; j < row.length; j++) {
-                row[j] = Math.exp(row[j] - max);
-                sum += row[j];
-            }
-            for (int j = 0; j < row.length; j++) {
-                row[j] /= sum;
-            }
-        }
-        return z;
     }
 }

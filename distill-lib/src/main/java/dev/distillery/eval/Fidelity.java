@@ -55,6 +55,18 @@ public record Fidelity(double agreement, double meanKl, double meanJs) {
         return d;
     }
 
+    /** Each row's softmax at {@code temperature}, in double precision. */
+    public static double[][] probabilities(INDArray logits, double temperature) {
+        double[][] z = logits.toDoubleMatrix();
+        for (int i = 0; i < z.length; i++) {
+            for (int j = 0; j < z[i].length; j++) {
+                z[i][j] /= temperature;
+            }
+            z[i] = softmax(z[i]);
+        }
+        return z;
+    }
+
     static double[] softmax(double[] z) {
         double max = Double.NEGATIVE_INFINITY;
         for (double v : z) max = Math.max(max, v);

@@ -190,20 +190,10 @@ public final class Ensemble {
         int c = (int) logits.get(0).columns();
         double[][] out = new double[n][c];
         for (int k = 0; k < logits.size(); k++) {
-            double[][] z = logits.get(k).toDoubleMatrix();
+            double[][] p = dev.distillery.eval.Fidelity.probabilities(logits.get(k), temperature);
             for (int i = 0; i < n; i++) {
-                double max = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j < c; j++) {
-                    max = Math.max(max, z[i][j] / temperature);
-                }
-                double sum = 0;
-                double[] e = new double[c];
-                for (int j = 0; j < c; j++) {
-                    e[j] = Math.exp(z[i][j] / temperature - max);
-                    sum += e[j];
-                }
-                for (int j = 0; j < c; j++) {
-                    out[i][j] += weights[k] * e[j] / sum;
+                    out[i][j] += weights[k] * p[i][j];
                 }
             }
         }

@@ -72,11 +72,11 @@ final class ChainMagic extends Magic {
             throw new MagicUsageException("%chain", "--seeds must be at least 1, got " + seeds, usage);
         }
         Workbench.TeacherEntry teacher = wb.teacher(from);
-        ModelSpec spec = spec(wb, student);
+        ModelSpec spec = ModelSpecs.student(wb, student);
         List<ExperimentSpec.StudentSpec> tas = new ArrayList<>();
         if (via != null) {
             for (String item : items(via)) {
-                tas.add(new ExperimentSpec.StudentSpec(item, spec(wb, item)));
+                tas.add(new ExperimentSpec.StudentSpec(item, ModelSpecs.student(wb, item)));
             }
         }
         LossSpec l = Losses.parse(loss);
@@ -97,22 +97,6 @@ final class ChainMagic extends Magic {
                 new ExperimentSpec.TrainingSpec(training.epochs, training.batchSize, training.learningRate, training.patience),
                 TrainingArgs.seeds(seeds), training.threads, null, cs);
         return DistillMagic.runExperiment(ctx, es, "%chain " + student + " from " + from);
-    }
-
-    /** A %student name or a compact spec, with an error that names both possibilities. */
-    static ModelSpec spec(Workbench wb, String text) {
-        ModelSpec s = wb.student(text);
-        if (s != null) {
-            return s;
-        }
-        try {
-            return ModelSpecs.read(text);
-        } catch (SpecException e) {
-            List<String> known = wb.studentNames();
-            throw new IllegalArgumentException("'" + text + "' is neither a student declared with %student"
-                    + (known.isEmpty() ? "" : " (known: " + String.join(", ", known) + ")") + " nor a model spec: "
-                    + e.getMessage(), e);
-        }
     }
 
     /** Splits {@code a,vit:2x32,patch=7,b} into {@code a}, {@code vit:2x32,patch=7}, {@code b}: key=value pieces stay with their spec. */

@@ -7,7 +7,6 @@ import dev.distillery.kernel.display.LiveProgress;
 import dev.distillery.loss.LossSpec;
 import dev.distillery.loss.Losses;
 import dev.distillery.model.ModelSpec;
-import dev.distillery.model.SpecException;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,17 +59,7 @@ final class DistillMagic extends Magic {
     @Override
     public Experiment.Outcome run(String body) {
         Workbench wb = ctx.workbench();
-        ModelSpec spec = wb.student(student);
-        if (spec == null) {
-            try {
-                spec = ModelSpecs.read(student);
-            } catch (SpecException e) {
-                List<String> known = wb.studentNames();
-                throw new IllegalArgumentException("'" + student + "' is neither a student declared with %student"
-                        + (known.isEmpty() ? "" : " (known: " + String.join(", ", known) + ")")
-                        + " nor a model spec: " + e.getMessage(), e);
-            }
-        }
+        ModelSpec spec = ModelSpecs.student(wb, student);
         Workbench.EnsembleEntry ensemble = from == null ? null : wb.ensemble(from);
         Workbench.TeacherEntry teacher = from == null || ensemble != null ? null : wb.teacher(from);
         boolean source = teacher != null || ensemble != null;

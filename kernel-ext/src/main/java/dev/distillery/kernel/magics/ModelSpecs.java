@@ -24,4 +24,20 @@ final class ModelSpecs {
         }
         return ModelSpec.parse(t);
     }
+
+    /** A student declared with %student, else a spec as {@link #read} takes it; the error names both possibilities. */
+    static ModelSpec student(dev.distillery.kernel.Workbench wb, String text) {
+        ModelSpec s = wb.student(text);
+        if (s != null) {
+            return s;
+        }
+        try {
+            return read(text);
+        } catch (SpecException e) {
+            java.util.List<String> known = wb.studentNames();
+            throw new IllegalArgumentException("'" + text + "' is neither a student declared with %student"
+                    + (known.isEmpty() ? "" : " (known: " + String.join(", ", known) + ")") + " nor a model spec: "
+                    + e.getMessage(), e);
+        }
+    }
 }
