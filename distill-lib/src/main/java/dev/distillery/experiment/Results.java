@@ -267,7 +267,7 @@ public final class Results {
             stage.append(l == null || l.stage() == null ? "" : l.stage() + "/" + l.stages());
             from.append(l == null ? "labels only" : l.describe());
             parents.append(l == null ? "" : String.join(", ", l.parents()));
-            appendNullable(acc, r.metrics() == null ? null : r.metrics().testAccuracy());
+            appendNullable(acc, r.metrics() == null ? null : Math.round(r.metrics().testAccuracy() * 10000) / 10000.0);
         }
         return Table.create("lineage", run, experiment, student, seed, role, stage, from, parents, acc);
     }
@@ -332,8 +332,11 @@ public final class Results {
             dev.distillery.model.Lineage l = first.lineage();
             String desc = l == null ? "labels only" : l.chain() != null ? l.describe().replaceFirst(", student .*$", "")
                     + " (chain " + l.chain() + ")" : l.describe();
-            if (l != null && "de".equals(l.weighting()) && g.size() > 1) {
-                desc += "; weights from seed " + first.seed();
+            boolean varies = g.stream().map(r -> r.lineage() == null ? List.<Double>of()
+                    : r.lineage().teachers().stream().map(dev.distillery.model.Lineage.Member::weight).toList())
+                    .distinct().count() > 1;
+            if (varies) {
+                desc += "; the weights of seed " + first.seed() + " (they differ by seed)";
             }
             from.append(desc);
         });

@@ -197,6 +197,13 @@ class EnsembleTest {
         double want = alpha * ce / labeled + (1 - alpha) * t * t * soft / train.size();
         assertEquals(want, r.training().curve().get(0).trainLoss(), 2e-4 * want);
 
+        // a student given with its own heads keeps them: here the combination is learned from the labels
+        DistillResult mixed = Distill.from(e).into("multihead:2,combine=learned:mlp:24").with(Losses.hinton(t, alpha))
+                .on(few).epochs(1).batchSize(50).seed(4).run();
+        assertEquals("learned", ((MultiHeadSpec) mixed.network().spec()).combine());
+        assertEquals(MlpSpec.of(24).parameterCount() + extra + 2, mixed.metrics().parameters(), "a second head and two scores");
+        assertTrue(mixed.network().parameterNames().contains("heads.mix"));
+
         MultiHeadSpec learned = (MultiHeadSpec) ModelSpec.parse("multihead:3,combine=learned:mlp:24");
         assertEquals(MlpSpec.of(24).parameterCount() + 2 * extra + 3, learned.parameterCount());
         assertEquals(learned.parameterCount(), Network.build(learned, 1).parameterCount());

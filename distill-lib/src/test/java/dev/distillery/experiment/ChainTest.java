@@ -75,6 +75,9 @@ class ChainTest {
             assertEquals(out.teacher().id(), r.teacher().id(), "every record names the chain's root teacher");
         }
         assertEquals(4, Results.lineage(records).rowCount());
+        tech.tablesaw.api.Table cmp = Results.compare(records);
+        assertEquals(List.of("takd (ta2)", "takd (de(ta1+ta2))"), cmp.stringColumn("method").asList(),
+                "one row per way the student learned; the assistants are stages, not methods");
     }
 
     @Test

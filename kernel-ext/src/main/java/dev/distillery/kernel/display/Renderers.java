@@ -99,7 +99,7 @@ public final class Renderers {
             spec.append(t.network().spec().compact());
             params.append(t.network().parameterCount());
             double a = t.recordedAccuracy();
-            if (Double.isNaN(a)) acc.appendMissing(); else acc.append(a);
+            if (Double.isNaN(a)) acc.appendMissing(); else acc.append(Math.round(a * 10000) / 10000.0);
             weight.append(Math.round(w[i] * 10000) / 10000.0);
         }
         return Table.create("ensemble " + e.name(), name, spec, params, acc, weight);
