@@ -1,0 +1,243 @@
+"""PyTorch twins of Distillery's benchmark cases (bench/src/main/java/dev/distillery/bench/Bench.java).
+
+Each case builds the same model, loss, batch and optimizer as Distillery's, trains on the same kind of
+data, and prints one JSON row: the median milliseconds per training step after warm-up, and the
+process's peak resident memory. Run by `./distillery bench`; by hand:
+
+    /usr/bin/python3 bench/torch/reference.py kd-mlp-256 --threads 1
+"""
+import argparse
+import gzip
+import json
+import math
+import resource
+import statistics
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+FASHION = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+
+
+def images(n):
+    """The first n Fashion-MNIST test images, scaled to [0, 1], as Distillery's loader gives them."""
+    with gzip.open(FASHION, "rb") as f:
+        raw = np.frombuffer(f.read(), dtype=np.uint8, offset=16)
+    x = raw.reshape(-1, 784)[:n].astype(np.float32) / 255.0
+    return torch.from_numpy(x)
+
+
+def uniform(rows, cols, seed, scale):
+    g = torch.Generator().manual_seed(seed)
+    return (torch.rand(rows, cols, generator=g) * 2 - 1) * scale
+
+
+def hinton(student, teacher, labels, t=4.0, alpha=0.5):
+    log_ps = F.log_softmax(student / t, dim=1)
+    log_pt = F.log_softmax(teacher / t, dim=1)
+    kl = (log_pt.exp() * (log_pt - log_ps)).sum(1).mean()
+    return alpha * F.cross_entropy(student, labels) + (1 - alpha) * t * t * kl
+
+
+class Mlp(nn.Module):
+    def __init__(self, sizes):
+        super().__init__()
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+
+    def forward(self, x):
+        for layer in self.layers[:-1]:
+            x = F.relu(layer(x))
+        return self.layers[-1](x)
+
+
+class Cnn(nn.Module):
+    """cnn:32x64,dense=128,dropout=0.3: two 3×3 same convolutions with ReLU and 2×2 max pooling, dense 128, dropout."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 32, 3, padding=1)
+        self.c2 = nn.Conv2d(32, 64, 3, padding=1)
+        self.d1 = nn.Linear(64 * 7 * 7, 128)
+        self.out = nn.Linear(128, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.c1(x.view(-1, 1, 28, 28))), 2)
+        x = F.max_pool2d(F.relu(self.c2(x)), 2)
+        x = F.dropout(F.relu(self.d1(x.flatten(1))), 0.3, self.training)
+        return self.out(x)
+
+
+class Layer(nn.Module):
+    """One pre-norm encoder layer as Distillery builds it: separate q, k, v, o projections, GELU feed-forward."""
+
+    def __init__(self, d, heads, ffn):
+        super().__init__()
+        self.heads = heads
+        self.norm1, self.norm2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.q, self.k, self.v, self.o = (nn.Linear(d, d) for _ in range(4))
+        self.ffn1, self.ffn2 = nn.Linear(d, ffn), nn.Linear(ffn, d)
+
+    def forward(self, h):
+        b, s, d = h.shape
+        dh = d // self.heads
+        a = self.norm1(h)
+        q = self.q(a).view(b, s, self.heads, dh).transpose(1, 2)
+        k = self.k(a).view(b, s, self.heads, dh).transpose(1, 2)
+        v = self.v(a).view(b, s, self.heads, dh).transpose(1, 2)
+        att = torch.softmax(q @ k.transpose(2, 3) / math.sqrt(dh), dim=3)
+        h = h + self.o((att @ v).transpose(1, 2).reshape(b, s, d))
+        return h + self.ffn2(F.gelu(self.ffn1(self.norm2(h))))
+
+
+class Speech(nn.Module):
+    """speech:4x128,heads=4,ffn=4,frame=16,length=64: frames → embedding + positions → 4 layers → norm → mean → head."""
+
+    def __init__(self, depth=4, d=128, heads=4, ffn=512, frame=16, length=64):
+        super().__init__()
+        self.frame, self.length = frame, length
+        self.embed = nn.Linear(frame, d)
+        self.pos = nn.Parameter(torch.randn(length, d) * 0.02)
+        self.layers = nn.ModuleList(Layer(d, heads, ffn) for _ in range(depth))
+        self.norm = nn.LayerNorm(d)
+        self.head = nn.Linear(d, 10)
+
+    def forward(self, x):
+        h = self.embed(x.view(-1, self.length, self.frame)) + self.pos
+        for layer in self.layers:
+            h = layer(h)
+        last = h
+        return self.head(self.norm(h).mean(1)), last
+
+
+def time_steps(step, batches, warmup):
+    times = []
+    for i, batch in enumerate(batches):
+        t0 = time.perf_counter()
+        step(*batch)
+        if i >= warmup:
+            times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return {"ms_per_step": statistics.median(times), "p10_ms": times[len(times) // 10],
+            "p90_ms": times[len(times) * 9 // 10], "steps": len(times)}
+
+
+def kd_case(sizes, warmup, steps):
+    batch = 128
+    n = batch * (warmup + steps)
+    x, teacher = images(n), uniform(n, 10, 7, 4.0)
+    labels = torch.arange(n) % 10
+    model = Mlp(sizes)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step(xb, tb, yb):
+        opt.zero_grad(set_to_none=True)
+        loss = hinton(model(xb), tb, yb)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(1))
+    batches = [(x[idx], teacher[idx], labels[idx]) for idx in perm.split(batch)]
+    row = time_steps(step, batches, warmup)
+    row["parameters"] = sum(p.numel() for p in model.parameters())
+    return row
+
+
+def cnn_case(warmup, steps):
+    batch = 128
+    n = batch * (warmup + steps)
+    x = images(n)
+    labels = torch.arange(n) % 10
+    model = Cnn()
+    model.train()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step(xb, yb):
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(xb), yb)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(1))
+    batches = [(x[idx], labels[idx]) for idx in perm.split(batch)]
+    row = time_steps(step, batches, warmup)
+    row["parameters"] = sum(p.numel() for p in model.parameters())
+    return row
+
+
+def transformer_case(warmup, steps):
+    batch = 32
+    n = batch * (warmup + steps)
+    x = (uniform(n, 64 * 16, 5, 1.0) + 1) / 2
+    teacher = uniform(n, 10, 7, 4.0)
+    states = uniform(n, 64 * 128, 9, 1.0)
+    labels = torch.arange(n) % 10
+    model = Speech()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step(xb, tb, sb, yb):
+        opt.zero_grad(set_to_none=True)
+        logits, last = model(xb)
+        loss = hinton(logits, tb, yb) + F.mse_loss(last.reshape(len(xb), -1), sb)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(1))
+    batches = [(x[idx], teacher[idx], states[idx], labels[idx]) for idx in perm.split(batch)]
+    row = time_steps(step, batches, warmup)
+    row["parameters"] = sum(p.numel() for p in model.parameters())
+    return row
+
+
+def gemm_case():
+    shapes = [(128, 784, 256), (128, 784, 800), (128, 800, 800), (2048, 128, 512), (2048, 512, 128)]
+    best, last, each = 0.0, 0.0, []
+    for m, k, n in shapes:
+        a, b = uniform(m, k, 3, 1.0), uniform(k, n, 4, 1.0)
+        c = torch.empty(m, n)
+        for _ in range(20):
+            torch.mm(a, b, out=c)
+        ms = []
+        for _ in range(50):
+            t0 = time.perf_counter()
+            torch.mm(a, b, out=c)
+            ms.append((time.perf_counter() - t0) * 1000)
+        med = statistics.median(ms)
+        gflops = 2.0 * m * k * n / (med / 1000) / 1e9
+        best, last = max(best, gflops), med
+        each.append({"shape": [m, k, n], "ms": med, "gflops": round(gflops, 1)})
+    return {"ms_per_step": last, "gflops": round(best, 1), "shapes": each}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("case", choices=["kd-mlp-256", "kd-mlp-800x800", "teacher-cnn", "transformer-hidden", "gemm"])
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--warmup", type=int, default=10)
+    p.add_argument("--steps", type=int, default=40)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.set_num_interop_threads(1)
+    torch.manual_seed(1)
+    if a.case == "kd-mlp-256":
+        row = kd_case([784, 256, 10], a.warmup, a.steps)
+    elif a.case == "kd-mlp-800x800":
+        row = kd_case([784, 800, 800, 10], a.warmup, a.steps)
+    elif a.case == "teacher-cnn":
+        row = cnn_case(a.warmup, a.steps)
+    elif a.case == "transformer-hidden":
+        row = transformer_case(a.warmup, a.steps)
+    else:
+        row = gemm_case()
+    row.update({"case": a.case, "impl": "pytorch " + torch.__version__, "threads": a.threads,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024})
+    print(json.dumps(row))
+
+
+if __name__ == "__main__":
+    main()
