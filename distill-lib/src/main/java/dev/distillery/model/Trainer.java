@@ -17,8 +17,8 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Mini-batch training of a {@link Network} on an {@link Objective} with Adam: seeded shuffling and
@@ -107,9 +107,11 @@ public final class Trainer {
         }
         Map<String, INDArray> m = new LinkedHashMap<>();
         Map<String, INDArray> v = new LinkedHashMap<>();
+        Map<String, INDArray> updates = new LinkedHashMap<>();
         params.forEach((k, p) -> {
             m.put(k, Nd4j.zeros(DataType.FLOAT, p.shape()));
             v.put(k, Nd4j.zeros(DataType.FLOAT, p.shape()));
+            updates.put(k, Nd4j.zeros(DataType.FLOAT, p.shape()));
         });
 
         String runKey = DataLocator.sha256(net.spec().compact() + "|" + objective.describe() + "|" + opts.seed() + "|"
@@ -194,13 +196,14 @@ public final class Trainer {
                                 epoch, s + 1, globalStep, opts.learningRate(), lastGood, curve);
                     }
                 }
-                double correction = Math.sqrt(1 - Math.pow(BETA2, globalStep)) / (1 - Math.pow(BETA1, globalStep));
-                double stepSize = opts.learningRate() * correction;
+                // Adam in one fused native op per parameter (moments updated in place), then p -= update:
+                // m = β1·m + (1−β1)·g, v = β2·v + (1−β2)·g², update = lr·√(1−β2^t)/(1−β1^t) · m / (√v + ε)
                 for (String p : names) {
                     INDArray g = out.get(sd.getVariable(p).getGradient().name());
-                    INDArray mp = m.get(p).muli(BETA1).addi(g.mul(1 - BETA1));
-                    INDArray vp = v.get(p).muli(BETA2).addi(g.mul(g).muli(1 - BETA2));
-                    params.get(p).subi(mp.div(Transforms.sqrt(vp, true).addi(EPSILON)).muli(stepSize));
+                    INDArray u = updates.get(p);
+                    Nd4j.exec(new AdamUpdater(g, v.get(p), m.get(p), u, v.get(p), m.get(p), opts.learningRate(), BETA1,
+                            BETA2, EPSILON, (int) (globalStep - 1)));
+                    params.get(p).subi(u);
                 }
                 lossSum += loss;
                 stepsThisRun++;

@@ -25,6 +25,55 @@ class TrainerTest {
     }
 
     @Test
+    void twoStepsFollowAdamAsAHandComputationGivesIt() {
+        // two full-batch steps, so the gradient of each step is SameDiff's gradient at the weights before it
+        dev.distillery.data.LabeledData few = DATA.train().rows(java.util.stream.IntStream.range(0, 100).toArray(), "first 100");
+        double lr = 0.01;
+        Network trained = Network.build(MlpSpec.of(8), 3);
+        Network probe = Network.build(MlpSpec.of(8), 3);
+        Map<String, INDArray> p = new java.util.LinkedHashMap<>();
+        probe.parameters().forEach((k, v) -> p.put(k, v.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)));
+        new Trainer(trained, new CrossEntropy(), TrainingOptions.defaults().epochs(2).batchSize(100).learningRate(lr).seed(1))
+                .fit(few, null, few, null);
+        // the probe gets the same loss graph; its weights are set from the hand computation before each gradient
+        new Trainer(probe, new CrossEntropy(), TrainingOptions.defaults().epochs(1).batchSize(100).seed(1))
+                .fit(few, null, few, null);
+        Map<String, INDArray> ph = new java.util.LinkedHashMap<>();
+        ph.put(Network.INPUT, few.features());
+        ph.put(Trainer.LABELS, few.oneHot());
+        ph.put(Trainer.LABEL_MASK, few.labelMask());
+        Map<String, INDArray> m = new java.util.LinkedHashMap<>();
+        Map<String, INDArray> v = new java.util.LinkedHashMap<>();
+        for (int t = 1; t <= 2; t++) {
+            probe.setParameters(castAll(p, org.nd4j.linalg.api.buffer.DataType.FLOAT));
+            Map<String, INDArray> g = probe.graph().calculateGradients(ph, probe.parameterNames());
+            for (String k : probe.parameterNames()) {
+                INDArray gk = g.get(k).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+                INDArray mk = m.computeIfAbsent(k, x -> gk.mul(0)).muli(0.9).addi(gk.mul(0.1));
+                INDArray vk = v.computeIfAbsent(k, x -> gk.mul(0)).muli(0.999).addi(gk.mul(gk).muli(0.001));
+                double step = lr * Math.sqrt(1 - Math.pow(0.999, t)) / (1 - Math.pow(0.9, t));
+                p.get(k).subi(mk.div(org.nd4j.linalg.ops.transforms.Transforms.sqrt(vk, true).addi(1e-8)).muli(step));
+            }
+        }
+        for (String k : probe.parameterNames()) {
+            INDArray want = p.get(k);
+            INDArray got = trained.parameters().get(k).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+            double err = org.nd4j.linalg.ops.transforms.Transforms.abs(want.sub(got)).maxNumber().doubleValue();
+            assertTrue(err < 1e-5, k + ": Adam's two steps differ from the hand computation by " + err);
+        }
+        double moved = org.nd4j.linalg.ops.transforms.Transforms.abs(p.get("w0").sub(
+                Network.build(MlpSpec.of(8), 3).parameters().get("w0").castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)))
+                .maxNumber().doubleValue();
+        assertTrue(moved > 0.01, "the weights moved by about 2·lr: " + moved);
+    }
+
+    private static Map<String, INDArray> castAll(Map<String, INDArray> in, org.nd4j.linalg.api.buffer.DataType type) {
+        Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+        in.forEach((k, x) -> out.put(k, x.castTo(type)));
+        return out;
+    }
+
+    @Test
     void trainingLearnsAndTheSameSeedGivesTheSameNumbers() {
         Network a = Network.build(MlpSpec.of(32).withDropout(0.1), 5);
         double before = Accuracy.of(a.logits(DATA.test().features()), DATA.test().labels());
