@@ -6,6 +6,11 @@ import dev.distillery.backend.Backend;
 import dev.distillery.backend.Versions;
 import dev.distillery.data.FashionMnist;
 import dev.distillery.data.LabeledData;
+import dev.distillery.data.Splits;
+import dev.distillery.distill.Distill;
+import dev.distillery.model.Budgets;
+import dev.distillery.teacher.Teacher;
+import dev.distillery.teacher.TeacherCache;
 import dev.distillery.loss.FeatureLoss;
 import dev.distillery.loss.Losses;
 import dev.distillery.model.CrossEntropy;
@@ -50,7 +55,11 @@ import picocli.CommandLine.Parameters;
 public final class Bench implements Runnable {
 
     /** The cases, in the order the table lists them. */
-    static final List<String> CASES = List.of("kd-mlp-256", "kd-mlp-800x800", "teacher-cnn", "transformer-hidden", "gemm");
+    static final List<String> CASES = List.of("kd-mlp-256", "kd-mlp-800x800", "teacher-cnn", "transformer-hidden",
+            "sweep-cache", "gemm");
+
+    /** Cases with no PyTorch twin: Distillery against itself. */
+    static final List<String> ALONE = List.of("sweep-cache");
 
     @Override
     public void run() {
@@ -65,7 +74,7 @@ public final class Bench implements Runnable {
     @Command(name = "case", description = "run one case here and print its JSON row")
     static final class One implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "CASE", description = "one of: kd-mlp-256, kd-mlp-800x800, teacher-cnn, "
-                + "transformer-hidden, gemm")
+                + "transformer-hidden, sweep-cache, gemm")
         String name;
 
         @Option(names = "--threads", defaultValue = "1")
@@ -86,6 +95,7 @@ public final class Bench implements Runnable {
                 case "teacher-cnn" -> teacherCnn(warmup, steps);
                 case "transformer-hidden" -> transformer(warmup, steps);
                 case "gemm" -> gemm();
+                case "sweep-cache" -> sweep();
                 default -> throw new CommandLine.ParameterException(new CommandLine(this),
                         "unknown case '" + name + "'; known: " + String.join(", ", CASES));
             };
@@ -125,8 +135,9 @@ public final class Bench implements Runnable {
                     System.err.printf("bench: %s at %d thread%s ...%n", c, t, t == 1 ? "" : "s");
                     Map<String, Object> ours = json(run(List.of(java, "-Xmx8g", "-cp", cp, Bench.class.getName(), "case", c,
                             "--threads", String.valueOf(t), "--steps", String.valueOf(steps))));
-                    Map<String, Object> ref = json(run(List.of(python, "bench/torch/reference.py", c, "--threads",
-                            String.valueOf(t), "--steps", String.valueOf(steps))));
+                    Map<String, Object> ref = ALONE.contains(c) ? Map.of("ms_per_step", ours.get("reference_ms"), "peak_rss_mb",
+                            "-") : json(run(List.of(python, "bench/torch/reference.py", c, "--threads", String.valueOf(t),
+                            "--steps", String.valueOf(steps))));
                     if (c.equals("gemm")) {
                         peak.put(t, ((Number) ours.get("gflops")).doubleValue());
                     }
@@ -193,7 +204,9 @@ public final class Bench implements Runnable {
                     r.containsKey("pct_of_gemm_peak") ? r.get("pct_of_gemm_peak") : "-", r.get("distillery_peak_rss_mb"),
                     r.get("pytorch_peak_rss_mb")));
         }
-        return s.append("(gemm rows: ms per multiply of the largest shape; ratio > 1 means Distillery is slower)").toString();
+        return s.append("(ratio > 1 means Distillery is slower; gemm: ms per multiply of the largest shape; sweep-cache: "
+                + "seconds for 8 students with the teacher-output cache, and in the PyTorch column with the teacher "
+                + "recomputed every step, so its ratio is the cache's speed-up inverted)").toString();
     }
 
     static Map<String, Object> machine() {
@@ -257,6 +270,55 @@ public final class Bench implements Runnable {
         double perLayer = s * (4 * d * d + 2 * d * 512) + 2 * s * s * d;
         row.put("gflop_per_step", 3.0 * 2 * batch * (4 * perLayer + s * 16 * d + d * 10) / 1e9);
         row.put("case", "transformer-hidden");
+        return row;
+    }
+
+    /**
+     * A depth × width sweep of 8 MLP students (depths 1, 2 × widths 32, 64, 128, 256), one epoch each
+     * on 4,096 images, from a CNN teacher: with the teacher-output cache (the teacher runs once per
+     * dataset for the whole sweep), against the cost of recomputing the teacher's logits every step
+     * (a teacher forward pass on each batch, on top of the same training). Seconds for the whole sweep.
+     */
+    static Map<String, Object> sweep() {
+        LabeledData all = images(6144);
+        Splits data = new Splits(all.rows(java.util.stream.IntStream.range(0, 4096).toArray(), "train"),
+                all.rows(java.util.stream.IntStream.range(4096, 5120).toArray(), "validation"),
+                all.rows(java.util.stream.IntStream.range(5120, 6144).toArray(), "test"));
+        Teacher teacher = new Teacher("cnn", Network.build(ModelSpec.parse("cnn:32x64,dense=128,dropout=0.3"), 1), null);
+        List<ModelSpec> students = Budgets.grid("mlp", List.of(1, 2), List.of(32, 64, 128, 256), 1, 1, 1).stream()
+                .map(Budgets.Candidate::spec).toList();
+        TeacherCache cache = new TeacherCache(null);
+        TeacherCache.setShared(cache);
+        long t0 = System.nanoTime();
+        for (ModelSpec s : students) {
+            Distill.from(teacher).into(s).with(Losses.hinton(4.0, 0.5)).on(data).epochs(1).seed(1).run();
+        }
+        double cached = (System.nanoTime() - t0) / 1e9;
+        long computed = cache.computedCount();
+        // the same sweep, each step also paying a teacher forward pass on a batch, and a fresh cache per student
+        INDArray batch = data.train().features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 128),
+                org.nd4j.linalg.indexing.NDArrayIndex.all());
+        TrainingListener recompute = new TrainingListener() {
+            @Override
+            public void onStep(Progress p) {
+                teacher.network().forward(batch);
+            }
+        };
+        t0 = System.nanoTime();
+        for (ModelSpec s : students) {
+            TeacherCache.setShared(new TeacherCache(null));
+            Distill.from(teacher).into(s).with(Losses.hinton(4.0, 0.5)).on(data).epochs(1).seed(1).listener(recompute).run();
+        }
+        double recomputed = (System.nanoTime() - t0) / 1e9;
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("case", "sweep-cache");
+        row.put("impl", "distillery");
+        row.put("ms_per_step", cached);
+        row.put("reference_ms", recomputed);
+        row.put("unit", "seconds per sweep");
+        row.put("students", students.size());
+        row.put("teacher_passes_with_cache", computed);
+        row.put("speedup", Math.round(100 * recomputed / cached) / 100.0);
         return row;
     }
 
