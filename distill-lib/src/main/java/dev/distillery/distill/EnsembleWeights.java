@@ -59,18 +59,25 @@ public final class EnsembleWeights {
         int population = options.population() > 0 ? options.population() : Math.max(10, 10 * k);
         DifferentialEvolution de = new DifferentialEvolution(lower, upper).population(population)
                 .evaluations(Math.max(options.evaluations(), population)).seed(options.seed());
-        DifferentialEvolution.Result r = de.minimize(w -> fitness(probs, normalise(w), labels, options.fitness()));
+        DifferentialEvolution.Result r = de.minimize(w -> score(probs, normalise(w), labels).of(options.fitness()));
         double[] uniform = new double[k];
         Arrays.fill(uniform, 1.0 / k);
         double[] found = normalise(r.best());
+        Score before = score(probs, uniform, labels);
         Lineage.Search report = new Lineage.Search("de", options.fitness().label(), r.evaluations(), options.seed(),
-                fitness(probs, uniform, labels, options.fitness()), r.value(),
-                1 - fitness(probs, uniform, labels, Fitness.ERROR), 1 - fitness(probs, found, labels, Fitness.ERROR));
+                before.of(options.fitness()), r.value(), 1 - before.error(), 1 - score(probs, found, labels).error());
         return ensemble.searched(found, report);
     }
 
-    /** The fitness of weights {@code w} (summing to 1) for per-teacher probabilities {@code probs}. */
-    static double fitness(List<double[][]> probs, double[] w, int[] labels, Fitness fitness) {
+    /** The weighted ensemble's mean negative log-likelihood and error rate on the split. */
+    record Score(double nll, double error) {
+        double of(Fitness f) {
+            return f == Fitness.NLL ? nll : error;
+        }
+    }
+
+    /** The score of weights {@code w} (summing to 1) for per-teacher probabilities {@code probs}. */
+    static Score score(List<double[][]> probs, double[] w, int[] labels) {
         int n = labels.length;
         int c = probs.get(0)[0].length;
         double nll = 0;
@@ -91,7 +98,7 @@ public final class EnsembleWeights {
             wrong += best == labels[i] ? 0 : 1;
             nll -= Math.log(Math.max(p[labels[i]], 1e-30));
         }
-        return fitness == Fitness.NLL ? nll / n : wrong / (double) n;
+        return new Score(nll / n, wrong / (double) n);
     }
 
     static double[] normalise(double[] w) {

@@ -210,14 +210,12 @@ public final class Experiment {
     private void chain(Runner runner, Teacher teacher, ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc,
             long seed) {
         ExperimentSpec.ChainSpec cs = spec.chain();
-        List<ExperimentSpec.StudentSpec> tas = !cs.assistants().isEmpty() ? cs.assistants()
-                : Chain.assistantSizes(teacher.network().parameterCount(), st.model(), cs.count()).stream()
-                        .map(new java.util.function.Function<ModelSpec, ExperimentSpec.StudentSpec>() {
-                            int i = 1;
-                            public ExperimentSpec.StudentSpec apply(ModelSpec m) {
-                                return new ExperimentSpec.StudentSpec("ta" + i++, m);
-                            }
-                        }).toList();
+        List<ExperimentSpec.StudentSpec> tas = cs.assistants();
+        if (tas.isEmpty()) {
+            List<ModelSpec> sized = Chain.assistantSizes(teacher.network().parameterCount(), st.model(), cs.count());
+            tas = java.util.stream.IntStream.range(0, sized.size())
+                    .mapToObj(i -> new ExperimentSpec.StudentSpec("ta" + (i + 1), sized.get(i))).toList();
+        }
         int stages = tas.size() + 1;
         String chainName = cs.name();
         Teacher previous = teacher;
@@ -229,11 +227,10 @@ public final class Experiment {
                     ta.name(), ta.model().describe(), ta.model().parameterCount(), previous.name()));
             Distill d = Distill.from(previous).into(ta.model()).inChain(chainName, "assistant", i + 1, stages,
                     runs.isEmpty() ? List.of() : List.of(runs.get(runs.size() - 1)));
-            RunRecord rec = runner.run(d, ta, rc, rc.name(), seed);
-            DistillResult r = runner.results.get(runner.results.size() - 1);
-            previous = new Teacher(ta.name(), r.network(), r.provenance());
+            Runner.Ran ran = runner.run(d, ta, rc, rc.name(), seed);
+            previous = new Teacher(ta.name(), ran.result().network(), ran.result().provenance());
             assistants.add(previous);
-            runs.add(rec.id());
+            runs.add(ran.record().id());
         }
         for (String fin : cs.finals()) {
             Distill d;
@@ -276,7 +273,10 @@ public final class Experiment {
             this.teacherInfo = teacherInfo;
         }
 
-        RunRecord run(Distill d, ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc, String recipe, long seed) {
+        /** A completed run: its result and its record. */
+        record Ran(DistillResult result, RunRecord record) {}
+
+        Ran run(Distill d, ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc, String recipe, long seed) {
             String id = store.newId(spec.name(), st.name(), recipe, seed);
             String started = Instant.now().toString();
             TrainingOptions o = new TrainingOptions(
@@ -293,7 +293,7 @@ public final class Experiment {
                 store.write(rec);
                 records.add(rec);
                 log.accept(r.summary());
-                return rec;
+                return new Ran(r, rec);
             } catch (TrainingInterruptedException e) {
                 store.write(record(id, "interrupted", st, rc, recipe, seed, dataInfo, teacherInfo, null, e.curve(),
                         e.getMessage(), started));

@@ -330,8 +330,7 @@ public final class Results {
             Long x = first.lineage() == null ? null : first.lineage().extraParameters();
             extra.append(x == null ? 0 : x);
             dev.distillery.model.Lineage l = first.lineage();
-            String desc = l == null ? "labels only" : l.chain() != null ? l.describe().replaceFirst(", student .*$", "")
-                    + " (chain " + l.chain() + ")" : l.describe();
+            String desc = l == null ? "labels only" : l.describeSource() + (l.chain() == null ? "" : " (chain " + l.chain() + ")");
             boolean varies = g.stream().map(r -> r.lineage() == null ? List.<Double>of()
                     : r.lineage().teachers().stream().map(dev.distillery.model.Lineage.Member::weight).toList())
                     .distinct().count() > 1;

@@ -166,12 +166,6 @@ public final class Budgets {
             // invariant: count(lo) < target <= count(hi)
             for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
                 double mid = Math.sqrt(lo * hi);
-                if (mid <= lo || mid >= hi) {
-                    mid = (lo + hi) / 2;
-                }
-                if (mid <= lo || mid >= hi) {
-                    break;
-                }
                 if (countAt(spec, base, mid) >= parameters) {
                     hi = mid;
                 } else {

@@ -53,8 +53,13 @@ public record Lineage(String source, String mode, List<Member> teachers, String 
         return new Lineage(source, mode, teachers, weighting, search, chain, role, stage, stages, parents, extra);
     }
 
-    /** A one-line account, e.g. {@code targets of cnn 0.62 + mlp 0.38 (de)}. */
+    /** A one-line account, e.g. {@code targets of cnn 0.62 + mlp 0.38 (de), student 3/3 of chain c}. */
     public String describe() {
+        return chain == null ? describeSource() : describeSource() + String.format(", %s %d/%d of chain %s", role, stage, stages, chain);
+    }
+
+    /** What the soft targets came from, without the chain stage, e.g. {@code targets of cnn 0.62 + mlp 0.38 (de)}. */
+    public String describeSource() {
         StringBuilder s = new StringBuilder();
         if ("single".equals(mode)) {
             s.append("from ").append(teachers.isEmpty() ? "?" : teachers.get(0).name());
@@ -70,9 +75,6 @@ public record Lineage(String source, String mode, List<Member> teachers, String 
             if (weighting != null) {
                 s.append(" (").append(weighting).append(")");
             }
-        }
-        if (chain != null) {
-            s.append(String.format(", %s %d/%d of chain %s", role, stage, stages, chain));
         }
         return s.toString();
     }
