@@ -402,10 +402,13 @@ public final class Bench implements Runnable {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    /** The first {@code n} Fashion-MNIST test images (real pixels: synthetic noise is not representative). */
+    /**
+     * {@code n} Fashion-MNIST test images, the 10,000 repeated as often as needed (real pixels:
+     * synthetic noise is not representative).
+     */
     static LabeledData images(int n) {
         LabeledData all = FashionMnist.load(FashionMnist.Part.TEST, null);
-        return all.rows(java.util.stream.IntStream.range(0, Math.min(n, all.size())).toArray(), "bench images");
+        return all.rows(java.util.stream.IntStream.range(0, n).map(i -> i % all.size()).toArray(), "bench images");
     }
 
     /** {@code n} examples of uniform values in [0, 1), with labels 0-9. */

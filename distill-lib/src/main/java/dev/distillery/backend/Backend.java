@@ -2,6 +2,7 @@ package dev.distillery.backend;
 
 import java.util.Properties;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /** ND4J start-up: thread control and a one-line report of what is doing the arithmetic. */
 public final class Backend {
@@ -21,6 +22,9 @@ public final class Backend {
         }
         Nd4j.getEnvironment().setMaxMasterThreads(threadCount);
         Nd4j.getEnvironment().setMaxThreads(threadCount);
+        // libnd4j's OpenMP regions and oneDNN read OpenMP's own count (one per core by default), not the
+        // limits above; left at 2 on a 2-core machine, the idle worker spins after every op and halves speed
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threadCount);
         // OpenBLAS keeps its own pool (one per core) unless told: two jobs would then oversubscribe
         Nd4j.factory().blas().setMaxThreads(threadCount);
         Nd4j.setDefaultDataTypes(org.nd4j.linalg.api.buffer.DataType.FLOAT,

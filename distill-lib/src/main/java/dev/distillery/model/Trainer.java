@@ -17,7 +17,6 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -35,9 +34,6 @@ public final class Trainer {
     /** Placeholders of teacher outputs are named {@code teacher.<output>}; the loss's own weights {@code aux.<name>}. */
     static final String TEACHER_PREFIX = "teacher.";
     static final String AUX_PREFIX = "aux.";
-    private static final double BETA1 = 0.9;
-    private static final double BETA2 = 0.999;
-    private static final double EPSILON = 1e-8;
 
     private final Network net;
     private final Objective objective;
@@ -105,14 +101,7 @@ public final class Trainer {
         for (String a : auxNames) {
             params.put(a, sd.getVariable(a).getArr());
         }
-        Map<String, INDArray> m = new LinkedHashMap<>();
-        Map<String, INDArray> v = new LinkedHashMap<>();
-        Map<String, INDArray> updates = new LinkedHashMap<>();
-        params.forEach((k, p) -> {
-            m.put(k, Nd4j.zeros(DataType.FLOAT, p.shape()));
-            v.put(k, Nd4j.zeros(DataType.FLOAT, p.shape()));
-            updates.put(k, Nd4j.zeros(DataType.FLOAT, p.shape()));
-        });
+        Adam adam = new Adam(params);
 
         String runKey = DataLocator.sha256(net.spec().compact() + "|" + objective.describe() + "|" + opts.seed() + "|"
                 + opts.batchSize() + "|" + opts.learningRate() + "|" + train.fingerprint() + "|" + validation.fingerprint());
@@ -135,8 +124,7 @@ public final class Trainer {
             for (String a : auxNames) {
                 params.get(a).assign(c.params().get(a));
             }
-            c.adamM().forEach((k, a) -> m.get(k).assign(a));
-            c.adamV().forEach((k, a) -> v.get(k).assign(a));
+            adam.restore(c.adamM(), c.adamV());
             best = c.best().isEmpty() ? null : c.best();
             curve.addAll(c.state().curve());
             startEpoch = c.state().epoch() + 1;
@@ -196,14 +184,9 @@ public final class Trainer {
                                 epoch, s + 1, globalStep, opts.learningRate(), lastGood, curve);
                     }
                 }
-                // Adam in one fused native op per parameter (moments updated in place), then p -= update:
-                // m = β1·m + (1−β1)·g, v = β2·v + (1−β2)·g², update = lr·√(1−β2^t)/(1−β1^t) · m / (√v + ε)
                 for (String p : names) {
-                    INDArray g = out.get(sd.getVariable(p).getGradient().name());
-                    INDArray u = updates.get(p);
-                    Nd4j.exec(new AdamUpdater(g, v.get(p), m.get(p), u, v.get(p), m.get(p), opts.learningRate(), BETA1,
-                            BETA2, EPSILON, (int) (globalStep - 1)));
-                    params.get(p).subi(u);
+                    adam.step(p, params.get(p), out.get(sd.getVariable(p).getGradient().name()), opts.learningRate(),
+                            globalStep);
                 }
                 lossSum += loss;
                 stepsThisRun++;
@@ -235,7 +218,7 @@ public final class Trainer {
             if (ckptFile != null) {
                 Map<String, INDArray> bestCopy = best == null ? Map.of() : best;
                 new Checkpoint(new Checkpoint.State(runKey, epoch, globalStep, bestEpoch, bestAcc, sinceBest, curve),
-                        params, m, v, bestCopy).write(ckptFile);
+                        params, adam.firstMoments(), adam.secondMoments(), bestCopy).write(ckptFile);
                 lastGood = ckptFile;
             }
             if (opts.patience() > 0 && sinceBest >= opts.patience() && epoch < opts.epochs()) {
