@@ -10,12 +10,30 @@ import argparse
 import gzip
 import json
 import math
+import os
 import resource
 import statistics
+import sys
 import time
 
-import numpy as np
-import torch
+
+def _threads_from_argv():
+    for i, arg in enumerate(sys.argv):
+        if arg == "--threads" and i + 1 < len(sys.argv):
+            return sys.argv[i + 1]
+        if arg.startswith("--threads="):
+            return arg.split("=", 1)[1]
+    return "1"
+
+
+# torch.set_num_threads does not reach the BLAS library: Debian's torch calls the system OpenBLAS, whose
+# own thread pool has one thread per core unless told before it loads. Without this, a "1 thread" run
+# multiplies matrices on every core.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = _threads_from_argv()
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -25,8 +43,8 @@ FASHION = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
 def images(n):
     """The first n Fashion-MNIST test images, scaled to [0, 1], as Distillery's loader gives them."""
     with gzip.open(FASHION, "rb") as f:
-        raw = np.frombuffer(f.read(), dtype=np.uint8, offset=16)
-    x = raw.reshape(-1, 784)[:n].astype(np.float32) / 255.0
+        raw = np.frombuffer(f.read(), dtype=np.uint8, offset=16).reshape(-1, 784)
+    x = raw[np.arange(n) % len(raw)].astype(np.float32) / 255.0
     return torch.from_numpy(x)
 
 
@@ -112,21 +130,28 @@ class Speech(nn.Module):
         return self.head(self.norm(h).mean(1)), last
 
 
+WARMUP_SECONDS = 10.0
+
+
 def time_steps(step, batches, warmup):
+    """Warm-up passes over the batches (at least `warmup` steps and WARMUP_SECONDS), then one timed pass."""
+    warm, start = 0, time.perf_counter()
+    while warm < warmup or time.perf_counter() - start < WARMUP_SECONDS:
+        step(*batches[warm % len(batches)])
+        warm += 1
     times = []
-    for i, batch in enumerate(batches):
+    for batch in batches:
         t0 = time.perf_counter()
         step(*batch)
-        if i >= warmup:
-            times.append((time.perf_counter() - t0) * 1000)
+        times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     return {"ms_per_step": statistics.median(times), "p10_ms": times[len(times) // 10],
-            "p90_ms": times[len(times) * 9 // 10], "steps": len(times)}
+            "p90_ms": times[len(times) * 9 // 10], "steps": len(times), "warmup_steps": warm}
 
 
 def kd_case(sizes, warmup, steps):
     batch = 128
-    n = batch * (warmup + steps)
+    n = batch * steps
     x, teacher = images(n), uniform(n, 10, 7, 4.0)
     labels = torch.arange(n) % 10
     model = Mlp(sizes)
@@ -148,7 +173,7 @@ def kd_case(sizes, warmup, steps):
 
 def cnn_case(warmup, steps):
     batch = 128
-    n = batch * (warmup + steps)
+    n = batch * steps
     x = images(n)
     labels = torch.arange(n) % 10
     model = Cnn()
@@ -171,7 +196,7 @@ def cnn_case(warmup, steps):
 
 def transformer_case(warmup, steps):
     batch = 32
-    n = batch * (warmup + steps)
+    n = batch * steps
     x = (uniform(n, 64 * 16, 5, 1.0) + 1) / 2
     teacher = uniform(n, 10, 7, 4.0)
     states = uniform(n, 64 * 128, 9, 1.0)
@@ -214,11 +239,20 @@ def gemm_case():
     return {"ms_per_step": last, "gflops": round(best, 1), "shapes": each}
 
 
+def blas_threads():
+    """The thread count of the OpenBLAS that torch calls, read from the library itself."""
+    try:
+        import ctypes
+        return ctypes.CDLL("libopenblas.so.0").openblas_get_num_threads()
+    except (OSError, AttributeError):
+        return None
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("case", choices=["kd-mlp-256", "kd-mlp-800x800", "teacher-cnn", "transformer-hidden", "gemm"])
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--warmup", type=int, default=10)
+    p.add_argument("--warmup", type=int, default=10, help="at least this many warm-up steps (and 10 s)")
     p.add_argument("--steps", type=int, default=40)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -235,6 +269,7 @@ def main():
     else:
         row = gemm_case()
     row.update({"case": a.case, "impl": "pytorch " + torch.__version__, "threads": a.threads,
+                "blas_threads": blas_threads(),
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024})
     print(json.dumps(row))
 

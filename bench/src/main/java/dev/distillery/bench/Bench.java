@@ -80,7 +80,8 @@ public final class Bench implements Runnable {
         @Option(names = "--threads", defaultValue = "1")
         int threads;
 
-        @Option(names = "--warmup", defaultValue = "10", description = "steps before timing (default: ${DEFAULT-VALUE})")
+        @Option(names = "--warmup", defaultValue = "10", description = "at least this many steps before timing, and at least "
+                + "10 s (default: ${DEFAULT-VALUE})")
         int warmup;
 
         @Option(names = "--steps", defaultValue = "40", description = "timed steps (default: ${DEFAULT-VALUE})")
@@ -134,10 +135,10 @@ public final class Bench implements Runnable {
                 for (String c : cases) {
                     System.err.printf("bench: %s at %d thread%s ...%n", c, t, t == 1 ? "" : "s");
                     Map<String, Object> ours = json(run(List.of(java, "-Xmx8g", "-cp", cp, Bench.class.getName(), "case", c,
-                            "--threads", String.valueOf(t), "--steps", String.valueOf(steps))));
+                            "--threads", String.valueOf(t), "--steps", String.valueOf(steps)), t));
                     Map<String, Object> ref = ALONE.contains(c) ? Map.of("ms_per_step", ours.get("reference_ms"), "peak_rss_mb",
                             "-") : json(run(List.of(python, "bench/torch/reference.py", c, "--threads", String.valueOf(t),
-                            "--steps", String.valueOf(steps))));
+                            "--steps", String.valueOf(steps)), t));
                     if (c.equals("gemm")) {
                         peak.put(t, ((Number) ours.get("gflops")).doubleValue());
                     }
@@ -178,8 +179,13 @@ public final class Bench implements Runnable {
             return 0;
         }
 
-        private static String run(List<String> cmd) throws IOException, InterruptedException {
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        /** Runs {@code cmd} with every thread pool it may use (OpenMP, OpenBLAS, MKL) limited to {@code threads}. */
+        private static String run(List<String> cmd, int threads) throws IOException, InterruptedException {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+            for (String v : List.of("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")) {
+                pb.environment().put(v, String.valueOf(threads));
+            }
+            Process p = pb.start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
                 throw new IllegalStateException(String.join(" ", cmd) + " failed (exit " + p.exitValue() + ")");
@@ -225,7 +231,7 @@ public final class Bench implements Runnable {
 
     /** A KD student step: Hinton T=4, α=0.5, Adam, teacher logits cached (given as data). */
     static Map<String, Object> kd(String spec, int batch, int warmup, int steps) {
-        int n = batch * (warmup + steps);
+        int n = batch * steps;
         LabeledData train = images(n);
         INDArray teacher = uniform(n, 10, 7, 4.0);
         Network net = Network.build(ModelSpec.parse(spec), 1);
@@ -239,7 +245,7 @@ public final class Bench implements Runnable {
     /** The quickstart CNN teacher's step: cross-entropy on every label, dropout 0.3, Adam. */
     static Map<String, Object> teacherCnn(int warmup, int steps) {
         int batch = 128;
-        int n = batch * (warmup + steps);
+        int n = batch * steps;
         Network net = Network.build(ModelSpec.parse("cnn:32x64,dense=128,dropout=0.3"), 1);
         Map<String, Object> row = time(net, new CrossEntropy(), images(n), null, Map.of(), batch, warmup);
         // conv 1: 28×28×9×1×32, conv 2: 14×14×9×32×64, dense 3136×128, 128×10 (multiply-adds per example)
@@ -255,7 +261,7 @@ public final class Bench implements Runnable {
      */
     static Map<String, Object> transformer(int warmup, int steps) {
         int batch = 32;
-        int n = batch * (warmup + steps);
+        int n = batch * steps;
         ModelSpec spec = ModelSpec.parse("speech:4x128,heads=4,ffn=4,frame=16,length=64");
         Network net = Network.build(spec, 1);
         Network teacherNet = Network.build(spec, 2);
@@ -367,7 +373,13 @@ public final class Bench implements Runnable {
         return median(ms);
     }
 
-    /** Trains one epoch of {@code warmup + steps} batches and times every step after the warm-up. */
+    /** Warm-up time on each side, on top of the warm-up steps: the JIT compiles the step's code within it. */
+    static final double WARMUP_SECONDS = 10.0;
+
+    /**
+     * Warm-up epochs over {@code train} (at least {@code warmup} steps and {@link #WARMUP_SECONDS}),
+     * then one epoch with every step timed.
+     */
     static Map<String, Object> time(Network net, Objective objective, LabeledData train, INDArray teacherLogits,
             Map<String, INDArray> teacherOutputs, int batch, int warmup) {
         List<Long> stamps = new ArrayList<>();
@@ -379,10 +391,16 @@ public final class Bench implements Runnable {
         };
         LabeledData val = train.rows(java.util.stream.IntStream.range(0, batch).toArray(), "first batch");
         TrainingOptions o = TrainingOptions.defaults().epochs(1).batchSize(batch).seed(1);
+        long start = System.nanoTime();
+        int warm = 0;
+        while (warm < warmup || System.nanoTime() - start < WARMUP_SECONDS * 1e9) {
+            new Trainer(net, objective, o).fit(train, teacherLogits, teacherOutputs, val, null);
+            warm += (train.size() + batch - 1) / batch;
+        }
         new Trainer(net, objective, o).listener(clock).fit(train, teacherLogits, teacherOutputs, val, null);
-        double[] ms = new double[stamps.size() - warmup - 1];
+        double[] ms = new double[stamps.size() - 1];
         for (int i = 0; i < ms.length; i++) {
-            ms[i] = (stamps.get(warmup + i + 1) - stamps.get(warmup + i)) / 1e6;
+            ms[i] = (stamps.get(i + 1) - stamps.get(i)) / 1e6;
         }
         Arrays.sort(ms);
         Map<String, Object> row = new LinkedHashMap<>();
@@ -391,6 +409,7 @@ public final class Bench implements Runnable {
         row.put("p10_ms", ms[ms.length / 10]);
         row.put("p90_ms", ms[ms.length * 9 / 10]);
         row.put("steps", ms.length);
+        row.put("warmup_steps", warm);
         row.put("batch", batch);
         row.put("parameters", net.parameterCount());
         return row;

@@ -7,8 +7,7 @@ import dev.distillery.model.Objective;
 import dev.distillery.model.SpecException;
 import java.util.ArrayList;
 import java.util.List;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
+import dev.distillery.tensor.Var;
 
 /**
  * A recipe's loss ({@code hinton}, or {@code features} with a hinton or scratch logit loss) applied
@@ -131,28 +130,28 @@ public final class EnsembleLoss implements Objective {
     }
 
     @Override
-    public SDVariable define(SameDiff sd, Inputs in) {
-        SDVariable total;
+    public Var define(Inputs in) {
+        Var total;
         LossSpec logits = logitLoss();
         if (!(logits instanceof HintonLoss h)) {
-            total = logits.define(sd, in);
+            total = logits.define(in);
         } else if (mode.equals("targets")) {
-            total = h.define(sd, in);
+            total = h.define(in);
         } else {
-            SDVariable soft = null;
+            Var soft = null;
             for (int k = 0; k < members.size(); k++) {
-                SDVariable student = mode.equals("heads") ? sd.getVariable(MultiHeadSpec.head(k)) : in.logits();
-                SDVariable teacher = in.teacherOutputs().get(member(k) + Network.LOGITS);
-                SDVariable term = HintonLoss.soft(sd, student, teacher, h.temperature()).mul(weights[k]);
+                Var student = mode.equals("heads") ? in.student(MultiHeadSpec.head(k)) : in.logits();
+                Var teacher = in.teacherOutputs().get(member(k) + Network.LOGITS);
+                Var term = HintonLoss.soft(student, teacher, h.temperature()).mul(weights[k]);
                 soft = soft == null ? term : soft.add(term);
             }
             total = soft.mul(1 - h.alpha());
             if (h.alpha() > 0) {
-                total = total.add(CrossEntropy.masked(sd, in.logits(), in.labels(), in.labelMask()).mul(h.alpha().doubleValue()));
+                total = total.add(CrossEntropy.masked(in.logits(), in.labels(), in.labelMask()).mul(h.alpha().doubleValue()));
             }
         }
         for (int k = 0; k < features.size(); k++) {
-            total = total.add(features.get(k).terms(sd, in).mul(weights[k]));
+            total = total.add(features.get(k).terms(in).mul(weights[k]));
         }
         return total;
     }

@@ -8,8 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
+import dev.distillery.tensor.Var;
 
 /**
  * Feature-based distillation: a logit loss ({@code scratch} or {@code hinton}) plus terms on the
@@ -235,7 +234,7 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
 
     /** A features loss is defined for a pair of models: {@link #bind} it first. */
     @Override
-    public SDVariable define(SameDiff sd, Inputs in) {
+    public Var define(Inputs in) {
         throw new IllegalStateException(describe() + " depends on the teacher's and student's layers: bind(teacher, student) first");
     }
 
@@ -395,84 +394,85 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
             }
 
             @Override
-            public SDVariable define(SameDiff sd, Inputs in) {
-                return loss.logits().define(sd, in).add(terms(sd, in));
+            public Var define(Inputs in) {
+                return loss.logits().define(in).add(terms(in));
             }
 
             /** The sum of the feature terms (no logit loss). */
-            SDVariable terms(SameDiff sd, Inputs in) {
-                SDVariable total = sd.constant(0.0f);
+            Var terms(Inputs in) {
+                Var total = in.tape().scalar(0.0);
                 for (int i = 0; i < terms.size(); i++) {
                     Bound b = terms.get(i);
-                    SDVariable t = teacher(in, b.match().teacher());
-                    SDVariable s = project(sd, in.aux(), sd.getVariable(b.match().student()), b.studentShape(),
+                    Var t = teacher(in, b.match().teacher());
+                    Var s = project(in.aux(), in.student(b.match().student()), b.studentShape(),
                             b.teacherShape(), b.projection(), prefix + "match" + i);
-                    SDVariable term = FeatureTerms.get(b.match().loss()).define(sd, s, t);
+                    Var term = FeatureTerms.get(b.match().loss()).define(s, t);
                     total = total.add(term.mul(b.match().weight()));
                 }
                 if (loss.heads() != null) {
-                    SDVariable from = sd.getVariable(headFrom);
+                    Var from = in.student(headFrom);
                     for (int i = 0; i < loss.heads().layers().size(); i++) {
                         String name = Network.layer(loss.heads().layers().get(i));
-                        SDVariable s = project(sd, in.aux(), from, fromShape, headShapes.get(i), "linear", prefix + "head" + i);
-                        SDVariable term = FeatureTerms.get(loss.heads().loss()).define(sd, s, teacher(in, name));
+                        Var s = project(in.aux(), from, fromShape, headShapes.get(i), "linear", prefix + "head" + i);
+                        Var term = FeatureTerms.get(loss.heads().loss()).define(s, teacher(in, name));
                         total = total.add(term.mul(loss.heads().weight() / loss.heads().layers().size()));
                     }
                 }
                 for (int i = 0; i < loss.supervise().size(); i++) {
                     Supervision sup = loss.supervise().get(i);
                     long[] shape = superShapes.get(sup.layer());
-                    SDVariable h = sd.getVariable(sup.layer());
+                    Var h = in.student(sup.layer());
                     long width;
                     if (shape.length == 1) {
                         width = shape[0];
                     } else if (shape.length == 2) {
-                        h = h.mean(1);
+                        h = h.mean(false, 1);
                         width = shape[1];
                     } else {
-                        h = h.mean(2, 3);
+                        h = h.mean(false, 2, 3);
                         width = shape[0];
                     }
-                    SDVariable z = h.mmul(in.aux().weight(prefix + "sup" + i + ".w", width, classes))
-                            .add(in.aux().bias(prefix + "sup" + i + ".b", classes));
-                    SDVariable term;
+                    Var z = h.linear(in.aux().weight(prefix + "sup" + i + ".w", width, classes),
+                            in.aux().bias(prefix + "sup" + i + ".b", classes));
+                    Var term;
                     if (sup.target().equals("task")) {
-                        term = dev.distillery.model.CrossEntropy.masked(sd, z, in.labels(), in.labelMask());
+                        term = dev.distillery.model.CrossEntropy.masked(z, in.labels(), in.labelMask());
                     } else {
                         double temp = loss.logits() instanceof HintonLoss hl ? hl.temperature() : 4.0;
-                        term = new HintonLoss(temp, 0.0).define(sd, new Inputs(z, in.labels(), in.labelMask(), in.teacherLogits()));
+                        term = new HintonLoss(temp, 0.0).define(new Inputs(z, in.labels(), in.labelMask(), in.teacherLogits()));
                     }
                     total = total.add(term.mul(sup.weight()));
                 }
                 return total;
             }
 
-            private SDVariable teacher(Inputs in, String name) {
+            private Var teacher(Inputs in, String name) {
                 long[] shape = teacherShapes.get(name);
                 long[] full = new long[shape.length + 1];
-                full[0] = -1;
+                Var flat = in.teacherOutputs().get(prefix + name);
+                full[0] = flat.size(0);
                 System.arraycopy(shape, 0, full, 1, shape.length);
-                return in.teacherOutputs().get(prefix + name).reshape(full);
+                return flat.reshape(full);
             }
 
             /** Maps the last axis of {@code s} from the student's width to the teacher's. */
-            private static SDVariable project(SameDiff sd, Aux aux, SDVariable s, long[] from, long[] to, String kind,
-                    String name) {
+            private static Var project(Aux aux, Var s, long[] from, long[] to, String kind, String name) {
                 if (kind.equals("none")) {
                     return s;
                 }
                 long ds = from[from.length - 1];
                 long dt = to[to.length - 1];
-                SDVariable flat = from.length == 2 ? s.reshape(-1, ds) : s;
-                SDVariable out;
+                long b = s.size(0);
+                Var flat = from.length == 2 ? s.reshape(b * from[0], ds) : s;
+                Var out;
                 if (kind.equals("linear")) {
-                    out = flat.mmul(aux.weight(name + ".w", ds, dt)).add(aux.bias(name + ".b", dt));
+                    out = flat.linear(aux.weight(name + ".w", ds, dt), aux.bias(name + ".b", dt));
                 } else {
                     long hidden = Math.max(ds, dt);
-                    SDVariable h = sd.nn.gelu(flat.mmul(aux.weight(name + ".w1", ds, hidden)).add(aux.bias(name + ".b1", hidden)));
-                    out = h.mmul(aux.weight(name + ".w2", hidden, dt)).add(aux.bias(name + ".b2", dt));
+                    Var h = flat.linear(aux.weight(name + ".w1", ds, hidden), aux.bias(name + ".b1", hidden)).gelu();
+                    out = h.linear(aux.weight(name + ".w2", hidden, dt), aux.bias(name + ".b2", dt));
                 }
-                return from.length == 2 ? out.reshape(-1, from[0], dt) : out;
+                return from.length == 2 ? out.reshape(b, from[0], dt) : out;
             }
         }
     }

@@ -3,8 +3,7 @@ package dev.distillery.loss;
 import dev.distillery.model.SpecException;
 import java.util.Map;
 import java.util.TreeMap;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
+import dev.distillery.tensor.Var;
 
 /**
  * The registry of feature terms. Built in:
@@ -22,7 +21,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * <li>{@code intra-relation}: MSE between each example's position-by-position cosine similarities
  *     ({@code [B, S, S]}) of student and teacher ({@code [B, S, D]}; widths may differ).
  * </ul>
- * Every built-in is made of primitive ops, so scaling a term scales its gradient.
+ * Every built-in is made of {@link Var} ops, so its gradient comes from the tape.
  */
 public final class FeatureTerms {
 
@@ -30,30 +29,27 @@ public final class FeatureTerms {
     private static final Map<String, FeatureTerm> TERMS = new TreeMap<>();
 
     static {
-        register("mse", (sd, s, t) -> sd.math.square(s.sub(t)).mean());
-        register("l1", (sd, s, t) -> sd.math.abs(s.sub(t)).mean());
-        register("cosine", (sd, s, t) -> cosine(sd, s, t).mean().rsub(1.0));
-        register("l1-logsig-cos", (sd, s, t) -> {
-            SDVariable l1 = sd.math.abs(s.sub(t)).mean(-1);
-            SDVariable logSig = sd.math.log(sd.nn.sigmoid(cosine(sd, s, t)));
+        register("mse", (s, t) -> s.sub(t).square().mean());
+        register("l1", (s, t) -> s.sub(t).abs().mean());
+        register("cosine", (s, t) -> cosine(s, t).mean().rsub(1.0));
+        register("l1-logsig-cos", (s, t) -> {
+            Var l1 = s.sub(t).abs().mean(false, -1);
+            Var logSig = cosine(s, t).sigmoid().log();
             return l1.sub(logSig).mean();
         });
-        register("attention-kl", (sd, s, t) ->
-                t.mul(sd.math.log(t.add(EPS)).sub(sd.math.log(s.add(EPS)))).sum(3).mean());
-        register("attention-mse", (sd, s, t) -> sd.math.square(s.sub(t)).mean());
+        register("attention-kl", (s, t) -> t.mul(t.add(EPS).log().sub(s.add(EPS).log())).sum(false, 3).mean());
+        register("attention-mse", (s, t) -> s.sub(t).square().mean());
         register("cka", FeatureTerms::cka);
         register("infonce", infoNce(0.1));
-        register("local-relation", (sd, s, t) -> {
-            SDVariable sn = normalize(sd, s);
-            SDVariable tn = normalize(sd, t);
-            return sd.math.square(sn.mmul(sn.permute(1, 0)).sub(tn.mmul(tn.permute(1, 0)))).mean();
+        register("local-relation", (s, t) -> {
+            Var sn = normalize(s);
+            Var tn = normalize(t);
+            return sn.mmulT(sn).sub(tn.mmulT(tn)).square().mean();
         });
-        register("intra-relation", (sd, s, t) -> {
-            SDVariable sn = s.div(sd.math.sqrt(sd.math.square(s).sum(true, 2).add(EPS)));
-            SDVariable tn = t.div(sd.math.sqrt(sd.math.square(t).sum(true, 2).add(EPS)));
-            SDVariable gs = sd.linalg().mmul(sn, sn.permute(0, 2, 1));
-            SDVariable gt = sd.linalg().mmul(tn, tn.permute(0, 2, 1));
-            return sd.math.square(gs.sub(gt)).mean();
+        register("intra-relation", (s, t) -> {
+            Var sn = s.div(s.square().sum(true, 2).add(EPS).sqrt());
+            Var tn = t.div(t.square().sum(true, 2).add(EPS).sqrt());
+            return sn.mmulT(sn).sub(tn.mmulT(tn)).square().mean();
         });
     }
 
@@ -84,37 +80,37 @@ public final class FeatureTerms {
 
     /** InfoNCE at {@code temperature}: mean over the batch of −log softmax(s·tᵀ/τ) on the diagonal. */
     public static FeatureTerm infoNce(double temperature) {
-        return (sd, s, t) -> {
-            SDVariable sn = normalize(sd, s);
-            SDVariable tn = normalize(sd, t);
-            SDVariable logits = sn.mmul(tn.permute(1, 0)).div(temperature);
-            // log-sum-exp by rows, shifted by the row max for stability (no dim-taking log-softmax)
-            SDVariable max = logits.max(true, 1);
-            SDVariable lse = sd.math.log(sd.math.exp(logits.sub(max)).sum(true, 1)).add(max);
-            SDVariable diag = sn.mul(tn).sum(true, 1).div(temperature);
+        return (s, t) -> {
+            Var sn = normalize(s);
+            Var tn = normalize(t);
+            Var logits = sn.mmulT(tn).div(temperature);
+            // log-sum-exp by rows, shifted by the row max for stability (the shift cancels in the gradient)
+            Var max = logits.maxDetached(true, 1);
+            Var lse = logits.sub(max).exp().sum(true, 1).log().add(max);
+            Var diag = sn.mul(tn).sum(true, 1).div(temperature);
             return lse.sub(diag).mean();
         };
     }
 
-    /** Cosine along the last axis (-1), so any rank works, including outputs whose shape is known only at run time. */
-    private static SDVariable cosine(SameDiff sd, SDVariable s, SDVariable t) {
-        SDVariable dot = s.mul(t).sum(-1);
-        SDVariable ns = sd.math.sqrt(sd.math.square(s).sum(-1).add(EPS));
-        SDVariable nt = sd.math.sqrt(sd.math.square(t).sum(-1).add(EPS));
+    /** Cosine along the last axis, so any rank works. */
+    private static Var cosine(Var s, Var t) {
+        Var dot = s.mul(t).sum(false, -1);
+        Var ns = s.square().sum(false, -1).add(EPS).sqrt();
+        Var nt = t.square().sum(false, -1).add(EPS).sqrt();
         return dot.div(ns.mul(nt));
     }
 
-    private static SDVariable normalize(SameDiff sd, SDVariable x) {
-        return x.div(sd.math.sqrt(sd.math.square(x).sum(true, 1).add(EPS)));
+    private static Var normalize(Var x) {
+        return x.div(x.square().sum(true, 1).add(EPS).sqrt());
     }
 
     /** 1 − ‖Yᶜᵀ Xᶜ‖²_F / (‖Xᶜᵀ Xᶜ‖_F ‖Yᶜᵀ Yᶜ‖_F) with column-centred X (student) and Y (teacher). */
-    private static SDVariable cka(SameDiff sd, SDVariable s, SDVariable t) {
-        SDVariable x = s.sub(s.mean(true, 0));
-        SDVariable y = t.sub(t.mean(true, 0));
-        SDVariable xy = sd.math.square(y.permute(1, 0).mmul(x)).sum();
-        SDVariable xx = sd.math.sqrt(sd.math.square(x.permute(1, 0).mmul(x)).sum());
-        SDVariable yy = sd.math.sqrt(sd.math.square(y.permute(1, 0).mmul(y)).sum());
+    private static Var cka(Var s, Var t) {
+        Var x = s.sub(s.mean(true, 0));
+        Var y = t.sub(t.mean(true, 0));
+        Var xy = y.tmmul(x).square().sum();
+        Var xx = x.tmmul(x).square().sum().sqrt();
+        Var yy = y.tmmul(y).square().sum().sqrt();
         return xy.div(xx.mul(yy).add(EPS)).rsub(1.0);
     }
 }

@@ -2,8 +2,7 @@ package dev.distillery.loss;
 
 import dev.distillery.model.CrossEntropy;
 import dev.distillery.model.SpecException;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
+import dev.distillery.tensor.Var;
 
 /**
  * Hinton et al.'s knowledge distillation:
@@ -41,22 +40,18 @@ public record HintonLoss(Double temperature, Double alpha) implements LossSpec {
     }
 
     @Override
-    public SDVariable define(SameDiff sd, Inputs in) {
-        SDVariable soft = soft(sd, in.logits(), in.teacherLogits(), temperature).mul(1 - alpha);
+    public Var define(Inputs in) {
+        Var soft = soft(in.logits(), in.teacherLogits(), temperature).mul(1 - alpha);
         if (alpha == 0) {
             return soft;
         }
-        SDVariable hard = CrossEntropy.masked(sd, in.logits(), in.labels(), in.labelMask());
+        Var hard = CrossEntropy.masked(in.logits(), in.labels(), in.labelMask());
         return hard.mul(alpha.doubleValue()).add(soft);
     }
 
     /** {@code T² · mean_i KL(softmax(teacher_i/T) || softmax(student_i/T))}: the soft term at full weight. */
-    static SDVariable soft(SameDiff sd, SDVariable student, SDVariable teacher, double t) {
-        // the no-dim logSoftmax overload: the dim overload fails when gradients are built
-        SDVariable logPs = sd.nn.logSoftmax(student.div(t));
-        SDVariable logPt = sd.nn.logSoftmax(teacher.div(t));
-        SDVariable pt = sd.math.exp(logPt);
-        return pt.mul(logPt.sub(logPs)).sum(1).mean().mul(t * t);
+    static Var soft(Var student, Var teacher, double t) {
+        return student.softKl(teacher, t);
     }
 
     static String fmt(double v) {

@@ -1,8 +1,7 @@
 package dev.distillery.loss;
 
 import dev.distillery.model.CrossEntropy;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
+import dev.distillery.tensor.Var;
 
 /** Training from scratch: cross-entropy on the labels the student may see, no teacher. */
 public record ScratchLoss() implements LossSpec {
@@ -18,7 +17,7 @@ public record ScratchLoss() implements LossSpec {
     }
 
     @Override
-    public SDVariable define(SameDiff sd, Inputs in) {
-        return CrossEntropy.masked(sd, in.logits(), in.labels(), in.labelMask());
+    public Var define(Inputs in) {
+        return CrossEntropy.masked(in.logits(), in.labels(), in.labelMask());
     }
 }

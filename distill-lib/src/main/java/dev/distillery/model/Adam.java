@@ -26,7 +26,7 @@ public final class Adam {
     private final Map<String, float[]> m = new LinkedHashMap<>();
     private final Map<String, float[]> v = new LinkedHashMap<>();
     private final Map<String, long[]> shapes = new LinkedHashMap<>();
-    private float[] g = new float[0];
+    private final Map<String, float[]> g = new LinkedHashMap<>();
     private float[] p = new float[0];
 
     /** Zero moments for every parameter of {@code params}. */
@@ -40,21 +40,46 @@ public final class Adam {
 
     /**
      * One update of {@code param} (live, changed in place) from {@code grad} at step {@code t}
-     * (1 for the first step). Both must be {@code c}-ordered and have the parameter's length.
+     * (1 for the first step).
      */
     public void step(String name, INDArray param, INDArray grad, double learningRate, long t) {
+        load(name, grad);
+        apply(name, param, learningRate, t);
+    }
+
+    /**
+     * Copies {@code grad} in for {@link #apply} and says whether every value is finite, so that a
+     * step can be refused before any parameter changes.
+     */
+    public boolean load(String name, INDArray grad) {
+        float[] mm = m.get(name);
+        int n = mm.length;
+        if (grad.length() != n) {
+            throw new IllegalArgumentException("parameter '" + name + "' has " + n + " values but got a gradient of "
+                    + grad.length());
+        }
+        float[] gg = g.computeIfAbsent(name, k -> new float[n]);
+        copyOut(grad, gg, n);
+        for (int i = 0; i < n; i++) {
+            if (gg[i] - gg[i] != 0) { // NaN or ±∞
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The update from the gradient {@link #load}ed last for {@code name}. */
+    public void apply(String name, INDArray param, double learningRate, long t) {
         float[] mm = m.get(name);
         float[] vv = v.get(name);
+        float[] gg = g.get(name);
         int n = mm.length;
-        if (grad.length() != n || param.length() != n) {
-            throw new IllegalArgumentException("parameter '" + name + "' has " + n + " values but got a gradient of "
-                    + grad.length() + " and a parameter of " + param.length());
+        if (param.length() != n) {
+            throw new IllegalArgumentException("parameter '" + name + "' has " + n + " values but got " + param.length());
         }
-        if (g.length < n) {
-            g = new float[n];
+        if (p.length < n) {
             p = new float[n];
         }
-        copyOut(grad, g, n);
         FloatBuffer pb = buffer(param);
         pb.get(p, 0, n);
         float b1 = (float) BETA1;
@@ -63,7 +88,6 @@ public final class Adam {
         float c2 = 1 - b2;
         float eps = (float) EPSILON;
         float lr = (float) (learningRate * Math.sqrt(1 - Math.pow(BETA2, t)) / (1 - Math.pow(BETA1, t)));
-        float[] gg = g;
         float[] pp = p;
         for (int i = 0; i < n; i++) {
             float gi = gg[i];

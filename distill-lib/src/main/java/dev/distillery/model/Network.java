@@ -2,26 +2,23 @@ package dev.distillery.model;
 
 import dev.distillery.backend.Backend;
 import dev.distillery.backend.Seeds;
+import dev.distillery.tensor.Tape;
+import dev.distillery.tensor.Var;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A trainable model built from a {@link ModelSpec}: a SameDiff graph from placeholder
- * {@value #INPUT} ({@code [B, inputs]}) to variable {@value #LOGITS} ({@code [B, outputs]}).
- * Dropout masks are placeholders too, filled by the trainer during training and with ones for
- * inference, so the same graph serves both and every mask comes from Distillery's seeded streams.
+ * A trainable model built from a {@link ModelSpec}: named parameters and a forward pass on a
+ * {@link Tape}, from input {@code [B, inputs]} to {@value #LOGITS} {@code [B, outputs]} and every
+ * other named output. Training runs the same forward pass with a recording tape and dropout masks
+ * drawn from Distillery's seeded streams; inference runs it on a tape that records nothing.
  */
 public final class Network {
 
@@ -40,43 +37,40 @@ public final class Network {
         return "attention" + i;
     }
 
-    /** How a transformer parameter starts: zeros, ones (norm gains), fan-scaled normal, or N(0, 0.02). */
+    /** How a parameter starts: zeros, ones (norm gains), fan-scaled normal, or N(0, 0.02); null: by name. */
     private enum Init { ZERO, ONE, FAN, SMALL }
 
-    /** A dropout site: its mask placeholder, width and drop probability. */
+    /** A dropout site: its name, width per example and drop probability. */
     public record Dropout(String placeholder, int width, double rate) {}
 
     private final ModelSpec spec;
-    private SameDiff sd;
-    private final List<String> params = new ArrayList<>();
-    private final List<Dropout> dropouts = new ArrayList<>();
+    private final Map<String, INDArray> params = new LinkedHashMap<>();
     private final Map<String, Init> inits = new LinkedHashMap<>();
-    private final List<String> auxiliary = new ArrayList<>();
-    private String objectiveKey;
+    private final List<Dropout> dropouts = new ArrayList<>();
+    private final Map<String, INDArray> auxiliary = new LinkedHashMap<>();
+    private List<String> outputNames;
+    private final Map<String, long[]> outputShapes = new LinkedHashMap<>();
 
     private Network(ModelSpec spec) {
         this.spec = spec;
     }
 
-    /** Builds the graph and draws initial weights from {@code seed} (He for ReLU/GELU, Xavier otherwise). */
+    /** Declares the parameters and draws initial weights from {@code seed} (He for ReLU/GELU, Xavier otherwise). */
     public static Network build(ModelSpec spec, long seed) {
         Backend.start();
         Network n = new Network(spec);
-        n.define();
+        n.declare();
         SplittableRandom rng = Seeds.stream(seed, "init", 0);
-        for (String p : n.params) {
-            INDArray arr = n.sd.getVariable(p).getArr();
+        for (Map.Entry<String, INDArray> e : n.params.entrySet()) {
+            String p = e.getKey();
+            INDArray arr = e.getValue();
             Init init = n.inits.get(p);
             if (init == Init.ZERO || init == Init.ONE) {
                 arr.assign(init == Init.ONE ? 1 : 0);
                 continue;
             }
             if (init == Init.SMALL) {
-                float[] w = new float[(int) arr.length()];
-                for (int i = 0; i < w.length; i++) {
-                    w[i] = (float) (gaussian(rng) * 0.02);
-                }
-                arr.assign(Nd4j.create(w, arr.shape(), DataType.FLOAT));
+                arr.assign(gaussians(rng, arr.shape(), 0.02));
                 continue;
             }
             if (init == null && (p.startsWith("b") || p.startsWith("cb"))) {
@@ -87,13 +81,21 @@ public final class Network {
             long fanOut = p.startsWith("k") ? arr.size(0) * arr.size(1) * arr.size(3) : arr.size(1);
             String act = activation(spec);
             double std = act.equals("relu") || act.equals("gelu") ? Math.sqrt(2.0 / fanIn) : Math.sqrt(2.0 / (fanIn + fanOut));
-            float[] w = new float[(int) arr.length()];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = (float) (gaussian(rng) * std);
-            }
-            arr.assign(Nd4j.create(w, arr.shape(), DataType.FLOAT));
+            arr.assign(gaussians(rng, arr.shape(), std));
         }
         return n;
+    }
+
+    private static INDArray gaussians(SplittableRandom rng, long[] shape, double std) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        float[] w = new float[(int) n];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (gaussian(rng) * std);
+        }
+        return Nd4j.create(w, shape, DataType.FLOAT);
     }
 
     static double gaussian(SplittableRandom r) {
@@ -112,17 +114,16 @@ public final class Network {
         return spec instanceof CnnSpec c ? c.activation() : ((TransformerSpec) spec).activation();
     }
 
-    private void define() {
-        sd = SameDiff.create();
-        params.clear();
-        dropouts.clear();
-        inits.clear();
-        auxiliary.clear();
-        objectiveKey = null;
-        SDVariable x = sd.placeHolder(INPUT, DataType.FLOAT, -1, spec.inputs());
-        ModelSpec body = spec instanceof MultiHeadSpec mh ? mh.body() : spec;
+    private ModelSpec body() {
+        return spec instanceof MultiHeadSpec mh ? mh.body() : spec;
+    }
+
+    // ---- parameters, in the order they are initialised ----------------------------------------
+
+    private void declare() {
+        ModelSpec body = body();
         if (body instanceof TransformerSpec t) {
-            defineTransformer(t, x);
+            declareTransformer(t);
             return;
         }
         long width = spec.inputs();
@@ -130,23 +131,15 @@ public final class Network {
         double rate;
         if (body instanceof CnnSpec c) {
             int side = c.side();
-            x = x.reshape(-1, 1, side, side);
             long ch = 1;
             for (int i = 0; i < c.channels().size(); i++) {
                 int out = c.channels().get(i);
-                SDVariable k = param("k" + i, c.kernel(), c.kernel(), ch, out);
-                SDVariable b = param("cb" + i, out);
-                x = sd.cnn.conv2d(x, k, b, Conv2DConfig.builder().kH(c.kernel()).kW(c.kernel())
-                        .paddingMode(PaddingMode.SAME).dataFormat(Conv2DConfig.NCHW).build());
-                x = activate(x, c.activation());
-                x = sd.cnn.maxPooling2d(x, Pooling2DConfig.builder().kH(c.pool()).kW(c.pool())
-                        .sH(c.pool()).sW(c.pool()).isNHWC(false).build());
+                param("k" + i, null, c.kernel(), c.kernel(), ch, out);
+                param("cb" + i, null, out);
                 side /= c.pool();
                 ch = out;
-                x = sd.identity(layer(i), x);
             }
             width = ch * side * side;
-            x = x.reshape(-1, width);
             dense = c.dense();
             rate = c.dropout();
         } else {
@@ -154,199 +147,342 @@ public final class Network {
             dense = m.hidden();
             rate = m.dropout();
         }
-        int first = body instanceof CnnSpec c ? c.channels().size() : 0;
         for (int i = 0; i < dense.size(); i++) {
             int out = dense.get(i);
-            x = activate(x.mmul(param("w" + i, width, out)).add(param("b" + i, 1, out)), activation(spec));
-            x = sd.identity(layer(first + i), x);
+            param("w" + i, null, width, out);
+            param("b" + i, null, 1, out);
             if (rate > 0) {
-                String name = "dropout" + i;
-                x = x.mul(sd.placeHolder(name, DataType.FLOAT, -1, out));
-                dropouts.add(new Dropout(name, out, rate));
+                dropouts.add(new Dropout("dropout" + i, out, rate));
             }
             width = out;
         }
         int last = dense.size();
-        x = sd.identity(FEATURES, x);
-        classifier(x, width, "w" + last, "b" + last, null, new long[] {1, spec.outputs()});
+        declareClassifier(width, "w" + last, "b" + last, null, new long[] {1, spec.outputs()});
     }
 
-    /**
-     * The classifier on {@code features}: one linear head named {@code weight}/{@code bias} giving
-     * {@value #LOGITS}; or, for a {@link MultiHeadSpec}, that head as {@code head0} plus heads
-     * {@code head{k}.w}/{@code head{k}.b}, combined into {@value #LOGITS} by their mean or by a
-     * softmax over trainable scores {@code heads.mix}.
-     */
-    private void classifier(SDVariable features, long width, String weight, String bias, Init init, long[] biasShape) {
+    private void declareClassifier(long width, String weight, String bias, Init init, long[] biasShape) {
         int out = spec.outputs();
-        if (!(spec instanceof MultiHeadSpec mh)) {
-            features.mmul(param(weight, init, width, out)).add(LOGITS, param(bias, init == null ? null : Init.ZERO, biasShape));
-            return;
-        }
-        SDVariable[] heads = new SDVariable[mh.heads()];
-        for (int k = 0; k < heads.length; k++) {
-            String w = k == 0 ? weight : "head" + k + ".w";
-            String b = k == 0 ? bias : "head" + k + ".b";
-            heads[k] = features.mmul(param(w, init, width, out)).add(MultiHeadSpec.head(k),
-                    param(b, k == 0 && init == null ? null : Init.ZERO, biasShape));
-        }
-        SDVariable stacked = sd.stack(0, heads); // [K, B, C]
-        if (mh.combine().equals(MultiHeadSpec.LEARNED)) {
-            SDVariable mix = sd.nn.softmax(param("heads.mix", Init.ZERO, 1, heads.length), 1).reshape(heads.length, 1, 1);
-            stacked.mul(mix).sum(LOGITS, 0);
-        } else if (mh.combine().equals(MultiHeadSpec.WEIGHTED)) {
-            float[] w = new float[heads.length];
-            for (int k = 0; k < w.length; k++) {
-                w[k] = mh.weights().get(k).floatValue();
+        param(weight, init, width, out);
+        param(bias, init == null ? null : Init.ZERO, biasShape);
+        if (spec instanceof MultiHeadSpec mh) {
+            for (int k = 1; k < mh.heads(); k++) {
+                param("head" + k + ".w", init, width, out);
+                param("head" + k + ".b", Init.ZERO, biasShape);
             }
-            stacked.mul(sd.constant("heads.weights", Nd4j.create(w, new long[] {w.length, 1, 1}, DataType.FLOAT))).sum(LOGITS, 0);
-        } else {
-            stacked.mean(LOGITS, 0);
+            if (mh.combine().equals(MultiHeadSpec.LEARNED)) {
+                param("heads.mix", Init.ZERO, 1, mh.heads());
+            }
         }
     }
 
+    private void declareTransformer(TransformerSpec t) {
+        int d = t.width();
+        int s = t.sequence();
+        param("t.embed.w", Init.FAN, t.patchSize(), d);
+        param("t.embed.b", Init.ZERO, d);
+        param("t.embed.pos", Init.SMALL, t.length(), d);
+        dropout("dropout.embed", s, d, t.dropout());
+        for (int i = 0; i < t.depth(); i++) {
+            String pre = "t.layer" + i + ".";
+            if (t.preNorm()) {
+                norm(pre + "norm1", d);
+            }
+            for (String w : List.of("q", "k", "v", "o")) {
+                linear(pre + w, d, d);
+            }
+            dropout("dropout.attn" + i, s, d, t.dropout());
+            if (!t.preNorm()) {
+                norm(pre + "norm1", d);
+            } else {
+                norm(pre + "norm2", d);
+            }
+            linear(pre + "ffn1", d, t.ffn());
+            linear(pre + "ffn2", t.ffn(), d);
+            dropout("dropout.ffn" + i, s, d, t.dropout());
+            if (!t.preNorm()) {
+                norm(pre + "norm2", d);
+            }
+        }
+        if (t.preNorm()) {
+            norm("t.norm", d);
+        }
+        declareClassifier(d, "t.head.w", "t.head.b", Init.FAN, new long[] {t.outputs()});
+    }
+
+    private void dropout(String name, int s, int d, double rate) {
+        if (rate > 0) {
+            dropouts.add(new Dropout(name, s * d, rate));
+        }
+    }
+
+    private void linear(String name, int in, int out) {
+        param(name + ".w", Init.FAN, in, out);
+        param(name + ".b", Init.ZERO, out);
+    }
+
+    private void norm(String name, int width) {
+        param(name + ".gain", Init.ONE, width);
+        param(name + ".bias", Init.ZERO, width);
+    }
+
+    private void param(String name, Init init, long... shape) {
+        if (init != null) {
+            inits.put(name, init);
+        }
+        params.put(name, Nd4j.zeros(DataType.FLOAT, shape));
+    }
+
+    // ---- the forward pass ------------------------------------------------------------------------
+
     /**
-     * Patch embedding, {@code depth} encoder layers, mean pooling, classifier. Matrices multiply
-     * rank 2 (rows = batch × sequence); attention uses batched rank-4 products.
+     * The forward pass of {@code batch} ({@code [B, inputs]}) on {@code tape}, with the parameters
+     * as {@code p} gives them (trainable on a recording tape, constants otherwise) and dropout masks
+     * from {@code masks} (null: no dropout). Returns every named output, in {@link #outputNames()} order.
      */
-    private void defineTransformer(TransformerSpec t, SDVariable x) {
+    public Map<String, Var> forward(Tape tape, Map<String, Var> p, INDArray batch, Masks masks) {
+        if (batch.rank() != 2 || batch.columns() != spec.inputs()) {
+            throw new IllegalArgumentException(spec.describe() + " takes inputs of shape [B, " + spec.inputs()
+                    + "], got " + Arrays.toString(batch.shape()));
+        }
+        Map<String, Var> out = new LinkedHashMap<>();
+        Var x = tape.constant(batch);
+        long b = batch.rows();
+        ModelSpec body = body();
+        if (body instanceof TransformerSpec t) {
+            return forwardTransformer(t, tape, p, x, b, masks, out);
+        }
+        List<Integer> dense;
+        int first = 0;
+        if (body instanceof CnnSpec c) {
+            int side = c.side();
+            x = x.reshape(b, 1, side, side);
+            for (int i = 0; i < c.channels().size(); i++) {
+                x = activate(x.conv2d(p.get("k" + i), p.get("cb" + i)), c.activation()).maxPool(c.pool());
+                out.put(layer(i), x);
+            }
+            x = x.reshape(b, x.value().length() / b);
+            dense = c.dense();
+            first = c.channels().size();
+        } else {
+            dense = ((MlpSpec) body).hidden();
+        }
+        String act = activation(spec);
+        int site = 0;
+        for (int i = 0; i < dense.size(); i++) {
+            x = activate(x.linear(p.get("w" + i), p.get("b" + i)), act);
+            out.put(layer(first + i), x);
+            if (site < dropouts.size() && dropouts.get(site).placeholder().equals("dropout" + i)) {
+                x = drop(tape, x, dropouts.get(site++), b, masks, null);
+            }
+        }
+        out.put(FEATURES, x);
+        int last = dense.size();
+        classify(tape, p, x, "w" + last, "b" + last, out);
+        return out;
+    }
+
+    private Map<String, Var> forwardTransformer(TransformerSpec t, Tape tape, Map<String, Var> p, Var x, long b, Masks masks,
+            Map<String, Var> out) {
         int s = t.sequence();
         int d = t.width();
         int h = t.heads();
         int dh = d / h;
         int length = t.length();
-        SDVariable pieces = t.input().equals(TransformerSpec.FRAMES) ? x.reshape(-1, t.frame()) : patches(x, t);
-        SDVariable hidden = pieces.mmul(param("t.embed.w", Init.FAN, t.patchSize(), d)).add(param("t.embed.b", Init.ZERO, d))
-                .reshape(-1, length, d);
-        SDVariable pos = param("t.embed.pos", Init.SMALL, length, d);
+        Var pieces = t.input().equals(TransformerSpec.FRAMES) ? x.reshape(b * length, t.frame()) : patches(x, t, b);
+        Var hidden = pieces.linear(p.get("t.embed.w"), p.get("t.embed.b")).reshape(b, length, d).add(p.get("t.embed.pos"));
         if (t.stride() > 1) {
             // time reduction: the mean of every stride consecutive positions
-            hidden = hidden.add(pos).reshape(-1, s, t.stride(), d).mean(EMBEDDING, false, 2);
-        } else {
-            hidden = hidden.add(EMBEDDING, pos);
+            hidden = hidden.reshape(b, s, t.stride(), d).mean(false, 2);
         }
-        hidden = dropout(hidden, "dropout.embed", s, d, t.dropout());
+        out.put(EMBEDDING, hidden);
+        int site = 0;
+        hidden = drop(tape, hidden, site(t, site), b, masks, new long[] {b, s, d});
+        site += t.dropout() > 0 ? 1 : 0;
+        double scale = 1.0 / Math.sqrt(dh);
         for (int i = 0; i < t.depth(); i++) {
             String pre = "t.layer" + i + ".";
-            SDVariable a = t.preNorm() ? norm(hidden, pre + "norm1", d) : hidden;
-            SDVariable flat = a.reshape(-1, d);
-            SDVariable q = linear(flat, pre + "q", d, d).reshape(-1, s, h, dh).permute(0, 2, 1, 3);
-            SDVariable k = linear(flat, pre + "k", d, d).reshape(-1, s, h, dh).permute(0, 2, 3, 1);
-            SDVariable v = linear(flat, pre + "v", d, d).reshape(-1, s, h, dh).permute(0, 2, 1, 3);
-            SDVariable attn = sd.nn.softmax(attention(i), sd.linalg().mmul(q, k).mul(1.0 / Math.sqrt(dh)), 3);
-            SDVariable context = sd.linalg().mmul(attn, v).permute(0, 2, 1, 3).reshape(-1, d);
-            hidden = hidden.add(dropout(linear(context, pre + "o", d, d).reshape(-1, s, d), "dropout.attn" + i, s, d,
-                    t.dropout()));
+            Var a = t.preNorm() ? norm(hidden, p, pre + "norm1") : hidden;
+            Var flat = a.reshape(b * s, d);
+            Var q = heads(flat.linear(p.get(pre + "q.w"), p.get(pre + "q.b")), b, s, h, dh);
+            Var k = heads(flat.linear(p.get(pre + "k.w"), p.get(pre + "k.b")), b, s, h, dh);
+            Var v = heads(flat.linear(p.get(pre + "v.w"), p.get(pre + "v.b")), b, s, h, dh);
+            Var attn = q.mmulT(k).mul(scale).softmax();
+            out.put(attention(i), attn);
+            Var context = attn.mmul(v).permute(0, 2, 1, 3).reshape(b * s, d);
+            Var o = context.linear(p.get(pre + "o.w"), p.get(pre + "o.b")).reshape(b, s, d);
+            hidden = hidden.add(drop(tape, o, site(t, site), b, masks, new long[] {b, s, d}));
+            site += t.dropout() > 0 ? 1 : 0;
             if (!t.preNorm()) {
-                hidden = norm(hidden, pre + "norm1", d);
+                hidden = norm(hidden, p, pre + "norm1");
             }
-            SDVariable f = (t.preNorm() ? norm(hidden, pre + "norm2", d) : hidden).reshape(-1, d);
-            f = linear(activate(linear(f, pre + "ffn1", d, t.ffn()), t.activation()), pre + "ffn2", t.ffn(), d);
-            hidden = hidden.add(dropout(f.reshape(-1, s, d), "dropout.ffn" + i, s, d, t.dropout()));
+            Var f = (t.preNorm() ? norm(hidden, p, pre + "norm2") : hidden).reshape(b * s, d);
+            f = activate(f.linear(p.get(pre + "ffn1.w"), p.get(pre + "ffn1.b")), t.activation())
+                    .linear(p.get(pre + "ffn2.w"), p.get(pre + "ffn2.b"));
+            hidden = hidden.add(drop(tape, f.reshape(b, s, d), site(t, site), b, masks, new long[] {b, s, d}));
+            site += t.dropout() > 0 ? 1 : 0;
             if (!t.preNorm()) {
-                hidden = norm(hidden, pre + "norm2", d);
+                hidden = norm(hidden, p, pre + "norm2");
             }
-            hidden = sd.identity(layer(i), hidden);
+            out.put(layer(i), hidden);
         }
         if (t.preNorm()) {
-            hidden = norm(hidden, "t.norm", d);
+            hidden = norm(hidden, p, "t.norm");
         }
-        SDVariable pooled = sd.identity(FEATURES, hidden.mean(1));
-        classifier(pooled, d, "t.head.w", "t.head.b", Init.FAN, new long[] {t.outputs()});
+        Var pooled = hidden.mean(false, 1);
+        out.put(FEATURES, pooled);
+        classify(tape, p, pooled, "t.head.w", "t.head.b", out);
+        return out;
+    }
+
+    private Dropout site(TransformerSpec t, int i) {
+        return t.dropout() > 0 ? dropouts.get(i) : null;
+    }
+
+    /** {@code [B·S, D]} to {@code [B, H, S, D/H]}. */
+    private static Var heads(Var x, long b, int s, int h, int dh) {
+        return x.reshape(b, s, h, dh).permute(0, 2, 1, 3);
+    }
+
+    private static Var norm(Var x, Map<String, Var> p, String name) {
+        return x.layerNorm(p.get(name + ".gain"), p.get(name + ".bias"));
     }
 
     /** An image {@code [B, side²]} cut into patches, one row per patch: {@code [B·S, patch²]}. */
-    private static SDVariable patches(SDVariable x, TransformerSpec t) {
+    private static Var patches(Var x, TransformerSpec t, long b) {
         int n = t.side() / t.patch();
-        return x.reshape(-1, n, t.patch(), n, t.patch()).permute(0, 1, 3, 2, 4).reshape(-1, t.patchSize());
+        return x.reshape(b, n, t.patch(), n, t.patch()).permute(0, 1, 3, 2, 4).reshape(b * n * n, t.patchSize());
     }
 
-    /** Dropout on {@code [B, S, D]}: the mask placeholder is {@code [B, S·D]}, like every other mask. */
-    private SDVariable dropout(SDVariable x, String name, int s, int d, double rate) {
-        if (rate <= 0) {
+    /** {@code x} times this site's mask, or {@code x} itself without dropout. */
+    private static Var drop(Tape tape, Var x, Dropout d, long b, Masks masks, long[] shape) {
+        if (d == null || masks == null) {
             return x;
         }
-        dropouts.add(new Dropout(name, s * d, rate));
-        return x.mul(sd.placeHolder(name, DataType.FLOAT, -1, (long) s * d).reshape(-1, s, d));
+        INDArray m = masks.mask(d, (int) b);
+        return x.mul(tape.constant(shape == null ? m : m.reshape('c', shape)));
     }
 
-    private SDVariable linear(SDVariable x, String name, int in, int out) {
-        return x.mmul(param(name + ".w", Init.FAN, in, out)).add(param(name + ".b", Init.ZERO, out));
-    }
-
-    private SDVariable norm(SDVariable x, String name, int width) {
-        return sd.nn.layerNorm(x, param(name + ".gain", Init.ONE, width), param(name + ".bias", Init.ZERO, width), false, 2);
-    }
-
-    private SDVariable param(String name, Init init, long... shape) {
-        if (init != null) {
-            inits.put(name, init);
+    /**
+     * The classifier on the features: one linear head giving {@value #LOGITS}; or, for a
+     * {@link MultiHeadSpec}, that head as {@code head0} plus heads {@code head{k}}, combined into
+     * {@value #LOGITS} by their mean, fixed weights, or a softmax over trainable scores {@code heads.mix}.
+     */
+    private void classify(Tape tape, Map<String, Var> p, Var features, String weight, String bias, Map<String, Var> out) {
+        if (!(spec instanceof MultiHeadSpec mh)) {
+            out.put(LOGITS, features.linear(p.get(weight), p.get(bias)));
+            return;
         }
-        return param(name, shape);
+        Var[] heads = new Var[mh.heads()];
+        for (int k = 0; k < heads.length; k++) {
+            heads[k] = features.linear(p.get(k == 0 ? weight : "head" + k + ".w"), p.get(k == 0 ? bias : "head" + k + ".b"));
+            out.put(MultiHeadSpec.head(k), heads[k]);
+        }
+        Var mix = mh.combine().equals(MultiHeadSpec.LEARNED) ? p.get("heads.mix").softmax() : null;
+        Var logits = null;
+        for (int k = 0; k < heads.length; k++) {
+            Var term;
+            if (mix != null) {
+                term = heads[k].mul(mix.column(k));
+            } else if (mh.combine().equals(MultiHeadSpec.WEIGHTED)) {
+                term = heads[k].mul(mh.weights().get(k));
+            } else {
+                term = heads[k].mul(1.0 / heads.length);
+            }
+            logits = logits == null ? term : logits.add(term);
+        }
+        out.put(LOGITS, logits);
     }
 
-    private SDVariable param(String name, long... shape) {
-        params.add(name);
-        return sd.var(name, Nd4j.zeros(DataType.FLOAT, shape));
-    }
-
-    private SDVariable activate(SDVariable x, String activation) {
+    private static Var activate(Var x, String activation) {
         return switch (activation) {
-            case "tanh" -> sd.math.tanh(x);
-            case "sigmoid" -> sd.nn.sigmoid(x);
-            case "gelu" -> sd.nn.gelu(x);
-            default -> sd.nn.relu(x, 0);
+            case "tanh" -> x.tanh();
+            case "sigmoid" -> x.sigmoid();
+            case "gelu" -> x.gelu();
+            default -> x.relu();
         };
+    }
+
+    /** Dropout masks for one training step: each site's {@code [B, width]} of 0 and 1/(1−rate). */
+    @FunctionalInterface
+    public interface Masks {
+        INDArray mask(Dropout site, int batch);
+
+        /** Masks drawn from {@code rng}, site by site in forward order. */
+        static Masks from(SplittableRandom rng) {
+            return (d, batch) -> {
+                float keep = (float) (1 - d.rate());
+                float scale = 1f / keep;
+                float[] mk = new float[batch * d.width()];
+                for (int i = 0; i < mk.length; i++) {
+                    mk[i] = rng.nextDouble() < keep ? scale : 0f;
+                }
+                return Nd4j.create(mk, new long[] {batch, d.width()}, DataType.FLOAT);
+            };
+        }
+    }
+
+    /** The parameters as constants of {@code tape}: for inference. */
+    public Map<String, Var> constants(Tape tape) {
+        Map<String, Var> m = new LinkedHashMap<>();
+        params.forEach((k, v) -> m.put(k, tape.constant(v)));
+        return m;
+    }
+
+    /** The parameters as trainable leaves of {@code tape}: for a training step. */
+    public Map<String, Var> trainable(Tape tape) {
+        Map<String, Var> m = new LinkedHashMap<>();
+        params.forEach((k, v) -> m.put(k, tape.param(v)));
+        return m;
     }
 
     public ModelSpec spec() {
         return spec;
     }
 
-    /** The graph; the trainer adds its loss to it. */
-    public SameDiff graph() {
-        return sd;
-    }
-
     public List<String> parameterNames() {
-        return List.copyOf(params);
+        return List.copyOf(params.keySet());
     }
 
-    /** Weights the current objective added (projections, extra heads): trained with the model, never saved. */
+    /**
+     * Weights the last training objective added (projections, extra heads), by name
+     * ({@code aux.<name>}): trained with the model, never saved or counted.
+     */
+    public Map<String, INDArray> auxiliary() {
+        return java.util.Collections.unmodifiableMap(auxiliary);
+    }
+
     public List<String> auxiliaryNames() {
-        return List.copyOf(auxiliary);
+        return List.copyOf(auxiliary.keySet());
     }
 
-    void addAuxiliary(String name) {
-        auxiliary.add(name);
+    void setAuxiliary(Map<String, INDArray> aux) {
+        auxiliary.clear();
+        auxiliary.putAll(aux);
     }
 
     public List<Dropout> dropouts() {
         return List.copyOf(dropouts);
     }
 
-    /** Parameters by name, in graph order; the arrays are live (writes change the model). */
+    /** Parameters by name, in initialisation order; the arrays are live (writes change the model). */
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> m = new LinkedHashMap<>();
-        for (String p : params) {
-            m.put(p, sd.getVariable(p).getArr());
-        }
-        return m;
+        return java.util.Collections.unmodifiableMap(params);
     }
 
     public long parameterCount() {
         long n = 0;
-        for (String p : params) {
-            n += sd.getVariable(p).getArr().length();
+        for (INDArray a : params.values()) {
+            n += a.length();
         }
         return n;
     }
 
     /** Copies parameter values in (same names and shapes), e.g. from a checkpoint. */
     public void setParameters(Map<String, INDArray> values) {
-        for (String p : params) {
+        for (Map.Entry<String, INDArray> e : params.entrySet()) {
+            String p = e.getKey();
             INDArray v = values.get(p);
-            INDArray arr = sd.getVariable(p).getArr();
+            INDArray arr = e.getValue();
             if (v == null) {
                 throw new SpecException("parameter '" + p + "' of " + spec.describe() + " is missing from the saved weights");
             }
@@ -361,29 +497,19 @@ public final class Network {
     /** A copy of every parameter, detached from the model. */
     public Map<String, INDArray> snapshot() {
         Map<String, INDArray> m = new LinkedHashMap<>();
-        parameters().forEach((k, v) -> m.put(k, v.dup()));
+        params.forEach((k, v) -> m.put(k, v.dup()));
         return m;
     }
 
     /** Logits for every row of {@code features}, in batches, without dropout. */
     public INDArray logits(INDArray features) {
-        int n = (int) features.rows();
-        int batch = 1000;
-        INDArray out = Nd4j.create(DataType.FLOAT, n, spec.outputs());
-        for (int s = 0; s < n; s += batch) {
-            int e = Math.min(n, s + batch);
-            INDArray x = features.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all());
-            out.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e), org.nd4j.linalg.indexing.NDArrayIndex.all())
-                    .assign(forward(x));
-        }
-        return out;
+        return outputs(features, List.of(LOGITS), 1000).get(LOGITS);
     }
 
     /** How many layers expose hidden states as {@code layer0 … layer(depth-1)}. */
     public int depth() {
         int d = 0;
-        while (sd.hasVariable(layer(d))) {
+        while (outputNames().contains(layer(d))) {
             d++;
         }
         return d;
@@ -391,31 +517,31 @@ public final class Network {
 
     /** The named outputs a loss can use: {@code embedding}, {@code layer{i}}, {@code attention{i}}, {@code features}, {@code logits}. */
     public List<String> outputNames() {
-        List<String> out = new ArrayList<>();
-        if (sd.hasVariable(EMBEDDING)) {
-            out.add(EMBEDDING);
-        }
-        for (int i = 0; i < depth(); i++) {
-            out.add(layer(i));
-            if (sd.hasVariable(attention(i))) {
-                out.add(attention(i));
+        if (outputNames == null) {
+            Tape tape = Tape.inference();
+            Map<String, Var> out = forward(tape, constants(tape), Nd4j.zeros(DataType.FLOAT, 1, spec.inputs()), null);
+            out.forEach((k, v) -> outputShapes.put(k, Arrays.copyOfRange(v.shape(), 1, v.rank())));
+            // embedding, then each layer's hidden states followed by its attention maps, features, heads, logits
+            List<String> names = new ArrayList<>();
+            if (out.containsKey(EMBEDDING)) {
+                names.add(EMBEDDING);
             }
-        }
-        out.add(FEATURES);
-        if (spec instanceof MultiHeadSpec mh) {
-            for (int k = 0; k < mh.heads(); k++) {
-                out.add(MultiHeadSpec.head(k));
+            for (int i = 0; out.containsKey(layer(i)); i++) {
+                names.add(layer(i));
+                if (out.containsKey(attention(i))) {
+                    names.add(attention(i));
+                }
             }
+            out.keySet().stream().filter(k -> !names.contains(k)).forEach(names::add);
+            outputNames = List.copyOf(names);
         }
-        out.add(LOGITS);
-        return out;
+        return outputNames;
     }
 
     /** The shape of one example's output {@code name}, e.g. {@code [49, 64]} for a transformer layer. */
     public long[] outputShape(String name) {
         checkOutput(name);
-        long[] shape = run(Nd4j.zeros(DataType.FLOAT, 1, spec.inputs()), List.of(name)).get(name).shape();
-        return Arrays.copyOfRange(shape, 1, shape.length);
+        return outputShapes.get(name).clone();
     }
 
     /**
@@ -423,70 +549,59 @@ public final class Network {
      * {@code [N, prod(outputShape)]} so that rows can be batched like logits.
      */
     public Map<String, INDArray> outputs(INDArray features, List<String> names) {
+        return outputs(features, names, 500);
+    }
+
+    private Map<String, INDArray> outputs(INDArray features, List<String> names, int batch) {
         names.forEach(this::checkOutput);
         int n = (int) features.rows();
-        int batch = 500;
         Map<String, INDArray> out = new LinkedHashMap<>();
+        for (String name : names) {
+            long w = 1;
+            for (long d : outputShapes.get(name)) {
+                w *= d;
+            }
+            out.put(name, Nd4j.create(DataType.FLOAT, n, w));
+        }
         for (int s = 0; s < n; s += batch) {
             int e = Math.min(n, s + batch);
             INDArray x = features.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e),
                     org.nd4j.linalg.indexing.NDArrayIndex.all());
-            Map<String, INDArray> r = run(x, names);
+            Map<String, Var> r = run(x);
             for (String name : names) {
-                INDArray a = r.get(name);
-                INDArray flat = a.reshape('c', a.size(0), a.length() / a.size(0));
-                INDArray all = out.computeIfAbsent(name, k -> Nd4j.create(DataType.FLOAT, n, flat.columns()));
-                all.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e), org.nd4j.linalg.indexing.NDArrayIndex.all())
-                        .assign(flat);
+                INDArray a = r.get(name).value();
+                out.get(name).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e),
+                        org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(a.reshape('c', a.size(0), a.length() / a.size(0)));
             }
         }
         return out;
     }
 
     private void checkOutput(String name) {
-        if (!sd.hasVariable(name) || !outputNames().contains(name)) {
+        if (!outputNames().contains(name)) {
             throw new SpecException(spec.describe() + " has no output '" + name + "'; it has " + String.join(", ", outputNames()));
         }
     }
 
-    private Map<String, INDArray> run(INDArray batch, List<String> names) {
-        if (batch.rank() != 2 || batch.columns() != spec.inputs()) {
-            throw new IllegalArgumentException(spec.describe() + " takes inputs of shape [B, " + spec.inputs()
-                    + "], got " + Arrays.toString(batch.shape()));
+    /** Every named output for one batch, without dropout. */
+    public Map<String, INDArray> run(INDArray batch, List<String> names) {
+        names.forEach(this::checkOutput);
+        Map<String, Var> r = run(batch);
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (String name : names) {
+            out.put(name, r.get(name).value());
         }
-        Map<String, INDArray> ph = new LinkedHashMap<>();
-        inputs(ph, batch);
-        for (Dropout d : dropouts) {
-            ph.put(d.placeholder(), Nd4j.ones(DataType.FLOAT, batch.rows(), d.width()));
-        }
-        return sd.output(ph, names.toArray(String[]::new));
+        return out;
     }
 
-    /** Puts the placeholders for input {@code batch}. */
-    void inputs(Map<String, INDArray> ph, INDArray batch) {
-        ph.put(INPUT, batch);
+    private Map<String, Var> run(INDArray batch) {
+        Tape tape = Tape.inference();
+        return forward(tape, constants(tape), batch, null);
     }
 
     /** Logits for one batch, without dropout. */
     public INDArray forward(INDArray batch) {
-        return run(batch, List.of(LOGITS)).get(LOGITS);
-    }
-
-    /**
-     * Makes sure the graph carries the loss for {@code objective}; a model trained before with a
-     * different objective gets a fresh graph with the same weights.
-     */
-    void prepareObjective(String key, java.util.function.Consumer<SameDiff> addLoss) {
-        if (key.equals(objectiveKey)) {
-            return;
-        }
-        if (objectiveKey != null) {
-            Map<String, INDArray> keep = snapshot();
-            define();
-            setParameters(keep);
-        }
-        addLoss.accept(sd);
-        objectiveKey = key;
+        return run(batch).get(LOGITS).value();
     }
 
     @Override

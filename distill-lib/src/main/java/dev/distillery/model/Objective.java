@@ -1,28 +1,41 @@
 package dev.distillery.model;
 
+import dev.distillery.tensor.Tape;
+import dev.distillery.tensor.Var;
 import java.util.List;
 import java.util.Map;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
- * What training minimises, defined on the graph: given the model's logits and the batch's
- * placeholders, returns the scalar loss. Plain cross-entropy lives here; distillation losses
- * live in the {@code loss} package.
+ * What training minimises: given the model's outputs and the batch, the scalar loss, built from
+ * {@link Var} ops on the step's {@link Tape} (so its gradient comes for free). Plain cross-entropy
+ * lives here; distillation losses live in the {@code loss} package.
  */
 public interface Objective {
 
     /**
      * The inputs a loss may use. {@code teacherLogits} is null unless {@link #needsTeacher()};
-     * {@code teacherOutputs} holds one placeholder per name in {@link #teacherOutputs()}, each
-     * flattened to {@code [B, prod(shape)]}; the student's own named outputs are variables of
-     * {@code sd} ({@link Network#outputNames()}).
+     * {@code teacherOutputs} holds one value per name in {@link #teacherOutputs()}, each flattened
+     * to {@code [B, prod(shape)]}; {@code student} holds the student's named outputs
+     * ({@link Network#outputNames()}), {@code logits} among them.
      */
-    record Inputs(SDVariable logits, SDVariable labels, SDVariable labelMask, SDVariable teacherLogits,
-            Map<String, SDVariable> teacherOutputs, Aux aux) {
+    record Inputs(Var logits, Var labels, Var labelMask, Var teacherLogits, Map<String, Var> teacherOutputs, Aux aux,
+            Map<String, Var> student) {
 
-        public Inputs(SDVariable logits, SDVariable labels, SDVariable labelMask, SDVariable teacherLogits) {
-            this(logits, labels, labelMask, teacherLogits, Map.of(), null);
+        public Inputs(Var logits, Var labels, Var labelMask, Var teacherLogits) {
+            this(logits, labels, labelMask, teacherLogits, Map.of(), null, Map.of(Network.LOGITS, logits));
+        }
+
+        /** The student's output {@code name}. */
+        public Var student(String name) {
+            Var v = student.get(name);
+            if (v == null) {
+                throw new SpecException("the student has no output '" + name + "'; it has " + String.join(", ", student.keySet()));
+            }
+            return v;
+        }
+
+        public Tape tape() {
+            return logits.tape();
         }
     }
 
@@ -32,10 +45,10 @@ public interface Objective {
      */
     interface Aux {
         /** A weight matrix drawn from the run's seed (Xavier normal). */
-        SDVariable weight(String name, long rows, long columns);
+        Var weight(String name, long rows, long columns);
 
         /** A bias, starting at zero. */
-        SDVariable bias(String name, long size);
+        Var bias(String name, long size);
     }
 
     /** A short description that identifies the objective and its settings, e.g. {@code hinton T=4 alpha=0.5}. */
@@ -50,6 +63,6 @@ public interface Objective {
         return List.of();
     }
 
-    /** Adds the loss to {@code sd} and returns it (a scalar). */
-    SDVariable define(SameDiff sd, Inputs in);
+    /** The loss for one batch (a scalar). */
+    Var define(Inputs in);
 }

@@ -13,8 +13,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
+import dev.distillery.tensor.Tape;
+import dev.distillery.tensor.Var;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -27,13 +33,13 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Trainer {
 
-    static final String LABELS = "labels";
-    static final String LABEL_MASK = "label_mask";
-    static final String TEACHER_LOGITS = "teacher_logits";
-    static final String LOSS = "loss";
-    /** Placeholders of teacher outputs are named {@code teacher.<output>}; the loss's own weights {@code aux.<name>}. */
-    static final String TEACHER_PREFIX = "teacher.";
+    /** The loss's own weights are named {@code aux.<name>}. */
     static final String AUX_PREFIX = "aux.";
+    private static final String STEP_WORKSPACE = "distillery-step";
+    private static final WorkspaceConfiguration STEP_MEMORY = WorkspaceConfiguration.builder().initialSize(0)
+            .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.3)
+            .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE).build();
 
     private final Network net;
     private final Objective objective;
@@ -84,23 +90,17 @@ public final class Trainer {
             }
         }
         String stage = opts.stage();
-        net.prepareObjective(objective.describe(), this::addLoss);
-        SameDiff sd = net.graph();
-        List<String> auxNames = net.auxiliaryNames();
+        // the loss's own weights (projections, heads) come into being on a first, two-row pass
+        AuxWeights aux = new AuxWeights(Seeds.stream(opts.seed(), "aux-init", 0));
+        Batches.Batch first = Batches.take(new int[] {0, Math.min(1, train.size() - 1)}, train.features(), train.oneHot(),
+                train.labelMask(), trainTeacherLogits);
+        Tape probe = new Tape();
+        loss(probe, net.trainable(probe), aux.on(probe), first, trainTeacherOutputs, null);
+        net.setAuxiliary(aux.values);
         List<String> names = new ArrayList<>(net.parameterNames());
-        names.addAll(auxNames);
-        quietly(sd::createGradFunction);
-        SameDiff grad = sd.getFunction("grad");
-        List<String> outputs = new ArrayList<>();
-        for (String p : names) {
-            outputs.add(sd.getVariable(p).getGradient().name());
-        }
-        outputs.add(LOSS);
-
+        names.addAll(aux.values.keySet());
         Map<String, INDArray> params = new LinkedHashMap<>(net.parameters());
-        for (String a : auxNames) {
-            params.put(a, sd.getVariable(a).getArr());
-        }
+        params.putAll(aux.values);
         Adam adam = new Adam(params);
 
         String runKey = DataLocator.sha256(net.spec().compact() + "|" + objective.describe() + "|" + opts.seed() + "|"
@@ -121,7 +121,7 @@ public final class Trainer {
                         + "seed, batch size, learning rate or data differ); delete it or use another checkpoint directory");
             }
             net.setParameters(c.params());
-            for (String a : auxNames) {
+            for (String a : aux.values.keySet()) {
                 params.get(a).assign(c.params().get(a));
             }
             adam.restore(c.adamM(), c.adamV());
@@ -159,34 +159,32 @@ public final class Trainer {
                     throw new TrainingInterruptedException(stage, epoch, s + 1, lastGood, curve);
                 }
                 globalStep++;
-                Batches.Batch b = Batches.take(plan.get(s), features, oneHot, mask, trainTeacherLogits);
-                Map<String, INDArray> ph = new LinkedHashMap<>();
-                net.inputs(ph, b.features());
-                ph.put(LABELS, b.oneHot());
-                ph.put(LABEL_MASK, b.labelMask());
-                if (objective.needsTeacher()) {
-                    ph.put(TEACHER_LOGITS, b.teacherLogits());
-                }
-                for (String o : objective.teacherOutputs()) {
-                    ph.put(TEACHER_PREFIX + o, Nd4j.pullRows(trainTeacherOutputs.get(o), 1, b.rows()));
-                }
-                putDropoutMasks(ph, b.size(), Seeds.stream(opts.seed(), "dropout", globalStep));
-                Map<String, INDArray> out = grad.output(ph, outputs);
-                double loss = out.get(LOSS).getDouble(0);
-                if (!Double.isFinite(loss)) {
-                    throw new TrainingDivergedException(stage, "loss became " + loss, epoch, s + 1, globalStep,
-                            opts.learningRate(), lastGood, curve);
-                }
-                for (String p : names) {
-                    INDArray g = out.get(sd.getVariable(p).getGradient().name());
-                    if (!Double.isFinite(g.norm2Number().doubleValue())) {
-                        throw new TrainingDivergedException(stage, "the gradient of '" + p + "' became non-finite",
-                                epoch, s + 1, globalStep, opts.learningRate(), lastGood, curve);
+                double loss;
+                // every array of the step lives in one workspace: after the first step, no allocation
+                try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_MEMORY, STEP_WORKSPACE)) {
+                    Batches.Batch b = Batches.take(plan.get(s), features, oneHot, mask, trainTeacherLogits);
+                    Tape tape = new Tape();
+                    Map<String, Var> pv = net.trainable(tape);
+                    Var l = loss(tape, pv, aux.on(tape), b, trainTeacherOutputs,
+                            Network.Masks.from(Seeds.stream(opts.seed(), "dropout", globalStep)));
+                    loss = l.item();
+                    if (!Double.isFinite(loss)) {
+                        throw new TrainingDivergedException(stage, "loss became " + loss, epoch, s + 1, globalStep,
+                                opts.learningRate(), lastGood, curve);
                     }
-                }
-                for (String p : names) {
-                    adam.step(p, params.get(p), out.get(sd.getVariable(p).getGradient().name()), opts.learningRate(),
-                            globalStep);
+                    tape.backward(l);
+                    // every gradient is checked before any parameter changes, so a diverged step keeps the last good weights
+                    for (String p : names) {
+                        Var v = pv.containsKey(p) ? pv.get(p) : aux.step.get(p);
+                        INDArray g = v == null || v.grad() == null ? Nd4j.zeros(DataType.FLOAT, params.get(p).shape()) : v.grad();
+                        if (!adam.load(p, g)) {
+                            throw new TrainingDivergedException(stage, "the gradient of '" + p + "' became non-finite",
+                                    epoch, s + 1, globalStep, opts.learningRate(), lastGood, curve);
+                        }
+                    }
+                    for (String p : names) {
+                        adam.apply(p, params.get(p), opts.learningRate(), globalStep);
+                    }
                 }
                 lossSum += loss;
                 stepsThisRun++;
@@ -237,60 +235,64 @@ public final class Trainer {
                 (System.nanoTime() - t0) / 1e9, resumedFrom);
     }
 
-    /** SameDiff prints a line per differentiated op to System.out (not a logger): mute just that call. */
-    private static synchronized void quietly(Runnable r) {
-        java.io.PrintStream out = System.out;
-        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-        try {
-            r.run();
-        } finally {
-            System.setOut(out);
-        }
-    }
-
-    private void addLoss(SameDiff sd) {
-        int classes = net.spec().outputs();
-        SDVariable labels = sd.placeHolder(LABELS, DataType.FLOAT, -1, classes);
-        SDVariable mask = sd.placeHolder(LABEL_MASK, DataType.FLOAT, -1, 1);
-        SDVariable teacher = objective.needsTeacher() ? sd.placeHolder(TEACHER_LOGITS, DataType.FLOAT, -1, classes) : null;
-        Map<String, SDVariable> teacherOutputs = new LinkedHashMap<>();
+    /** The loss of one batch on {@code tape}: the network's forward pass, then the objective. */
+    private Var loss(Tape tape, Map<String, Var> pv, Objective.Aux aux, Batches.Batch b,
+            Map<String, INDArray> trainTeacherOutputs, Network.Masks masks) {
+        Map<String, Var> student = net.forward(tape, pv, b.features(), masks);
+        Var teacher = objective.needsTeacher() ? tape.constant(b.teacherLogits()) : null;
+        Map<String, Var> teacherOutputs = new LinkedHashMap<>();
         for (String o : objective.teacherOutputs()) {
-            teacherOutputs.put(o, sd.placeHolder(TEACHER_PREFIX + o, DataType.FLOAT, -1, -1));
+            teacherOutputs.put(o, tape.constant(Nd4j.pullRows(trainTeacherOutputs.get(o), 1, b.rows())));
         }
-        SplittableRandom rng = Seeds.stream(opts.seed(), "aux-init", 0);
-        Objective.Aux aux = new Objective.Aux() {
-            @Override
-            public SDVariable weight(String name, long rows, long columns) {
-                double std = Math.sqrt(2.0 / (rows + columns));
-                float[] w = new float[(int) (rows * columns)];
-                for (int i = 0; i < w.length; i++) {
-                    w[i] = (float) (Network.gaussian(rng) * std);
-                }
-                net.addAuxiliary(AUX_PREFIX + name);
-                return sd.var(AUX_PREFIX + name, Nd4j.create(w, new long[] {rows, columns}, DataType.FLOAT));
-            }
-
-            @Override
-            public SDVariable bias(String name, long size) {
-                net.addAuxiliary(AUX_PREFIX + name);
-                return sd.var(AUX_PREFIX + name, Nd4j.zeros(DataType.FLOAT, size));
-            }
-        };
-        SDVariable loss = objective.define(sd, new Objective.Inputs(sd.getVariable(Network.LOGITS), labels, mask, teacher,
-                teacherOutputs, aux));
-        loss.rename(LOSS);
-        sd.setLossVariables(LOSS);
+        return objective.define(new Objective.Inputs(student.get(Network.LOGITS), tape.constant(b.oneHot()),
+                tape.constant(b.labelMask()), teacher, teacherOutputs, aux, student));
     }
 
-    private void putDropoutMasks(Map<String, INDArray> ph, int batch, SplittableRandom rng) {
-        for (Network.Dropout d : net.dropouts()) {
-            float keep = (float) (1 - d.rate());
-            float scale = 1f / keep;
-            float[] mk = new float[batch * d.width()];
-            for (int i = 0; i < mk.length; i++) {
-                mk[i] = rng.nextDouble() < keep ? scale : 0f;
-            }
-            ph.put(d.placeholder(), Nd4j.create(mk, new long[] {batch, d.width()}, DataType.FLOAT));
+    /** The loss's own weights, drawn from the run's seed the first time a name is asked for, then kept. */
+    private static final class AuxWeights {
+        final Map<String, INDArray> values = new LinkedHashMap<>();
+        final Map<String, Var> step = new LinkedHashMap<>();
+        private final SplittableRandom rng;
+
+        AuxWeights(SplittableRandom rng) {
+            this.rng = rng;
+        }
+
+        /** This step's view: each weight a trainable leaf of {@code tape}, one per name. */
+        Objective.Aux on(Tape tape) {
+            step.clear();
+            return new Objective.Aux() {
+                @Override
+                public Var weight(String name, long rows, long columns) {
+                    return get(tape, name, () -> {
+                        double std = Math.sqrt(2.0 / (rows + columns));
+                        float[] w = new float[(int) (rows * columns)];
+                        for (int i = 0; i < w.length; i++) {
+                            w[i] = (float) (Network.gaussian(rng) * std);
+                        }
+                        return Nd4j.create(w, new long[] {rows, columns}, DataType.FLOAT);
+                    });
+                }
+
+                @Override
+                public Var bias(String name, long size) {
+                    return get(tape, name, () -> Nd4j.zeros(DataType.FLOAT, size));
+                }
+            };
+        }
+
+        private Var get(Tape tape, String name, java.util.function.Supplier<INDArray> init) {
+            String key = AUX_PREFIX + name;
+            return step.computeIfAbsent(key, k -> {
+                INDArray v = values.get(k);
+                if (v == null) {
+                    try (MemoryWorkspace scope = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                        v = init.get();
+                    }
+                    values.put(k, v);
+                }
+                return tape.param(v);
+            });
         }
     }
 

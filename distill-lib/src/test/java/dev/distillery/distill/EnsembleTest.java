@@ -224,8 +224,8 @@ class EnsembleTest {
         DistillResult r = Distill.from(e).into("mlp:16").with(loss).on(data).epochs(1).seed(1).run();
         List<String> aux = r.network().auxiliaryNames();
         assertTrue(aux.contains("aux.m0.match0.w") && aux.contains("aux.m1.match0.w"), "one projection per teacher: " + aux);
-        long[] toCnn = r.network().graph().getVariable("aux.m0.match0.w").getArr().shape();
-        long[] toWide = r.network().graph().getVariable("aux.m1.match0.w").getArr().shape();
+        long[] toCnn = r.network().auxiliary().get("aux.m0.match0.w").shape();
+        long[] toWide = r.network().auxiliary().get("aux.m1.match0.w").shape();
         assertArrayEquals(new long[] {16, 32}, toCnn, "student 16 → the CNN's 32 features");
         assertArrayEquals(new long[] {16, 96}, toWide, "student 16 → the wide MLP's 96 features");
         assertTrue(r.provenance().objective().contains("per teacher (mse(features)[linear])"), r.provenance().objective());

@@ -20,14 +20,14 @@ class LayerDroppingTest {
         Backend.start(1);
         Network teacher = Network.build(TransformerSpec.of(4, 32, 4), 3);
         INDArray x = Nd4j.rand(DataType.FLOAT, 5, 784);
-        Map<String, INDArray> t = teacher.graph().output(Map.of(Network.INPUT, x), Network.EMBEDDING, Network.layer(0),
-                Network.layer(1), Network.layer(2));
+        Map<String, INDArray> t = teacher.run(x, java.util.List.of(Network.EMBEDDING, Network.layer(0),
+                Network.layer(1), Network.layer(2)));
 
         // bottom layers: the student's layer i is the teacher's layer i, output for output
         Network bottom = LayerDropping.keep(teacher, LayerDropping.bottom(2));
         assertEquals(2, ((TransformerSpec) bottom.spec()).depth());
-        Map<String, INDArray> s = bottom.graph().output(Map.of(Network.INPUT, x), Network.EMBEDDING, Network.layer(0),
-                Network.layer(1));
+        Map<String, INDArray> s = bottom.run(x, java.util.List.of(Network.EMBEDDING, Network.layer(0),
+                Network.layer(1)));
         assertEquals(t.get(Network.EMBEDDING), s.get(Network.EMBEDDING));
         assertEquals(t.get(Network.layer(0)), s.get(Network.layer(0)));
         assertEquals(t.get(Network.layer(1)), s.get(Network.layer(1)));

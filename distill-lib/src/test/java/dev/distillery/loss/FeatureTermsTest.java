@@ -9,8 +9,8 @@ import java.util.Random;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
+import dev.distillery.tensor.Tape;
+import dev.distillery.tensor.Var;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -35,14 +35,11 @@ class FeatureTermsTest {
 
     /** The term's value, and its gradient with respect to the student's output. */
     static INDArray[] evaluate(String term, INDArray s, INDArray t) {
-        SameDiff sd = SameDiff.create();
-        SDVariable sv = sd.var("s", s.dup());
-        SDVariable tv = sd.constant("t", t.dup());
-        SDVariable loss = FeatureTerms.get(term).define(sd, sv, tv);
-        sd.setLossVariables(loss.name());
-        double v = sd.output(Map.of(), loss.name()).get(loss.name()).getDouble(0);
-        INDArray g = sd.calculateGradients(Map.of(), "s").get("s");
-        return new INDArray[] {Nd4j.scalar(v), g};
+        Tape tape = new Tape();
+        Var sv = tape.param(s.dup());
+        Var loss = FeatureTerms.get(term).define(sv, tape.constant(t.dup()));
+        tape.backward(loss);
+        return new INDArray[] {Nd4j.scalar(loss.item()), sv.grad()};
     }
 
     static void check(String term, INDArray s, INDArray t, double expected) {
@@ -99,13 +96,12 @@ class FeatureTermsTest {
         Random r = new Random(9);
         double[][] s = rand(r, 6, 4);
         double[][] t = rand(r, 6, 4);
-        SameDiff sd = SameDiff.create();
+        Tape tape = new Tape();
         // [2, 3, 4] sequences made by an op, as a student's hidden states are
-        SDVariable sv = sd.var("s", arr(s)).reshape(2, 3, 4);
-        SDVariable tv = sd.constant("t", arr(t)).reshape(2, 3, 4);
+        Var sv = tape.param(arr(s)).reshape(2, 3, 4);
+        Var tv = tape.constant(arr(t)).reshape(2, 3, 4);
         for (String term : new String[] {"cosine", "l1-logsig-cos"}) {
-            SDVariable loss = FeatureTerms.get(term).define(sd, sv, tv);
-            double onSequences = sd.output(Map.of(), loss.name()).get(loss.name()).getDouble(0);
+            double onSequences = FeatureTerms.get(term).define(sv, tv).item();
             assertEquals(evaluate(term, arr(s), arr(t))[0].getDouble(0), onSequences, 1e-9,
                     term + ": per position, the same as on the flattened rows");
         }
@@ -199,7 +195,7 @@ class FeatureTermsTest {
 
     @Test
     void termsAreRegisteredByNameAndUsersAddTheirOwn() {
-        FeatureTerms.register("double-mse", (sd, s, t) -> FeatureTerms.get("mse").define(sd, s, t).mul(2));
+        FeatureTerms.register("double-mse", (s, t) -> FeatureTerms.get("mse").define(s, t).mul(2));
         double[][] s = {{1, 2}};
         double[][] t = {{0, 0}};
         assertEquals(5.0, evaluate("double-mse", arr(s), arr(t))[0].getDouble(0), 1e-12);

@@ -8,13 +8,13 @@ import dev.distillery.model.Objective;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
+import dev.distillery.tensor.Tape;
+import dev.distillery.tensor.Var;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** The KD loss on the graph against a hand computation and finite differences. */
+/** The KD loss on the tape against a hand computation and finite differences. */
 class HintonLossTest {
 
     static final double[][] STUDENT = {{1.0, -0.5, 0.3}, {0.2, 0.4, -1.1}, {-0.7, 2.0, 0.5}, {0.0, 0.1, 0.2}};
@@ -77,28 +77,27 @@ class HintonLossTest {
         return p;
     }
 
-    /** The objective on a graph whose "model" is the logits themselves, as a trainable variable. */
-    static SameDiff graph(Objective loss) {
-        SameDiff sd = SameDiff.create();
-        SDVariable z = sd.var("z", Nd4j.create(STUDENT).castTo(DataType.FLOAT));
+    /** The objective whose "model" is the logits themselves, as a trainable leaf: {loss, gradient}. */
+    static INDArray[] run(Objective loss) {
+        Tape tape = new Tape();
+        Var z = tape.param(Nd4j.create(STUDENT).castTo(DataType.FLOAT));
         double[][] y = new double[LABELS.length][3];
         for (int i = 0; i < LABELS.length; i++) y[i][LABELS[i]] = 1;
         double[][] m = new double[MASK.length][1];
         for (int i = 0; i < MASK.length; i++) m[i][0] = MASK[i];
-        SDVariable labels = sd.constant("labels", Nd4j.create(y).castTo(DataType.FLOAT));
-        SDVariable mask = sd.constant("mask", Nd4j.create(m).castTo(DataType.FLOAT));
-        SDVariable teacher = sd.constant("teacher", Nd4j.create(TEACHER).castTo(DataType.FLOAT));
-        loss.define(sd, new Objective.Inputs(z, labels, mask, teacher)).rename("loss");
-        sd.setLossVariables("loss");
-        return sd;
+        Var labels = tape.constant(Nd4j.create(y).castTo(DataType.FLOAT));
+        Var mask = tape.constant(Nd4j.create(m).castTo(DataType.FLOAT));
+        Var teacher = tape.constant(Nd4j.create(TEACHER).castTo(DataType.FLOAT));
+        Var l = loss.define(new Objective.Inputs(z, labels, mask, teacher));
+        tape.backward(l);
+        return new INDArray[] {l.value(), z.grad()};
     }
 
     @Test
     void lossMatchesHandComputationAcrossTemperaturesAndAlphas() {
         for (double t : new double[] {1, 2, 4, 8}) {
             for (double alpha : new double[] {0, 0.1, 0.5, 1}) {
-                SameDiff sd = graph(Losses.hinton(t, alpha));
-                double got = sd.output(Map.of(), "loss").get("loss").getDouble(0);
+                double got = run(Losses.hinton(t, alpha))[0].getDouble(0);
                 assertEquals(byHand(STUDENT, t, alpha), got, 1e-5, "T=" + t + " alpha=" + alpha);
             }
         }
@@ -108,8 +107,7 @@ class HintonLossTest {
     void gradientMatchesClosedFormAndFiniteDifferences() {
         double t = 4;
         double alpha = 0.3;
-        SameDiff sd = graph(Losses.hinton(t, alpha));
-        INDArray grad = sd.calculateGradients(Map.of(), "z").get("z");
+        INDArray grad = run(Losses.hinton(t, alpha))[1];
         double[][] closed = gradientByHand(t, alpha);
         double h = 1e-4;
         for (int i = 0; i < STUDENT.length; i++) {
@@ -120,7 +118,7 @@ class HintonLossTest {
                 minus[i][j] -= h;
                 double fd = (byHand(plus, t, alpha) - byHand(minus, t, alpha)) / (2 * h);
                 assertEquals(closed[i][j], fd, 1e-6, "closed form vs finite difference at " + i + "," + j);
-                assertEquals(closed[i][j], grad.getDouble(i, j), 1e-5, "graph gradient at " + i + "," + j);
+                assertEquals(closed[i][j], grad.getDouble(i, j), 1e-5, "tape gradient at " + i + "," + j);
             }
         }
     }
@@ -128,11 +126,11 @@ class HintonLossTest {
     @Test
     void weightingIsHonouredInBackprop() {
         // the reason losses are built from primitive ops: scaling by alpha must scale the gradient
-        INDArray g1 = graph(Losses.hinton(2, 1.0)).calculateGradients(Map.of(), "z").get("z");
-        INDArray scratch = graph(Losses.scratch()).calculateGradients(Map.of(), "z").get("z");
+        INDArray g1 = run(Losses.hinton(2, 1.0))[1];
+        INDArray scratch = run(Losses.scratch())[1];
         assertEquals(0, g1.sub(scratch).norm2Number().doubleValue(), 1e-6);
-        INDArray soft = graph(Losses.hinton(2, 0.0)).calculateGradients(Map.of(), "z").get("z");
-        INDArray half = graph(Losses.hinton(2, 0.5)).calculateGradients(Map.of(), "z").get("z");
+        INDArray soft = run(Losses.hinton(2, 0.0))[1];
+        INDArray half = run(Losses.hinton(2, 0.5))[1];
         assertEquals(0, half.sub(g1.add(soft).mul(0.5)).norm2Number().doubleValue(), 1e-6);
     }
 

@@ -81,8 +81,8 @@ class TransformerTest {
         TransformerSpec s = TransformerSpec.of(2, 32, 4);
         Network net = Network.build(s, 1);
         INDArray x = Nd4j.rand(DataType.FLOAT, 3, 784);
-        Map<String, INDArray> out = net.graph().output(Map.of(Network.INPUT, x), Network.EMBEDDING, Network.layer(0),
-                Network.layer(1), Network.attention(0), Network.attention(1), Network.LOGITS);
+        Map<String, INDArray> out = net.run(x, List.of(Network.EMBEDDING, Network.layer(0), Network.layer(1),
+                Network.attention(0), Network.attention(1), Network.LOGITS));
         assertArrayEquals(new long[] {3, 49, 32}, out.get(Network.EMBEDDING).shape());
         assertArrayEquals(new long[] {3, 49, 32}, out.get(Network.layer(1)).shape());
         INDArray attn = out.get(Network.attention(1));
@@ -104,15 +104,12 @@ class TransformerTest {
         assertEquals(49 * 16, net.dropouts().get(0).width());
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 784);
         assertEquals(net.forward(x), net.forward(x), "inference is deterministic: all masks are ones");
-        java.util.Map<String, INDArray> ph = new java.util.HashMap<>();
-        ph.put(Network.INPUT, x);
-        for (Network.Dropout d : net.dropouts()) {
-            ph.put(d.placeholder(), Nd4j.zeros(DataType.FLOAT, 2, d.width()));
-        }
-        INDArray dropped = net.graph().output(ph, Network.EMBEDDING).get(Network.EMBEDDING);
-        assertNotEquals(net.forward(x), net.graph().output(ph, Network.LOGITS).get(Network.LOGITS),
-                "masks change the output");
-        INDArray clean = net.graph().output(java.util.Map.of(Network.INPUT, x), Network.EMBEDDING).get(Network.EMBEDDING);
+        dev.distillery.tensor.Tape tape = dev.distillery.tensor.Tape.inference();
+        java.util.Map<String, dev.distillery.tensor.Var> masked = net.forward(tape, net.constants(tape), x,
+                (d, b) -> Nd4j.zeros(DataType.FLOAT, b, d.width()));
+        INDArray dropped = masked.get(Network.EMBEDDING).value();
+        assertNotEquals(net.forward(x), masked.get(Network.LOGITS).value(), "masks change the output");
+        INDArray clean = net.run(x, List.of(Network.EMBEDDING)).get(Network.EMBEDDING);
         assertEquals(clean, dropped, "the named embedding is taken before its dropout");
     }
 
