@@ -14,14 +14,14 @@ import dev.distillery.tensor.Var;
  * to K teachers with weights {@code w_k} (summing to 1), in one of three modes:
  * <ul>
  * <li>{@code targets}: {@code α·CE + (1−α)·T²·KL(p̄ || p_s)} with {@code p̄ = Σ_k w_k softmax(z_k/T)};
- *     the teacher logits fed to the graph are {@code T·log p̄}, so the recipe's own loss computes this;
+ *     the teacher logits fed to the loss are {@code T·log p̄}, so the recipe's own loss computes this;
  * <li>{@code losses}: {@code α·CE + (1−α)·T²·Σ_k w_k KL(p_k || p_s)}, from each teacher's logits;
  * <li>{@code heads}: {@code α·CE(combined) + (1−α)·T²·Σ_k w_k KL(p_k || softmax(head_k/T))} for a
  *     {@link MultiHeadSpec} student whose head {@code k} learns from teacher {@code k}.
  * </ul>
  * A features recipe's matches and mappings are bound once per teacher, each with its own projections,
  * and added with the teacher's weight: one student regresses several teachers' features at once.
- * Teacher {@code k}'s outputs are the placeholders {@code m{k}.<output>}.
+ * Teacher {@code k}'s outputs are the batch inputs {@code m{k}.<output>}.
  */
 public final class EnsembleLoss implements Objective {
 
@@ -40,7 +40,7 @@ public final class EnsembleLoss implements Objective {
         this.features = features;
     }
 
-    /** The placeholder prefix of teacher {@code k}'s outputs. */
+    /** The name prefix of teacher {@code k}'s outputs. */
     public static String member(int k) {
         return "m" + k + ".";
     }

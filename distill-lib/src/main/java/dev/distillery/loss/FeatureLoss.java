@@ -248,7 +248,7 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
 
     /**
      * As {@link #bind(Network, Network)}, with the teacher's outputs and the loss's own weights named
-     * under {@code prefix} (e.g. {@code m0.}), so that several teachers' terms live in one graph, each
+     * under {@code prefix} (e.g. {@code m0.}), so that several teachers' terms live in one loss, each
      * with its own projections.
      */
     Bound.Resolved bind(Network teacher, Network student, String prefix) {

@@ -19,7 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One file per trained model (a zip): {@code spec.json}, {@code provenance.json} and one entry per
- * parameter. Loading rebuilds the graph from the spec and copies the weights in.
+ * parameter. Loading rebuilds the network from the spec and copies the weights in.
  */
 public final class ModelFile {
 

@@ -62,7 +62,7 @@ public record MultiHeadSpec(ModelSpec body, Integer heads, String combine, List<
         }
     }
 
-    /** The name of head {@code k}'s logits in the graph. */
+    /** The name of head {@code k}'s logits among the network's outputs. */
     public static String head(int k) {
         return "head" + k;
     }

@@ -11,6 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -41,7 +47,7 @@ public final class Network {
     private enum Init { ZERO, ONE, FAN, SMALL }
 
     /** A dropout site: its name, width per example and drop probability. */
-    public record Dropout(String placeholder, int width, double rate) {}
+    public record Dropout(String name, int width, double rate) {}
 
     private final ModelSpec spec;
     private final Map<String, INDArray> params = new LinkedHashMap<>();
@@ -271,7 +277,7 @@ public final class Network {
         for (int i = 0; i < dense.size(); i++) {
             x = activate(x.linear(p.get("w" + i), p.get("b" + i)), act);
             out.put(layer(first + i), x);
-            if (site < dropouts.size() && dropouts.get(site).placeholder().equals("dropout" + i)) {
+            if (site < dropouts.size() && dropouts.get(site).name().equals("dropout" + i)) {
                 x = drop(tape, x, dropouts.get(site++), b, masks, null);
             }
         }
@@ -567,11 +573,13 @@ public final class Network {
             int e = Math.min(n, s + batch);
             INDArray x = features.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e),
                     org.nd4j.linalg.indexing.NDArrayIndex.all());
-            Map<String, Var> r = run(x);
-            for (String name : names) {
-                INDArray a = r.get(name).value();
-                out.get(name).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e),
-                        org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(a.reshape('c', a.size(0), a.length() / a.size(0)));
+            try (MemoryWorkspace ws = inferenceMemory()) {
+                Map<String, Var> r = run(x);
+                for (String name : names) {
+                    INDArray a = r.get(name).value();
+                    out.get(name).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e),
+                            org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(a.reshape('c', a.size(0), a.length() / a.size(0)));
+                }
             }
         }
         return out;
@@ -586,13 +594,28 @@ public final class Network {
     /** Every named output for one batch, without dropout. */
     public Map<String, INDArray> run(INDArray batch, List<String> names) {
         names.forEach(this::checkOutput);
-        Map<String, Var> r = run(batch);
         Map<String, INDArray> out = new LinkedHashMap<>();
-        for (String name : names) {
-            out.put(name, r.get(name).value());
+        try (MemoryWorkspace ws = inferenceMemory()) {
+            Map<String, Var> r = run(batch);
+            for (String name : names) {
+                out.put(name, r.get(name).value().detach());
+            }
         }
         return out;
     }
+
+    /**
+     * Inference batches run in a memory workspace of their own, reused batch after batch; results
+     * leave it as copies. Without it every batch's activations would wait for the garbage collector.
+     */
+    private static MemoryWorkspace inferenceMemory() {
+        return Nd4j.getWorkspaceManager().getAndActivateWorkspace(INFERENCE_MEMORY, "distillery-inference");
+    }
+
+    private static final WorkspaceConfiguration INFERENCE_MEMORY = WorkspaceConfiguration.builder().initialSize(0)
+            .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.3)
+            .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE).build();
 
     private Map<String, Var> run(INDArray batch) {
         Tape tape = Tape.inference();
@@ -601,7 +624,9 @@ public final class Network {
 
     /** Logits for one batch, without dropout. */
     public INDArray forward(INDArray batch) {
-        return run(batch).get(LOGITS).value();
+        try (MemoryWorkspace ws = inferenceMemory()) {
+            return run(batch).get(LOGITS).value().detach();
+        }
     }
 
     @Override

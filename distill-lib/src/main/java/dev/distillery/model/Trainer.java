@@ -35,8 +35,8 @@ public final class Trainer {
 
     /** The loss's own weights are named {@code aux.<name>}. */
     static final String AUX_PREFIX = "aux.";
-    private static final String STEP_WORKSPACE = "distillery-step";
-    private static final WorkspaceConfiguration STEP_MEMORY = WorkspaceConfiguration.builder().initialSize(0)
+    static final String STEP_WORKSPACE = "distillery-step";
+    static final WorkspaceConfiguration STEP_MEMORY = WorkspaceConfiguration.builder().initialSize(0)
             .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.3)
             .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
             .policySpill(SpillPolicy.REALLOCATE).build();

@@ -7,7 +7,7 @@ import java.util.List;
  * vectors, each given a learned position embedding: {@code patches} (a small ViT: a square image
  * cut into {@code patch}×{@code patch} patches, each projected) or {@code frames} (speech features,
  * {@code frame} values per frame, each frame projected). A token-embedding front end for text is
- * not here yet: SameDiff's gather fails in the backward pass. An optional time reduction averages every
+ * not here yet. An optional time reduction averages every
  * {@code stride} consecutive positions (FitHuBERT's sequence-length compression). Then {@code depth}
  * layers of multi-head self-attention and a feed-forward block ({@code width × ffnRatio} wide),
  * each with a residual connection and layer norm before (pre-norm) or after (post-norm); mean

@@ -59,6 +59,37 @@ public final class Tape {
     }
 
     /**
+     * Per-op time, forward and backward, for finding where a step goes: on when the system property
+     * {@code distillery.tape.profile} is set, and printed to standard error at exit.
+     */
+    static final boolean PROFILE = Boolean.getBoolean("distillery.tape.profile");
+    private static final java.util.Map<String, long[]> TIMES = new java.util.concurrent.ConcurrentHashMap<>();
+    private long last = System.nanoTime();
+
+    static {
+        if (PROFILE) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.print(profileReport())));
+        }
+    }
+
+    /** Charges the time since the previous op to the op that just finished (profiling only). */
+    void charge(Var v) {
+        long now = System.nanoTime();
+        TIMES.computeIfAbsent(v.op, k -> new long[3])[0] += now - last;
+        TIMES.get(v.op)[2]++;
+        last = now;
+    }
+
+    /** The profile so far: op, forward ms, backward ms, calls; slowest first. */
+    public static String profileReport() {
+        StringBuilder b = new StringBuilder(String.format("%-22s %10s %10s %8s%n", "op", "fwd ms", "bwd ms", "calls"));
+        TIMES.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue()[0] + y.getValue()[1], x.getValue()[0] + x.getValue()[1]))
+                .forEach(e -> b.append(String.format("%-22s %10.1f %10.1f %8d%n", e.getKey(), e.getValue()[0] / 1e6,
+                        e.getValue()[1] / 1e6, e.getValue()[2])));
+        return b.toString();
+    }
+
+    /**
      * Back-propagates from scalar {@code loss}: afterwards every {@link #param} leaf that the loss
      * depends on holds its gradient in {@link Var#grad()}; those it does not depend on hold null.
      */
@@ -74,7 +105,11 @@ public final class Tape {
         for (int i = nodes.size() - 1; i >= 0; i--) {
             Var v = nodes.get(i);
             if (v.grad() != null && v.back != null) {
+                long t0 = PROFILE ? System.nanoTime() : 0;
                 v.back.apply(v.grad());
+                if (PROFILE) {
+                    TIMES.computeIfAbsent(v.op, k -> new long[3])[1] += System.nanoTime() - t0;
+                }
             }
         }
     }

@@ -34,6 +34,8 @@ public final class Var {
     private final INDArray value;
     private final boolean needsGrad;
     final Back back;
+    /** The op that made this value (its method name), recorded only when profiling. */
+    final String op;
     private INDArray grad;
 
     Var(Tape tape, INDArray value, boolean needsGrad, Back back) {
@@ -41,6 +43,11 @@ public final class Var {
         this.value = value;
         this.needsGrad = needsGrad;
         this.back = back;
+        this.op = Tape.PROFILE ? StackWalker.getInstance().walk(f -> f.skip(2).findFirst().map(StackWalker.StackFrame::getMethodName)
+                .orElse("?")) : null;
+        if (Tape.PROFILE && back != null) {
+            tape.charge(this);
+        }
         if (needsGrad && back != null) {
             tape.record(this);
         }

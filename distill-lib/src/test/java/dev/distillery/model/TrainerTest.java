@@ -24,6 +24,31 @@ class TrainerTest {
         return TrainingOptions.defaults().epochs(epochs).batchSize(64).seed(5).checkpointDir(ckpt);
     }
 
+    /** After the first steps, a KD step's arrays come from memory the step before used: none is allocated anew. */
+    @Test
+    void aKdStepReusesTheMemoryOfTheStepBefore() {
+        dev.distillery.data.LabeledData train = DATA.train().rows(java.util.stream.IntStream.range(0, 512).toArray(),
+                "first 512");
+        INDArray teacher = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 512, 10).muli(4);
+        Network net = Network.build(MlpSpec.of(64), 1);
+        long[] sizes = new long[3];
+        int[] epoch = {0};
+        TrainingListener watch = new TrainingListener() {
+            @Override
+            public void onEpoch(String stage, EpochStats e) {
+                org.nd4j.linalg.api.memory.MemoryWorkspace ws = org.nd4j.linalg.factory.Nd4j.getWorkspaceManager()
+                        .getWorkspaceForCurrentThread(Trainer.STEP_MEMORY, Trainer.STEP_WORKSPACE);
+                assertTrue(ws.getLastCycleAllocations() <= ws.getCurrentSize(), "a step's arrays fit in the step's memory: "
+                        + ws.getLastCycleAllocations() + " bytes asked of " + ws.getCurrentSize());
+                sizes[epoch[0]++] = ws.getCurrentSize();
+            }
+        };
+        new Trainer(net, dev.distillery.loss.Losses.hinton(4.0, 0.5), TrainingOptions.defaults().epochs(3).batchSize(64).seed(1))
+                .listener(watch).fit(train, teacher, DATA.validation(), null);
+        assertTrue(sizes[0] > 0, "the steps ran in the step workspace");
+        assertEquals(sizes[0], sizes[2], "the step memory did not grow from epoch 1 to epoch 3");
+    }
+
     @Test
     void twoStepsFollowAdamAsAHandComputationGivesIt() {
         // two full-batch steps, so the gradient of each step is SameDiff's gradient at the weights before it

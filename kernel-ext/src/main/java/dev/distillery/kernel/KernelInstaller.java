@@ -92,6 +92,8 @@ public final class KernelInstaller implements Callable<Integer> {
         spec.put("language", "java");
         spec.put("interrupt_mode", "message");
         spec.put("metadata", Map.of("debugger", false));
+        // idle OpenMP workers sleep instead of spinning: at 2 threads, spinning workers starve BLAS's threads
+        spec.put("env", Map.of("OMP_WAIT_POLICY", "PASSIVE"));
         Files.createDirectories(dir);
         Path file = dir.resolve("kernel.json");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), spec);

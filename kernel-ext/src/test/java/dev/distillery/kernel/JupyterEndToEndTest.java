@@ -44,6 +44,7 @@ class JupyterEndToEndTest {
         assertEquals("java", spec.get("language").asText());
         assertTrue(spec.get("argv").toString().contains("-Djava.awt.headless=true"));
         assertEquals("{connection_file}", spec.get("argv").get(spec.get("argv").size() - 1).asText());
+        assertEquals("PASSIVE", spec.path("env").path("OMP_WAIT_POLICY").asText(), "idle OpenMP workers must not spin");
     }
 
     /** What an executed notebook produced: its JSON, and how many PNG figures and HTML tables it shows. */
