@@ -81,6 +81,17 @@ public final class Trainer {
      */
     public TrainingOutcome fit(LabeledData train, INDArray trainTeacherLogits, Map<String, INDArray> trainTeacherOutputs,
             LabeledData validation, INDArray validationTeacherLogits) {
+        try {
+            return train(train, trainTeacherLogits, trainTeacherOutputs, validation, validationTeacherLogits);
+        } finally {
+            // the step memory goes back when training ends, however it ends: a notebook trains many models
+            MemoryWorkspace ws = Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(STEP_MEMORY, STEP_WORKSPACE);
+            Nd4j.getWorkspaceManager().destroyWorkspace(ws);
+        }
+    }
+
+    private TrainingOutcome train(LabeledData train, INDArray trainTeacherLogits, Map<String, INDArray> trainTeacherOutputs,
+            LabeledData validation, INDArray validationTeacherLogits) {
         check(train, trainTeacherLogits, validation);
         for (String o : objective.teacherOutputs()) {
             INDArray a = trainTeacherOutputs.get(o);
