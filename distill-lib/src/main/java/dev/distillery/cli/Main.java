@@ -14,6 +14,7 @@ import dev.distillery.model.TrainingListener;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import dev.distillery.data.SpeechCommandsSynth;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Parameters;
                 "  kernel install [--user | --prefix DIR]   install only the kernelspec",
                 "  test                        the whole test suite"},
         subcommands = {Main.QuickstartCommand.class, Main.RunCommand.class, Main.RunsCommand.class,
-            Main.BackendCommand.class, CommandLine.HelpCommand.class})
+            Main.BackendCommand.class, Main.DatasetCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     static final class Version implements CommandLine.IVersionProvider {
@@ -103,6 +104,41 @@ public final class Main {
         @Override
         public Integer call() {
             System.out.println(Backend.report());
+            return 0;
+        }
+    }
+
+    @Command(name = "dataset", mixinStandardHelpOptions = true,
+            description = "Builds a dataset made here: speech-commands-synth (keywords spoken by synthetic voices, "
+                    + "perturbed; needs espeak-ng, festival and sox).")
+    static final class DatasetCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ACTION", description = "build")
+        String action;
+
+        @Parameters(index = "1", paramLabel = "NAME", description = "speech-commands-synth")
+        String name;
+
+        @Option(names = "--out", description = "where to build it (default: $DISTILLERY_DATA/NAME, else ~/.cache/distillery/NAME)")
+        Path out;
+
+        @Option(names = "--seed", defaultValue = "1", description = "perturbation and split seed (default: ${DEFAULT-VALUE})")
+        long seed;
+
+        @Override
+        public Integer call() {
+            if (!action.equals("build")) {
+                throw new IllegalArgumentException("unknown action '" + action + "'; use: dataset build " + SpeechCommandsSynth.NAME);
+            }
+            if (!name.equals(SpeechCommandsSynth.NAME)) {
+                throw new IllegalArgumentException("no dataset '" + name + "' is built here; known: " + SpeechCommandsSynth.NAME);
+            }
+            Path dir = out != null ? out : SpeechCommandsSynth.defaultDir();
+            SpeechCommandsSynth.Options d = SpeechCommandsSynth.Options.defaults();
+            SpeechCommandsSynth.Built b = SpeechCommandsSynth.build(dir,
+                    new SpeechCommandsSynth.Options(d.words(), d.voices(), d.perturbations(), seed), System.err::println);
+            System.out.printf(java.util.Locale.ROOT, "%s: %d clips (%d words × %d voices × %d versions) in %s, %.0f s%n"
+                    + "manifest %s sha256 %s%n", name, b.clips(), d.words().size(), d.voices().size(), d.perturbations() + 1,
+                    b.dir(), b.seconds(), b.manifest(), b.sha256());
             return 0;
         }
     }

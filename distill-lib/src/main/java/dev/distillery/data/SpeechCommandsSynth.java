@@ -1,0 +1,415 @@
+package dev.distillery.data;
+
+import dev.distillery.backend.Seeds;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The synthetic speech-commands dataset: keywords spoken by many synthetic voices, each utterance
+ * perturbed several ways, 16 kHz mono, one second each. Labels are the word (the content task,
+ * like keyword spotting) and the voice (the speaker task).
+ *
+ * <p>Built here from Debian packages, nothing downloaded: {@code espeak-ng} speaks with English
+ * accents and voice variants at low and high pitch, {@code festival} with its installed voices,
+ * and {@code sox} resamples and perturbs (speed, pitch, tempo, reverb); noise is added here from
+ * the seed. The same seed gives byte-identical files and the same manifest SHA-256.
+ *
+ * <p>Layout: {@code DIR/wav/<voice>/<word>-<perturbation>.wav} and {@code DIR/manifest.csv}
+ * ({@code file,word,voice,engine,perturbation,utterance,split,sha256}). Splits keep the
+ * perturbations of one utterance together: per voice, the words are dealt to train, validation
+ * and test, so every voice and every word appears in every split.
+ */
+public final class SpeechCommandsSynth {
+
+    public static final String NAME = "speech-commands-synth";
+    public static final int SAMPLE_RATE = 16000;
+    /** Samples per clip: one second. */
+    public static final int LENGTH = 16000;
+
+    /** The Debian packages the build needs. */
+    public static final List<String> PACKAGES = List.of("espeak-ng", "sox", "festival", "festvox-kallpc16k",
+            "festvox-kdlpc16k", "festvox-us-slt-hts");
+
+    /** Twenty keywords, as in the Speech Commands benchmark. */
+    public static final List<String> WORDS = List.of("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go",
+            "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine");
+
+    /** A synthetic speaker: the engine, its voice, and (espeak-ng) a pitch 0-99 and speed in words per minute. */
+    public record Voice(String name, String engine, String voice, int pitch, int speed) {}
+
+    /** espeak-ng's English accents × three variants (low male, high female, a Klatt voice), then festival's voices. */
+    public static List<Voice> voices() {
+        List<Voice> v = new ArrayList<>();
+        String[] accents = {"en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd", "en-029",
+            "en-us-nyc"};
+        for (String a : accents) {
+            v.add(new Voice(a + "-low", "espeak-ng", a + "+m3", 25, 150));
+            v.add(new Voice(a + "-high", "espeak-ng", a + "+f2", 75, 170));
+            v.add(new Voice(a + "-klatt", "espeak-ng", a + "+klatt2", 50, 160));
+        }
+        v.add(new Voice("festival-kal", "festival", "kal_diphone", 0, 0));
+        v.add(new Voice("festival-ked", "festival", "ked_diphone", 0, 0));
+        v.add(new Voice("festival-slt", "festival", "cmu_us_slt_arctic_hts", 0, 0));
+        return List.copyOf(v);
+    }
+
+    /** The perturbations besides the clean clip; each utterance gets the clean clip and {@code perturbations} of these. */
+    public static final List<String> PERTURBATIONS = List.of("speed", "pitch", "tempo", "reverb", "noise");
+
+    /** What to build: words, voices, perturbed copies per utterance (besides the clean one), and the seed. */
+    public record Options(List<String> words, List<Voice> voices, int perturbations, long seed) {
+
+        public static Options defaults() {
+            return new Options(WORDS, SpeechCommandsSynth.voices(), 3, 1);
+        }
+    }
+
+    /** What a build made: the manifest, its SHA-256, and how many clips. */
+    public record Built(Path dir, Path manifest, String sha256, int clips, double seconds) {}
+
+    private SpeechCommandsSynth() {}
+
+    /** Builds the dataset into {@code dir} (replacing what is there); progress lines go to {@code log}. */
+    public static Built build(Path dir, Options o, java.util.function.Consumer<String> log) {
+        long t0 = System.nanoTime();
+        for (String tool : List.of("espeak-ng", "sox", "text2wave")) {
+            if (!onPath(tool)) {
+                throw new IllegalStateException(NAME + " needs '" + tool + "'; install the Debian packages: sudo apt-get install "
+                        + String.join(" ", PACKAGES));
+            }
+        }
+        try {
+            Path wav = dir.resolve("wav");
+            if (Files.exists(wav)) {
+                try (var walk = Files.walk(wav)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+            Files.createDirectories(wav);
+            StringBuilder manifest = new StringBuilder("file,word,voice,engine,perturbation,utterance,split,sha256\n");
+            int clips = 0;
+            for (int vi = 0; vi < o.voices().size(); vi++) {
+                Voice v = o.voices().get(vi);
+                Files.createDirectories(wav.resolve(v.name()));
+                String[] splits = deal(o.words().size(), Seeds.stream(o.seed(), "split", vi));
+                for (int wi = 0; wi < o.words().size(); wi++) {
+                    String word = o.words().get(wi);
+                    String utterance = v.name() + "/" + word;
+                    float[] clean = fit(speak(v, word));
+                    SplittableRandom rng = Seeds.stream(o.seed(), "perturb", vi * 1000L + wi);
+                    List<String> kinds = new ArrayList<>(PERTURBATIONS);
+                    List<String> chosen = new ArrayList<>(List.of("clean"));
+                    for (int k = 0; k < o.perturbations() && !kinds.isEmpty(); k++) {
+                        chosen.add(kinds.remove(rng.nextInt(kinds.size())));
+                    }
+                    for (String kind : chosen) {
+                        float[] x = perturb(clean, kind, rng);
+                        String file = "wav/" + v.name() + "/" + word + "-" + kind + ".wav";
+                        byte[] bytes = wavBytes(x);
+                        Files.write(dir.resolve(file), bytes);
+                        manifest.append(String.join(",", file, word, v.name(), v.engine(), kind, utterance, splits[wi],
+                                sha256(bytes))).append('\n');
+                        clips++;
+                    }
+                }
+                log.accept(String.format(Locale.ROOT, "%s: voice %d/%d (%s) done, %d clips", NAME, vi + 1, o.voices().size(),
+                        v.name(), clips));
+            }
+            Path m = dir.resolve("manifest.csv");
+            Files.writeString(m, manifest.toString());
+            return new Built(dir, m, DataLocator.sha256(m), clips, (System.nanoTime() - t0) / 1e9);
+        } catch (IOException e) {
+            throw new UncheckedIOException("building " + NAME + " in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The two tasks: the word spoken (content) and who spoke it (speaker). */
+    public enum Task {
+        WORD, VOICE
+    }
+
+    /**
+     * The built set as train, validation and test {@link LabeledData}: each clip's log-mel features
+     * ({@code [frames × mels]} flattened, frame-major, so a {@code speech:} transformer with
+     * {@code frame=mels,length=frames} reads them), standardised per band with the training split's
+     * mean and deviation, labelled for {@code task}. Every file's SHA-256 is checked against the manifest.
+     */
+    public static Splits load(Path dir, Task task, LogMel mel) {
+        Path manifest = dir == null ? null : dir.resolve("manifest.csv");
+        if (manifest == null || !Files.isRegularFile(manifest)) {
+            throw new DataUnavailableException(NAME + " is not built" + (dir == null ? "" : " in " + dir)
+                    + "; build it with: ./distillery dataset build " + NAME);
+        }
+        List<String[]> rows;
+        try {
+            rows = Files.readAllLines(manifest).stream().skip(1).filter(l -> !l.isBlank()).map(l -> l.split(",")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + manifest + ": " + e.getMessage(), e);
+        }
+        List<String> classes = rows.stream().map(r -> task == Task.WORD ? r[1] : r[2]).distinct().sorted().toList();
+        int frames = mel.frames(LENGTH);
+        int mels = mel.config().mels();
+        int width = frames * mels;
+        java.util.Map<String, List<Integer>> bySplit = new java.util.LinkedHashMap<>();
+        float[][] feats = new float[rows.size()][];
+        for (int i = 0; i < rows.size(); i++) {
+            String[] r = rows.get(i);
+            Path file = dir.resolve(r[0]);
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(file);
+            } catch (IOException e) {
+                throw new DataUnavailableException(file + " is missing; rebuild with: ./distillery dataset build " + NAME, e);
+            }
+            if (!sha256(bytes).equals(r[7])) {
+                throw new DataUnavailableException(file + " does not match its SHA-256 in " + manifest
+                        + "; rebuild with: ./distillery dataset build " + NAME);
+            }
+            float[][] f = mel.compute(readWav(file));
+            float[] flat = new float[width];
+            for (int t = 0; t < frames; t++) {
+                System.arraycopy(f[t], 0, flat, t * mels, mels);
+            }
+            feats[i] = flat;
+            bySplit.computeIfAbsent(r[6], k -> new ArrayList<>()).add(i);
+        }
+        // per-band standardisation from the training clips
+        double[] mean = new double[mels];
+        double[] sq = new double[mels];
+        List<Integer> train = bySplit.getOrDefault("train", List.of());
+        long count = (long) train.size() * frames;
+        for (int i : train) {
+            for (int j = 0; j < width; j++) {
+                mean[j % mels] += feats[i][j];
+                sq[j % mels] += (double) feats[i][j] * feats[i][j];
+            }
+        }
+        double[] std = new double[mels];
+        for (int m = 0; m < mels; m++) {
+            mean[m] /= Math.max(1, count);
+            std[m] = Math.sqrt(Math.max(1e-12, sq[m] / Math.max(1, count) - mean[m] * mean[m]));
+        }
+        String sha = DataLocator.sha256(manifest);
+        java.util.Map<String, LabeledData> parts = new java.util.LinkedHashMap<>();
+        for (String split : List.of("train", "validation", "test")) {
+            List<Integer> idx = bySplit.getOrDefault(split, List.of());
+            float[] x = new float[idx.size() * width];
+            int[] labels = new int[idx.size()];
+            for (int n = 0; n < idx.size(); n++) {
+                float[] f = feats[idx.get(n)];
+                for (int j = 0; j < width; j++) {
+                    x[n * width + j] = (float) ((f[j] - mean[j % mels]) / std[j % mels]);
+                }
+                String[] r = rows.get(idx.get(n));
+                labels[n] = classes.indexOf(task == Task.WORD ? r[1] : r[2]);
+            }
+            parts.put(split, new LabeledData(NAME + "/" + split + " (" + task.name().toLowerCase(Locale.ROOT) + ")",
+                    org.nd4j.linalg.factory.Nd4j.create(x, new long[] {idx.size(), width}, org.nd4j.linalg.api.buffer.DataType.FLOAT),
+                    labels, classes.size(), DataLocator.sha256(sha + "|" + split + "|" + task + "|" + mel.config())));
+        }
+        return new Splits(parts.get("train"), parts.get("validation"), parts.get("test"));
+    }
+
+    /** The default build directory: {@code $DISTILLERY_DATA/speech-commands-synth}, else {@code ~/.cache/distillery/...}. */
+    public static Path defaultDir() {
+        String env = System.getenv("DISTILLERY_DATA");
+        return env != null && !env.isBlank() ? Path.of(env, NAME) : Path.of(System.getProperty("user.home"), ".cache", "distillery", NAME);
+    }
+
+    /** Per voice, the words dealt to splits: 80% train, 10% validation, 10% test (at least one word each). */
+    static String[] deal(int words, SplittableRandom rng) {
+        int[] order = new int[words];
+        for (int i = 0; i < words; i++) {
+            order[i] = i;
+        }
+        for (int i = words - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        int held = Math.max(1, words / 10);
+        String[] s = new String[words];
+        for (int i = 0; i < words; i++) {
+            s[order[i]] = i < held ? "test" : i < 2 * held ? "validation" : "train";
+        }
+        return s;
+    }
+
+    /** The word in this voice, as 16 kHz mono samples in [-1, 1]. */
+    static float[] speak(Voice v, String word) throws IOException {
+        Path tmp = Files.createTempFile("distillery-speak", ".wav");
+        try {
+            if (v.engine().equals("espeak-ng")) {
+                run(List.of("espeak-ng", "-v", v.voice(), "-p", String.valueOf(v.pitch()), "-s", String.valueOf(v.speed()),
+                        "-w", tmp.toString(), word), null);
+            } else {
+                run(List.of("text2wave", "-eval", "(voice_" + v.voice() + ")", "-o", tmp.toString()), word);
+            }
+            return sox(tmp, List.of());
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** {@code file} through sox with {@code effects}, read back as 16 kHz mono 16-bit samples. */
+    static float[] sox(Path file, List<String> effects) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("sox", "-R", file.toString(), "-t", "raw", "-e", "signed-integer", "-b",
+                "16", "-r", String.valueOf(SAMPLE_RATE), "-c", "1", "-L", "-"));
+        cmd.addAll(effects);
+        byte[] raw = run(cmd, null);
+        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        float[] x = new float[raw.length / 2];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = b.getShort() / 32768f;
+        }
+        return x;
+    }
+
+    private static float[] perturb(float[] clean, String kind, SplittableRandom rng) throws IOException {
+        List<String> effects = switch (kind) {
+            case "speed" -> List.of("speed", rng.nextBoolean() ? "0.9" : "1.1");
+            case "pitch" -> List.of("pitch", rng.nextBoolean() ? "-200" : "200");
+            case "tempo" -> List.of("tempo", rng.nextBoolean() ? "0.85" : "1.15");
+            case "reverb" -> List.of("reverb", "50");
+            default -> List.of();
+        };
+        if (kind.equals("noise")) {
+            // white noise at 20 dB below the clip's power, from the seed
+            double power = 0;
+            for (float v : clean) {
+                power += v * v;
+            }
+            double std = Math.sqrt(power / clean.length / 100);
+            float[] x = clean.clone();
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) Math.max(-1, Math.min(1, x[i] + std * gaussian(rng)));
+            }
+            return x;
+        }
+        if (effects.isEmpty()) {
+            return clean.clone();
+        }
+        Path tmp = Files.createTempFile("distillery-clip", ".wav");
+        try {
+            Files.write(tmp, wavBytes(clean));
+            return fit(sox(tmp, effects));
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static double gaussian(SplittableRandom r) {
+        double u = 1.0 - r.nextDouble();
+        return Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2 * Math.PI * r.nextDouble());
+    }
+
+    /** Exactly {@link #LENGTH} samples: the loud part centred, silence around it, trimmed evenly if longer. */
+    static float[] fit(float[] x) {
+        int first = 0;
+        int last = x.length - 1;
+        while (first < x.length && Math.abs(x[first]) < 1e-3) {
+            first++;
+        }
+        while (last > first && Math.abs(x[last]) < 1e-3) {
+            last--;
+        }
+        int n = Math.max(0, last - first + 1);
+        float[] out = new float[LENGTH];
+        if (n >= LENGTH) {
+            System.arraycopy(x, first + (n - LENGTH) / 2, out, 0, LENGTH);
+        } else {
+            System.arraycopy(x, first, out, (LENGTH - n) / 2, n);
+        }
+        return out;
+    }
+
+    /** A 16-bit mono PCM WAV file at 16 kHz. */
+    static byte[] wavBytes(float[] x) {
+        ByteBuffer b = ByteBuffer.allocate(44 + 2 * x.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + 2 * x.length).put("WAVE".getBytes(StandardCharsets.US_ASCII));
+        b.put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1).putShort((short) 1)
+                .putInt(SAMPLE_RATE).putInt(SAMPLE_RATE * 2).putShort((short) 2).putShort((short) 16);
+        b.put("data".getBytes(StandardCharsets.US_ASCII)).putInt(2 * x.length);
+        for (float v : x) {
+            b.putShort((short) Math.round(Math.max(-1, Math.min(1, v)) * 32767));
+        }
+        return b.array();
+    }
+
+    /** The samples of a file written by {@link #wavBytes}, in [-1, 1]. */
+    public static float[] readWav(Path file) {
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            if (bytes.length < 44 || b.getInt(0) != 0x46464952 || b.getShort(22) != 1 || b.getShort(34) != 16) {
+                throw new IllegalArgumentException(file + " is not a 16-bit mono PCM WAV file; rebuild with ./distillery dataset "
+                        + "build " + NAME);
+            }
+            float[] x = new float[(bytes.length - 44) / 2];
+            b.position(44);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = b.getShort() / 32768f;
+            }
+            return x;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            return java.util.HexFormat.of().formatHex(md.digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean onPath(String tool) {
+        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(d, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Runs {@code cmd} with {@code stdin} (or none), returns its standard output; a failure names the command. */
+    private static byte[] run(List<String> cmd, String stdin) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+        try (var in = p.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] err;
+        try (InputStream o = p.getInputStream(); InputStream e = p.getErrorStream()) {
+            o.transferTo(out);
+            err = e.readAllBytes();
+        }
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException(String.join(" ", cmd) + " failed: " + new String(err, StandardCharsets.UTF_8).strip());
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running " + cmd.get(0), e);
+        }
+        return out.toByteArray();
+    }
+}
