@@ -3,6 +3,8 @@ package dev.distillery.experiment;
 import dev.distillery.backend.Backend;
 import dev.distillery.backend.Versions;
 import dev.distillery.data.FashionMnist;
+import dev.distillery.data.LogMel;
+import dev.distillery.data.SpeechCommandsSynth;
 import dev.distillery.data.Splits;
 import dev.distillery.distill.Chain;
 import dev.distillery.distill.Distill;
@@ -79,8 +81,16 @@ public final class Experiment {
     /** Loads the data as the spec says: split, subsampled, labels limited. */
     public static Splits data(ExperimentSpec.DataSpec d) {
         Path dir = d.dir() == null ? null : Path.of(d.dir());
-        Splits s = Splits.of(FashionMnist.load(FashionMnist.Part.TRAIN, dir), FashionMnist.load(FashionMnist.Part.TEST, dir),
-                d.validation(), d.splitSeed());
+        Splits s;
+        if (d.dataset().startsWith(SpeechCommandsSynth.NAME + "/")) {
+            SpeechCommandsSynth.Task task = d.dataset().endsWith("/voice") ? SpeechCommandsSynth.Task.VOICE
+                    : SpeechCommandsSynth.Task.WORD;
+            s = SpeechCommandsSynth.load(dir == null ? SpeechCommandsSynth.defaultDir() : dir, task,
+                    new LogMel(LogMel.Config.speech(40)));
+        } else {
+            s = Splits.of(FashionMnist.load(FashionMnist.Part.TRAIN, dir), FashionMnist.load(FashionMnist.Part.TEST, dir),
+                    d.validation(), d.splitSeed());
+        }
         if (d.trainSize() != null || d.validationSize() != null || d.testSize() != null) {
             s = s.sample(d.trainSize() == null ? s.train().size() : d.trainSize(),
                     d.validationSize() == null ? s.validation().size() : d.validationSize(),

@@ -107,14 +107,23 @@ public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, Li
      * training labels the students may see (null: all; the teacher always sees all), optional
      * seeded subsamples for quick runs, and the seed of the split.
      */
+    /**
+     * Fashion-MNIST, and the synthetic speech set labelled by word (the content task) or by voice (the
+     * speaker task), whose {@code dir} is where {@code ./distillery dataset build speech-commands-synth}
+     * put it and whose splits are fixed by the build ({@code holdout} does not apply).
+     */
+    public static final List<String> KNOWN_DATASETS = List.of("fashion-mnist", "speech-commands-synth/word",
+            "speech-commands-synth/voice");
+
     public record DataSpec(String dataset, Integer validation, Integer labels, Integer trainSize, Integer validationSize,
             Integer testSize, Long splitSeed, String dir) {
         public DataSpec {
             dataset = dataset == null ? "fashion-mnist" : dataset;
             validation = validation == null ? 5000 : validation;
             splitSeed = splitSeed == null ? 0L : splitSeed;
-            if (!dataset.equals("fashion-mnist")) {
-                throw new SpecException("data.dataset: unknown dataset '" + dataset + "'; known: fashion-mnist");
+            if (!KNOWN_DATASETS.contains(dataset)) {
+                throw new SpecException("data.dataset: unknown dataset '" + dataset + "'; known: "
+                        + String.join(", ", KNOWN_DATASETS));
             }
             positive("data.validation", validation);
             positive("data.labels", labels);

@@ -33,7 +33,7 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
             throw new SpecException("transformer spec: input '" + input + "' is not a front end; use patches (images) "
                     + "or frames (speech features)");
         }
-        inputs = inputs == null && input.equals(PATCHES) ? 784 : inputs;
+        inputs = inputs == null && input.equals(PATCHES) ? Integer.valueOf(784) : inputs; // boxed: no unboxing of a null
         outputs = outputs == null ? 10 : outputs;
         heads = heads == null ? 4 : heads;
         ffnRatio = ffnRatio == null ? 4.0 : ffnRatio;

@@ -61,6 +61,16 @@ class SpeechCommandsSynthTest {
         assertEquals(98 * 40, words.train().inputSize(), "98 frames × 40 bands");
         double trainMean = words.train().features().meanNumber().doubleValue();
         assertEquals(0, trainMean, 1e-3, "standardised on the training split");
+        // the same set through an experiment's data spec, as %teacher --data and YAML specs name it
+        dev.distillery.experiment.ExperimentSpec.DataSpec spec = dev.distillery.experiment.ExperimentSpec.DataSpec.parse(
+                "speech-commands-synth/voice:dir=" + a.dir() + ",train=24");
+        Splits viaSpec = dev.distillery.experiment.Experiment.data(spec);
+        assertEquals(24, viaSpec.train().size());
+        assertEquals(3, viaSpec.train().numClasses());
+        assertEquals(voices.test().size(), viaSpec.test().size());
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(dev.distillery.model.SpecException.class,
+                () -> dev.distillery.experiment.ExperimentSpec.DataSpec.parse("speech-commands")).getMessage()
+                .contains("speech-commands-synth/word"));
         Files.write(a.dir().resolve(rows.get(0)[0]), new byte[] {1, 2, 3});
         dev.distillery.data.DataUnavailableException bad = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.distillery.data.DataUnavailableException.class,

@@ -36,7 +36,8 @@ final class TeacherMagic extends Magic {
     Path load;
 
     @Option(names = "--data", paramLabel = "DATA", defaultValue = "fashion-mnist",
-            description = "dataset[:key=value,...]; keys labels, train, val, test, holdout, seed, dir "
+            description = "fashion-mnist, speech-commands-synth/word or speech-commands-synth/voice, then "
+                    + "[:key=value,...]; keys labels, train, val, test, holdout, seed, dir "
                     + "(default: ${DEFAULT-VALUE})")
     String data;
 
