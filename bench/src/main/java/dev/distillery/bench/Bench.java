@@ -339,11 +339,6 @@ public final class Bench implements Runnable {
      * OpenBLAS on the CPU) and, for comparison, through ND4J's matmul op and {@code INDArray.mmuli}:
      * GFLOP/s of each; the best of the library's path is the GEMM peak the other cases are a share of.
      */
-    private static final org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration GEMM_MEMORY =
-            org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration.builder().initialSize(0)
-                    .policyLearning(org.nd4j.linalg.api.memory.enums.LearningPolicy.FIRST_LOOP)
-                    .policySpill(org.nd4j.linalg.api.memory.enums.SpillPolicy.REALLOCATE).build();
-
     static Map<String, Object> gemm() {
         long[][] shapes = {{128, 784, 256}, {128, 784, 800}, {128, 800, 800}, {2048, 128, 512}, {2048, 512, 128}};
         Map<String, Object> row = new LinkedHashMap<>();
@@ -356,8 +351,7 @@ public final class Bench implements Runnable {
             INDArray c = Nd4j.create(DataType.FLOAT, mkn[0], mkn[2]);
             // in a memory workspace, as in a training step, so the product is timed and not the allocation
             double med = medianMs(() -> {
-                try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = Nd4j.getWorkspaceManager()
-                        .getAndActivateWorkspace(GEMM_MEMORY, "bench-gemm")) {
+                try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = dev.distillery.tensor.Memory.open("bench-gemm")) {
                     Tape t = Tape.inference();
                     t.constant(a).mmul(t.constant(b));
                 }

@@ -18,6 +18,26 @@ public final class Seeds {
         return new SplittableRandom(seed);
     }
 
+    /** A standard normal draw from {@code r} (Box-Muller, one uniform pair per draw). */
+    public static double gaussian(SplittableRandom r) {
+        double u = 1.0 - r.nextDouble();
+        double v = r.nextDouble();
+        return Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+
+    /** A {@code shape} array of normal draws with deviation {@code std}, drawn in row-major order. */
+    public static org.nd4j.linalg.api.ndarray.INDArray normal(SplittableRandom r, double std, long... shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        float[] w = new float[(int) n];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (gaussian(r) * std);
+        }
+        return Nd4j.create(w, shape, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+    }
+
     /** A generator for one purpose (e.g. "shuffle", epoch 3) that depends only on the seed and the purpose. */
     public static SplittableRandom stream(long seed, String purpose, long index) {
         long h = seed * 0x9E3779B97F4A7C15L;

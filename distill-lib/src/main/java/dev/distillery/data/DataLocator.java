@@ -51,6 +51,13 @@ public final class DataLocator {
         return dirs;
     }
 
+    /** Where a dataset made here is built: {@code $DISTILLERY_DATA/<dataset>}, else {@code ~/.cache/distillery/<dataset>}. */
+    public static Path buildDir(String dataset) {
+        String env = System.getenv("DISTILLERY_DATA");
+        return env != null && !env.isBlank() ? Path.of(env, dataset) : Path.of(System.getProperty("user.home"), ".cache",
+                "distillery", dataset);
+    }
+
     /** The verified file, or an error that names every place searched and the command that provides it. */
     public Path locate(String fileName, String expectedSha256, Path explicitDir) {
         List<Path> dirs = searchPath(explicitDir);
@@ -98,9 +105,13 @@ public final class DataLocator {
 
     /** SHA-256 of a string, hex: used to derive fingerprints of subsets and caches. */
     public static String sha256(String text) {
+        return sha256(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** SHA-256 of bytes, hex. */
+    public static String sha256(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -120,7 +120,7 @@ public final class SpeechCommandsSynth {
                         byte[] bytes = wavBytes(x);
                         Files.write(dir.resolve(file), bytes);
                         manifest.append(String.join(",", file, word, v.name(), v.engine(), kind, utterance, splits[wi],
-                                sha256(bytes))).append('\n');
+                                DataLocator.sha256(bytes))).append('\n');
                         clips++;
                     }
                 }
@@ -173,7 +173,7 @@ public final class SpeechCommandsSynth {
             } catch (IOException e) {
                 throw new DataUnavailableException(file + " is missing; rebuild with: ./distillery dataset build " + NAME, e);
             }
-            if (!sha256(bytes).equals(r[7])) {
+            if (!DataLocator.sha256(bytes).equals(r[7])) {
                 throw new DataUnavailableException(file + " does not match its SHA-256 in " + manifest
                         + "; rebuild with: ./distillery dataset build " + NAME);
             }
@@ -224,8 +224,7 @@ public final class SpeechCommandsSynth {
 
     /** The default build directory: {@code $DISTILLERY_DATA/speech-commands-synth}, else {@code ~/.cache/distillery/...}. */
     public static Path defaultDir() {
-        String env = System.getenv("DISTILLERY_DATA");
-        return env != null && !env.isBlank() ? Path.of(env, NAME) : Path.of(System.getProperty("user.home"), ".cache", "distillery", NAME);
+        return DataLocator.buildDir(NAME);
     }
 
     /** Per voice, the words dealt to splits: 80% train, 10% validation, 10% test (at least one word each). */
@@ -295,7 +294,7 @@ public final class SpeechCommandsSynth {
             double std = Math.sqrt(power / clean.length / 100);
             float[] x = clean.clone();
             for (int i = 0; i < x.length; i++) {
-                x[i] = (float) Math.max(-1, Math.min(1, x[i] + std * gaussian(rng)));
+                x[i] = (float) Math.max(-1, Math.min(1, x[i] + std * Seeds.gaussian(rng)));
             }
             return x;
         }
@@ -309,11 +308,6 @@ public final class SpeechCommandsSynth {
         } finally {
             Files.deleteIfExists(tmp);
         }
-    }
-
-    private static double gaussian(SplittableRandom r) {
-        double u = 1.0 - r.nextDouble();
-        return Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2 * Math.PI * r.nextDouble());
     }
 
     /** Exactly {@link #LENGTH} samples: the loud part centred, silence around it, trimmed evenly if longer. */
@@ -366,15 +360,6 @@ public final class SpeechCommandsSynth {
             return x;
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-            return java.util.HexFormat.of().formatHex(md.digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -83,18 +83,12 @@ public final class LayerProbe {
         INDArray val = pooled(upstream, data.validation(), layers);
         INDArray test = pooled(upstream, data.test(), layers);
         int l = layers.size();
-        int d = (int) train.size(2);
+        int d = (int) (train.size(1) / l);
         int classes = data.train().numClasses();
         SplittableRandom rng = Seeds.stream(o.seed(), "probe-init", 0);
         Map<String, INDArray> params = new LinkedHashMap<>();
         params.put("mix", Nd4j.zeros(DataType.FLOAT, 1, l));
-        float[] w = new float[d * classes];
-        double std = Math.sqrt(2.0 / (d + classes));
-        for (int i = 0; i < w.length; i++) {
-            double u = 1.0 - rng.nextDouble();
-            w[i] = (float) (Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2 * Math.PI * rng.nextDouble()) * std);
-        }
-        params.put("w", Nd4j.create(w, new long[] {d, classes}, DataType.FLOAT));
+        params.put("w", Seeds.normal(rng, Math.sqrt(2.0 / (d + classes)), d, classes));
         params.put("b", Nd4j.zeros(DataType.FLOAT, 1, classes));
         Adam adam = new Adam(params);
         Map<String, INDArray> best = null;
@@ -109,7 +103,7 @@ public final class LayerProbe {
                 Tape tape = new Tape();
                 Map<String, Var> p = new LinkedHashMap<>();
                 params.forEach((k, v) -> p.put(k, tape.param(v)));
-                Var logits = logits(tape, p, Nd4j.pullRows(train.reshape('c', train.size(0), (long) l * d), 1, rows), l, d);
+                Var logits = logits(tape, p, Nd4j.pullRows(train, 1, rows), l, d);
                 Var loss = logits.maskedCrossEntropy(tape.constant(Nd4j.pullRows(oneHot, 1, rows)),
                         tape.constant(Nd4j.pullRows(ones, 1, rows)));
                 tape.backward(loss);
@@ -137,7 +131,7 @@ public final class LayerProbe {
         Tape tape = Tape.inference();
         Map<String, Var> p = new LinkedHashMap<>();
         params.forEach((k, v) -> p.put(k, tape.constant(v)));
-        return logits(tape, p, pooled.reshape('c', pooled.size(0), (long) l * d), l, d).value();
+        return logits(tape, p, pooled, l, d).value();
     }
 
     /** Σ_l softmax(mix)_l · h_l, then the linear head; {@code flat} is {@code [B, L·D]}. */
@@ -147,15 +141,15 @@ public final class LayerProbe {
         return h.mul(mix).sum(false, 1).linear(p.get("w"), p.get("b"));
     }
 
-    /** Each example's hidden states, averaged over time: {@code [N, L, D]}. */
+    /** Each example's hidden states, averaged over time, layer after layer: {@code [N, L·D]}. */
     static INDArray pooled(Network upstream, LabeledData data, List<String> layers) {
         Map<String, INDArray> out = upstream.outputs(data.features(), layers);
         long[] shape = upstream.outputShape(layers.get(0));
-        INDArray all = Nd4j.create(DataType.FLOAT, data.size(), layers.size(), shape[1]);
+        INDArray all = Nd4j.create(DataType.FLOAT, data.size(), layers.size() * shape[1]);
         for (int i = 0; i < layers.size(); i++) {
             INDArray h = out.get(layers.get(i)).reshape('c', data.size(), shape[0], shape[1]).mean(1);
-            all.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(i),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(h);
+            all.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(i * shape[1], (i + 1) * shape[1])).assign(h);
         }
         return all;
     }

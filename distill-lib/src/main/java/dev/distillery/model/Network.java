@@ -2,6 +2,7 @@ package dev.distillery.model;
 
 import dev.distillery.backend.Backend;
 import dev.distillery.backend.Seeds;
+import dev.distillery.tensor.Memory;
 import dev.distillery.tensor.Tape;
 import dev.distillery.tensor.Var;
 import java.util.ArrayList;
@@ -12,11 +13,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -76,7 +72,7 @@ public final class Network {
                 continue;
             }
             if (init == Init.SMALL) {
-                arr.assign(gaussians(rng, arr.shape(), 0.02));
+                arr.assign(Seeds.normal(rng, 0.02, arr.shape()));
                 continue;
             }
             if (init == null && (p.startsWith("b") || p.startsWith("cb"))) {
@@ -87,27 +83,9 @@ public final class Network {
             long fanOut = p.startsWith("k") ? arr.size(0) * arr.size(1) * arr.size(3) : arr.size(1);
             String act = activation(spec);
             double std = act.equals("relu") || act.equals("gelu") ? Math.sqrt(2.0 / fanIn) : Math.sqrt(2.0 / (fanIn + fanOut));
-            arr.assign(gaussians(rng, arr.shape(), std));
+            arr.assign(Seeds.normal(rng, std, arr.shape()));
         }
         return n;
-    }
-
-    private static INDArray gaussians(SplittableRandom rng, long[] shape, double std) {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        float[] w = new float[(int) n];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) (gaussian(rng) * std);
-        }
-        return Nd4j.create(w, shape, DataType.FLOAT);
-    }
-
-    static double gaussian(SplittableRandom r) {
-        double u = 1.0 - r.nextDouble();
-        double v = r.nextDouble();
-        return Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     }
 
     private static String activation(ModelSpec spec) {
@@ -609,13 +587,8 @@ public final class Network {
      * leave it as copies. Without it every batch's activations would wait for the garbage collector.
      */
     private static MemoryWorkspace inferenceMemory() {
-        return Nd4j.getWorkspaceManager().getAndActivateWorkspace(INFERENCE_MEMORY, "distillery-inference");
+        return Memory.open("distillery-inference");
     }
-
-    private static final WorkspaceConfiguration INFERENCE_MEMORY = WorkspaceConfiguration.builder().initialSize(0)
-            .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.3)
-            .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
-            .policySpill(SpillPolicy.REALLOCATE).build();
 
     private Map<String, Var> run(INDArray batch) {
         Tape tape = Tape.inference();

@@ -13,14 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import dev.distillery.tensor.Memory;
 import dev.distillery.tensor.Tape;
 import dev.distillery.tensor.Var;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -36,10 +33,7 @@ public final class Trainer {
     /** The loss's own weights are named {@code aux.<name>}. */
     static final String AUX_PREFIX = "aux.";
     static final String STEP_WORKSPACE = "distillery-step";
-    static final WorkspaceConfiguration STEP_MEMORY = WorkspaceConfiguration.builder().initialSize(0)
-            .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.3)
-            .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
-            .policySpill(SpillPolicy.REALLOCATE).build();
+    static final WorkspaceConfiguration STEP_MEMORY = Memory.REUSED;
 
     private final Network net;
     private final Objective objective;
@@ -85,8 +79,7 @@ public final class Trainer {
             return train(train, trainTeacherLogits, trainTeacherOutputs, validation, validationTeacherLogits);
         } finally {
             // the step memory goes back when training ends, however it ends: a notebook trains many models
-            MemoryWorkspace ws = Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(STEP_MEMORY, STEP_WORKSPACE);
-            Nd4j.getWorkspaceManager().destroyWorkspace(ws);
+            Memory.release(STEP_WORKSPACE);
         }
     }
 
@@ -172,7 +165,7 @@ public final class Trainer {
                 globalStep++;
                 double loss;
                 // every array of the step lives in one workspace: after the first step, no allocation
-                try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_MEMORY, STEP_WORKSPACE)) {
+                try (MemoryWorkspace ws = Memory.open(STEP_WORKSPACE)) {
                     Batches.Batch b = Batches.take(plan.get(s), features, oneHot, mask, trainTeacherLogits);
                     Tape tape = new Tape();
                     Map<String, Var> pv = net.trainable(tape);
@@ -275,14 +268,7 @@ public final class Trainer {
             return new Objective.Aux() {
                 @Override
                 public Var weight(String name, long rows, long columns) {
-                    return get(tape, name, () -> {
-                        double std = Math.sqrt(2.0 / (rows + columns));
-                        float[] w = new float[(int) (rows * columns)];
-                        for (int i = 0; i < w.length; i++) {
-                            w[i] = (float) (Network.gaussian(rng) * std);
-                        }
-                        return Nd4j.create(w, new long[] {rows, columns}, DataType.FLOAT);
-                    });
+                    return get(tape, name, () -> Seeds.normal(rng, Math.sqrt(2.0 / (rows + columns)), rows, columns));
                 }
 
                 @Override

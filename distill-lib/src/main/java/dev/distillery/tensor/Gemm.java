@@ -9,11 +9,9 @@ import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Matrix products for the tape. On the CPU backend, rank-2 products call OpenBLAS's
- * {@code cblas_sgemm}/{@code cblas_dgemm} directly, with transposes as flags: ND4J's matmul op
- * reaches about the same speed without transposes but half of it when the first operand is
- * transposed (as in every weight gradient, {@code xᵀ·g}). Batched products (rank 3 and 4) and other
- * backends use ND4J's matmul op.
+ * Matrix products for the tape. On the CPU backend they call OpenBLAS's {@code cblas_sgemm} /
+ * {@code cblas_dgemm} directly, with transposes as flags and batches as one call per matrix; other
+ * backends, and operands BLAS cannot read in place, use ND4J's matmul op.
  */
 final class Gemm {
 
@@ -37,57 +35,28 @@ final class Gemm {
         }
     }
 
-    /** {@code op(a) · op(b)}, where op transposes the last two axes when its flag is set. */
+    /**
+     * {@code op(a) · op(b)}, where op transposes the last two axes when its flag is set; operands of
+     * rank 3 and 4 are batches of matrices over equal leading axes.
+     */
     static INDArray mm(INDArray a, INDArray b, boolean ta, boolean tb) {
         DataType type = a.dataType();
-        if (!CBLAS || type != b.dataType() || (type != DataType.FLOAT && type != DataType.DOUBLE)) {
+        int r = a.rank();
+        if (!CBLAS || r < 2 || type != b.dataType() || (type != DataType.FLOAT && type != DataType.DOUBLE) || b.rank() != r
+                || !java.util.Arrays.equals(java.util.Arrays.copyOf(a.shape(), r - 2), java.util.Arrays.copyOf(b.shape(), r - 2))) {
             return Nd4j.exec((CustomOp) new Mmul(a, b, ta, tb, false))[0];
         }
-        if (a.rank() > 2 || b.rank() > 2) {
-            return batched(a, b, ta, tb);
-        }
-        // a 'c' matrix is row-major as it is; an 'f' matrix is the row-major form of its transpose
-        a = dense(a);
-        b = dense(b);
-        boolean fa = isF(a);
-        boolean fb = isF(b);
-        int m = (int) (ta ? a.size(1) : a.size(0));
-        int k = (int) (ta ? a.size(0) : a.size(1));
-        int n = (int) (tb ? b.size(0) : b.size(1));
-        int kb = (int) (tb ? b.size(1) : b.size(0));
-        if (k != kb) {
-            throw new IllegalArgumentException("matrix product of " + java.util.Arrays.toString(a.shape()) + (ta ? "ᵀ" : "")
-                    + " and " + java.util.Arrays.toString(b.shape()) + (tb ? "ᵀ" : "") + ": inner sizes " + k + " and " + kb
-                    + " differ");
-        }
-        int transA = (ta ^ fa) ? TRANS : NO_TRANS;
-        int transB = (tb ^ fb) ? TRANS : NO_TRANS;
-        int lda = (int) (fa ? a.size(0) : a.size(1));
-        int ldb = (int) (fb ? b.size(0) : b.size(1));
-        INDArray c = Nd4j.createUninitialized(type, m, n);
-        if (type == DataType.FLOAT) {
-            org.bytedeco.openblas.global.openblas.cblas_sgemm(ROW_MAJOR, transA, transB, m, n, k, 1f,
-                    new FloatPointer(a.data().addressPointer()), lda, new FloatPointer(b.data().addressPointer()), ldb, 0f,
-                    new FloatPointer(c.data().addressPointer()), n);
-        } else {
-            org.bytedeco.openblas.global.openblas.cblas_dgemm(ROW_MAJOR, transA, transB, m, n, k, 1.0,
-                    new DoublePointer(a.data().addressPointer()), lda, new DoublePointer(b.data().addressPointer()), ldb, 0.0,
-                    new DoublePointer(c.data().addressPointer()), n);
-        }
-        return c;
+        return blas(a, b, ta, tb);
     }
 
     /**
-     * A batched product over equal leading axes, one BLAS call per matrix, read in place through the
-     * operands' strides (a permuted view of heads needs no copy): about three times ND4J's matmul op
-     * on attention-sized matrices.
+     * One BLAS call per matrix, read in place through the operands' strides: a row-major matrix as
+     * it is, a column-major one (an 'f' array, a permuted view of heads) as the row-major form of
+     * its transpose, so neither needs a copy. About three times ND4J's matmul op on attention-sized
+     * matrices, and as fast as it on large ones, transposed or not.
      */
-    private static INDArray batched(INDArray a, INDArray b, boolean ta, boolean tb) {
+    private static INDArray blas(INDArray a, INDArray b, boolean ta, boolean tb) {
         int r = a.rank();
-        if (b.rank() != r || !java.util.Arrays.equals(java.util.Arrays.copyOf(a.shape(), r - 2),
-                java.util.Arrays.copyOf(b.shape(), r - 2))) {
-            return Nd4j.exec((CustomOp) new Mmul(a, b, ta, tb, false))[0];
-        }
         a = strided(a);
         b = strided(b);
         boolean fa = a.stride(r - 1) != 1;
@@ -95,14 +64,16 @@ final class Gemm {
         int m = (int) (ta ? a.size(r - 1) : a.size(r - 2));
         int k = (int) (ta ? a.size(r - 2) : a.size(r - 1));
         int n = (int) (tb ? b.size(r - 2) : b.size(r - 1));
-        if (k != (tb ? b.size(r - 1) : b.size(r - 2))) {
-            throw new IllegalArgumentException("batched product of " + java.util.Arrays.toString(a.shape()) + " and "
-                    + java.util.Arrays.toString(b.shape()) + ": inner sizes differ");
+        int kb = (int) (tb ? b.size(r - 1) : b.size(r - 2));
+        if (k != kb) {
+            throw new IllegalArgumentException("matrix product of " + java.util.Arrays.toString(a.shape()) + (ta ? "ᵀ" : "")
+                    + " and " + java.util.Arrays.toString(b.shape()) + (tb ? "ᵀ" : "") + ": inner sizes " + k + " and " + kb
+                    + " differ");
         }
         int transA = (ta ^ fa) ? TRANS : NO_TRANS;
         int transB = (tb ^ fb) ? TRANS : NO_TRANS;
-        int lda = (int) (fa ? a.stride(r - 1) : a.stride(r - 2));
-        int ldb = (int) (fb ? b.stride(r - 1) : b.stride(r - 2));
+        int lda = leading(a, fa);
+        int ldb = leading(b, fb);
         long[] outShape = a.shape().clone();
         outShape[r - 2] = m;
         outShape[r - 1] = n;
@@ -140,14 +111,26 @@ final class Gemm {
         return c;
     }
 
-    /** {@code a} itself if each of its matrices is row- or column-major with unit stride, else a 'c' copy. */
+    /**
+     * {@code a} itself if each of its matrices is row- or column-major with unit stride, else a 'c'
+     * copy. A single row (or column) is read whatever its other stride says: ND4J gives a
+     * {@code [1, n]} row strides {@code [1, 1]}.
+     */
     private static INDArray strided(INDArray a) {
         int r = a.rank();
+        long rows = a.size(r - 2);
+        long cols = a.size(r - 1);
         long rs = a.stride(r - 2);
         long cs = a.stride(r - 1);
-        boolean rowMajor = cs == 1 && rs >= a.size(r - 1);
-        boolean colMajor = rs == 1 && cs >= a.size(r - 2) && a.size(r - 2) > 1;
+        boolean rowMajor = cs == 1 && (rs >= cols || rows == 1);
+        boolean colMajor = rs == 1 && (cs >= rows || cols == 1) && rows > 1;
         return a.offset() == 0 && (rowMajor || colMajor) ? a : a.dup('c');
+    }
+
+    /** The leading dimension BLAS reads a matrix with: its outer stride, at least the length of a row (column). */
+    private static int leading(INDArray a, boolean columnMajor) {
+        int r = a.rank();
+        return (int) (columnMajor ? Math.max(a.stride(r - 1), a.size(r - 2)) : Math.max(a.stride(r - 2), a.size(r - 1)));
     }
 
     private static final java.util.Map<String, INDArray> ONES = new java.util.concurrent.ConcurrentHashMap<>();
@@ -159,19 +142,5 @@ final class Gemm {
                 return Nd4j.ones(type, 1, n);
             }
         });
-    }
-
-    private static boolean isF(INDArray a) {
-        return a.stride(0) == 1 && a.stride(1) == a.size(0) && a.size(0) > 1;
-    }
-
-    private static boolean isC(INDArray a) {
-        return a.stride(1) == 1 && a.stride(0) == a.size(1);
-    }
-
-    /** {@code a} itself if it is a dense 'c' or 'f' matrix from the start of its buffer, else a 'c' copy. */
-    private static INDArray dense(INDArray a) {
-        boolean ok = a.offset() == 0 && (isC(a) || isF(a)) && a.data().length() >= a.length();
-        return ok ? a : a.dup('c');
     }
 }

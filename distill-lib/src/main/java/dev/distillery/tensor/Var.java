@@ -369,7 +369,7 @@ public final class Var {
     }
 
     private static double[] doubles(INDArray a) {
-        if (a.rank() != 2 && !(a.rank() == 1)) {
+        if (a.rank() > 2) {
             throw new IllegalArgumentException("expected a matrix, got shape " + Arrays.toString(a.shape()));
         }
         return a.dup('c').data().asDouble();
