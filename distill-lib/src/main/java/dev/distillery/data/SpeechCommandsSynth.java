@@ -49,15 +49,29 @@ public final class SpeechCommandsSynth {
     /** A synthetic speaker: the engine, its voice, and (espeak-ng) a pitch 0-99 and speed in words per minute. */
     public record Voice(String name, String engine, String voice, int pitch, int speed) {}
 
-    /** espeak-ng's English accents × three variants (low male, high female, a Klatt voice), then festival's voices. */
+    /**
+     * espeak-ng's eight English accents, each spoken by three of its voice variants (24 distinct
+     * variants in all: a low-pitched male, a high-pitched female and a third of either, each with its
+     * own pitch and rate), then festival's three voices. Distinct variants give each voice its own
+     * timbre, so the speaker task is about the voice and not only about pitch.
+     */
     public static List<Voice> voices() {
         List<Voice> v = new ArrayList<>();
-        String[] accents = {"en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd", "en-029",
-            "en-us-nyc"};
-        for (String a : accents) {
-            v.add(new Voice(a + "-low", "espeak-ng", a + "+m3", 25, 150));
-            v.add(new Voice(a + "-high", "espeak-ng", a + "+f2", 75, 170));
-            v.add(new Voice(a + "-klatt", "espeak-ng", a + "+klatt2", 50, 160));
+        String[][] plan = {
+            {"en-us", "m1", "22", "150", "f1", "72", "165", "klatt", "48", "155"},
+            {"en-gb", "m2", "28", "145", "f2", "78", "170", "Andy", "40", "160"},
+            {"en-gb-scotland", "m3", "20", "155", "f3", "68", "160", "Annie", "62", "150"},
+            {"en-gb-x-rp", "m4", "32", "140", "f4", "80", "175", "Alex", "36", "165"},
+            {"en-gb-x-gbclan", "m5", "24", "160", "f5", "70", "150", "Gene", "30", "145"},
+            {"en-gb-x-gbcwmd", "m6", "30", "150", "steph", "74", "165", "Lee", "44", "170"},
+            {"en-029", "m7", "26", "165", "klatt2", "66", "155", "Mario", "38", "150"},
+            {"en-us-nyc", "edward", "34", "155", "klatt3", "76", "145", "robert", "28", "175"},
+        };
+        for (String[] p : plan) {
+            for (int k = 1; k < p.length; k += 3) {
+                v.add(new Voice(p[0] + "-" + p[k].toLowerCase(Locale.ROOT), "espeak-ng", p[0] + "+" + p[k],
+                        Integer.parseInt(p[k + 1]), Integer.parseInt(p[k + 2])));
+            }
         }
         v.add(new Voice("festival-kal", "festival", "kal_diphone", 0, 0));
         v.add(new Voice("festival-ked", "festival", "ked_diphone", 0, 0));
@@ -147,6 +161,14 @@ public final class SpeechCommandsSynth {
      * mean and deviation, labelled for {@code task}. Every file's SHA-256 is checked against the manifest.
      */
     public static Splits load(Path dir, Task task, LogMel mel) {
+        return loadTasks(dir, mel).get(task);
+    }
+
+    /**
+     * Both tasks at once, sharing one feature array per split (the same rows in the same order, so a
+     * multi-task model can read word and voice labels side by side).
+     */
+    public static java.util.Map<Task, Splits> loadTasks(Path dir, LogMel mel) {
         Path manifest = dir == null ? null : dir.resolve("manifest.csv");
         if (manifest == null || !Files.isRegularFile(manifest)) {
             throw new DataUnavailableException(NAME + " is not built" + (dir == null ? "" : " in " + dir)
@@ -158,7 +180,8 @@ public final class SpeechCommandsSynth {
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + manifest + ": " + e.getMessage(), e);
         }
-        List<String> classes = rows.stream().map(r -> task == Task.WORD ? r[1] : r[2]).distinct().sorted().toList();
+        List<String> words = rows.stream().map(r -> r[1]).distinct().sorted().toList();
+        List<String> voices = rows.stream().map(r -> r[2]).distinct().sorted().toList();
         int frames = mel.frames(LENGTH);
         int mels = mel.config().mels();
         int width = frames * mels;
@@ -202,24 +225,34 @@ public final class SpeechCommandsSynth {
             std[m] = Math.sqrt(Math.max(1e-12, sq[m] / Math.max(1, count) - mean[m] * mean[m]));
         }
         String sha = DataLocator.sha256(manifest);
-        java.util.Map<String, LabeledData> parts = new java.util.LinkedHashMap<>();
+        java.util.Map<Task, java.util.Map<String, LabeledData>> parts = new java.util.EnumMap<>(Task.class);
         for (String split : List.of("train", "validation", "test")) {
             List<Integer> idx = bySplit.getOrDefault(split, List.of());
             float[] x = new float[idx.size() * width];
-            int[] labels = new int[idx.size()];
+            int[] wordLabels = new int[idx.size()];
+            int[] voiceLabels = new int[idx.size()];
             for (int n = 0; n < idx.size(); n++) {
                 float[] f = feats[idx.get(n)];
                 for (int j = 0; j < width; j++) {
                     x[n * width + j] = (float) ((f[j] - mean[j % mels]) / std[j % mels]);
                 }
                 String[] r = rows.get(idx.get(n));
-                labels[n] = classes.indexOf(task == Task.WORD ? r[1] : r[2]);
+                wordLabels[n] = words.indexOf(r[1]);
+                voiceLabels[n] = voices.indexOf(r[2]);
             }
-            parts.put(split, new LabeledData(NAME + "/" + split + " (" + task.name().toLowerCase(Locale.ROOT) + ")",
-                    org.nd4j.linalg.factory.Nd4j.create(x, new long[] {idx.size(), width}, org.nd4j.linalg.api.buffer.DataType.FLOAT),
-                    labels, classes.size(), DataLocator.sha256(sha + "|" + split + "|" + task + "|" + mel.config())));
+            org.nd4j.linalg.api.ndarray.INDArray features = org.nd4j.linalg.factory.Nd4j.create(x,
+                    new long[] {idx.size(), width}, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+            for (Task task : Task.values()) {
+                boolean word = task == Task.WORD;
+                parts.computeIfAbsent(task, k -> new java.util.LinkedHashMap<>()).put(split,
+                        new LabeledData(NAME + "/" + split + " (" + task.name().toLowerCase(Locale.ROOT) + ")", features,
+                                word ? wordLabels : voiceLabels, word ? words.size() : voices.size(),
+                                DataLocator.sha256(sha + "|" + split + "|" + task + "|" + mel.config())));
+            }
         }
-        return new Splits(parts.get("train"), parts.get("validation"), parts.get("test"));
+        java.util.Map<Task, Splits> out = new java.util.EnumMap<>(Task.class);
+        parts.forEach((task, p) -> out.put(task, new Splits(p.get("train"), p.get("validation"), p.get("test"))));
+        return out;
     }
 
     /** The default build directory: {@code $DISTILLERY_DATA/speech-commands-synth}, else {@code ~/.cache/distillery/...}. */

@@ -59,6 +59,7 @@ public final class Distill {
     private TrainingOptions options = TrainingOptions.defaults();
     private final List<TrainingListener> listeners = new ArrayList<>();
     private UnaryOperator<Lineage> stage = UnaryOperator.identity();
+    private List<Integer> strides = List.of();
 
     private Distill(Teacher teacher, Ensemble ensemble) {
         this.teacher = teacher;
@@ -122,6 +123,17 @@ public final class Distill {
     }
 
     public Distill epochs(int n) { options = options.epochs(n); return this; }
+
+    /**
+     * Once-for-all sequence compression: every step trains the (transformer) student at a stride
+     * drawn from {@code strides}, one set of weights for all of them; evaluate it at any stride with
+     * {@code result.network().atStride(r)}.
+     */
+    public Distill strides(Integer... strides) {
+        this.strides = List.of(strides);
+        return this;
+    }
+
     public Distill seed(long s) { options = options.seed(s); return this; }
     public Distill batchSize(int n) { options = options.batchSize(n); return this; }
     public Distill learningRate(double lr) { options = options.learningRate(lr); return this; }
@@ -220,7 +232,7 @@ public final class Distill {
         }
         String stageName = options.stage().equals("train") ? name + " · " + loss.label() + " · seed " + options.seed()
                 : options.stage();
-        TrainingOutcome out = new Trainer(net, objective, options.stage(stageName)).listeners(listeners)
+        TrainingOutcome out = new Trainer(net, objective, options.stage(stageName)).listeners(listeners).strides(strides)
                 .fit(train, trainTeacher, teacherOutputs, data.validation(), valTeacher);
 
         INDArray testLogits = net.logits(data.test().features());
@@ -247,7 +259,7 @@ public final class Distill {
         String source = teacher != null ? teacher.name() + "@" + teacher.id().substring(0, 12)
                 : ensemble != null ? ensemble.name() + "@" + ensemble.id().substring(0, 12) : null;
         Provenance prov = Provenance.of(name, "student", options.seed(), data.train().name(), data.fingerprint(),
-                objective.describe(), source, out.curve().size(), m, lineage);
+                objective.describe() + (strides.isEmpty() ? "" : " · once-for-all strides " + strides), source, out.curve().size(), m, lineage);
         Footprint fp = Footprint.measure(net.parameterCount(), savedSize(net, prov), net::forward,
                 data.test().features(), 200);
         Metrics metrics = new Metrics(acc, out.bestValAccuracy(), fid == null ? null : fid.agreement(),

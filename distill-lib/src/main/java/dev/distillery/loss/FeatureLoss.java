@@ -262,7 +262,7 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
             FeatureTerms.get(m.loss());
             long[] ts = shape(teacher, m.teacher(), "teacher");
             long[] ss = shape(student, m.student(), "student");
-            String proj = projectionFor(m, ts, ss);
+            String proj = projectionFor(m, timeAligned(ts, ss), ss);
             teacherShapes.put(m.teacher(), ts);
             bound.add(new Bound(m, ts, ss, proj));
         }
@@ -275,10 +275,11 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
             fromShape = shape(student, headFrom, "student");
             for (int l : heads.layers()) {
                 long[] ts = shape(teacher, Network.layer(l), "teacher");
-                if (ts.length != fromShape.length || (ts.length == 2 && ts[0] != fromShape[0])) {
+                if (ts.length != fromShape.length || (ts.length == 2 && ts[0] < fromShape[0])) {
                     throw new SpecException("prediction head for teacher layer" + l + " " + java.util.Arrays.toString(ts)
                             + ": the student's " + headFrom + " is " + java.util.Arrays.toString(fromShape)
-                            + "; heads predict [S, D] hidden states over the same sequence");
+                            + "; heads predict [S, D] hidden states over the same sequence, or over a student "
+                            + "sequence reduced in time");
                 }
                 teacherShapes.put(Network.layer(l), ts);
                 headShapes.add(ts);
@@ -299,6 +300,34 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
                     + (name.equals(Network.LOGITS) ? " (logits are matched by the logits loss)" : ""));
         }
         return net.outputShape(name);
+    }
+
+    /**
+     * The teacher's {@code [T, D]} shape as the term sees it: when the student's sequence is shorter
+     * (a time-reduction stride), {@code [S, D]}, the teacher's positions averaged {@code T/S} at a time.
+     */
+    static long[] timeAligned(long[] t, long[] s) {
+        if (t.length == 2 && s.length == 2 && t[0] > s[0]) {
+            return new long[] {s[0], t[1]};
+        }
+        return t;
+    }
+
+    /**
+     * {@code teacher} {@code [B, T, D]} brought to the frame rate of {@code student} {@code [B, S, D']}:
+     * each student position is compared with the mean of the {@code k = ⌊T/S⌋} teacher positions it
+     * covers (FitHuBERT's time reduction, applied to the targets); a remainder at the end is dropped,
+     * as the student's own time reduction drops it.
+     */
+    static Var alignTime(Var teacher, Var student) {
+        if (teacher.rank() != 3 || student.rank() != 3 || teacher.size(1) <= student.size(1)) {
+            return teacher;
+        }
+        long b = teacher.size(0);
+        long st = student.size(1);
+        long k = teacher.size(1) / st;
+        long d = teacher.size(2);
+        return teacher.narrow(1, 0, st * k).reshape(b, st, k, d).mean(false, 2);
     }
 
     private static String projectionFor(Match m, long[] t, long[] s) {
@@ -372,6 +401,11 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
             }
 
             @Override
+            public boolean taskAgnostic() {
+                return loss.logits().taskAgnostic() && loss.supervise().stream().noneMatch(s -> s.target().equals("task"));
+            }
+
+            @Override
             public List<String> teacherOutputs() {
                 return teacherShapes.keySet().stream().map(n -> prefix + n).toList();
             }
@@ -403,9 +437,9 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
                 Var total = in.tape().scalar(0.0);
                 for (int i = 0; i < terms.size(); i++) {
                     Bound b = terms.get(i);
-                    Var t = teacher(in, b.match().teacher());
-                    Var s = project(in.aux(), in.student(b.match().student()), b.studentShape(),
-                            b.teacherShape(), b.projection(), prefix + "match" + i);
+                    Var raw = in.student(b.match().student());
+                    Var t = alignTime(teacher(in, b.match().teacher()), raw);
+                    Var s = project(in.aux(), raw, b.studentShape(), b.teacherShape(), b.projection(), prefix + "match" + i);
                     Var term = FeatureTerms.get(b.match().loss()).define(s, t);
                     total = total.add(term.mul(b.match().weight()));
                 }
@@ -414,7 +448,7 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
                     for (int i = 0; i < loss.heads().layers().size(); i++) {
                         String name = Network.layer(loss.heads().layers().get(i));
                         Var s = project(in.aux(), from, fromShape, headShapes.get(i), "linear", prefix + "head" + i);
-                        Var term = FeatureTerms.get(loss.heads().loss()).define(s, teacher(in, name));
+                        Var term = FeatureTerms.get(loss.heads().loss()).define(s, alignTime(teacher(in, name), from));
                         total = total.add(term.mul(loss.heads().weight() / loss.heads().layers().size()));
                     }
                 }
@@ -463,7 +497,8 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
                 long ds = from[from.length - 1];
                 long dt = to[to.length - 1];
                 long b = s.size(0);
-                Var flat = from.length == 2 ? s.reshape(b * from[0], ds) : s;
+                // the sequence length is read from the value: a once-for-all student changes its stride step by step
+                Var flat = from.length == 2 ? s.reshape(b * s.size(1), ds) : s;
                 Var out;
                 if (kind.equals("linear")) {
                     out = flat.linear(aux.weight(name + ".w", ds, dt), aux.bias(name + ".b", dt));
@@ -472,7 +507,7 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
                     Var h = flat.linear(aux.weight(name + ".w1", ds, hidden), aux.bias(name + ".b1", hidden)).gelu();
                     out = h.linear(aux.weight(name + ".w2", hidden, dt), aux.bias(name + ".b2", dt));
                 }
-                return from.length == 2 ? out.reshape(b, from[0], dt) : out;
+                return from.length == 2 ? out.reshape(b, s.size(1), dt) : out;
             }
         }
     }

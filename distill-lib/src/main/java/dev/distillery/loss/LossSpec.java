@@ -7,6 +7,7 @@ import dev.distillery.model.Objective;
 /**
  * A distillation recipe's loss, as data: {@code {type: scratch}} (hard labels only, no teacher)
  * or {@code {type: hinton, temperature: 4, alpha: 0.5}}; compact form {@code hinton:T=4,alpha=0.5};
+ * or {@code {type: none}} (no logit loss: the logit part of a task-agnostic features loss);
  * or {@code {type: features, logits: {...}, matches: [...], mapping: {...}, heads: {...}, supervise: [...]}}
  * ({@link FeatureLoss}).
  */
@@ -14,9 +15,10 @@ import dev.distillery.model.Objective;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ScratchLoss.class, name = "scratch"),
     @JsonSubTypes.Type(value = HintonLoss.class, name = "hinton"),
-    @JsonSubTypes.Type(value = FeatureLoss.class, name = "features")
+    @JsonSubTypes.Type(value = FeatureLoss.class, name = "features"),
+    @JsonSubTypes.Type(value = NoLogitLoss.class, name = "none")
 })
-public sealed interface LossSpec extends Objective permits ScratchLoss, HintonLoss, FeatureLoss {
+public sealed interface LossSpec extends Objective permits ScratchLoss, HintonLoss, FeatureLoss, NoLogitLoss {
 
     /** A short name for tables, e.g. {@code scratch} or {@code kd T=4 a=0.5}. */
     String label();

@@ -16,7 +16,12 @@ public final class Losses {
         return new ScratchLoss();
     }
 
-    /** Reads {@code scratch} or {@code hinton:T=4,alpha=0.5} (keys {@code T}/{@code temperature}, {@code alpha}). */
+    /** No logit loss: the logit part of a task-agnostic features loss (DistilHuBERT). */
+    public static NoLogitLoss none() {
+        return new NoLogitLoss();
+    }
+
+    /** Reads {@code scratch}, {@code none} or {@code hinton:T=4,alpha=0.5} (keys {@code T}/{@code temperature}, {@code alpha}). */
     public static LossSpec parse(String text) {
         String s = text.trim();
         String kind = s.contains(":") ? s.substring(0, s.indexOf(':')) : s;
@@ -27,6 +32,12 @@ public final class Losses {
                     throw new SpecException("loss '" + text + "': scratch takes no settings");
                 }
                 return scratch();
+            }
+            case "none", "task-agnostic" -> {
+                if (!args.isBlank()) {
+                    throw new SpecException("loss '" + text + "': none takes no settings");
+                }
+                return none();
             }
             case "hinton", "kd" -> {
                 Double t = null;
@@ -53,7 +64,7 @@ public final class Losses {
                 return new HintonLoss(t, a);
             }
             default -> throw new SpecException("loss '" + text + "': unknown loss '" + kind
-                    + "'; known: scratch, hinton:T=4,alpha=0.5");
+                    + "'; known: scratch, hinton:T=4,alpha=0.5, none (features loss only)");
         }
     }
 }

@@ -275,8 +275,8 @@ public final class Network {
         Var pieces = t.input().equals(TransformerSpec.FRAMES) ? x.reshape(b * length, t.frame()) : patches(x, t, b);
         Var hidden = pieces.linear(p.get("t.embed.w"), p.get("t.embed.b")).reshape(b, length, d).add(p.get("t.embed.pos"));
         if (t.stride() > 1) {
-            // time reduction: the mean of every stride consecutive positions
-            hidden = hidden.reshape(b, s, t.stride(), d).mean(false, 2);
+            // time reduction: the mean of every stride consecutive positions (a remainder is dropped)
+            hidden = hidden.narrow(1, 0, (long) s * t.stride()).reshape(b, s, t.stride(), d).mean(false, 2);
         }
         out.put(EMBEDDING, hidden);
         int site = 0;
@@ -421,6 +421,26 @@ public final class Network {
 
     public ModelSpec spec() {
         return spec;
+    }
+
+    /**
+     * This transformer at time-reduction stride {@code stride}, sharing this network's parameter
+     * arrays (training one trains the other): once-for-all sequence compression trains one set of
+     * weights across strides and evaluates it at each.
+     */
+    public Network atStride(int stride) {
+        if (!(spec instanceof TransformerSpec t)) {
+            throw new SpecException(spec.describe() + " has no time reduction; strides apply to transformer students "
+                    + "(speech or vit)");
+        }
+        if (stride == t.stride()) {
+            return this;
+        }
+        Network n = new Network(t.withStride(stride));
+        n.params.putAll(params);
+        n.inits.putAll(inits);
+        n.dropouts.addAll(dropouts);
+        return n;
     }
 
     public List<String> parameterNames() {

@@ -54,6 +54,15 @@ public interface Objective {
     /** A short description that identifies the objective and its settings, e.g. {@code hinton T=4 alpha=0.5}. */
     String describe();
 
+    /**
+     * True when the loss never looks at the labels or the logits (task-agnostic distillation): the
+     * classifier stays untrained, so the trainer keeps the last epoch's weights instead of choosing
+     * an epoch by validation accuracy.
+     */
+    default boolean taskAgnostic() {
+        return false;
+    }
+
     default boolean needsTeacher() {
         return false;
     }

@@ -39,6 +39,8 @@ public final class Trainer {
     private final Objective objective;
     private final TrainingOptions opts;
     private final List<TrainingListener> listeners = new ArrayList<>();
+    private List<Integer> strides = List.of();
+    private List<Network> strideViews = List.of();
 
     public Trainer(Network net, Objective objective, TrainingOptions opts) {
         this.net = net;
@@ -55,6 +57,21 @@ public final class Trainer {
 
     public Trainer listeners(List<TrainingListener> ls) {
         ls.forEach(this::listener);
+        return this;
+    }
+
+    /**
+     * Once-for-all sequence compression: each step trains the transformer at a time-reduction stride
+     * drawn (seeded) from {@code strides}, all sharing one set of weights; validation runs at the
+     * network's own stride. An empty list trains at that stride only.
+     */
+    public Trainer strides(List<Integer> strides) {
+        List<Network> views = new ArrayList<>();
+        for (int s : strides) {
+            views.add(net.atStride(s));
+        }
+        this.strides = List.copyOf(strides);
+        this.strideViews = List.copyOf(views);
         return this;
     }
 
@@ -99,7 +116,12 @@ public final class Trainer {
         Batches.Batch first = Batches.take(new int[] {0, Math.min(1, train.size() - 1)}, train.features(), train.oneHot(),
                 train.labelMask(), trainTeacherLogits);
         Tape probe = new Tape();
-        loss(probe, net.trainable(probe), aux.on(probe), first, trainTeacherOutputs, null);
+        loss(net, probe, net.trainable(probe), aux.on(probe), first, trainTeacherOutputs, null);
+        for (Network view : strideViews) {
+            // the loss's weights must fit every stride the steps will draw
+            Tape check = new Tape();
+            loss(view, check, view.trainable(check), aux.on(check), first, trainTeacherOutputs, null);
+        }
         net.setAuxiliary(aux.values);
         List<String> names = new ArrayList<>(net.parameterNames());
         names.addAll(aux.values.keySet());
@@ -108,7 +130,8 @@ public final class Trainer {
         Adam adam = new Adam(params);
 
         String runKey = DataLocator.sha256(net.spec().compact() + "|" + objective.describe() + "|" + opts.seed() + "|"
-                + opts.batchSize() + "|" + opts.learningRate() + "|" + train.fingerprint() + "|" + validation.fingerprint());
+                + opts.batchSize() + "|" + opts.learningRate() + "|" + train.fingerprint() + "|" + validation.fingerprint()
+                + (strides.isEmpty() ? "" : "|strides " + strides));
         Path ckptFile = opts.checkpointDir() == null ? null : opts.checkpointDir().resolve(Checkpoint.FILE);
         List<EpochStats> curve = new ArrayList<>();
         int startEpoch = 1;
@@ -169,7 +192,9 @@ public final class Trainer {
                     Batches.Batch b = Batches.take(plan.get(s), features, oneHot, mask, trainTeacherLogits);
                     Tape tape = new Tape();
                     Map<String, Var> pv = net.trainable(tape);
-                    Var l = loss(tape, pv, aux.on(tape), b, trainTeacherOutputs,
+                    Network stepNet = strideViews.isEmpty() ? net
+                            : strideViews.get(Seeds.stream(opts.seed(), "stride", globalStep).nextInt(strideViews.size()));
+                    Var l = loss(stepNet, tape, pv, aux.on(tape), b, trainTeacherOutputs,
                             Network.Masks.from(Seeds.stream(opts.seed(), "dropout", globalStep)));
                     loss = l.item();
                     if (!Double.isFinite(loss)) {
@@ -206,11 +231,12 @@ public final class Trainer {
             EpochStats st = new EpochStats(epoch, lossSum / plan.size(), valAcc, agree, (System.nanoTime() - e0) / 1e9);
             curve.add(st);
             lastVal = valAcc;
-            if (valAcc > bestAcc) {
+            if (valAcc > bestAcc || objective.taskAgnostic()) {
                 bestAcc = valAcc;
                 bestEpoch = epoch;
                 sinceBest = 0;
-                best = opts.patience() > 0 || opts.epochs() > 1 ? net.snapshot() : null;
+                // a task-agnostic loss never trains the classifier: its validation accuracy cannot choose an epoch
+                best = !objective.taskAgnostic() && (opts.patience() > 0 || opts.epochs() > 1) ? net.snapshot() : null;
             } else {
                 sinceBest++;
             }
@@ -240,7 +266,7 @@ public final class Trainer {
     }
 
     /** The loss of one batch on {@code tape}: the network's forward pass, then the objective. */
-    private Var loss(Tape tape, Map<String, Var> pv, Objective.Aux aux, Batches.Batch b,
+    private Var loss(Network net, Tape tape, Map<String, Var> pv, Objective.Aux aux, Batches.Batch b,
             Map<String, INDArray> trainTeacherOutputs, Network.Masks masks) {
         Map<String, Var> student = net.forward(tape, pv, b.features(), masks);
         Var teacher = objective.needsTeacher() ? tape.constant(b.teacherLogits()) : null;

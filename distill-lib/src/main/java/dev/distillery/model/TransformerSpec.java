@@ -8,7 +8,10 @@ import java.util.List;
  * cut into {@code patch}×{@code patch} patches, each projected) or {@code frames} (speech features,
  * {@code frame} values per frame, each frame projected). A token-embedding front end for text is
  * not here yet. An optional time reduction averages every
- * {@code stride} consecutive positions (FitHuBERT's sequence-length compression). Then {@code depth}
+ * {@code stride} consecutive positions (FitHuBERT's sequence-length compression); when the stride
+ * does not divide the length, the last {@code length mod stride} positions are dropped (98 frames
+ * at stride 4 give 24 positions from the first 96 frames). The parameters do not depend on the
+ * stride, so one set of weights runs at any stride ({@link #withStride}). Then {@code depth}
  * layers of multi-head self-attention and a feed-forward block ({@code width × ffnRatio} wide),
  * each with a residual connection and layer norm before (pre-norm) or after (post-norm); mean
  * pooling over patches; a linear classifier. Dropout (when set) applies to the embedding and to
@@ -81,10 +84,16 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
         }
         int length = input.equals(PATCHES) ? (int) Math.pow(Math.round(Math.sqrt(inputs)) / patch, 2)
                 : inputs / frame;
-        if (length % stride != 0) {
-            throw new SpecException("transformer spec: a sequence of " + length + " positions does not reduce by stride "
-                    + stride + "; pick a stride that divides " + length);
+        if (stride > length) {
+            throw new SpecException("transformer spec: stride " + stride + " is longer than the sequence of " + length
+                    + " positions; pick a stride of at most " + length);
         }
+    }
+
+    /** The same model at another time-reduction stride: the same parameters, a shorter or longer sequence. */
+    public TransformerSpec withStride(int newStride) {
+        return new TransformerSpec(inputs, depth, width, heads, ffnRatio, patch, preNorm, outputs, activation, dropout, input,
+                frame, newStride);
     }
 
     public static TransformerSpec of(int depth, int width, int heads) {
@@ -104,7 +113,7 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
         return inputs / frame;
     }
 
-    /** Positions the encoder layers see: {@link #length()} divided by the stride. */
+    /** Positions the encoder layers see: {@link #length()} divided by the stride, rounded down. */
     public int sequence() {
         return length() / stride;
     }

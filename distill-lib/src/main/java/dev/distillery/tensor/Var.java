@@ -448,6 +448,28 @@ public final class Var {
         return make(value.permute(order), g -> accumulate(g.permute(inverse)), this);
     }
 
+    /** Positions {@code start … start+length-1} along {@code axis} (a copy); the gradient flows back into that range. */
+    public Var narrow(int axis, long start, long length) {
+        if (start < 0 || length < 1 || start + length > size(axis)) {
+            throw new IllegalArgumentException("narrow: " + start + " + " + length + " is outside axis " + axis + " of "
+                    + Arrays.toString(shape()));
+        }
+        if (start == 0 && length == size(axis)) {
+            return this;
+        }
+        org.nd4j.linalg.indexing.INDArrayIndex[] idx = new org.nd4j.linalg.indexing.INDArrayIndex[rank()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i == axis ? org.nd4j.linalg.indexing.NDArrayIndex.interval(start, start + length)
+                    : org.nd4j.linalg.indexing.NDArrayIndex.all();
+        }
+        INDArray out = value.get(idx).dup('c');
+        return make(out, g -> {
+            INDArray full = Nd4j.zeros(value.dataType(), shape());
+            full.get(idx).assign(g);
+            accumulate(full);
+        }, this);
+    }
+
     /** Column {@code k} of a rank-2 value, as {@code [rows, 1]}. */
     public Var column(int k) {
         INDArray out = value.getColumn(k, true).dup();

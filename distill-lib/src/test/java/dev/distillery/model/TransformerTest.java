@@ -144,8 +144,8 @@ class TransformerTest {
         assertArrayEquals(new long[] {10, 16}, net.outputShape(Network.layer(1)));
         assertArrayEquals(new long[] {2, 10, 10}, net.outputShape(Network.attention(0)));
         assertArrayEquals(new long[] {4, 16}, Network.build(vit, 0).outputShape(Network.layer(0)), "16 patches reduced by 4");
-        SpecException e = assertThrows(SpecException.class, () -> ModelSpec.parse("speech:2x16,frame=8,length=20,stride=3"));
-        assertTrue(e.getMessage().contains("does not reduce by stride 3"), e.getMessage());
+        SpecException e = assertThrows(SpecException.class, () -> ModelSpec.parse("speech:2x16,frame=8,length=20,stride=21"));
+        assertTrue(e.getMessage().contains("stride 21 is longer than the sequence of 20"), e.getMessage());
         e = assertThrows(SpecException.class, () -> ModelSpec.parse("speech:2x16,length=12"));
         assertTrue(e.getMessage().contains("speech needs frame=N"), e.getMessage());
     }
@@ -176,5 +176,33 @@ class TransformerTest {
                 all.rows(java.util.stream.IntStream.range(500, 600).toArray(), "test"));
         DistillResult res = Distill.scratch(ModelSpec.parse(spec)).on(s).epochs(6).batchSize(32).seed(1).run();
         assertTrue(res.metrics().testAccuracy() > 0.9, spec + " learns its task: " + res.summary());
+    }
+
+    @Test
+    void oneSetOfWeightsRunsAtEveryStrideAndARemainderIsDropped() {
+        Network full = Network.build(ModelSpec.parse("speech:1x8,heads=2,frame=4,length=11,outputs=3"), 5);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 44);
+        INDArray e1 = full.run(x, List.of(Network.EMBEDDING)).get(Network.EMBEDDING);
+        for (int stride : new int[] {2, 3, 4}) {
+            Network reduced = full.atStride(stride);
+            assertEquals(full.parameterCount(), reduced.parameterCount());
+            assertSame(full.parameters().get("t.embed.w"), reduced.parameters().get("t.embed.w"), "the weights are shared");
+            int s = 11 / stride;
+            INDArray e = reduced.run(x, List.of(Network.EMBEDDING)).get(Network.EMBEDDING);
+            assertArrayEquals(new long[] {2, s, 8}, e.shape(), "11 frames at stride " + stride);
+            for (int b = 0; b < 2; b++) {
+                for (int p = 0; p < s; p++) {
+                    for (int d = 0; d < 8; d++) {
+                        double mean = 0;
+                        for (int k = 0; k < stride; k++) {
+                            mean += e1.getDouble(b, p * stride + k, d) / stride;
+                        }
+                        assertEquals(mean, e.getDouble(b, p, d), 1e-5, "position " + p + " is the mean of frames "
+                                + p * stride + ".." + (p * stride + stride - 1));
+                    }
+                }
+            }
+        }
+        assertThrows(SpecException.class, () -> Network.build(ModelSpec.parse("mlp:8"), 0).atStride(2));
     }
 }

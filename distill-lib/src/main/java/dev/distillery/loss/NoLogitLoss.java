@@ -1,0 +1,31 @@
+package dev.distillery.loss;
+
+import dev.distillery.tensor.Var;
+
+/**
+ * No loss on the logits at all: the logit part of a task-agnostic features loss (DistilHuBERT's
+ * recipe learns from the teacher's hidden states alone, without labels). The student's classifier
+ * is left untrained, so its accuracy means nothing; probes measure what such a student learned.
+ */
+public record NoLogitLoss() implements LossSpec {
+
+    @Override
+    public String describe() {
+        return "no logit loss (task-agnostic)";
+    }
+
+    @Override
+    public String label() {
+        return "none";
+    }
+
+    @Override
+    public boolean taskAgnostic() {
+        return true;
+    }
+
+    @Override
+    public Var define(Inputs in) {
+        return in.tape().scalar(0.0);
+    }
+}
