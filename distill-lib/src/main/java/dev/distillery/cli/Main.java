@@ -27,7 +27,8 @@ import picocli.CommandLine.Parameters;
                 "  kernel install [--user | --prefix DIR]   install only the kernelspec",
                 "  test                        the whole test suite"},
         subcommands = {Main.QuickstartCommand.class, Main.RunCommand.class, Main.RunsCommand.class,
-            Main.BackendCommand.class, Main.DatasetCommand.class, CommandLine.HelpCommand.class})
+            Main.BackendCommand.class, Main.DatasetCommand.class, Main.StudyCommand.class, Main.FigureCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main {
 
     static final class Version implements CommandLine.IVersionProvider {
@@ -124,6 +125,10 @@ public final class Main {
         @Option(names = "--seed", defaultValue = "1", description = "perturbation and split seed (default: ${DEFAULT-VALUE})")
         long seed;
 
+        @Option(names = "--small", description = "the small set (20 words × 12 voices × 2 versions, 480 clips) that fast "
+                + "runs use; default directory NAME-small")
+        boolean small;
+
         @Override
         public Integer call() {
             if (!action.equals("build")) {
@@ -132,13 +137,88 @@ public final class Main {
             if (!name.equals(SpeechCommandsSynth.NAME)) {
                 throw new IllegalArgumentException("no dataset '" + name + "' is built here; known: " + SpeechCommandsSynth.NAME);
             }
-            Path dir = out != null ? out : SpeechCommandsSynth.defaultDir();
-            SpeechCommandsSynth.Options d = SpeechCommandsSynth.Options.defaults();
+            Path dir = out != null ? out : small ? SpeechCommandsSynth.smallDir() : SpeechCommandsSynth.defaultDir();
+            SpeechCommandsSynth.Options d = small ? SpeechCommandsSynth.smallOptions() : SpeechCommandsSynth.Options.defaults();
             SpeechCommandsSynth.Built b = SpeechCommandsSynth.build(dir,
                     new SpeechCommandsSynth.Options(d.words(), d.voices(), d.perturbations(), seed), System.err::println);
             System.out.printf(java.util.Locale.ROOT, "%s: %d clips (%d words × %d voices × %d versions) in %s, %.0f s%n"
                     + "manifest %s sha256 %s%n", name, b.clips(), d.words().size(), d.voices().size(), d.perturbations() + 1,
                     b.dir(), b.seconds(), b.manifest(), b.sha256());
+            return 0;
+        }
+    }
+
+    @Command(name = "study", mixinStandardHelpOptions = true,
+            description = {"Runs a paper study and writes its run records and figure. speech-depth-width: a speech "
+                + "teacher trained on words and voices, students from shallow-wide to deep-narrow at one budget, each "
+                + "distilled without labels and probed on the word (content) and voice (speaker) tasks. Builds the "
+                + "speech set first if it is missing."})
+    static final class StudyCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME", description = "speech-depth-width")
+        String name;
+
+        @Option(names = "--fast", description = "The minute-sized version on the small set (for a try; one seed).")
+        boolean fast;
+
+        @Option(names = "--runs", defaultValue = "runs", description = "Where run records and the figure go (default: ${DEFAULT-VALUE}).")
+        Path runs;
+
+        @Option(names = "--data", description = "The built speech set (default: the full set, or the small one with --fast, "
+                + "under $DISTILLERY_DATA or ~/.cache/distillery).")
+        Path data;
+
+        @Option(names = "--seeds", split = ",", description = "Student seeds (default: 1,2,3; 1 with --fast).")
+        List<Long> seeds;
+
+        @Option(names = "--recipe", description = "distilhubert (default) or fithubert.")
+        String recipe;
+
+        @Override
+        public Integer call() {
+            if (!name.equals(dev.distillery.experiment.SpeechStudy.NAME)) {
+                throw new IllegalArgumentException("unknown study '" + name + "'; known: " + dev.distillery.experiment.SpeechStudy.NAME);
+            }
+            long t0 = System.nanoTime();
+            Path dir = data != null ? data : fast ? SpeechCommandsSynth.smallDir() : SpeechCommandsSynth.defaultDir();
+            SpeechCommandsSynth.ensureBuilt(dir, fast ? SpeechCommandsSynth.smallOptions() : SpeechCommandsSynth.Options.defaults(),
+                    System.err::println);
+            var tasks = SpeechCommandsSynth.loadTasks(dir, new dev.distillery.data.LogMel(dev.distillery.data.LogMel.Config.speech(40)));
+            var o = fast ? dev.distillery.experiment.SpeechStudy.Options.fast() : dev.distillery.experiment.SpeechStudy.Options.full();
+            if (seeds != null && !seeds.isEmpty()) o = o.withSeeds(seeds);
+            if (recipe != null) o = o.withRecipe(recipe);
+            var r = dev.distillery.experiment.SpeechStudy.run(tasks, dir, o, new RunStore(runs), List.of(progress()),
+                    System.out::println);
+            Path png = runs.resolve("figures").resolve(dev.distillery.experiment.SpeechStudy.NAME + ".png");
+            dev.distillery.plot.Charts.savePng(r.figure(), png);
+            System.out.println();
+            System.out.println(r.table().printAll());
+            System.out.printf(java.util.Locale.ROOT, "figure %s%nwall time %.0f s (the study itself %.0f s)%n", png,
+                    (System.nanoTime() - t0) / 1e9, r.seconds());
+            return 0;
+        }
+    }
+
+    @Command(name = "figure", mixinStandardHelpOptions = true,
+            description = "Redraws a study's figure and table from its run records alone (no training).")
+    static final class FigureCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME", description = "speech-depth-width")
+        String name;
+
+        @Option(names = "--runs", defaultValue = "runs", description = "The runs directory (default: ${DEFAULT-VALUE}).")
+        Path runs;
+
+        @Option(names = "--out", description = "The PNG to write (default: RUNS/figures/NAME.png).")
+        Path out;
+
+        @Override
+        public Integer call() {
+            if (!name.equals(dev.distillery.experiment.SpeechStudy.NAME)) {
+                throw new IllegalArgumentException("unknown figure '" + name + "'; known: " + dev.distillery.experiment.SpeechStudy.NAME);
+            }
+            Path png = out != null ? out : runs.resolve("figures").resolve(name + ".png");
+            var table = dev.distillery.experiment.SpeechStudy.regenerate(runs, png);
+            System.out.println(table.printAll());
+            System.out.println("figure " + png);
             return 0;
         }
     }

@@ -88,6 +88,23 @@ public final class SpeechCommandsSynth {
         public static Options defaults() {
             return new Options(WORDS, SpeechCommandsSynth.voices(), 3, 1);
         }
+
+        /**
+         * A smaller set for quick runs: the first {@code words} words and {@code voices} voices (three
+         * voices per accent, in order), {@code perturbations} perturbed copies per utterance.
+         */
+        public static Options small(int words, int voices, int perturbations, long seed) {
+            List<Voice> all = SpeechCommandsSynth.voices();
+            if (words < 2 || words > WORDS.size() || voices < 2 || voices > all.size()) {
+                throw new IllegalArgumentException(NAME + ": a set needs 2–" + WORDS.size() + " words and 2–" + all.size()
+                        + " voices; got " + words + " words and " + voices + " voices");
+            }
+            if (perturbations < 0 || perturbations > PERTURBATIONS.size()) {
+                throw new IllegalArgumentException(NAME + ": perturbations per utterance must be 0–" + PERTURBATIONS.size()
+                        + ", got " + perturbations);
+            }
+            return new Options(WORDS.subList(0, words), all.subList(0, voices), perturbations, seed);
+        }
     }
 
     /** What a build made: the manifest, its SHA-256, and how many clips. */
@@ -253,6 +270,65 @@ public final class SpeechCommandsSynth {
         java.util.Map<Task, Splits> out = new java.util.EnumMap<>(Task.class);
         parts.forEach((task, p) -> out.put(task, new Splits(p.get("train"), p.get("validation"), p.get("test"))));
         return out;
+    }
+
+    /** A built set, loaded: where it is, its manifest's SHA-256, and both tasks over the same clips. */
+    public record Loaded(Path dir, String sha256, java.util.Map<Task, Splits> tasks) {
+
+        public Splits word() {
+            return tasks.get(Task.WORD);
+        }
+
+        public Splits voice() {
+            return tasks.get(Task.VOICE);
+        }
+
+        /** Clips per split, with the number of words and voices. */
+        public tech.tablesaw.api.Table summary() {
+            tech.tablesaw.api.StringColumn split = tech.tablesaw.api.StringColumn.create("split");
+            tech.tablesaw.api.IntColumn clips = tech.tablesaw.api.IntColumn.create("clips");
+            for (String name : List.of("train", "validation", "test")) {
+                LabeledData d = name.equals("train") ? word().train() : name.equals("validation") ? word().validation()
+                        : word().test();
+                split.append(name);
+                clips.append(d.size());
+            }
+            return tech.tablesaw.api.Table.create(NAME + ": " + word().train().numClasses() + " words × "
+                    + voice().train().numClasses() + " voices, " + word().train().inputSize() / 40 + " frames × 40 mels",
+                    split, clips);
+        }
+
+        @Override
+        public String toString() {
+            return summary().print() + "\n" + dir + "\nmanifest sha256 " + sha256;
+        }
+    }
+
+    /** Builds the set in {@code dir} with {@code o} if it is missing there, then loads both tasks. */
+    public static Loaded open(Path dir, Options o, java.util.function.Consumer<String> log) {
+        ensureBuilt(dir, o, log);
+        java.util.Map<Task, Splits> tasks = loadTasks(dir, new LogMel(LogMel.Config.speech(40)));
+        return new Loaded(dir, DataLocator.sha256(dir.resolve("manifest.csv")), tasks);
+    }
+
+    /** The small set's default directory, beside the full one: {@code .../speech-commands-synth-small}. */
+    public static Path smallDir() {
+        return DataLocator.buildDir(NAME + "-small");
+    }
+
+    /** The small set quick runs use: all 20 words × 12 voices × (clean + 1 perturbation), 480 clips, seed 1. */
+    public static Options smallOptions() {
+        return Options.small(20, 12, 1, 1);
+    }
+
+    /** The set in {@code dir}, built there with {@code o} first if it has no manifest yet. */
+    public static Path ensureBuilt(Path dir, Options o, java.util.function.Consumer<String> log) {
+        if (!Files.isRegularFile(dir.resolve("manifest.csv"))) {
+            log.accept(NAME + ": not built in " + dir + "; building " + o.words().size() + " words × " + o.voices().size()
+                    + " voices × " + (o.perturbations() + 1) + " versions");
+            build(dir, o, log);
+        }
+        return dir;
     }
 
     /** The default build directory: {@code $DISTILLERY_DATA/speech-commands-synth}, else {@code ~/.cache/distillery/...}. */

@@ -326,6 +326,6 @@ public final class Experiment {
                 seed, spec.data().splitSeed(), spec, data, teacher, Versions.all(), r == null ? null : r.metrics(),
                 curve, r == null ? null : r.training().seconds(),
                 r == null ? null : r.training().steps(), r == null ? null : r.training().stopReason(), error, started,
-                Instant.now().toString(), r == null ? null : r.provenance().lineage());
+                Instant.now().toString(), r == null ? null : r.provenance().lineage(), null);
     }
 }

@@ -320,12 +320,18 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
      * as the student's own time reduction drops it.
      */
     static Var alignTime(Var teacher, Var student) {
-        if (teacher.rank() != 3 || student.rank() != 3 || teacher.size(1) <= student.size(1)) {
+        if (teacher.rank() != 3 || student.rank() != 3 || teacher.size(1) == student.size(1)) {
             return teacher;
         }
         long b = teacher.size(0);
         long st = student.size(1);
-        long k = teacher.size(1) / st;
+        long tt = teacher.size(1);
+        long k = tt / st;
+        if (k < 1 || tt - k * st >= k) {
+            throw new SpecException("the student's sequence of " + st + " positions does not line up with the teacher's " + tt
+                    + ": a student's time-reduction stride must be a multiple of the teacher's (e.g. 2, 4, 6 or 8 for a "
+                    + "teacher at stride 2)");
+        }
         long d = teacher.size(2);
         return teacher.narrow(1, 0, st * k).reshape(b, st, k, d).mean(false, 2);
     }

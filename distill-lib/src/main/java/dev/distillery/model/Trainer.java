@@ -165,6 +165,12 @@ public final class Trainer {
             }
         }
         int resumedFrom = startEpoch - 1;
+        if (objective.taskAgnostic()) {
+            for (TrainingListener l : listeners) {
+                l.onMessage(stage, "task-agnostic loss: the classifier is not trained, so validation accuracy stays near "
+                        + "chance and does not choose the epoch (the last is kept); probe the model to measure it");
+            }
+        }
 
         INDArray features = train.features();
         INDArray oneHot = train.oneHot();

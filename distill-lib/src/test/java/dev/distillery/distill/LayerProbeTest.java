@@ -20,6 +20,14 @@ class LayerProbeTest {
 
     /** {@code n} sequences of 10 frames of 8 values: noise, plus a pattern that depends on the class. */
     private static LabeledData data(int n, long seed, String name) {
+        return sequences(n, seed, name, 10, 2.0);
+    }
+
+    /**
+     * {@code n} sequences of 10 frames of 8 values, four classes: noise, plus {@code strength} on the
+     * class's value in the first {@code signalFrames} frames.
+     */
+    static LabeledData sequences(int n, long seed, String name, int signalFrames, double strength) {
         Random r = new Random(seed);
         float[] x = new float[n * 80];
         int[] labels = new int[n];
@@ -27,7 +35,7 @@ class LayerProbeTest {
             labels[i] = i % 4;
             for (int t = 0; t < 10; t++) {
                 for (int j = 0; j < 8; j++) {
-                    x[i * 80 + t * 8 + j] = (float) (r.nextGaussian() + (j == labels[i] ? 2.0 : 0.0));
+                    x[i * 80 + t * 8 + j] = (float) (r.nextGaussian() + (t < signalFrames && j == labels[i] ? strength : 0.0));
                 }
             }
         }

@@ -164,12 +164,54 @@ class SpeechLossesTest {
     }
 
     @Test
+    void intermediateSupervisionIsCrossEntropyOfAHeadOnTheTimeAveragedLayer() {
+        Network teacher = Network.build(ModelSpec.parse("speech:2x8,heads=2,frame=4,length=10,outputs=3"), 1);
+        Network student = Network.build(ModelSpec.parse("speech:2x6,heads=2,frame=4,length=10,stride=2,outputs=3"), 2);
+        INDArray x = Nd4j.rand(DataType.FLOAT, B, FRAME * LENGTH);
+        int[] labels = {2, 0, 1};
+        Objective o = new FeatureLoss(Losses.none(), null, null, null, List.of(FeatureLoss.Supervision.parse("layer0:task,w=0.3")))
+                .bind(teacher, student);
+        Tape tape = Tape.inference();
+        Map<String, Var> s = student.forward(tape, student.constants(tape), x, null);
+        INDArray oneHot = Nd4j.zeros(DataType.FLOAT, B, 3);
+        for (int b = 0; b < B; b++) oneHot.putScalar(b, labels[b], 1f);
+        TestAux aux = new TestAux(tape);
+        double got = o.define(new Objective.Inputs(s.get(Network.LOGITS), tape.constant(oneHot),
+                tape.constant(Nd4j.ones(DataType.FLOAT, B, 1)), null, Map.of(), aux, s)).item();
+        INDArray h = s.get("layer0").value();
+        INDArray w = aux.values.get("sup0.w");
+        INDArray bias = aux.values.get("sup0.b");
+        double ce = 0;
+        for (int b = 0; b < B; b++) {
+            double[] z = new double[3];
+            for (int c = 0; c < 3; c++) {
+                z[c] = bias.getDouble(c);
+                for (int i = 0; i < 6; i++) {
+                    double mean = 0;
+                    for (int p = 0; p < 5; p++) mean += h.getDouble(b, p, i) / 5;
+                    z[c] += mean * w.getDouble(i, c);
+                }
+            }
+            double lse = Math.log(Math.exp(z[0]) + Math.exp(z[1]) + Math.exp(z[2]));
+            ce += (lse - z[labels[b]]) / B;
+        }
+        assertEquals(0.3 * ce, got, 1e-5 * Math.max(1, ce), "0.3 × cross-entropy of the head on the time-mean of layer0");
+        assertFalse(o.taskAgnostic(), "it reads the labels");
+    }
+
+    @Test
     void aTeacherShorterThanItsStudentCannotBeAveragedAndIsRefused() {
         Network teacher = Network.build(ModelSpec.parse("speech:1x8,heads=2,frame=4,length=10,stride=2,outputs=3"), 1);
         Network student = Network.build(ModelSpec.parse("speech:1x8,heads=2,frame=4,length=10,outputs=3"), 2);
         SpecException e = assertThrows(SpecException.class, () -> new FeatureLoss(Losses.none(), null, null,
                 FeatureLoss.Heads.parse("0"), null).bind(teacher, student));
         assertTrue(e.getMessage().contains("reduced in time"), e.getMessage());
+        // a teacher at stride 2 (5 positions) and a student at stride 3 (3 positions) do not line up in time
+        Network third = Network.build(ModelSpec.parse("speech:1x8,heads=2,frame=4,length=10,stride=3,outputs=3"), 2);
+        Objective misaligned = new FeatureLoss(Losses.none(), null, null, FeatureLoss.Heads.parse("0"), null).bind(teacher, third);
+        e = assertThrows(SpecException.class, () -> value(misaligned, teacher, third, Nd4j.rand(DataType.FLOAT, B, 40),
+                new TestAux[1]));
+        assertTrue(e.getMessage().contains("must be a multiple of the teacher's"), e.getMessage());
         assertFalse(new FeatureLoss(Losses.none(), null, null, null, List.of(FeatureLoss.Supervision.parse("layer0:task")))
                 .bind(student, student).taskAgnostic(), "supervision on the labels is not task-agnostic");
         assertEquals(Losses.none(), Losses.parse("none"));

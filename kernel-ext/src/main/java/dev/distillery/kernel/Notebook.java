@@ -56,6 +56,14 @@ public final class Notebook {
         return s;
     }
 
+    /**
+     * A live progress area in the running cell's output, for library calls made from notebook code:
+     * pass it as a training listener, and its {@code message} as a log.
+     */
+    public static dev.distillery.kernel.display.LiveProgress progress(String title) {
+        return context().progress(title);
+    }
+
     /** The last experiment a magic ran, or null. */
     public static Experiment.Outcome lastExperiment() {
         return workbench().last();

@@ -62,6 +62,30 @@ public final class Workbench {
         return data.computeIfAbsent(all, Experiment::data);
     }
 
+    private final Map<java.nio.file.Path, dev.distillery.data.SpeechCommandsSynth.Loaded> speechSets = new LinkedHashMap<>();
+
+    /** The speech set %dataset loaded from {@code dir} in this kernel, or null. */
+    public synchronized dev.distillery.data.SpeechCommandsSynth.Loaded speechSet(java.nio.file.Path dir) {
+        return speechSets.get(dir);
+    }
+
+    /** Keeps a loaded speech set, and each of its tasks as the data of its data spec (with and without {@code dir}). */
+    public synchronized void putSpeechSet(dev.distillery.data.SpeechCommandsSynth.Loaded set, boolean defaultDir) {
+        speechSets.put(set.dir(), set);
+        for (var e : set.tasks().entrySet()) {
+            String ds = dev.distillery.data.SpeechCommandsSynth.NAME + "/" + e.getKey().name().toLowerCase(java.util.Locale.ROOT);
+            putData(new ExperimentSpec.DataSpec(ds, null, null, null, null, null, null, set.dir().toString()), e.getValue());
+            if (defaultDir) {
+                putData(new ExperimentSpec.DataSpec(ds, null, null, null, null, null, null, null), e.getValue());
+            }
+        }
+    }
+
+    /** Keeps {@code splits} as the data of {@code spec} (e.g. a set %dataset just loaded). */
+    public synchronized void putData(ExperimentSpec.DataSpec spec, Splits splits) {
+        data.put(spec.withLabels(null), splits);
+    }
+
     public synchronized void putTeacher(TeacherEntry e) {
         if (ensembles.containsKey(e.name())) {
             throw new IllegalArgumentException("'" + e.name() + "' already names an ensemble; give the teacher another name");

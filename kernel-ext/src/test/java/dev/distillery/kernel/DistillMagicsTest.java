@@ -3,6 +3,7 @@ package dev.distillery.kernel;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.distillery.experiment.Experiment;
+import dev.distillery.experiment.ExperimentSpec;
 import dev.distillery.experiment.RunRecord;
 import dev.distillery.experiment.RunStore;
 import dev.distillery.kernel.display.RecordingSink;
@@ -291,6 +292,28 @@ class DistillMagicsTest {
         assertTrue(h.error("%ensemble m --teachers mlp,small --mode vote").get(0).contains("mode 'vote'"));
         assertTrue(h.error("%chain mlp:8 --from mlp --epochs 1").get(0).contains("--via ta1,ta2 or --assistants N"));
         assertTrue(h.error("%chain mlp:8 --from mlp --assistants 1 --final de").get(0).contains("at least two"));
+    }
+
+    @Test
+    @Order(10)
+    void datasetMagicBuildsTheSpeechSetOnceAndItsMistakesAreNamed() throws Exception {
+        Path dir = runs.resolve("speech-small");
+        var loaded = (dev.distillery.data.SpeechCommandsSynth.Loaded) h.kernel.evalRaw(
+                "%dataset speech-commands-synth --small --dir " + dir);
+        assertEquals(20, loaded.word().train().numClasses());
+        assertEquals(12, loaded.voice().train().numClasses());
+        assertEquals(480, loaded.word().train().size() + loaded.word().validation().size() + loaded.word().test().size());
+        assertSame(loaded.word().train().features(), loaded.voice().train().features(), "both tasks share the clips");
+        long built = Files.getLastModifiedTime(dir.resolve("manifest.csv")).toMillis();
+        assertTrue(KernelHarness.text(h.exec("%dataset speech-commands-synth --small --dir " + dir)).contains("manifest sha256 " + loaded.sha256()));
+        assertEquals(built, Files.getLastModifiedTime(dir.resolve("manifest.csv")).toMillis(), "a built set is loaded, not rebuilt");
+        assertSame(loaded, h.kernel.evalRaw("%dataset speech-commands-synth --small --dir " + dir), "and loaded once per kernel");
+        // %teacher --data reuses what %dataset loaded
+        assertSame(loaded.word().train(), h.kernel.workbench().data(
+                ExperimentSpec.DataSpec.parse("speech-commands-synth/word:dir=" + dir)).train());
+        assertTrue(h.error("%dataset mnist").get(0).contains("no dataset 'mnist' is made here; known: speech-commands-synth"));
+        assertTrue(h.error("%dataset make speech-commands-synth").get(0).contains("'make' is not an action"));
+        assertTrue(KernelHarness.text(h.exec("%help dataset")).contains("%dataset build speech-commands-synth"));
     }
 
     static void assertPng(DisplayData d) {

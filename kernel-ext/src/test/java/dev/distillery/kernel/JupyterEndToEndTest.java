@@ -63,7 +63,8 @@ class JupyterEndToEndTest {
                 "--output-dir", out.toString(), "--ExecutePreprocessor.timeout=1800",
                 "--ExecutePreprocessor.kernel_name=distillery"),
                 Map.of("DISTILLERY_FAST", "1", "DISTILLERY_RUNS", tmp.resolve("runs").toString(),
-                        "DISTILLERY_CACHE", tmp.resolve("cache").toString()), 2400);
+                        "DISTILLERY_CACHE", tmp.resolve("cache").toString(), "DISTILLERY_DATA", tmp.resolve("data").toString()),
+                2400);
         assertEquals(0, r.rc, "nbconvert failed:\n" + r.output);
 
         JsonNode nb = new ObjectMapper().readTree(out.resolve(name).toFile());
@@ -140,6 +141,21 @@ class JupyterEndToEndTest {
         assertTrue(all.contains("assistant 1/3 of chain ta-chain") && all.contains("assistant 2/3 of chain ta-chain"),
                 "the lineage table traces the chain stage by stage");
         assertTrue(all.contains("340 of the parameters are the extra heads"), "the multi-head student reports its extra heads");
+    }
+
+    @Test
+    void speechNotebookBuildsTheSetProbesDepthAgainstWidthAndTrainsOnceForAll() throws Exception {
+        Executed e = execute("05-speech-depth-vs-width.ipynb");
+        assertTrue(e.pngs() >= 2, "the study's figure, and again from the records: " + e.pngs());
+        assertTrue(e.tables() >= 4, "the set, the study, the records and the once-for-all table as HTML: " + e.tables());
+        String all = e.text();
+        assertTrue(all.contains("speech-commands-synth: 20 words × 12 voices"), "the small set was built and loaded");
+        assertTrue(all.contains("a 1 kHz tone peaks in band"), "the front-end check ran");
+        assertTrue(all.contains("word  (content): best at depth") && all.contains("voice (speaker): best at depth"),
+                "the verdict cell read the table");
+        assertTrue(all.contains("d1w38") && all.contains("d4w20"), "the budget solver's students are in the table");
+        assertTrue(all.contains("once-for-all strides [2, 4, 8]"), "the once-for-all student's recipe says its strides");
+        assertTrue(all.contains("ofa_word_%") && all.contains("stride2_voice_%"), "both students probed at every stride");
     }
 
     @Test

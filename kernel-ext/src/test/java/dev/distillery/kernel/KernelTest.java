@@ -123,7 +123,7 @@ class KernelTest {
     @Test
     void helpListsEveryMagicWithItsUsage() {
         String ls = KernelHarness.text(h.exec("%lsmagic"));
-        for (String m : List.of("%teacher", "%student", "%distill", "%%distill", "%sweep", "%runs", "%plot", "%classpath", "%jars",
+        for (String m : List.of("%teacher", "%student", "%distill", "%%distill", "%sweep", "%runs", "%dataset", "%plot", "%classpath", "%jars",
                 "%maven", "%load", "%help", "%lsmagic", "%tb")) {
             assertTrue(ls.contains("  " + m + " ") || ls.contains("  " + m + "\n"), m + " missing from %lsmagic:\n" + ls);
         }

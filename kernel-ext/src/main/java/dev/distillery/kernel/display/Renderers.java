@@ -60,6 +60,12 @@ public final class Renderers {
                 });
         r.createRegistration(Teacher.class).preferring(MIMEType.TEXT_PLAIN)
                 .register((t, ctx) -> ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> describe(t)));
+        r.createRegistration(dev.distillery.data.SpeechCommandsSynth.Loaded.class).preferring(MIMEType.TEXT_HTML)
+                .supporting(MIMEType.TEXT_PLAIN).register((d, ctx) -> {
+                    ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> Html.table(d.summary(), MAX_ROWS)
+                            + "<p>" + Html.escape(d.dir() + " · manifest sha256 " + d.sha256()) + "</p>");
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, d::toString);
+                });
         r.createRegistration(ModelSpec.class).preferring(MIMEType.TEXT_PLAIN)
                 .register((s, ctx) -> ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> describe(s)));
     }
