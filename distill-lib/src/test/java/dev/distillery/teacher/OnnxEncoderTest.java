@@ -1,0 +1,83 @@
+package dev.distillery.teacher;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.distillery.model.SpecException;
+import dev.langchain4j.model.embedding.onnx.bgesmallenv15.BgeSmallEnV15EmbeddingModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pretrained bge-small encoder from its Maven jar, against the jar's own embedding code. */
+class OnnxEncoderTest {
+
+    static final List<String> SENTENCES = List.of(
+            "Call me Ishmael.",
+            "The whale surfaced beside the ship, and the crew fell silent.",
+            "Win a free prize now, click here!",
+            "The State of the Union is strong.",
+            "A huge whale swam up next to the boat.",
+            "a");
+
+    static OnnxEncoder bge;
+
+    @BeforeAll
+    static void load() {
+        bge = OnnxEncoder.pretrained("bge-small-en-v1.5", 2);
+    }
+
+    @AfterAll
+    static void close() {
+        bge.close();
+    }
+
+    static double cosine(float[] a, float[] b) {
+        double d = 0, na = 0, nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            d += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+        return d / Math.sqrt(na * nb);
+    }
+
+    @Test
+    void bgeSmallEmbeddingsMatchTheModelJarsOwnCodeInBatchesOrOneByOne() {
+        BgeSmallEnV15EmbeddingModel reference = new BgeSmallEnV15EmbeddingModel();
+        float[][] batched = bge.embed(SENTENCES, 3);
+        for (int i = 0; i < SENTENCES.size(); i++) {
+            float[] ref = reference.embed(SENTENCES.get(i)).content().vector();
+            assertEquals(384, batched[i].length);
+            double c = cosine(batched[i], ref);
+            assertTrue(c > 0.9999, "'" + SENTENCES.get(i) + "': cosine " + c + " to the jar's own embedding");
+            float[] alone = bge.embed(List.of(SENTENCES.get(i)), 1)[0];
+            assertTrue(cosine(alone, batched[i]) > 0.99999, "padding in a batch changes nothing");
+        }
+        assertTrue(cosine(batched[1], batched[4]) > cosine(batched[1], batched[2]) + 0.1,
+                "two whale sentences are nearer each other than either is to the spam: " + cosine(batched[1], batched[4])
+                        + " vs " + cosine(batched[1], batched[2]));
+    }
+
+    @Test
+    void longSentencesAreTruncatedAndBadFilesAreNamed(@TempDir Path tmp) throws Exception {
+        String longText = "whale ".repeat(2000);
+        assertEquals(512, bge.tokens(longText).length, "2,000 words are cut to the model's 512 tokens");
+        assertEquals(384, bge.embed(List.of(longText), 1)[0].length);
+
+        Path junk = tmp.resolve("junk.onnx");
+        Files.writeString(junk, "this is not an ONNX model");
+        Path tok = tmp.resolve("tokenizer.json");
+        Files.writeString(tok, "{}");
+        SpecException e = assertThrows(SpecException.class, () -> OnnxEncoder.onnx(junk, tok, OnnxEncoder.Pooling.CLS, 128, 1));
+        assertTrue(e.getMessage().contains("is not a model ONNX Runtime can load"), e.getMessage());
+        e = assertThrows(SpecException.class, () -> OnnxEncoder.onnx(tmp.resolve("missing.onnx"), tok, OnnxEncoder.Pooling.CLS,
+                128, 1));
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+        e = assertThrows(SpecException.class, () -> OnnxEncoder.pretrained("gpt-5", 1));
+        assertTrue(e.getMessage().contains("known: bge-small-en-v1.5"), e.getMessage());
+    }
+}
