@@ -57,12 +57,22 @@ public final class OnnxEncoder implements AutoCloseable {
     private final Pooling pooling;
     private final int maxLength;
     private final Set<String> inputs;
+    /** Node outputs exposed as hidden states (embedding, layer0, …), empty unless asked for. */
+    private final List<String> hiddenNodes;
 
-    private OnnxEncoder(String name, byte[] model, InputStream tokenizerJson, Pooling pooling, int maxLength, int threads) {
+    private OnnxEncoder(String name, byte[] model, InputStream tokenizerJson, Pooling pooling, int maxLength, int threads,
+            boolean hidden) {
         this.name = name;
         this.pooling = pooling;
         this.maxLength = maxLength;
         this.env = OrtEnvironment.getEnvironment();
+        if (hidden) {
+            // a copy of the graph that also outputs the embedding and every layer
+            this.hiddenNodes = OnnxGraph.hiddenStates(model);
+            model = OnnxGraph.withOutputs(model, hiddenNodes);
+        } else {
+            this.hiddenNodes = List.of();
+        }
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             o.setIntraOpNumThreads(threads);
             o.setInterOpNumThreads(1);
@@ -98,13 +108,21 @@ public final class OnnxEncoder implements AutoCloseable {
 
     /** A model the class path carries, by name (see {@link #PRETRAINED}), on {@code threads} threads. */
     public static OnnxEncoder pretrained(String name, int threads) {
+        return pretrained(name, threads, false);
+    }
+
+    /**
+     * As {@link #pretrained(String, int)}; with {@code hiddenStates}, the graph is rewritten so that
+     * {@link #hiddenStates} returns the embedding output and every layer's output too.
+     */
+    public static OnnxEncoder pretrained(String name, int threads, boolean hiddenStates) {
         Shipped s = PRETRAINED.get(name);
         if (s == null) {
             throw new SpecException("no pretrained encoder '" + name + "'; known: " + String.join(", ", PRETRAINED.keySet()));
         }
         byte[] model = resource(s.onnx(), s);
         return new OnnxEncoder(s.name(), model, new ByteArrayInputStream(resource(s.tokenizer(), s)), s.pooling(),
-                s.maxLength(), threads);
+                s.maxLength(), threads, hiddenStates);
     }
 
     /** Any BERT-style encoder exported to ONNX, with its tokenizer.json. */
@@ -115,7 +133,8 @@ public final class OnnxEncoder implements AutoCloseable {
             }
         }
         try (InputStream tok = Files.newInputStream(tokenizerJson)) {
-            return new OnnxEncoder(model.getFileName().toString(), Files.readAllBytes(model), tok, pooling, maxLength, threads);
+            return new OnnxEncoder(model.getFileName().toString(), Files.readAllBytes(model), tok, pooling, maxLength, threads,
+                    false);
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + model + ": " + e.getMessage(), e);
         }
@@ -159,6 +178,49 @@ public final class OnnxEncoder implements AutoCloseable {
     }
 
     private float[][] embedBatch(List<String> sentences) {
+        Batch r = run(sentences, List.of(HIDDEN));
+        float[][][] h = r.outputs().get(HIDDEN);
+        float[][] out = new float[h.length][];
+        for (int i = 0; i < h.length; i++) {
+            out[i] = normalise(pool(h[i], r.mask()[i]));
+        }
+        return out;
+    }
+
+    /** How many hidden states {@link #hiddenStates} returns: the embedding and each layer (0 unless asked for). */
+    public List<String> hiddenStateNames() {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < hiddenNodes.size(); i++) {
+            out.add(i == 0 ? "embedding" : "layer" + (i - 1));
+        }
+        return out;
+    }
+
+    /**
+     * For one batch of sentences: {@code embedding}, {@code layer0 … layer(L-1)} and
+     * {@code last_hidden_state}, each {@code [B][S][D]} (padded to the longest sentence), and the
+     * attention mask {@code [B][S]}. Needs an encoder made with hidden states.
+     */
+    public Batch hiddenStates(List<String> sentences) {
+        if (hiddenNodes.isEmpty()) {
+            throw new IllegalStateException(name + " was loaded without hidden states; load it with pretrained(name, threads, true)");
+        }
+        List<String> wanted = new ArrayList<>(hiddenNodes);
+        wanted.add(HIDDEN);
+        Batch raw = run(sentences, wanted);
+        Map<String, float[][][]> named = new LinkedHashMap<>();
+        List<String> names = hiddenStateNames();
+        for (int i = 0; i < hiddenNodes.size(); i++) {
+            named.put(names.get(i), raw.outputs().get(hiddenNodes.get(i)));
+        }
+        named.put(HIDDEN, raw.outputs().get(HIDDEN));
+        return new Batch(named, raw.mask());
+    }
+
+    /** Outputs by name, each {@code [B][S][D]}, and the attention mask {@code [B][S]}. */
+    public record Batch(Map<String, float[][][]> outputs, long[][] mask) {}
+
+    private Batch run(List<String> sentences, List<String> outputs) {
         Encoding[] enc = tokenizer.batchEncode(sentences);
         int len = 0;
         for (Encoding e : enc) {
@@ -184,14 +246,13 @@ public final class OnnxEncoder implements AutoCloseable {
             if (inputs.contains(TYPES)) {
                 feed.put(TYPES, tensor(types, made));
             }
-            try (OrtSession.Result r = session.run(feed, Set.of(HIDDEN))) {
-                OnnxValue v = r.get(HIDDEN).orElseThrow();
-                float[][][] h = (float[][][]) v.getValue();
-                float[][] out = new float[b][];
-                for (int i = 0; i < b; i++) {
-                    out[i] = normalise(pool(h[i], mask[i]));
+            try (OrtSession.Result r = session.run(feed, new java.util.LinkedHashSet<>(outputs))) {
+                Map<String, float[][][]> out = new LinkedHashMap<>();
+                for (String o : outputs) {
+                    OnnxValue v = r.get(o).orElseThrow();
+                    out.put(o, (float[][][]) v.getValue());
                 }
-                return out;
+                return new Batch(out, mask);
             }
         } catch (OrtException e) {
             throw new IllegalStateException(name + ": ONNX Runtime failed on a batch of " + b + " sentences: " + firstLine(e), e);

@@ -80,4 +80,34 @@ class OnnxEncoderTest {
         e = assertThrows(SpecException.class, () -> OnnxEncoder.pretrained("gpt-5", 1));
         assertTrue(e.getMessage().contains("known: bge-small-en-v1.5"), e.getMessage());
     }
+
+    @Test
+    void theRewrittenGraphReturnsThirteenHiddenStatesTheLastEqualToLastHiddenState() {
+        try (OnnxEncoder withStates = OnnxEncoder.pretrained("bge-small-en-v1.5", 2, true)) {
+            assertEquals(13, withStates.hiddenStateNames().size(), withStates.hiddenStateNames().toString());
+            assertEquals("embedding", withStates.hiddenStateNames().get(0));
+            assertEquals("layer11", withStates.hiddenStateNames().get(12));
+            OnnxEncoder.Batch b = withStates.hiddenStates(SENTENCES.subList(0, 3));
+            float[][][] last = b.outputs().get("last_hidden_state");
+            float[][][] layer11 = b.outputs().get("layer11");
+            assertEquals(3, last.length);
+            double worst = 0;
+            for (int i = 0; i < last.length; i++)
+                for (int t = 0; t < last[i].length; t++)
+                    for (int d = 0; d < last[i][t].length; d++) worst = Math.max(worst, Math.abs(last[i][t][d] - layer11[i][t][d]));
+            assertEquals(0.0, worst, 1e-6, "the last layer's output is last_hidden_state");
+            float[][][] layer10 = b.outputs().get("layer10");
+            assertNotEquals(layer10[0][1][0], layer11[0][1][0], "each layer is its own tensor");
+            float[][][] emb = b.outputs().get("embedding");
+            assertEquals(384, emb[0][0].length);
+            assertNotEquals(emb[0][1][0], layer11[0][1][0], "the embedding is not the last layer");
+            // the rewritten graph embeds exactly as the original does
+            float[][] e = withStates.embed(SENTENCES, 8);
+            float[][] plain = bge.embed(SENTENCES, 8);
+            for (int i = 0; i < e.length; i++) assertTrue(cosine(e[i], plain[i]) > 0.999999);
+        }
+        assertThrows(IllegalStateException.class, () -> bge.hiddenStates(SENTENCES));
+        SpecException e = assertThrows(SpecException.class, () -> OnnxGraph.nodeOutputs("not a model".getBytes()));
+        assertTrue(e.getMessage().startsWith("not an ONNX model"), e.getMessage());
+    }
 }

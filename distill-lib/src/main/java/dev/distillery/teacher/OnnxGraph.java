@@ -1,0 +1,261 @@
+package dev.distillery.teacher;
+
+import dev.distillery.model.SpecException;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Just enough of the ONNX file format (protocol buffers, read and written at the wire level) to
+ * expose intermediate tensors: list the graph's node outputs, and copy a model with some of them
+ * added as graph outputs, so that ONNX Runtime returns them with the model's own outputs. The
+ * shipped encoders output only {@code last_hidden_state}; their per-layer hidden states are node
+ * outputs of nodes named like {@code /encoder/layer.3/output/LayerNorm/Add_1}.
+ *
+ * <p>Fields used: {@code ModelProto.graph} (7); {@code GraphProto.node} (1) and {@code output}
+ * (12); {@code NodeProto.output} (2); {@code ValueInfoProto.name} (1) and {@code type} (2);
+ * {@code TypeProto.tensor_type} (1) and its {@code elem_type} (1, FLOAT = 1). Every other field is
+ * copied byte for byte.
+ */
+public final class OnnxGraph {
+
+    /**
+     * The nodes that make a BERT export's embedding output and each layer's output (their last layer
+     * norm's final addition), by the names exporters give them. The last layer's node usually writes
+     * {@code last_hidden_state} itself.
+     */
+    public static final Pattern EMBEDDING = Pattern.compile(".*embeddings/LayerNorm/Add_1");
+    public static final Pattern LAYER = Pattern.compile(".*layer\\.(\\d+)/output/LayerNorm/Add_1");
+
+    private static final int MODEL_GRAPH = 7;
+    private static final int GRAPH_NODE = 1;
+    private static final int GRAPH_OUTPUT = 12;
+    private static final int NODE_OUTPUT = 2;
+    private static final int NODE_NAME = 3;
+
+    /** A node: its name and its outputs. */
+    public record Node(String name, List<String> outputs) {}
+
+    /** Every node of the model's graph, in order. */
+    public static List<Node> nodes(byte[] model) {
+        byte[] graph = graph(model);
+        List<Node> out = new ArrayList<>();
+        for (Field f : fields(graph, "the graph")) {
+            if (f.number == GRAPH_NODE && f.wire == LEN) {
+                String name = "";
+                List<String> outs = new ArrayList<>();
+                for (Field g : fields(slice(graph, f), "a node")) {
+                    if (g.wire != LEN) {
+                        continue;
+                    }
+                    String v = new String(graph, f.start + g.start, g.length, StandardCharsets.UTF_8);
+                    if (g.number == NODE_OUTPUT) {
+                        outs.add(v);
+                    } else if (g.number == NODE_NAME) {
+                        name = v;
+                    }
+                }
+                out.add(new Node(name, List.copyOf(outs)));
+            }
+        }
+        return out;
+    }
+    private static final int LEN = 2;
+
+    private OnnxGraph() {}
+
+    /** Every node output of the model's graph, in node order. */
+    public static List<String> nodeOutputs(byte[] model) {
+        List<String> out = new ArrayList<>();
+        nodes(model).forEach(n -> out.addAll(n.outputs()));
+        return out;
+    }
+
+    /** The graph's declared outputs. */
+    public static List<String> outputs(byte[] model) {
+        byte[] graph = graph(model);
+        List<String> out = new ArrayList<>();
+        for (Field f : fields(graph, "the graph")) {
+            if (f.number == GRAPH_OUTPUT && f.wire == LEN) {
+                for (Field g : fields(slice(graph, f), "an output")) {
+                    if (g.number == 1 && g.wire == LEN) {
+                        out.add(new String(graph, f.start + g.start, g.length, StandardCharsets.UTF_8));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The hidden states of a BERT-style export in order: the embedding output, then layer 0, 1, …
+     * (detected by {@link #EMBEDDING} and {@link #LAYER}).
+     */
+    public static List<String> hiddenStates(byte[] model) {
+        String embedding = null;
+        TreeMap<Integer, String> layers = new TreeMap<>();
+        for (Node n : nodes(model)) {
+            if (n.outputs().isEmpty()) {
+                continue;
+            }
+            Matcher m = LAYER.matcher(n.name());
+            if (m.matches()) {
+                layers.put(Integer.parseInt(m.group(1)), n.outputs().get(0));
+            } else if (embedding == null && EMBEDDING.matcher(n.name()).matches()) {
+                embedding = n.outputs().get(0);
+            }
+        }
+        if (embedding == null || layers.isEmpty()) {
+            throw new SpecException("no hidden states found by node name (" + EMBEDDING.pattern() + ", " + LAYER.pattern()
+                    + "); this export names its nodes differently");
+        }
+        List<String> out = new ArrayList<>();
+        out.add(embedding);
+        out.addAll(layers.values());
+        return out;
+    }
+
+    /** A copy of {@code model} whose graph also outputs {@code names} (float tensors); names it outputs already are skipped. */
+    public static byte[] withOutputs(byte[] model, List<String> names) {
+        Set<String> existing = new LinkedHashSet<>(outputs(model));
+        Set<String> known = new LinkedHashSet<>(nodeOutputs(model));
+        ByteArrayOutputStream extra = new ByteArrayOutputStream();
+        for (String n : names) {
+            if (!known.contains(n)) {
+                throw new SpecException("the ONNX graph has no node output '" + n + "'");
+            }
+            if (existing.add(n)) {
+                byte[] info = valueInfo(n);
+                key(extra, GRAPH_OUTPUT, LEN);
+                varint(extra, info.length);
+                extra.writeBytes(info);
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(model.length + extra.size() + 16);
+        for (Field f : fields(model, "the model")) {
+            if (f.number == MODEL_GRAPH && f.wire == LEN) {
+                key(out, MODEL_GRAPH, LEN);
+                varint(out, f.length + extra.size());
+                out.write(model, f.start, f.length);
+                out.writeBytes(extra.toByteArray());
+            } else {
+                out.write(model, f.keyStart, f.start + f.length - f.keyStart);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** {@code ValueInfoProto{name, type: tensor_type{elem_type: FLOAT}}}. */
+    private static byte[] valueInfo(String name) {
+        ByteArrayOutputStream tensor = new ByteArrayOutputStream();
+        key(tensor, 1, 0);
+        varint(tensor, 1);
+        ByteArrayOutputStream type = new ByteArrayOutputStream();
+        key(type, 1, LEN);
+        varint(type, tensor.size());
+        type.writeBytes(tensor.toByteArray());
+        ByteArrayOutputStream info = new ByteArrayOutputStream();
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        key(info, 1, LEN);
+        varint(info, n.length);
+        info.writeBytes(n);
+        key(info, 2, LEN);
+        varint(info, type.size());
+        info.writeBytes(type.toByteArray());
+        return info.toByteArray();
+    }
+
+    private static byte[] graph(byte[] model) {
+        for (Field f : fields(model, "the model")) {
+            if (f.number == MODEL_GRAPH && f.wire == LEN) {
+                return slice(model, f);
+            }
+        }
+        throw new SpecException("not an ONNX model: no graph");
+    }
+
+    private static byte[] slice(byte[] b, Field f) {
+        return java.util.Arrays.copyOfRange(b, f.start, f.start + f.length);
+    }
+
+    /** One field: its number, wire type, where its key starts, and where its value (or payload) starts and how long it is. */
+    private record Field(int number, int wire, int keyStart, int start, int length) {}
+
+    private static List<Field> fields(byte[] b, String what) {
+        List<Field> out = new ArrayList<>();
+        int[] pos = {0};
+        while (pos[0] < b.length) {
+            int keyStart = pos[0];
+            long key = readVarint(b, pos, what);
+            int number = (int) (key >>> 3);
+            int wire = (int) (key & 7);
+            int start;
+            int length;
+            switch (wire) {
+                case 0 -> {
+                    start = pos[0];
+                    readVarint(b, pos, what);
+                    length = pos[0] - start;
+                }
+                case 1 -> {
+                    start = pos[0];
+                    length = 8;
+                    pos[0] += 8;
+                }
+                case 2 -> {
+                    long n = readVarint(b, pos, what);
+                    start = pos[0];
+                    if (n < 0 || start + n > b.length) {
+                        throw new SpecException("not an ONNX model: " + what + " is cut short");
+                    }
+                    length = (int) n;
+                    pos[0] += length;
+                }
+                case 5 -> {
+                    start = pos[0];
+                    length = 4;
+                    pos[0] += 4;
+                }
+                default -> throw new SpecException("not an ONNX model: " + what + " has wire type " + wire);
+            }
+            if (number == 0 || pos[0] > b.length) {
+                throw new SpecException("not an ONNX model: " + what + " is malformed");
+            }
+            out.add(new Field(number, wire, keyStart, start, length));
+        }
+        return out;
+    }
+
+    private static long readVarint(byte[] b, int[] pos, String what) {
+        long v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (pos[0] >= b.length) {
+                throw new SpecException("not an ONNX model: " + what + " ends inside a number");
+            }
+            byte x = b[pos[0]++];
+            v |= (long) (x & 0x7f) << shift;
+            if ((x & 0x80) == 0) {
+                return v;
+            }
+        }
+        throw new SpecException("not an ONNX model: " + what + " has a number longer than 10 bytes");
+    }
+
+    private static void key(ByteArrayOutputStream out, int number, int wire) {
+        varint(out, ((long) number << 3) | wire);
+    }
+
+    private static void varint(ByteArrayOutputStream out, long v) {
+        while ((v & ~0x7fL) != 0) {
+            out.write((int) ((v & 0x7f) | 0x80));
+            v >>>= 7;
+        }
+        out.write((int) v);
+    }
+}
