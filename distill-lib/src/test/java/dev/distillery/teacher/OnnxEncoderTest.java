@@ -3,6 +3,7 @@ package dev.distillery.teacher;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.distillery.model.SpecException;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.bgesmallenv15.BgeSmallEnV15EmbeddingModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +79,7 @@ class OnnxEncoderTest {
                 128, 1));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
         e = assertThrows(SpecException.class, () -> OnnxEncoder.pretrained("gpt-5", 1));
-        assertTrue(e.getMessage().contains("known: bge-small-en-v1.5"), e.getMessage());
+        assertTrue(e.getMessage().contains("known:") && e.getMessage().contains("bge-small-en-v1.5"), e.getMessage());
     }
 
     @Test
@@ -109,5 +110,26 @@ class OnnxEncoderTest {
         assertThrows(IllegalStateException.class, () -> bge.hiddenStates(SENTENCES));
         SpecException e = assertThrows(SpecException.class, () -> OnnxGraph.nodeOutputs("not a model".getBytes()));
         assertTrue(e.getMessage().startsWith("not an ONNX model"), e.getMessage());
+    }
+
+    @Test
+    void miniLmMeanPoolsMatchesItsJarPadsNothingAndHasSevenHiddenStates() {
+        try (OnnxEncoder minilm = OnnxEncoder.pretrained("all-minilm-l6-v2", 2, true)) {
+            AllMiniLmL6V2EmbeddingModel reference = new AllMiniLmL6V2EmbeddingModel();
+            float[][] e = minilm.embed(SENTENCES, 4);
+            for (int i = 0; i < SENTENCES.size(); i++) {
+                double c = cosine(e[i], reference.embed(SENTENCES.get(i)).content().vector());
+                assertTrue(c > 0.9999, "'" + SENTENCES.get(i) + "': cosine " + c + " to the jar's own embedding");
+            }
+            assertEquals(3, minilm.tokens("a").length, "a one-word sentence is [CLS] a [SEP], not padded to 128");
+            assertEquals(256, minilm.tokens("whale ".repeat(1000)).length, "truncated at 256, not the tokenizer file's 128");
+            assertEquals(7, minilm.hiddenStateNames().size(), minilm.hiddenStateNames().toString());
+            OnnxEncoder.Batch b = minilm.hiddenStates(SENTENCES.subList(0, 2));
+            float[][][] last = b.outputs().get("last_hidden_state");
+            float[][][] layer5 = b.outputs().get("layer5");
+            for (int t = 0; t < last[1].length; t++) {
+                assertArrayEquals(last[1][t], layer5[1][t], 1e-6f, "the last layer is last_hidden_state");
+            }
+        }
     }
 }
