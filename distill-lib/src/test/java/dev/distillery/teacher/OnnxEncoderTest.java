@@ -78,6 +78,12 @@ class OnnxEncoderTest {
         e = assertThrows(SpecException.class, () -> OnnxEncoder.onnx(tmp.resolve("missing.onnx"), tok, OnnxEncoder.Pooling.CLS,
                 128, 1));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+        // a real ONNX model, but not a text encoder: y = Identity(x)
+        Path identity = tmp.resolve("identity.onnx");
+        Files.write(identity, identityModel());
+        e = assertThrows(SpecException.class, () -> OnnxEncoder.onnx(identity, tok, OnnxEncoder.Pooling.CLS, 128, 1));
+        assertTrue(e.getMessage().contains("is not a BERT-style encoder: it needs inputs input_ids and attention_mask")
+                && e.getMessage().contains("it has inputs [x], outputs [y]"), e.getMessage());
         e = assertThrows(SpecException.class, () -> OnnxEncoder.pretrained("gpt-5", 1));
         assertTrue(e.getMessage().contains("known:") && e.getMessage().contains("bge-small-en-v1.5"), e.getMessage());
     }
@@ -131,5 +137,53 @@ class OnnxEncoderTest {
                 assertArrayEquals(last[1][t], layer5[1][t], 1e-6f, "the last layer is last_hidden_state");
             }
         }
+    }
+
+    /** The smallest valid ONNX model, written field by field: opset 13, one Identity node from float x[1] to y. */
+    static byte[] identityModel() {
+        byte[] floatTensor = msg(field(1, varint(1)), field(2, bytes(field(1, bytes(field(1, varint(1)))))));
+        byte[] typeX = field(1, bytes(floatTensor));
+        byte[] node = msg(str(1, "x"), str(2, "y"), str(4, "Identity"));
+        byte[] graph = msg(field(1, bytes(node)), str(2, "g"), field(11, bytes(msg(str(1, "x"), field(2, bytes(typeX))))),
+                field(12, bytes(msg(str(1, "y"), field(2, bytes(typeX))))));
+        byte[] opset = msg(str(1, ""), field(2, varint(13)));
+        return msg(field(1, varint(8)), field(7, bytes(graph)), field(8, bytes(opset)));
+    }
+
+    /** A field: its key (number, wire type from the value's first byte marker) followed by the value. */
+    private static byte[] field(int number, byte[] value) {
+        int wire = value[0];
+        byte[] v = java.util.Arrays.copyOfRange(value, 1, value.length);
+        return msg(raw(number << 3 | wire), v);
+    }
+
+    private static byte[] str(int number, String s) {
+        return field(number, bytes(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** A varint value, marked as wire type 0. */
+    private static byte[] varint(long v) {
+        return msg(new byte[] {0}, raw(v));
+    }
+
+    /** A length-delimited value, marked as wire type 2. */
+    private static byte[] bytes(byte[] b) {
+        return msg(new byte[] {2}, raw(b.length), b);
+    }
+
+    private static byte[] raw(long v) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        while ((v & ~0x7fL) != 0) {
+            out.write((int) ((v & 0x7f) | 0x80));
+            v >>>= 7;
+        }
+        out.write((int) v);
+        return out.toByteArray();
+    }
+
+    private static byte[] msg(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) out.writeBytes(p);
+        return out.toByteArray();
     }
 }
