@@ -3,11 +3,15 @@ package dev.distillery.teacher;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.distillery.model.SpecException;
+import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.bgesmallenv15.BgeSmallEnV15EmbeddingModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,6 +139,37 @@ class OnnxEncoderTest {
             float[][][] layer5 = b.outputs().get("layer5");
             for (int t = 0; t < last[1].length; t++) {
                 assertArrayEquals(last[1][t], layer5[1][t], 1e-6f, "the last layer is last_hidden_state");
+            }
+        }
+    }
+
+    @Test
+    void theInt8VariantsMatchTheirJarsStayCloseToFloatAndExposeTheSameLayers() {
+        Map<String, EmbeddingModel> references = Map.of("bge-small-en-v1.5-q", new BgeSmallEnV15QuantizedEmbeddingModel(),
+                "all-minilm-l6-v2-q", new AllMiniLmL6V2QuantizedEmbeddingModel());
+        Map<String, Integer> hiddenCounts = Map.of("bge-small-en-v1.5-q", 13, "all-minilm-l6-v2-q", 7);
+        for (String name : references.keySet()) {
+            String full = name.substring(0, name.length() - 2);
+            try (OnnxEncoder q = OnnxEncoder.pretrained(name, 2); OnnxEncoder f = OnnxEncoder.pretrained(full, 2);
+                    OnnxEncoder states = OnnxEncoder.pretrained(name, 2, true)) {
+                // dynamic int8 quantization scales activations per tensor, over the whole batch: one sentence at a
+                // time is what the jar's code does, and batches of other sentences shift the numbers slightly
+                float[][] eq = q.embed(SENTENCES, 1);
+                float[][] batched = q.embed(SENTENCES, 8);
+                float[][] es = states.embed(SENTENCES, 1);
+                for (int i = 0; i < SENTENCES.size(); i++) {
+                    double cb = cosine(eq[i], batched[i]);
+                    assertTrue(cb > 0.98 && cb < 0.99999, name + ": in a batch of 6 the int8 embedding moves a little: " + cb);
+                    assertTrue(cosine(eq[i], es[i]) > 0.999999, "the rewritten graph embeds as the original");
+                }
+                float[][] ef = f.embed(SENTENCES, 8);
+                for (int i = 0; i < SENTENCES.size(); i++) {
+                    double c = cosine(eq[i], references.get(name).embed(SENTENCES.get(i)).content().vector());
+                    assertTrue(c > 0.9999, name + " '" + SENTENCES.get(i) + "': cosine " + c + " to the jar's own embedding");
+                    double cf = cosine(eq[i], ef[i]);
+                    assertTrue(cf > 0.9 && cf < 0.999999, name + ": int8 is close to, not equal to, " + full + ": " + cf);
+                }
+                assertEquals(hiddenCounts.get(name), states.hiddenStateNames().size(), name + " " + states.hiddenStateNames());
             }
         }
     }
