@@ -78,10 +78,27 @@ public final class LayerProbe {
 
     /** Trains the probe on {@code data.train()}, keeps the best validation epoch, reports test accuracy. */
     public static Result fit(Network upstream, Splits data, Options o) {
+        return fit(upstream, List.of(data), o).get(0);
+    }
+
+    /**
+     * One probe per task in {@code tasks}. Tasks over the same clips (the same feature arrays, as
+     * {@code SpeechCommandsSynth.loadTasks} gives them) share one pass of the frozen upstream.
+     */
+    public static List<Result> fit(Network upstream, List<Splits> tasks, Options o) {
         List<String> layers = layers(upstream);
-        INDArray train = pooled(upstream, data.train(), layers);
-        INDArray val = pooled(upstream, data.validation(), layers);
-        INDArray test = pooled(upstream, data.test(), layers);
+        java.util.IdentityHashMap<INDArray, INDArray> pooled = new java.util.IdentityHashMap<>();
+        List<Result> out = new ArrayList<>();
+        for (Splits data : tasks) {
+            INDArray train = pooled.computeIfAbsent(data.train().features(), f -> pooled(upstream, data.train(), layers));
+            INDArray val = pooled.computeIfAbsent(data.validation().features(), f -> pooled(upstream, data.validation(), layers));
+            INDArray test = pooled.computeIfAbsent(data.test().features(), f -> pooled(upstream, data.test(), layers));
+            out.add(fit(layers, train, val, test, data, o));
+        }
+        return out;
+    }
+
+    private static Result fit(List<String> layers, INDArray train, INDArray val, INDArray test, Splits data, Options o) {
         int l = layers.size();
         int d = (int) (train.size(1) / l);
         int classes = data.train().numClasses();

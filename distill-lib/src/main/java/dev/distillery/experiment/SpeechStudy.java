@@ -171,8 +171,9 @@ public final class SpeechStudy {
                 new MultiTask.Task("voice", voice.train().numClasses(), null, 1.0), topts, listeners);
         Teacher teacher = tt.teacher();
         LayerProbe.Options po = new LayerProbe.Options(o.probeEpochs(), 1e-2, 64, seed0);
-        LayerProbe.Result tw = LayerProbe.fit(teacher.network(), word, po);
-        LayerProbe.Result tv = LayerProbe.fit(teacher.network(), voice, po);
+        List<LayerProbe.Result> tp = LayerProbe.fit(teacher.network(), List.of(word, voice), po);
+        LayerProbe.Result tw = tp.get(0);
+        LayerProbe.Result tv = tp.get(1);
         log.accept(String.format(Locale.ROOT, "%s: teacher word %.1f%% (head), probe word %.1f%% (top %s), voice %.1f%% "
                 + "(head), probe voice %.1f%% (top %s); chance %.1f%% / %.1f%%", NAME, 100 * tt.primaryAccuracy(),
                 100 * tw.accuracy(), tw.topLayer(), 100 * tt.secondaryAccuracy(), 100 * tv.accuracy(), tv.topLayer(),
@@ -207,8 +208,9 @@ public final class SpeechStudy {
                 DistillResult r = Distill.from(teacher).into(c.spec()).named(name).with(loss).on(word).epochs(o.epochs())
                         .batchSize(o.batchSize()).learningRate(o.learningRate()).seed(seed).listeners(listeners).run();
                 LayerProbe.Options ps = new LayerProbe.Options(o.probeEpochs(), 1e-2, 64, seed);
-                LayerProbe.Result pw = LayerProbe.fit(r.network(), word, ps);
-                LayerProbe.Result pv = LayerProbe.fit(r.network(), voice, ps);
+                List<LayerProbe.Result> sp = LayerProbe.fit(r.network(), List.of(word, voice), ps);
+                LayerProbe.Result pw = sp.get(0);
+                LayerProbe.Result pv = sp.get(1);
                 log.accept(String.format(Locale.ROOT, "%s: %s seed %d: word %.1f%%, voice %.1f%% (probes)", NAME, name, seed,
                         100 * pw.accuracy(), 100 * pv.accuracy()));
                 RunRecord rec = new RunRecord(id, NAME, "completed", name, r.network().spec().compact(), o.recipe(),

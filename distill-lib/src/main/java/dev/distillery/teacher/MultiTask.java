@@ -98,8 +98,9 @@ public final class MultiTask implements Objective {
         for (String split : List.of("train", "validation", "test")) {
             LabeledData p = pick(primary, split);
             LabeledData s = pick(secondary, split);
-            if (p.size() != s.size() || !Arrays.equals(p.features().shape(), s.features().shape())
-                    || !p.features().equals(s.features())) {
+            boolean same = p.features() == s.features() || (p.size() == s.size()
+                    && Arrays.equals(p.features().shape(), s.features().shape()) && p.features().equals(s.features()));
+            if (!same) {
                 throw new SpecException("multi-task teacher '" + name + "': the " + split + " splits of " + p.name() + " and "
                         + s.name() + " are not the same examples; load both tasks from one set (e.g. SpeechCommandsSynth.loadTasks)");
             }

@@ -44,17 +44,16 @@ public final class OnnxGraph {
 
     /** Every node of the model's graph, in order. */
     public static List<Node> nodes(byte[] model) {
-        byte[] graph = graph(model);
         List<Node> out = new ArrayList<>();
-        for (Field f : fields(graph, "the graph")) {
+        for (Field f : fields(model, graph(model), "the graph")) {
             if (f.number == GRAPH_NODE && f.wire == LEN) {
                 String name = "";
                 List<String> outs = new ArrayList<>();
-                for (Field g : fields(slice(graph, f), "a node")) {
+                for (Field g : fields(model, f, "a node")) {
                     if (g.wire != LEN) {
                         continue;
                     }
-                    String v = new String(graph, f.start + g.start, g.length, StandardCharsets.UTF_8);
+                    String v = new String(model, g.start, g.length, StandardCharsets.UTF_8);
                     if (g.number == NODE_OUTPUT) {
                         outs.add(v);
                     } else if (g.number == NODE_NAME) {
@@ -79,13 +78,12 @@ public final class OnnxGraph {
 
     /** The graph's declared outputs. */
     public static List<String> outputs(byte[] model) {
-        byte[] graph = graph(model);
         List<String> out = new ArrayList<>();
-        for (Field f : fields(graph, "the graph")) {
+        for (Field f : fields(model, graph(model), "the graph")) {
             if (f.number == GRAPH_OUTPUT && f.wire == LEN) {
-                for (Field g : fields(slice(graph, f), "an output")) {
+                for (Field g : fields(model, f, "an output")) {
                     if (g.number == 1 && g.wire == LEN) {
-                        out.add(new String(graph, f.start + g.start, g.length, StandardCharsets.UTF_8));
+                        out.add(new String(model, g.start, g.length, StandardCharsets.UTF_8));
                     }
                 }
             }
@@ -138,7 +136,7 @@ public final class OnnxGraph {
             }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(model.length + extra.size() + 16);
-        for (Field f : fields(model, "the model")) {
+        for (Field f : fields(model, 0, model.length, "the model")) {
             if (f.number == MODEL_GRAPH && f.wire == LEN) {
                 key(out, MODEL_GRAPH, LEN);
                 varint(out, f.length + extra.size());
@@ -171,28 +169,34 @@ public final class OnnxGraph {
         return info.toByteArray();
     }
 
-    private static byte[] graph(byte[] model) {
-        for (Field f : fields(model, "the model")) {
+    /** The graph field of the model (positions in {@code model}: nothing is copied). */
+    private static Field graph(byte[] model) {
+        for (Field f : fields(model, 0, model.length, "the model")) {
             if (f.number == MODEL_GRAPH && f.wire == LEN) {
-                return slice(model, f);
+                return f;
             }
         }
         throw new SpecException("not an ONNX model: no graph");
     }
 
-    private static byte[] slice(byte[] b, Field f) {
-        return java.util.Arrays.copyOfRange(b, f.start, f.start + f.length);
+    /** The fields inside the payload of {@code parent}. */
+    private static List<Field> fields(byte[] b, Field parent, String what) {
+        return fields(b, parent.start, parent.start + parent.length, what);
     }
 
-    /** One field: its number, wire type, where its key starts, and where its value (or payload) starts and how long it is. */
+    /**
+     * One field: its number, wire type, where its key starts, and where its value (or payload)
+     * starts and how long it is, all as positions in the whole file.
+     */
     private record Field(int number, int wire, int keyStart, int start, int length) {}
 
-    private static List<Field> fields(byte[] b, String what) {
+    /** The fields between positions {@code from} and {@code to} of {@code b}. */
+    private static List<Field> fields(byte[] b, int from, int to, String what) {
         List<Field> out = new ArrayList<>();
-        int[] pos = {0};
-        while (pos[0] < b.length) {
+        int[] pos = {from};
+        while (pos[0] < to) {
             int keyStart = pos[0];
-            long key = readVarint(b, pos, what);
+            long key = readVarint(b, pos, to, what);
             int number = (int) (key >>> 3);
             int wire = (int) (key & 7);
             int start;
@@ -200,7 +204,7 @@ public final class OnnxGraph {
             switch (wire) {
                 case 0 -> {
                     start = pos[0];
-                    readVarint(b, pos, what);
+                    readVarint(b, pos, to, what);
                     length = pos[0] - start;
                 }
                 case 1 -> {
@@ -209,9 +213,9 @@ public final class OnnxGraph {
                     pos[0] += 8;
                 }
                 case 2 -> {
-                    long n = readVarint(b, pos, what);
+                    long n = readVarint(b, pos, to, what);
                     start = pos[0];
-                    if (n < 0 || start + n > b.length) {
+                    if (n < 0 || start + n > to) {
                         throw new SpecException("not an ONNX model: " + what + " is cut short");
                     }
                     length = (int) n;
@@ -224,7 +228,7 @@ public final class OnnxGraph {
                 }
                 default -> throw new SpecException("not an ONNX model: " + what + " has wire type " + wire);
             }
-            if (number == 0 || pos[0] > b.length) {
+            if (number == 0 || pos[0] > to) {
                 throw new SpecException("not an ONNX model: " + what + " is malformed");
             }
             out.add(new Field(number, wire, keyStart, start, length));
@@ -232,10 +236,10 @@ public final class OnnxGraph {
         return out;
     }
 
-    private static long readVarint(byte[] b, int[] pos, String what) {
+    private static long readVarint(byte[] b, int[] pos, int to, String what) {
         long v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
-            if (pos[0] >= b.length) {
+            if (pos[0] >= to) {
                 throw new SpecException("not an ONNX model: " + what + " ends inside a number");
             }
             byte x = b[pos[0]++];

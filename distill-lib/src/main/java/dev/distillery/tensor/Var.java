@@ -472,12 +472,7 @@ public final class Var {
 
     /** Column {@code k} of a rank-2 value, as {@code [rows, 1]}. */
     public Var column(int k) {
-        INDArray out = value.getColumn(k, true).dup();
-        return make(out, g -> {
-            INDArray full = Nd4j.zeros(value.dataType(), shape());
-            full.getColumn(k, true).assign(g);
-            accumulate(full);
-        }, this);
+        return narrow(1, k, 1);
     }
 
     // ---- products -------------------------------------------------------------------------------
