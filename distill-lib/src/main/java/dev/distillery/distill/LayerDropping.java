@@ -55,7 +55,7 @@ public final class LayerDropping {
             }
         }
         TransformerSpec s = new TransformerSpec(t.inputs(), keep.size(), t.width(), t.heads(), t.ffnRatio(), t.patch(),
-                t.preNorm(), t.outputs(), t.activation(), t.dropout(), t.input(), t.frame(), t.stride());
+                t.preNorm(), t.outputs(), t.activation(), t.dropout(), t.input(), t.frame(), t.stride(), t.vocab());
         Network student = Network.build(s, 0);
         Map<String, org.nd4j.linalg.api.ndarray.INDArray> from = teacher.parameters();
         Map<String, org.nd4j.linalg.api.ndarray.INDArray> values = new LinkedHashMap<>();

@@ -247,7 +247,7 @@ public final class Budgets {
         }
         TransformerSpec t = (TransformerSpec) spec;
         return new TransformerSpec(t.inputs(), t.depth(), w[0] * t.heads(), t.heads(), t.ffnRatio(), t.patch(),
-                t.preNorm(), t.outputs(), t.activation(), t.dropout(), t.input(), t.frame(), t.stride());
+                t.preNorm(), t.outputs(), t.activation(), t.dropout(), t.input(), t.frame(), t.stride(), t.vocab());
     }
 
     /** Adds {@code s} when within the tolerance; true once it is past the budget (wider only grows). */

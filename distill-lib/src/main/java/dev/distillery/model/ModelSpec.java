@@ -39,7 +39,8 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
      * Keys: {@code dropout}, {@code activation}, {@code inputs}, {@code outputs}; for cnn also
      * {@code kernel}, {@code dense}; for vit ({@code vit:DEPTHxWIDTH}) {@code heads}, {@code ffn}
      * (ratio), {@code patch}, {@code norm} (pre or post), {@code stride} (time reduction); speech
-     * ({@code speech:DEPTHxWIDTH,frame=F,length=L}, L frames of F features in) takes the vit keys but patch.
+     * ({@code speech:DEPTHxWIDTH,frame=F,length=L}, L frames of F features in) takes the vit keys but patch;
+     * text ({@code text:DEPTHxWIDTH,length=L,vocab=V}, L token ids in) takes heads, ffn, norm.
      * {@code multihead:K[,combine=learned]:BODY} gives any body K classifier heads ({@link MultiHeadSpec}).
      */
     static ModelSpec parse(String text) {
@@ -67,6 +68,7 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
         Integer frame = null;
         Integer length = null;
         Integer stride = null;
+        Integer vocab = null;
         for (int i = 1; i < parts.length; i++) {
             String[] kv = parts[i].split("=", 2);
             if (kv.length != 2) {
@@ -88,6 +90,7 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
                     case "frame" -> frame = Integer.parseInt(value);
                     case "length" -> length = Integer.parseInt(value);
                     case "stride" -> stride = Integer.parseInt(value);
+                    case "vocab" -> vocab = Integer.parseInt(value);
                     case "norm" -> {
                         if (!value.equals("pre") && !value.equals("post")) {
                             throw new SpecException("model spec '" + text + "': norm is pre or post, got '" + value + "'");
@@ -96,19 +99,36 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
                     }
                     default -> throw new SpecException("model spec '" + text + "': unknown key '" + key
                             + "'; known keys: dropout, activation, inputs, outputs, kernel, dense, heads, ffn, patch, norm, "
-                            + "frame, length, stride");
+                            + "frame, length, stride, vocab");
                 }
             } catch (NumberFormatException e) {
                 throw new SpecException("model spec '" + text + "': '" + value + "' is not a number for " + key);
             }
         }
-        boolean transformer = kind.equals("vit") || kind.equals("speech");
+        boolean transformer = kind.equals("vit") || kind.equals("speech") || kind.equals("text");
         if (!transformer && (heads != null || ffn != null || patch != null || preNorm != null || stride != null)) {
             throw new SpecException("model spec '" + text + "': heads, ffn, patch, norm and stride are transformer keys "
-                    + "(vit, speech), not " + kind);
+                    + "(vit, speech, text), not " + kind);
         }
-        if (!kind.equals("speech") && (frame != null || length != null)) {
-            throw new SpecException("model spec '" + text + "': frame and length are speech keys, not " + kind);
+        if (!kind.equals("speech") && frame != null) {
+            throw new SpecException("model spec '" + text + "': frame is a speech key, not " + kind);
+        }
+        if (!kind.equals("speech") && !kind.equals("text") && length != null) {
+            throw new SpecException("model spec '" + text + "': length is a speech or text key, not " + kind);
+        }
+        if (!kind.equals("text") && vocab != null) {
+            throw new SpecException("model spec '" + text + "': vocab is a text key, not " + kind);
+        }
+        if (kind.equals("text")) {
+            if (sizes.size() != 2 || length == null || vocab == null) {
+                throw new SpecException("model spec '" + text + "': text takes DEPTHxWIDTH,length=L,vocab=V (L token ids "
+                        + "per example from a V-word vocabulary), e.g. text:2x128,length=64,vocab=30522");
+            }
+            if (patch != null) {
+                throw new SpecException("model spec '" + text + "': patch is a vit key, not text");
+            }
+            return new TransformerSpec(length, sizes.get(0), sizes.get(1), heads, ffn, null, preNorm, outputs, activation,
+                    dropout, TransformerSpec.TOKENS, null, stride, vocab);
         }
         if (kind.equals("speech")) {
             if (sizes.size() != 2) {
@@ -139,7 +159,7 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
                         activation, dropout, null, null, stride);
             }
             default -> throw new SpecException("model spec '" + text + "': unknown kind '" + kind
-                    + "'; known kinds: mlp, cnn, vit, speech, multihead");
+                    + "'; known kinds: mlp, cnn, vit, speech, text, multihead");
         };
     }
 

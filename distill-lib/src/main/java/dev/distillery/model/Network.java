@@ -162,8 +162,12 @@ public final class Network {
     private void declareTransformer(TransformerSpec t) {
         int d = t.width();
         int s = t.sequence();
-        param("t.embed.w", Init.FAN, t.patchSize(), d);
-        param("t.embed.b", Init.ZERO, d);
+        if (t.input().equals(TransformerSpec.TOKENS)) {
+            param("t.embed.tok", Init.SMALL, t.vocab(), d);
+        } else {
+            param("t.embed.w", Init.FAN, t.patchSize(), d);
+            param("t.embed.b", Init.ZERO, d);
+        }
         param("t.embed.pos", Init.SMALL, t.length(), d);
         dropout("dropout.embed", s, d, t.dropout());
         for (int i = 0; i < t.depth(); i++) {
@@ -272,13 +276,46 @@ public final class Network {
         int h = t.heads();
         int dh = d / h;
         int length = t.length();
-        Var pieces = t.input().equals(TransformerSpec.FRAMES) ? x.reshape(b * length, t.frame()) : patches(x, t, b);
-        Var hidden = pieces.linear(p.get("t.embed.w"), p.get("t.embed.b")).reshape(b, length, d).add(p.get("t.embed.pos"));
+        Var hidden;
+        // text: 1 for a real token, 0 for padding, as [B, S, 1] (masks hidden states) and an additive attention bias
+        Var keep = null;
+        Var bias = null;
+        Var count = null;
+        if (t.input().equals(TransformerSpec.TOKENS)) {
+            float[] ids = x.value().dup('c').data().asFloat();
+            int[] flat = new int[(int) (b * length)];
+            float[] m = new float[flat.length];
+            float[] bs = new float[flat.length];
+            float[] n = new float[(int) b];
+            for (int i = 0; i < flat.length; i++) {
+                float id = ids[i];
+                flat[i] = (int) id;
+                if (flat[i] != id || flat[i] < 0 || flat[i] >= t.vocab()) {
+                    throw new IllegalArgumentException(t.describe() + ": input " + id + " at row " + (i / length)
+                            + ", position " + (i % length) + " is not a token id of the " + t.vocab()
+                            + "-word vocabulary; text inputs are token ids (0 for padding), as the teacher's tokenizer gives them");
+                }
+                boolean real = flat[i] != TransformerSpec.PAD;
+                m[i] = real ? 1f : 0f;
+                bs[i] = real ? 0f : -1e9f;
+                n[i / length] += m[i];
+            }
+            for (int i = 0; i < n.length; i++) {
+                n[i] = Math.max(1f, n[i]);
+            }
+            keep = tape.constant(Nd4j.create(m, new long[] {b, length, 1}, DataType.FLOAT));
+            bias = tape.constant(Nd4j.create(bs, new long[] {b, 1, 1, length}, DataType.FLOAT));
+            count = tape.constant(Nd4j.create(n, new long[] {b, 1}, DataType.FLOAT));
+            hidden = p.get("t.embed.tok").rows(flat).reshape(b, length, d).add(p.get("t.embed.pos"));
+        } else {
+            Var pieces = t.input().equals(TransformerSpec.FRAMES) ? x.reshape(b * length, t.frame()) : patches(x, t, b);
+            hidden = pieces.linear(p.get("t.embed.w"), p.get("t.embed.b")).reshape(b, length, d).add(p.get("t.embed.pos"));
+        }
         if (t.stride() > 1) {
             // time reduction: the mean of every stride consecutive positions (a remainder is dropped)
             hidden = hidden.narrow(1, 0, (long) s * t.stride()).reshape(b, s, t.stride(), d).mean(false, 2);
         }
-        out.put(EMBEDDING, hidden);
+        out.put(EMBEDDING, keep == null ? hidden : hidden.mul(keep));
         int site = 0;
         hidden = drop(tape, hidden, site(t, site), b, masks, new long[] {b, s, d});
         site += t.dropout() > 0 ? 1 : 0;
@@ -290,7 +327,8 @@ public final class Network {
             Var q = heads(flat.linear(p.get(pre + "q.w"), p.get(pre + "q.b")), b, s, h, dh);
             Var k = heads(flat.linear(p.get(pre + "k.w"), p.get(pre + "k.b")), b, s, h, dh);
             Var v = heads(flat.linear(p.get(pre + "v.w"), p.get(pre + "v.b")), b, s, h, dh);
-            Var attn = q.mmulT(k).mul(scale).softmax();
+            Var scores = q.mmulT(k).mul(scale);
+            Var attn = (bias == null ? scores : scores.add(bias)).softmax();
             out.put(attention(i), attn);
             Var context = attn.mmul(v).permute(0, 2, 1, 3).reshape(b * s, d);
             Var o = context.linear(p.get(pre + "o.w"), p.get(pre + "o.b")).reshape(b, s, d);
@@ -307,12 +345,12 @@ public final class Network {
             if (!t.preNorm()) {
                 hidden = norm(hidden, p, pre + "norm2");
             }
-            out.put(layer(i), hidden);
+            out.put(layer(i), keep == null ? hidden : hidden.mul(keep));
         }
         if (t.preNorm()) {
             hidden = norm(hidden, p, "t.norm");
         }
-        Var pooled = hidden.mean(false, 1);
+        Var pooled = keep == null ? hidden.mean(false, 1) : hidden.mul(keep).sum(false, 1).div(count);
         out.put(FEATURES, pooled);
         classify(tape, p, pooled, "t.head.w", "t.head.b", out);
         return out;

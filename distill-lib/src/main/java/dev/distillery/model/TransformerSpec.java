@@ -6,8 +6,10 @@ import java.util.List;
  * A transformer encoder. The front end turns the input into a sequence of {@code width}-wide
  * vectors, each given a learned position embedding: {@code patches} (a small ViT: a square image
  * cut into {@code patch}×{@code patch} patches, each projected) or {@code frames} (speech features,
- * {@code frame} values per frame, each frame projected). A token-embedding front end for text is
- * not here yet. An optional time reduction averages every
+ * {@code frame} values per frame, each frame projected) or {@code tokens} (text: {@code inputs} token
+ * ids per example from a {@code vocab}-word vocabulary, each looked up in a learned embedding table;
+ * id 0 is padding, which attention ignores and pooling leaves out, and whose hidden states are
+ * reported as zeros). An optional time reduction averages every
  * {@code stride} consecutive positions (FitHuBERT's sequence-length compression); when the stride
  * does not divide the length, the last {@code length mod stride} positions are dropped (98 frames
  * at stride 4 give 24 positions from the first 96 frames). The parameters do not depend on the
@@ -19,10 +21,13 @@ import java.util.List;
  */
 public record TransformerSpec(Integer inputs, Integer depth, Integer width, Integer heads, Double ffnRatio,
         Integer patch, Boolean preNorm, Integer outputs, String activation, Double dropout, String input, Integer frame,
-        Integer stride) implements ModelSpec {
+        Integer stride, Integer vocab) implements ModelSpec {
 
     public static final String PATCHES = "patches";
     public static final String FRAMES = "frames";
+    public static final String TOKENS = "tokens";
+    /** The token id that marks padding in a {@code tokens} input (BERT's {@code [PAD]}). */
+    public static final int PAD = 0;
 
     /** A ViT over image patches, without time reduction. */
     public TransformerSpec(Integer inputs, Integer depth, Integer width, Integer heads, Double ffnRatio, Integer patch,
@@ -30,11 +35,26 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
         this(inputs, depth, width, heads, ffnRatio, patch, preNorm, outputs, activation, dropout, null, null, null);
     }
 
+    /** A ViT or speech transformer (no vocabulary). */
+    public TransformerSpec(Integer inputs, Integer depth, Integer width, Integer heads, Double ffnRatio, Integer patch,
+            Boolean preNorm, Integer outputs, String activation, Double dropout, String input, Integer frame, Integer stride) {
+        this(inputs, depth, width, heads, ffnRatio, patch, preNorm, outputs, activation, dropout, input, frame, stride, null);
+    }
+
+    /**
+     * A text transformer: {@code length} token ids in (padded with {@link #PAD}), a {@code vocab}-word
+     * embedding table, mean pooling over the real tokens.
+     */
+    public static TransformerSpec text(int length, int vocab, int depth, int width, int heads, double ffnRatio, int outputs) {
+        return new TransformerSpec(length, depth, width, heads, ffnRatio, null, null, outputs, null, null, TOKENS, null, null,
+                vocab);
+    }
+
     public TransformerSpec {
         input = input == null ? PATCHES : input;
-        if (!List.of(PATCHES, FRAMES).contains(input)) {
-            throw new SpecException("transformer spec: input '" + input + "' is not a front end; use patches (images) "
-                    + "or frames (speech features)");
+        if (!List.of(PATCHES, FRAMES, TOKENS).contains(input)) {
+            throw new SpecException("transformer spec: input '" + input + "' is not a front end; use patches (images), "
+                    + "frames (speech features) or tokens (text)");
         }
         inputs = inputs == null && input.equals(PATCHES) ? Integer.valueOf(784) : inputs; // boxed: no unboxing of a null
         outputs = outputs == null ? 10 : outputs;
@@ -44,7 +64,16 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
         preNorm = preNorm == null ? Boolean.TRUE : preNorm;
         stride = stride == null ? 1 : stride;
         if (inputs == null) {
-            throw new SpecException("transformer spec: a frames front end needs inputs (frames × values per frame)");
+            throw new SpecException("transformer spec: a " + input + " front end needs inputs ("
+                    + (input.equals(TOKENS) ? "tokens per example" : "frames × values per frame") + ")");
+        }
+        if (input.equals(TOKENS)) {
+            ModelSpec.checkPositive("transformer", "vocab", vocab);
+            if (stride != 1) {
+                throw new SpecException("transformer spec: a tokens front end has no time reduction; drop stride " + stride);
+            }
+        } else if (vocab != null) {
+            throw new SpecException("transformer spec: vocab belongs to the tokens front end, not " + input);
         }
         if (input.equals(FRAMES)) {
             ModelSpec.checkPositive("transformer", "frame", frame);
@@ -83,7 +112,7 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
             }
         }
         int length = input.equals(PATCHES) ? (int) Math.pow(Math.round(Math.sqrt(inputs)) / patch, 2)
-                : inputs / frame;
+                : input.equals(TOKENS) ? inputs : inputs / frame;
         if (stride > length) {
             throw new SpecException("transformer spec: stride " + stride + " is longer than the sequence of " + length
                     + " positions; pick a stride of at most " + length);
@@ -93,7 +122,25 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
     /** The same model at another time-reduction stride: the same parameters, a shorter or longer sequence. */
     public TransformerSpec withStride(int newStride) {
         return new TransformerSpec(inputs, depth, width, heads, ffnRatio, patch, preNorm, outputs, activation, dropout, input,
-                frame, newStride);
+                frame, newStride, vocab);
+    }
+
+    /** The same model at another width (and head count), all else kept. */
+    public TransformerSpec withWidth(int newWidth, int newHeads) {
+        return new TransformerSpec(inputs, depth, newWidth, newHeads, ffnRatio, patch, preNorm, outputs, activation, dropout,
+                input, frame, stride, vocab);
+    }
+
+    /** The same model with {@code n} outputs (classes). */
+    public TransformerSpec withOutputs(int n) {
+        return new TransformerSpec(inputs, depth, width, heads, ffnRatio, patch, preNorm, n, activation, dropout, input,
+                frame, stride, vocab);
+    }
+
+    /** The same model at another depth. */
+    public TransformerSpec withDepth(int n) {
+        return new TransformerSpec(inputs, n, width, heads, ffnRatio, patch, preNorm, outputs, activation,
+                dropout, input, frame, stride, vocab);
     }
 
     public static TransformerSpec of(int depth, int width, int heads) {
@@ -110,7 +157,7 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
             int n = side() / patch;
             return n * n;
         }
-        return inputs / frame;
+        return input.equals(TOKENS) ? inputs : inputs / frame;
     }
 
     /** Positions the encoder layers see: {@link #length()} divided by the stride, rounded down. */
@@ -118,9 +165,9 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
         return length() / stride;
     }
 
-    /** Values per position the front end projects: pixels per patch, or values per frame. */
+    /** Values per position the front end projects: pixels per patch, or values per frame (1 for tokens: an id). */
     public int patchSize() {
-        return input.equals(PATCHES) ? patch * patch : frame;
+        return input.equals(PATCHES) ? patch * patch : input.equals(TOKENS) ? 1 : frame;
     }
 
     /** The feed-forward block's inner width. */
@@ -131,7 +178,7 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
     @Override
     public long parameterCount() {
         long d = width;
-        long embedding = patchSize() * d + d + (long) length() * d;
+        long embedding = (input.equals(TOKENS) ? vocab * d : patchSize() * d + d) + (long) length() * d;
         long layer = 2 * d + 4 * (d * d + d) + 2 * d + d * ffn() + ffn() + ffn() * d + d;
         long finalNorm = preNorm ? 2 * d : 0;
         long head = d * outputs + outputs;
@@ -142,6 +189,8 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
     public String describe() {
         String front = switch (input) {
             case FRAMES -> "speech " + depth + "×" + width + " h" + heads + " ffn×" + trim(ffnRatio) + " frame " + frame;
+            case TOKENS -> "text " + depth + "×" + width + " h" + heads + " ffn×" + trim(ffnRatio) + " length " + inputs
+                    + " vocab " + vocab;
             default -> "vit " + depth + "×" + width + " h" + heads + " ffn×" + trim(ffnRatio) + " p" + patch;
         };
         return front + (stride > 1 ? " stride " + stride : "") + (preNorm ? "" : " post-norm");
@@ -149,12 +198,13 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
 
     @Override
     public String compact() {
-        String kind = input.equals(FRAMES) ? "speech:" : "vit:";
+        String kind = input.equals(FRAMES) ? "speech:" : input.equals(TOKENS) ? "text:" : "vit:";
         String s = kind + depth + "x" + width;
         if (heads != 4) s += ",heads=" + heads;
         if (ffnRatio != 4.0) s += ",ffn=" + trim(ffnRatio);
         if (input.equals(PATCHES) && patch != 4) s += ",patch=" + patch;
         if (input.equals(FRAMES)) s += ",frame=" + frame + ",length=" + (inputs / frame);
+        if (input.equals(TOKENS)) s += ",length=" + inputs + ",vocab=" + vocab;
         if (stride > 1) s += ",stride=" + stride;
         if (!preNorm) s += ",norm=post";
         if (input.equals(PATCHES) && inputs != 784) s += ",inputs=" + inputs;

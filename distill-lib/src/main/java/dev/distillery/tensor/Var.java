@@ -470,6 +470,37 @@ public final class Var {
         }, this);
     }
 
+    /**
+     * Rows {@code ids} of a rank-2 table {@code [V, D]}, as {@code [ids.length, D]}: an embedding
+     * lookup. The gradient adds each looked-up row's gradient back into its row of the table
+     * (rows used twice get both).
+     */
+    public Var rows(int[] ids) {
+        if (rank() != 2) {
+            throw new IllegalArgumentException("rows: needs a [V, D] table, got " + Arrays.toString(shape()));
+        }
+        long v = size(0);
+        int d = (int) size(1);
+        for (int id : ids) {
+            if (id < 0 || id >= v) {
+                throw new IllegalArgumentException("rows: id " + id + " is outside the table's " + v + " rows");
+            }
+        }
+        INDArray out = Nd4j.pullRows(value, 1, ids);
+        return make(out, g -> {
+            float[] gs = g.dup('c').data().asFloat();
+            float[] full = new float[(int) (v * d)];
+            for (int i = 0; i < ids.length; i++) {
+                int base = ids[i] * d;
+                int from = i * d;
+                for (int j = 0; j < d; j++) {
+                    full[base + j] += gs[from + j];
+                }
+            }
+            accumulate(Nd4j.create(full, new long[] {v, d}, value.dataType()));
+        }, this);
+    }
+
     /** Column {@code k} of a rank-2 value, as {@code [rows, 1]}. */
     public Var column(int k) {
         return narrow(1, k, 1);
