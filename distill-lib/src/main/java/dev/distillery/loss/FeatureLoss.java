@@ -1,5 +1,6 @@
 package dev.distillery.loss;
 
+import dev.distillery.model.Layered;
 import dev.distillery.model.Network;
 import dev.distillery.model.Objective;
 import dev.distillery.model.SpecException;
@@ -242,7 +243,7 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
      * The objective for this teacher and student: the mapping resolved against their depths, every
      * output name and shape checked, projections chosen. Errors name the output and the fix.
      */
-    public Objective bind(Network teacher, Network student) {
+    public Objective bind(Layered teacher, Network student) {
         return bind(teacher, student, "");
     }
 
@@ -251,7 +252,7 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
      * under {@code prefix} (e.g. {@code m0.}), so that several teachers' terms live in one loss, each
      * with its own projections.
      */
-    Bound.Resolved bind(Network teacher, Network student, String prefix) {
+    Bound.Resolved bind(Layered teacher, Network student, String prefix) {
         List<Match> all = new ArrayList<>(matches);
         if (mapping != null) {
             all.addAll(mapping.resolve(teacher.depth(), student.depth()));
@@ -293,9 +294,9 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
                 student.spec().outputs(), prefix);
     }
 
-    private static long[] shape(Network net, String name, String role) {
+    private static long[] shape(Layered net, String name, String role) {
         if (!net.outputNames().contains(name) || name.equals(Network.LOGITS)) {
-            throw new SpecException("the " + role + " " + net.spec().describe() + " has no output '" + name + "' to match; it has "
+            throw new SpecException("the " + role + " " + net.describe() + " has no output '" + name + "' to match; it has "
                     + String.join(", ", net.outputNames().stream().filter(n -> !n.equals(Network.LOGITS)).toList())
                     + (name.equals(Network.LOGITS) ? " (logits are matched by the logits loss)" : ""));
         }
@@ -404,6 +405,12 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
             @Override
             public boolean needsTeacher() {
                 return true;
+            }
+
+            /** The logit loss's need (none for {@code none}), or a supervision on the teacher's soft targets. */
+            @Override
+            public boolean needsTeacherLogits() {
+                return loss.logits().needsTeacher() || loss.supervise().stream().anyMatch(s -> s.target().equals("kd"));
             }
 
             @Override

@@ -22,7 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * other named output. Training runs the same forward pass with a recording tape and dropout masks
  * drawn from Distillery's seeded streams; inference runs it on a tape that records nothing.
  */
-public final class Network {
+public final class Network implements Layered {
 
     public static final String INPUT = "input";
     public static final String LOGITS = "logits";
@@ -511,6 +511,7 @@ public final class Network {
         return java.util.Collections.unmodifiableMap(params);
     }
 
+    @Override
     public long parameterCount() {
         long n = 0;
         for (INDArray a : params.values()) {
@@ -548,16 +549,37 @@ public final class Network {
         return outputs(features, List.of(LOGITS), 1000).get(LOGITS);
     }
 
-    /** How many layers expose hidden states as {@code layer0 … layer(depth-1)}. */
-    public int depth() {
-        int d = 0;
-        while (outputNames().contains(layer(d))) {
-            d++;
+    @Override
+    public String describe() {
+        return spec.describe();
+    }
+
+    @Override
+    public String compact() {
+        return spec.compact();
+    }
+
+    /** SHA-256 of the spec and every weight. */
+    @Override
+    public String fingerprint() {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update(spec.compact().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            params.forEach((k, v) -> {
+                md.update(k.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                float[] f = v.dup('c').data().asFloat();
+                java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(f.length * 4);
+                bb.asFloatBuffer().put(f);
+                md.update(bb.array());
+            });
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
-        return d;
     }
 
     /** The named outputs a loss can use: {@code embedding}, {@code layer{i}}, {@code attention{i}}, {@code features}, {@code logits}. */
+    @Override
     public List<String> outputNames() {
         if (outputNames == null) {
             Tape tape = Tape.inference();
@@ -581,6 +603,7 @@ public final class Network {
     }
 
     /** The shape of one example's output {@code name}, e.g. {@code [49, 64]} for a transformer layer. */
+    @Override
     public long[] outputShape(String name) {
         checkOutput(name);
         return outputShapes.get(name).clone();
@@ -590,6 +613,7 @@ public final class Network {
      * Outputs {@code names} for every row of {@code features}, without dropout, each flattened to
      * {@code [N, prod(outputShape)]} so that rows can be batched like logits.
      */
+    @Override
     public Map<String, INDArray> outputs(INDArray features, List<String> names) {
         return outputs(features, names, 500);
     }

@@ -67,6 +67,14 @@ public interface Objective {
         return false;
     }
 
+    /**
+     * Whether each batch must carry the teacher's logits. A loss on features alone (a sentence
+     * encoder has no logits) needs the teacher but not its logits.
+     */
+    default boolean needsTeacherLogits() {
+        return needsTeacher();
+    }
+
     /** Teacher outputs other than logits (hidden states, attention maps) that each batch must carry. */
     default List<String> teacherOutputs() {
         return List.of();

@@ -275,7 +275,7 @@ public final class Trainer {
     private Var loss(Network net, Tape tape, Map<String, Var> pv, Objective.Aux aux, Batches.Batch b,
             Map<String, INDArray> trainTeacherOutputs, Network.Masks masks) {
         Map<String, Var> student = net.forward(tape, pv, b.features(), masks);
-        Var teacher = objective.needsTeacher() ? tape.constant(b.teacherLogits()) : null;
+        Var teacher = objective.needsTeacherLogits() ? tape.constant(b.teacherLogits()) : null;
         Map<String, Var> teacherOutputs = new LinkedHashMap<>();
         for (String o : objective.teacherOutputs()) {
             teacherOutputs.put(o, tape.constant(Nd4j.pullRows(trainTeacherOutputs.get(o), 1, b.rows())));
@@ -337,7 +337,7 @@ public final class Trainer {
                         + " has " + d.numClasses() + " classes; set the model's outputs to " + d.numClasses());
             }
         }
-        if (objective.needsTeacher()) {
+        if (objective.needsTeacherLogits()) {
             if (teacherLogits == null) {
                 throw new IllegalArgumentException(objective.describe() + " needs teacher logits for " + train.name());
             }

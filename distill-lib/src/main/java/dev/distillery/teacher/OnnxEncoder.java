@@ -1,13 +1,13 @@
 package dev.distillery.teacher;
 
 import ai.djl.huggingface.tokenizers.Encoding;
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.distillery.data.TextTokenizer;
 import dev.distillery.model.SpecException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -66,16 +66,23 @@ public final class OnnxEncoder implements AutoCloseable {
     private final String name;
     private final OrtEnvironment env;
     private final OrtSession session;
-    private final HuggingFaceTokenizer tokenizer;
+    private final TextTokenizer tokenizer;
+    private final byte[] tokenizerJson;
+    private final String modelSha256;
+    private final long parameterCount;
+    /** Reads the ONNX file again when its weights are wanted (the bytes are not kept: ORT holds its own copy). */
+    private java.util.function.Supplier<byte[]> source;
     private final Pooling pooling;
     private final int maxLength;
     private final Set<String> inputs;
     /** Node outputs exposed as hidden states (embedding, layer0, …), empty unless asked for. */
     private final List<String> hiddenNodes;
 
-    private OnnxEncoder(String name, byte[] model, InputStream tokenizerJson, Pooling pooling, int maxLength, int threads,
+    private OnnxEncoder(String name, byte[] model, byte[] tokenizerJson, Pooling pooling, int maxLength, int threads,
             boolean hidden) {
         this.name = name;
+        this.tokenizerJson = tokenizerJson;
+        this.modelSha256 = dev.distillery.data.DataLocator.sha256(model);
         this.pooling = pooling;
         this.maxLength = maxLength;
         this.env = OrtEnvironment.getEnvironment();
@@ -94,6 +101,8 @@ public final class OnnxEncoder implements AutoCloseable {
             throw new SpecException("'" + name + "' is not a model ONNX Runtime can load (" + firstLine(e) + "); give an "
                     + "ONNX file (.onnx) exported from a text encoder");
         }
+        // after ONNX Runtime has accepted the file, so that a file that is not ONNX gets its message
+        this.parameterCount = OnnxGraph.parameterCount(model);
         try {
             this.inputs = session.getInputNames();
             Map<String, NodeInfo> outs = session.getOutputInfo();
@@ -107,15 +116,11 @@ public final class OnnxEncoder implements AutoCloseable {
             throw new IllegalStateException("reading the inputs of '" + name + "': " + firstLine(e), e);
         }
         try {
-            Map<String, String> opts = new LinkedHashMap<>();
-            opts.put("truncation", "true");
-            opts.put("padding", "false");
-            opts.put("maxLength", String.valueOf(maxLength));
-            opts.put("modelMaxLength", String.valueOf(maxLength));
-            this.tokenizer = HuggingFaceTokenizer.newInstance(tokenizerJson, opts);
-        } catch (IOException | RuntimeException e) {
-            throw new SpecException("the tokenizer of '" + name + "' cannot be read (" + e.getMessage()
-                    + "); give the model's tokenizer.json");
+            this.tokenizer = TextTokenizer.read(new ByteArrayInputStream(tokenizerJson), maxLength, name);
+        } catch (IllegalArgumentException e) {
+            close();
+            throw new SpecException("the tokenizer of '" + name + "' cannot be read ("
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + "); give the model's tokenizer.json");
         }
     }
 
@@ -134,20 +139,36 @@ public final class OnnxEncoder implements AutoCloseable {
             throw new SpecException("no pretrained encoder '" + name + "'; known: " + String.join(", ", PRETRAINED.keySet()));
         }
         byte[] model = resource(s.onnx(), s);
-        return new OnnxEncoder(s.name(), model, new ByteArrayInputStream(resource(s.tokenizer(), s)), s.pooling(),
-                s.maxLength(), threads, hiddenStates);
+        OnnxEncoder e = new OnnxEncoder(s.name(), model, resource(s.tokenizer(), s), s.pooling(), s.maxLength(), threads,
+                hiddenStates);
+        e.source = () -> resource(s.onnx(), s);
+        return e;
     }
 
     /** Any BERT-style encoder exported to ONNX, with its tokenizer.json. */
     public static OnnxEncoder onnx(Path model, Path tokenizerJson, Pooling pooling, int maxLength, int threads) {
+        return onnx(model, tokenizerJson, pooling, maxLength, threads, false);
+    }
+
+    /** As {@link #onnx(Path, Path, Pooling, int, int)}; with {@code hiddenStates}, every layer's output too. */
+    public static OnnxEncoder onnx(Path model, Path tokenizerJson, Pooling pooling, int maxLength, int threads,
+            boolean hiddenStates) {
         for (Path p : List.of(model, tokenizerJson)) {
             if (!Files.isRegularFile(p)) {
                 throw new SpecException(p + " does not exist or is not a file");
             }
         }
-        try (InputStream tok = Files.newInputStream(tokenizerJson)) {
-            return new OnnxEncoder(model.getFileName().toString(), Files.readAllBytes(model), tok, pooling, maxLength, threads,
-                    false);
+        try {
+            OnnxEncoder e = new OnnxEncoder(model.getFileName().toString(), Files.readAllBytes(model),
+                    Files.readAllBytes(tokenizerJson), pooling, maxLength, threads, hiddenStates);
+            e.source = () -> {
+                try {
+                    return Files.readAllBytes(model);
+                } catch (IOException x) {
+                    throw new UncheckedIOException("reading " + model + " again: " + x.getMessage(), x);
+                }
+            };
+            return e;
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + model + ": " + e.getMessage(), e);
         }
@@ -176,7 +197,65 @@ public final class OnnxEncoder implements AutoCloseable {
 
     /** Token ids of {@code sentence} as the model sees it (special tokens included, truncated). */
     public long[] tokens(String sentence) {
-        return tokenizer.encode(sentence).getIds();
+        return tokenizer.tokens(sentence);
+    }
+
+    /** The model's tokenizer, truncating at {@code length} tokens: it makes the token ids students and this model read. */
+    public TextTokenizer tokenizer(int length) {
+        if (length > maxLength) {
+            throw new SpecException(name + " reads at most " + maxLength + " tokens; asked for " + length);
+        }
+        return TextTokenizer.read(new ByteArrayInputStream(tokenizerJson), length, name);
+    }
+
+    /** Weights in the ONNX graph (every float and int8 initializer's elements). */
+    public long parameterCount() {
+        return parameterCount;
+    }
+
+    /**
+     * The token embedding matrix {@code [vocab, width]} ({@code embeddings.word_embeddings.weight}),
+     * read from the ONNX file: students can start from it. Float models only.
+     */
+    public float[][] wordEmbeddings() {
+        byte[] model = source.get();
+        OnnxGraph.Initializer init = OnnxGraph.initializers(model).stream()
+                .filter(i -> i.name().endsWith("word_embeddings.weight") && i.dims().length == 2).findFirst()
+                .orElseThrow(() -> new SpecException(name + " has no float word-embedding matrix (word_embeddings.weight)"
+                        + " to start a student from; quantized models store it as int8: use the float model"));
+        float[] flat = OnnxGraph.floats(model, init.name());
+        int v = (int) init.dims()[0];
+        int d = (int) init.dims()[1];
+        float[][] out = new float[v][d];
+        for (int i = 0; i < v; i++) {
+            System.arraycopy(flat, i * d, out[i], 0, d);
+        }
+        return out;
+    }
+
+    /** Transformer layers found in the graph (0 unless loaded with hidden states). */
+    public int depthOrZero() {
+        return Math.max(0, hiddenNodes.size() - 1);
+    }
+
+    public Pooling pooling() {
+        return pooling;
+    }
+
+    /** SHA-256 of the ONNX file as loaded (before any rewriting): identifies the model's weights. */
+    public String modelSha256() {
+        return modelSha256;
+    }
+
+    /** Width of the hidden states and the sentence embedding. */
+    public int width() {
+        try {
+            NodeInfo info = session.getOutputInfo().get(HIDDEN);
+            long[] shape = ((ai.onnxruntime.TensorInfo) info.getInfo()).getShape();
+            return (int) shape[shape.length - 1];
+        } catch (OrtException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** One L2-normalised embedding per sentence, {@code batch} sentences per ONNX Runtime call. */
@@ -234,7 +313,7 @@ public final class OnnxEncoder implements AutoCloseable {
     public record Batch(Map<String, float[][][]> outputs, long[][] mask) {}
 
     private Batch run(List<String> sentences, List<String> outputs) {
-        Encoding[] enc = tokenizer.batchEncode(sentences);
+        Encoding[] enc = tokenizer.encode(sentences);
         int len = 0;
         for (Encoding e : enc) {
             len = Math.max(len, e.getIds().length);
@@ -251,6 +330,11 @@ public final class OnnxEncoder implements AutoCloseable {
             System.arraycopy(m, 0, mask[i], 0, m.length);
             System.arraycopy(t, 0, types[i], 0, t.length);
         }
+        return run(ids, mask, types, outputs);
+    }
+
+    private Batch run(long[][] ids, long[][] mask, long[][] types, List<String> outputs) {
+        int b = ids.length;
         List<OnnxTensor> made = new ArrayList<>();
         try {
             Map<String, OnnxTensor> feed = new LinkedHashMap<>();
@@ -272,6 +356,75 @@ public final class OnnxEncoder implements AutoCloseable {
         } finally {
             made.forEach(OnnxTensor::close);
         }
+    }
+
+    /**
+     * Hidden states (as {@link #hiddenStates(List)}) and the pooled, L2-normalised sentence embedding
+     * ({@code sentence}, {@code [B][1][D]}) for token ids already made by {@link #tokenizer(int)}:
+     * {@code ids} {@code [B, L]}, 0 for padding. Positions past the batch's longest sentence are not
+     * run; their hidden states are zeros, as they are at padding.
+     */
+    public Batch fromIds(org.nd4j.linalg.api.ndarray.INDArray idMatrix, boolean hidden) {
+        if (hidden && hiddenNodes.isEmpty()) {
+            throw new IllegalStateException(name + " was loaded without hidden states; load it with hidden states on");
+        }
+        if (idMatrix.rank() != 2) {
+            throw new IllegalArgumentException(name + " reads token ids [B, L]; got " + java.util.Arrays.toString(idMatrix.shape()));
+        }
+        int b = (int) idMatrix.rows();
+        int full = (int) idMatrix.columns();
+        float[] ids = idMatrix.dup('c').data().asFloat();
+        int len = 1;
+        long[][] tok = new long[b][];
+        for (int i = 0; i < b; i++) {
+            int n = 0;
+            for (int j = 0; j < full; j++) {
+                if (ids[i * full + j] != 0) {
+                    n = j + 1;
+                }
+            }
+            len = Math.max(len, n);
+        }
+        long[][] mask = new long[b][len];
+        long[][] types = new long[b][len];
+        for (int i = 0; i < b; i++) {
+            tok[i] = new long[len];
+            for (int j = 0; j < len; j++) {
+                tok[i][j] = (long) ids[i * full + j];
+                mask[i][j] = tok[i][j] != 0 ? 1 : 0;
+            }
+        }
+        List<String> wanted = new ArrayList<>(hidden ? hiddenNodes : List.of());
+        wanted.add(HIDDEN);
+        Batch raw = run(tok, mask, types, wanted);
+        Map<String, float[][][]> named = new LinkedHashMap<>();
+        List<String> names = hiddenStateNames();
+        float[][][] last = raw.outputs().get(HIDDEN);
+        for (int i = 0; hidden && i < hiddenNodes.size(); i++) {
+            named.put(names.get(i), padded(raw.outputs().get(hiddenNodes.get(i)), mask, full));
+        }
+        float[][][] sentence = new float[b][1][];
+        for (int i = 0; i < b; i++) {
+            sentence[i][0] = normalise(pool(last[i], mask[i]));
+        }
+        named.put(HIDDEN, padded(last, mask, full));
+        named.put(SENTENCE, sentence);
+        return new Batch(named, mask);
+    }
+
+    /** The name {@link #fromIds} gives the pooled sentence embedding. */
+    public static final String SENTENCE = "sentence";
+
+    /** {@code h} {@code [B][S][D]} to {@code [B][full][D]}, zero at padding and past {@code S}. */
+    private static float[][][] padded(float[][][] h, long[][] mask, int full) {
+        float[][][] out = new float[h.length][full][];
+        for (int i = 0; i < h.length; i++) {
+            int d = h[i][0].length;
+            for (int j = 0; j < full; j++) {
+                out[i][j] = j < h[i].length && mask[i][j] != 0 ? h[i][j] : new float[d];
+            }
+        }
+        return out;
     }
 
     private OnnxTensor tensor(long[][] v, List<OnnxTensor> made) throws OrtException {
@@ -322,10 +475,14 @@ public final class OnnxEncoder implements AutoCloseable {
     @Override
     public void close() {
         try {
-            session.close();
+            if (session != null) {
+                session.close();
+            }
         } catch (OrtException e) {
             throw new IllegalStateException(e);
         }
-        tokenizer.close();
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
     }
 }

@@ -20,8 +20,10 @@ import java.util.regex.Pattern;
  *
  * <p>Fields used: {@code ModelProto.graph} (7); {@code GraphProto.node} (1) and {@code output}
  * (12); {@code NodeProto.output} (2); {@code ValueInfoProto.name} (1) and {@code type} (2);
- * {@code TypeProto.tensor_type} (1) and its {@code elem_type} (1, FLOAT = 1). Every other field is
- * copied byte for byte.
+ * {@code TypeProto.tensor_type} (1) and its {@code elem_type} (1, FLOAT = 1); to read weights,
+ * {@code GraphProto.initializer} (5) and {@code TensorProto.dims} (1), {@code data_type} (2),
+ * {@code float_data} (4), {@code name} (8) and {@code raw_data} (9). Every other field is copied
+ * byte for byte.
  */
 public final class OnnxGraph {
 
@@ -38,6 +40,100 @@ public final class OnnxGraph {
     private static final int GRAPH_OUTPUT = 12;
     private static final int NODE_OUTPUT = 2;
     private static final int NODE_NAME = 3;
+
+    private static final int GRAPH_INITIALIZER = 5;
+
+    /** A weight stored in the graph: its name, shape, ONNX data type (1 = float, 3 = int8, ...) and element count. */
+    public record Initializer(String name, long[] dims, int dataType, long elements) {}
+
+    /** Every initializer (weight) of the graph. */
+    public static List<Initializer> initializers(byte[] model) {
+        List<Initializer> out = new ArrayList<>();
+        for (Field f : fields(model, graph(model), "the graph")) {
+            if (f.number == GRAPH_INITIALIZER && f.wire == LEN) {
+                Tensor t = tensor(model, f);
+                long n = 1;
+                for (long d : t.dims) {
+                    n *= d;
+                }
+                out.add(new Initializer(t.name, t.dims, t.dataType, n));
+            }
+        }
+        return out;
+    }
+
+    /** Elements in all weight initializers (float, float16, int8, uint8; not integer constants): the model's parameter count. */
+    public static long parameterCount(byte[] model) {
+        return initializers(model).stream().filter(i -> java.util.Set.of(1, 2, 3, 10).contains(i.dataType()))
+                .mapToLong(Initializer::elements).sum();
+    }
+
+    /** The float initializer {@code name}, row-major, or an error naming the float initializers there are. */
+    public static float[] floats(byte[] model, String name) {
+        for (Field f : fields(model, graph(model), "the graph")) {
+            if (f.number == GRAPH_INITIALIZER && f.wire == LEN) {
+                Tensor t = tensor(model, f);
+                if (!t.name.equals(name)) {
+                    continue;
+                }
+                if (t.dataType != 1) {
+                    throw new SpecException("initializer '" + name + "' holds ONNX data type " + t.dataType
+                            + ", not float (a quantized model stores int8 weights; use the float model)");
+                }
+                long n = 1;
+                for (long d : t.dims) {
+                    n *= d;
+                }
+                float[] v = new float[Math.toIntExact(n)];
+                if (t.rawLength > 0) {
+                    java.nio.ByteBuffer.wrap(model, t.rawStart, t.rawLength).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+                            .get(v);
+                } else if (t.floatLength > 0) {
+                    java.nio.ByteBuffer.wrap(model, t.floatStart, t.floatLength).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                            .asFloatBuffer().get(v);
+                }
+                return v;
+            }
+        }
+        throw new SpecException("the ONNX graph has no initializer '" + name + "'; float initializers: "
+                + initializers(model).stream().filter(i -> i.dataType() == 1 && i.dims().length == 2).map(Initializer::name)
+                        .limit(8).toList() + "…");
+    }
+
+    private record Tensor(String name, long[] dims, int dataType, int rawStart, int rawLength, int floatStart,
+            int floatLength) {}
+
+    private static Tensor tensor(byte[] model, Field f) {
+        String name = "";
+        List<Long> dims = new ArrayList<>();
+        int type = 0;
+        int rawStart = 0;
+        int rawLength = 0;
+        int floatStart = 0;
+        int floatLength = 0;
+        for (Field g : fields(model, f, "an initializer")) {
+            if (g.number == 1 && g.wire == 0) {
+                dims.add(readVarint(model, new int[] {g.start}, g.start + g.length, "a shape"));
+            } else if (g.number == 1 && g.wire == LEN) {
+                int[] pos = {g.start};
+                while (pos[0] < g.start + g.length) {
+                    dims.add(readVarint(model, pos, g.start + g.length, "a shape"));
+                }
+            } else if (g.number == 2 && g.wire == 0) {
+                type = (int) readVarint(model, new int[] {g.start}, g.start + g.length, "a data type");
+            } else if (g.number == 4 && g.wire == LEN) {
+                floatStart = g.start;
+                floatLength = g.length;
+            } else if (g.number == 8 && g.wire == LEN) {
+                name = new String(model, g.start, g.length, StandardCharsets.UTF_8);
+            } else if (g.number == 9 && g.wire == LEN) {
+                rawStart = g.start;
+                rawLength = g.length;
+            }
+        }
+        return new Tensor(name, dims.stream().mapToLong(Long::longValue).toArray(), type, rawStart, rawLength, floatStart,
+                floatLength);
+    }
 
     /** A node: its name and its outputs. */
     public record Node(String name, List<String> outputs) {}

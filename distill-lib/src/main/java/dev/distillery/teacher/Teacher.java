@@ -2,30 +2,35 @@ package dev.distillery.teacher;
 
 import dev.distillery.data.DataLocator;
 import dev.distillery.data.LabeledData;
+import dev.distillery.model.Layered;
 import dev.distillery.model.ModelFile;
+import dev.distillery.model.SpecException;
 import dev.distillery.model.Network;
 import dev.distillery.model.Provenance;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A frozen model whose outputs a student learns from. Its logits on a dataset are computed once
- * and reused through the {@link TeacherCache}, keyed by {@link #id()} and the data fingerprint.
+ * A frozen model whose outputs a student learns from: a {@link Network} trained here or loaded
+ * from a file, or a pretrained encoder run by ONNX Runtime ({@link OnnxTeacher}). Its outputs on a
+ * dataset are computed once and reused through the {@link TeacherCache}, keyed by {@link #id()} and
+ * the data fingerprint.
  */
 public final class Teacher {
 
     private final String name;
-    private final Network network;
+    private final Layered model;
     private final Provenance provenance;
     private String id;
 
     public Teacher(String name, Network network, Provenance provenance) {
+        this(name, (Layered) network, provenance);
+    }
+
+    /** Any model with named outputs, e.g. an {@link OnnxTeacher}. */
+    public Teacher(String name, Layered model, Provenance provenance) {
         this.name = name;
-        this.network = network;
+        this.model = model;
         this.provenance = provenance;
     }
 
@@ -38,31 +43,42 @@ public final class Teacher {
     }
 
     public void save(Path file) {
-        ModelFile.save(network, provenance, file);
+        ModelFile.save(network(), provenance, file);
     }
 
     public String name() { return name; }
-    public Network network() { return network; }
     public Provenance provenance() { return provenance; }
-    public int outputs() { return network.spec().outputs(); }
 
-    /** SHA-256 of the spec and every weight: two teachers with the same id give the same logits. */
+    /** The model behind this teacher. */
+    public Layered model() { return model; }
+
+    /** The trainable network behind this teacher; an ONNX teacher has none. */
+    public Network network() {
+        if (model instanceof Network n) {
+            return n;
+        }
+        throw new SpecException("teacher '" + name + "' is " + model.describe() + ", run by ONNX Runtime: it has no network "
+                + "to train, drop layers from or classify with; use its outputs (features, layer{i}) in a features loss");
+    }
+
+    /** Whether this teacher is a network (with a classifier) rather than a pretrained encoder. */
+    public boolean isNetwork() {
+        return model instanceof Network;
+    }
+
+    /** Classes the teacher predicts; 0 for an encoder without a classifier. */
+    public int outputs() {
+        return model instanceof Network n ? n.spec().outputs() : 0;
+    }
+
+    public long parameterCount() {
+        return model.parameterCount();
+    }
+
+    /** SHA-256 of the model (spec and every weight, or the ONNX file and how it is read): two teachers with the same id give the same outputs. */
     public synchronized String id() {
         if (id == null) {
-            try {
-                MessageDigest md = MessageDigest.getInstance("SHA-256");
-                md.update(network.spec().compact().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                network.parameters().forEach((k, v) -> {
-                    md.update(k.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                    float[] f = v.dup('c').data().asFloat();
-                    ByteBuffer bb = ByteBuffer.allocate(f.length * 4);
-                    bb.asFloatBuffer().put(f);
-                    md.update(bb.array());
-                });
-                id = HexFormat.of().formatHex(md.digest());
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
+            id = model.fingerprint();
         }
         return id;
     }
@@ -83,7 +99,7 @@ public final class Teacher {
 
     /** Logits computed now, bypassing the cache. */
     public INDArray computeLogits(LabeledData data) {
-        return network.logits(data.features());
+        return network().logits(data.features());
     }
 
     /** The teacher's test accuracy as recorded when it was trained, or NaN. */
@@ -96,7 +112,7 @@ public final class Teacher {
 
     @Override
     public String toString() {
-        return "teacher '" + name + "': " + network + (Double.isNaN(recordedAccuracy()) ? ""
+        return "teacher '" + name + "': " + (model instanceof Network ? model.toString() : model.describe()) + (Double.isNaN(recordedAccuracy()) ? ""
                 : String.format(", test accuracy %.2f%%", 100 * recordedAccuracy()));
     }
 

@@ -22,6 +22,66 @@ public final class Teachers {
 
     private Teachers() {}
 
+    /** Tokens per sentence a pretrained teacher reads unless told otherwise. */
+    public static final int DEFAULT_LENGTH = 64;
+
+    /**
+     * A pretrained encoder the class path carries ({@link OnnxEncoder#PRETRAINED}: bge-small-en-v1.5,
+     * all-minilm-l6-v2 and their int8 {@code -q} variants), with every layer's hidden states exposed,
+     * reading {@value #DEFAULT_LENGTH} tokens per sentence, on all cores. Nothing is downloaded.
+     */
+    public static Teacher pretrained(String name) {
+        return pretrained(name, DEFAULT_LENGTH, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** As {@link #pretrained(String)}, reading {@code length} tokens per sentence on {@code threads} threads. */
+    public static Teacher pretrained(String name, int length, int threads) {
+        OnnxEncoder e = OnnxEncoder.pretrained(name, threads, true);
+        return onnxTeacher(name, new OnnxTeacher(e, length), "pretrained " + OnnxEncoder.PRETRAINED.get(name).artifact());
+    }
+
+    /**
+     * Any BERT-style text encoder exported to ONNX: {@code model} with the {@code tokenizer.json}
+     * beside it (named {@code tokenizer.json} or {@code <model>-tokenizer.json}), {@code [CLS]} pooling,
+     * {@value #DEFAULT_LENGTH} tokens. Hidden states are exposed when the graph's node names show them.
+     */
+    public static Teacher onnx(java.nio.file.Path model) {
+        String base = model.getFileName().toString().replaceFirst("\\.onnx$", "");
+        java.nio.file.Path dir = model.toAbsolutePath().getParent();
+        java.nio.file.Path tok = dir.resolve(base + "-tokenizer.json");
+        if (!java.nio.file.Files.isRegularFile(tok)) {
+            tok = dir.resolve("tokenizer.json");
+        }
+        if (!java.nio.file.Files.isRegularFile(tok) && java.nio.file.Files.isRegularFile(model)) {
+            throw new dev.distillery.model.SpecException("no tokenizer for " + model + ": put the model's tokenizer.json beside it "
+                    + "(as tokenizer.json or " + base + "-tokenizer.json), or use onnx(model, tokenizer, pooling, length, threads)");
+        }
+        return onnx(model, tok, OnnxEncoder.Pooling.CLS, DEFAULT_LENGTH, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Any BERT-style text encoder exported to ONNX, with its tokenizer, pooling, length and threads given. */
+    public static Teacher onnx(java.nio.file.Path model, java.nio.file.Path tokenizer, OnnxEncoder.Pooling pooling, int length,
+            int threads) {
+        OnnxEncoder e;
+        try {
+            e = OnnxEncoder.onnx(model, tokenizer, pooling, Math.max(length, 512), threads, true);
+        } catch (dev.distillery.model.SpecException noLayers) {
+            if (!noLayers.getMessage().startsWith("no hidden states")) {
+                throw noLayers;
+            }
+            e = OnnxEncoder.onnx(model, tokenizer, pooling, Math.max(length, 512), threads, false);
+        }
+        String name = model.getFileName().toString().replaceFirst("\\.onnx$", "");
+        return onnxTeacher(name, new OnnxTeacher(e, length), "ONNX file " + model.toAbsolutePath());
+    }
+
+    private static Teacher onnxTeacher(String name, OnnxTeacher t, String source) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("parameters", (double) t.parameterCount());
+        Provenance p = Provenance.of(name, "teacher", 0, source, t.fingerprint(), "pretrained", null, 0, metrics);
+        return new Teacher(name, t, p);
+    }
+
     /** Trains {@code spec} on all labels of {@code data.train()}, keeps the best epoch by validation accuracy. */
     public static Trained train(String name, ModelSpec spec, Splits data, TrainingOptions options,
             List<TrainingListener> listeners) {

@@ -73,7 +73,7 @@ class TransformerTest {
         assertTrue(assertThrows(SpecException.class, () -> ModelSpec.parse("vit:2x32,patch=5")).getMessage()
                 .contains("does not split into 5×5 patches"));
         assertTrue(assertThrows(SpecException.class, () -> ModelSpec.parse("mlp:64,heads=2")).getMessage()
-                .contains("transformer keys (vit, speech), not mlp"));
+                .contains("transformer keys (vit, speech, text), not mlp"));
     }
 
     @Test

@@ -86,8 +86,8 @@ public final class Renderers {
 
     static String describe(Teacher t) {
         double acc = t.recordedAccuracy();
-        return String.format("teacher %s: %s, %,d parameters%s, id %s", t.name(), t.network().spec().describe(),
-                t.network().parameterCount(), Double.isNaN(acc) ? "" : String.format(", test accuracy %.2f%%", 100 * acc),
+        return String.format("teacher %s: %s, %,d parameters%s, id %s", t.name(), t.model().describe(),
+                t.parameterCount(), Double.isNaN(acc) ? "" : String.format(", test accuracy %.2f%%", 100 * acc),
                 t.id().substring(0, 12));
     }
 
@@ -102,8 +102,8 @@ public final class Renderers {
         for (int i = 0; i < w.length; i++) {
             Teacher t = e.members().get(i);
             name.append(t.name());
-            spec.append(t.network().spec().compact());
-            params.append(t.network().parameterCount());
+            spec.append(t.model().compact());
+            params.append(t.parameterCount());
             double a = t.recordedAccuracy();
             if (Double.isNaN(a)) acc.appendMissing(); else acc.append(Math.round(a * 10000) / 10000.0);
             weight.append(Math.round(w[i] * 10000) / 10000.0);

@@ -1,0 +1,43 @@
+package dev.distillery.model;
+
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A model whose named outputs a loss can read: a {@link Network} trained here, or a frozen
+ * pretrained teacher run elsewhere (ONNX Runtime). Names follow {@link Network}: {@code embedding},
+ * {@code layer{i}}, {@code features} (the pooled representation), {@code logits} where there is a
+ * classifier.
+ */
+public interface Layered {
+
+    /** The outputs by name, in order. */
+    List<String> outputNames();
+
+    /** One example's shape of output {@code name}, e.g. {@code [64, 384]} for a layer. */
+    long[] outputShape(String name);
+
+    /** Outputs {@code names} for every row of {@code features}, each flattened to {@code [N, prod(shape)]}. */
+    Map<String, INDArray> outputs(INDArray features, List<String> names);
+
+    /** How many layers expose hidden states as {@code layer0 … layer(depth-1)}. */
+    default int depth() {
+        int d = 0;
+        while (outputNames().contains(Network.layer(d))) {
+            d++;
+        }
+        return d;
+    }
+
+    long parameterCount();
+
+    /** A readable one-line description. */
+    String describe();
+
+    /** The compact form recorded with runs: a model spec, or the pretrained model's name. */
+    String compact();
+
+    /** SHA-256 (hex) that identifies the model exactly: two models with the same fingerprint give the same outputs. */
+    String fingerprint();
+}
