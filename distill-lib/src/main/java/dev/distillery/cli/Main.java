@@ -165,13 +165,20 @@ public final class Main {
             description = {"Runs a paper study and writes its run records and figure. speech-depth-width: a speech "
                 + "teacher trained on words and voices, students from shallow-wide to deep-narrow at one budget, each "
                 + "distilled without labels and probed on the word (content) and voice (speaker) tasks. Builds the "
-                + "speech set first if it is missing."})
+                + "speech set first if it is missing.", "sentence-embeddings: bge-small-en-v1.5 distilled into a small text "
+                + "student on unlabelled sentences (DisCo: cosine + InfoNCE), against the same student untrained and trained "
+                + "on labels alone, plus a bge+MiniLM ensemble and a teacher-assistant chain; fidelity, neighbour agreement, "
+                + "spam and party probes and fine-tuning, parameters and latency. Fetches the text data first if it is "
+                + "missing."})
     static final class StudyCommand implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NAME", description = "speech-depth-width")
+        @Parameters(index = "0", paramLabel = "NAME", description = "speech-depth-width or sentence-embeddings")
         String name;
 
         @Option(names = "--fast", description = "The minute-sized version on the small set (for a try; one seed).")
         boolean fast;
+
+        @Option(names = "--single", description = "sentence-embeddings: without the bge+MiniLM ensemble and the chain.")
+        boolean single;
 
         @Option(names = "--runs", defaultValue = "runs", description = "Where run records and the figure go (default: ${DEFAULT-VALUE}).")
         Path runs;
@@ -188,10 +195,25 @@ public final class Main {
 
         @Override
         public Integer call() {
-            if (!name.equals(dev.distillery.experiment.SpeechStudy.NAME)) {
-                throw new IllegalArgumentException("unknown study '" + name + "'; known: " + dev.distillery.experiment.SpeechStudy.NAME);
-            }
             long t0 = System.nanoTime();
+            if (name.equals(dev.distillery.experiment.SentenceStudy.NAME)) {
+                var o = fast ? dev.distillery.experiment.SentenceStudy.Options.fast()
+                        : dev.distillery.experiment.SentenceStudy.Options.full();
+                if (seeds != null && !seeds.isEmpty()) o = o.withSeeds(seeds);
+                if (single) o = o.single();
+                var r = dev.distillery.experiment.SentenceStudy.run(o, new RunStore(runs), List.of(progress()),
+                        System.out::println);
+                System.out.println();
+                System.out.println(r.table().printAll());
+                System.out.printf(java.util.Locale.ROOT, "the teacher's mean embedding scores fidelity %.3f; spam majority "
+                        + "%.1f%%, party majority %.1f%%%nwall time %.0f s%n", r.baseline(), 100 * r.tasks().spam().majority(),
+                        100 * r.tasks().party().majority(), (System.nanoTime() - t0) / 1e9);
+                return 0;
+            }
+            if (!name.equals(dev.distillery.experiment.SpeechStudy.NAME)) {
+                throw new IllegalArgumentException("unknown study '" + name + "'; known: " + dev.distillery.experiment.SpeechStudy.NAME
+                        + ", " + dev.distillery.experiment.SentenceStudy.NAME);
+            }
             Path dir = data != null ? data : fast ? SpeechCommandsSynth.smallDir() : SpeechCommandsSynth.defaultDir();
             SpeechCommandsSynth.ensureBuilt(dir, fast ? SpeechCommandsSynth.smallOptions() : SpeechCommandsSynth.Options.defaults(),
                     System.err::println);

@@ -45,9 +45,9 @@ public record TextTasks(Task sentences, Task spam, Task party, String fingerprin
     /** Sizes (train / validation / test) of each task, the token length and the seed. */
     public record Options(int length, int[] sentences, int[] spam, int[] party, long seed) {
 
-        /** The full set: 20,000 / 1,000 / 2,000 sentences; every email (80/10/10); 6,000 / 1,000 / 2,000 passages. */
+        /** The full set: 10,000 / 1,000 / 2,000 sentences; every email (80/10/10); 6,000 / 1,000 / 2,000 passages; 64 tokens. */
         public static Options full() {
-            return new Options(64, new int[] {20000, 1000, 2000}, new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE,
+            return new Options(64, new int[] {10000, 1000, 2000}, new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE,
                     Integer.MAX_VALUE}, new int[] {6000, 1000, 2000}, 1);
         }
 

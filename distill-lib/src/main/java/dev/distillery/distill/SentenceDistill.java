@@ -49,6 +49,7 @@ public final class SentenceDistill {
     private TextTasks.Task data;
     private TrainingOptions options = TrainingOptions.defaults().batchSize(32).epochs(5);
     private boolean initFromTeacher;
+    private Teacher initSource;
     private final List<TrainingListener> listeners = new ArrayList<>();
 
     private SentenceDistill(Teacher teacher) {
@@ -97,6 +98,18 @@ public final class SentenceDistill {
     /** Start the student's token embeddings from the teacher's, projected onto their top principal directions when narrower. */
     public SentenceDistill initFromTeacher(boolean on) {
         this.initFromTeacher = on;
+        this.initSource = null;
+        return this;
+    }
+
+    /**
+     * Start the student's token embeddings from {@code pretrained}'s (an ONNX teacher), e.g. a
+     * chain's student from the first teacher's, or an ensemble's student from one member's; null: a
+     * random start.
+     */
+    public SentenceDistill initEmbeddingsFrom(Teacher pretrained) {
+        this.initFromTeacher = pretrained != null;
+        this.initSource = pretrained;
         return this;
     }
 
@@ -147,7 +160,7 @@ public final class SentenceDistill {
         Teacher t = atLength(teacher, ts.inputs());
         Network net = Network.build(ts, options.seed());
         if (initFromTeacher) {
-            initEmbeddings(net, t);
+            initEmbeddings(net, initSource != null ? initSource : t);
         }
         Objective objective = loss.bind(t.model(), net);
         LabeledData train = data.splits().train();
@@ -162,7 +175,8 @@ public final class SentenceDistill {
         m.put("neighbour_agreement", q.neighbours());
         m.put("parameters", (double) net.parameterCount());
         Provenance p = Provenance.of(name, "student", options.seed(), data.name(), data.splits().fingerprint(),
-                objective.describe() + (initFromTeacher ? " · embeddings from the teacher" : ""),
+                objective.describe() + (initFromTeacher ? " · token embeddings from " + (initSource != null ? initSource.name()
+                        : "the teacher") : ""),
                 t.name() + "@" + t.id().substring(0, 12), out.curve().size(), m);
         return new Result(name, net, out, objective.describe(), p, q);
     }

@@ -93,6 +93,21 @@ public final class Workbench {
         teachers.put(e.name(), e);
     }
 
+    /**
+     * The teacher {@code name} for a magic that trains classifiers from a classifier teacher; a
+     * pretrained sentence encoder is refused with where to use it instead.
+     */
+    public synchronized TeacherEntry networkTeacher(String name, String magic) {
+        TeacherEntry e = teacher(name);
+        if (!e.teacher().isNetwork()) {
+            throw new IllegalArgumentException("teacher '" + name + "' is a pretrained sentence encoder (" + e.teacher().model()
+                    .describe() + "); " + magic + " distils classifiers from classifier teachers. Distil its sentence "
+                    + "embeddings in a cell: SentenceDistill.from(teacher(\"" + name + "\")).into(\"text:2x128,length=64,vocab=30522\")"
+                    + ".on(tasks.sentences()).run() (see notebooks/04-sentence-embeddings.ipynb)");
+        }
+        return e;
+    }
+
     public synchronized TeacherEntry teacher(String name) {
         TeacherEntry e = teachers.get(name);
         if (e == null) {

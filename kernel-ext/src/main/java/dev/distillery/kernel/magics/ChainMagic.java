@@ -71,7 +71,7 @@ final class ChainMagic extends Magic {
         if (seeds < 1) {
             throw new MagicUsageException("%chain", "--seeds must be at least 1, got " + seeds, usage);
         }
-        Workbench.TeacherEntry teacher = wb.teacher(from);
+        Workbench.TeacherEntry teacher = wb.networkTeacher(from, "%chain");
         ModelSpec spec = ModelSpecs.student(wb, student);
         List<ExperimentSpec.StudentSpec> tas = new ArrayList<>();
         if (via != null) {

@@ -61,7 +61,7 @@ final class DistillMagic extends Magic {
         Workbench wb = ctx.workbench();
         ModelSpec spec = ModelSpecs.student(wb, student);
         Workbench.EnsembleEntry ensemble = from == null ? null : wb.ensemble(from);
-        Workbench.TeacherEntry teacher = from == null || ensemble != null ? null : wb.teacher(from);
+        Workbench.TeacherEntry teacher = from == null || ensemble != null ? null : wb.networkTeacher(from, "%distill");
         boolean source = teacher != null || ensemble != null;
         LossSpec l = featureArgs.around(loss != null ? Losses.parse(loss) : source ? Losses.hinton(4.0, 0.5)
                 : Losses.scratch());

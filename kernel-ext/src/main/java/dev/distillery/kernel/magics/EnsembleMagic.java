@@ -68,7 +68,7 @@ final class EnsembleMagic extends Magic {
         }
         List<ExperimentSpec.TeacherSpec> members = new ArrayList<>();
         for (String t : teachers) {
-            members.add(wb.teacher(t.trim()).spec());
+            members.add(wb.networkTeacher(t.trim(), "%ensemble").spec());
         }
         ExperimentSpec.DataSpec data = wb.teacher(teachers.get(0).trim()).data();
         ExperimentSpec.EnsembleSpec es;

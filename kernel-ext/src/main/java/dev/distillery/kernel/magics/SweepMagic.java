@@ -87,7 +87,7 @@ final class SweepMagic extends Magic {
     @Override
     public Sweep.Result run(String body) {
         Workbench wb = ctx.workbench();
-        Workbench.TeacherEntry teacher = wb.teacher(from);
+        Workbench.TeacherEntry teacher = wb.networkTeacher(from, "%sweep");
         if (!family.equals("mlp") && !family.equals("vit")) {
             throw new MagicUsageException("%sweep", "unknown family '" + family + "'; known: mlp, vit",
                     ctx.catalog().line("sweep").usage());

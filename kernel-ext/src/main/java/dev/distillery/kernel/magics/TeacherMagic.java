@@ -15,11 +15,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "%teacher", description = {"Train a teacher (or load one from a file) and keep it under NAME.",
-        "A teacher trained with the same spec on the same data before is reused from <runs>/teachers/."},
+@Command(name = "%teacher", description = {"Train a teacher, load one from a file, or load a pretrained text encoder "
+        + "(ONNX), and keep it under NAME.",
+        "A teacher trained with the same spec on the same data before is reused from <runs>/teachers/.",
+        "Pretrained encoders ship inside Maven Central jars (nothing is downloaded): bge-small-en-v1.5, all-minilm-l6-v2 "
+                + "and their int8 -q variants. They give sentence embeddings and every layer's hidden states; distil them "
+                + "with SentenceDistill (notebooks/04-sentence-embeddings.ipynb)."},
         footer = {"", "Examples:", "  %%teacher cnn --spec cnn:32x64 --data fashion-mnist --epochs 10",
                 "  %%teacher small --spec cnn:16x32 --data fashion-mnist:train=20000 --epochs 4",
-                "  %%teacher cnn --load runs/teachers/cnn-0123456789abcdef.dtm"})
+                "  %%teacher cnn --load runs/teachers/cnn-0123456789abcdef.dtm",
+                "  %%teacher bge --pretrained bge-small-en-v1.5 --length 64 --threads 2",
+                "  %%teacher t --onnx models/encoder.onnx --tokenizer models/tokenizer.json --pooling mean"})
 final class TeacherMagic extends Magic {
 
     @Mixin
@@ -34,6 +40,25 @@ final class TeacherMagic extends Magic {
 
     @Option(names = "--load", paramLabel = "FILE", description = "a teacher file (.dtm) to load instead of training")
     Path load;
+
+    @Option(names = "--pretrained", paramLabel = "MODEL", description = "a pretrained text encoder on the class path: "
+            + "bge-small-en-v1.5, all-minilm-l6-v2, bge-small-en-v1.5-q, all-minilm-l6-v2-q")
+    String pretrained;
+
+    @Option(names = "--onnx", paramLabel = "FILE", description = "a BERT-style text encoder exported to ONNX")
+    Path onnx;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "the --onnx model's tokenizer.json (default: "
+            + "tokenizer.json or MODEL-tokenizer.json beside it)")
+    Path tokenizer;
+
+    @Option(names = "--pooling", paramLabel = "cls|mean", defaultValue = "cls",
+            description = "how the --onnx model's tokens become a sentence embedding (default: ${DEFAULT-VALUE})")
+    String pooling;
+
+    @Option(names = "--length", paramLabel = "N", defaultValue = "64",
+            description = "tokens per sentence a text encoder reads; longer sentences lose their end (default: ${DEFAULT-VALUE})")
+    int length;
 
     @Option(names = "--data", paramLabel = "DATA", defaultValue = "fashion-mnist",
             description = "fashion-mnist, speech-commands-synth/word or speech-commands-synth/voice, then "
@@ -50,9 +75,14 @@ final class TeacherMagic extends Magic {
 
     @Override
     public Teacher run(String body) {
-        if ((spec == null) == (load == null)) {
-            throw new MagicUsageException("%teacher", spec == null ? "give --spec SPEC to train or --load FILE to load"
-                    : "give either --spec or --load, not both", ctx.catalog().line("teacher").usage());
+        int sources = (spec == null ? 0 : 1) + (load == null ? 0 : 1) + (pretrained == null ? 0 : 1) + (onnx == null ? 0 : 1);
+        if (sources != 1) {
+            throw new MagicUsageException("%teacher", sources == 0 ? "give --spec SPEC to train, --load FILE to load, "
+                    + "--pretrained MODEL or --onnx FILE" : "give one of --spec, --load, --pretrained and --onnx, not several",
+                    ctx.catalog().line("teacher").usage());
+        }
+        if (pretrained != null || onnx != null) {
+            return encoder();
         }
         ExperimentSpec.DataSpec d = ExperimentSpec.DataSpec.parse(data);
         ExperimentSpec.TeacherSpec ts = new ExperimentSpec.TeacherSpec(name, spec == null ? null : ModelSpecs.read(spec),
@@ -67,5 +97,53 @@ final class TeacherMagic extends Magic {
         progress.done(String.format("teacher '%s': test accuracy %.2f%% on %,d images (%s)", name, 100 * acc,
                 all.test().size(), p.source()));
         return p.teacher();
+    }
+
+    /** A pretrained or ONNX text encoder: loaded, described, kept under the name. */
+    private Teacher encoder() {
+        if (length < 3) {
+            throw new MagicUsageException("%teacher", "--length must be at least 3 tokens ([CLS], a word, [SEP]), got " + length,
+                    ctx.catalog().line("teacher").usage());
+        }
+        dev.distillery.teacher.OnnxEncoder.Pooling pool;
+        try {
+            pool = dev.distillery.teacher.OnnxEncoder.Pooling.valueOf(pooling.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new MagicUsageException("%teacher", "--pooling is cls or mean, got '" + pooling + "'",
+                    ctx.catalog().line("teacher").usage());
+        }
+        if (pretrained != null && !dev.distillery.teacher.OnnxEncoder.PRETRAINED.containsKey(pretrained)) {
+            throw new MagicUsageException("%teacher", "no pretrained encoder '" + pretrained + "'; known: "
+                    + String.join(", ", new java.util.TreeSet<>(dev.distillery.teacher.OnnxEncoder.PRETRAINED.keySet())),
+                    ctx.catalog().line("teacher").usage());
+        }
+        Backend.start(training.threads);
+        LiveProgress progress = ctx.progress("%teacher " + name);
+        progress.message("loading " + (pretrained != null ? pretrained : onnx.toString()) + " into ONNX Runtime…");
+        long t0 = System.nanoTime();
+        Teacher t;
+        if (pretrained != null) {
+            t = dev.distillery.teacher.Teachers.pretrained(pretrained, length, training.threads);
+        } else if (tokenizer == null) {
+            t = dev.distillery.teacher.Teachers.onnx(onnx);
+            if (length != dev.distillery.teacher.Teachers.DEFAULT_LENGTH || pool != dev.distillery.teacher.OnnxEncoder.Pooling.CLS) {
+                t = dev.distillery.teacher.Teachers.onnx(onnx, tokenizerBeside(onnx), pool, length, training.threads);
+            }
+        } else {
+            t = dev.distillery.teacher.Teachers.onnx(onnx, tokenizer, pool, length, training.threads);
+        }
+        String source = pretrained != null ? "the class path (" + dev.distillery.teacher.OnnxEncoder.PRETRAINED.get(pretrained)
+                .artifact() + ")" : onnx.toString();
+        ctx.workbench().putTeacher(new Workbench.TeacherEntry(name, t, null, Double.NaN, source, null));
+        progress.done(String.format("teacher '%s': %s, %,d parameters, loaded in %.1f s from %s", name, t.model().describe(),
+                t.parameterCount(), (System.nanoTime() - t0) / 1e9, source));
+        return t;
+    }
+
+    private static Path tokenizerBeside(Path model) {
+        String base = model.getFileName().toString().replaceFirst("\\.onnx$", "");
+        Path dir = model.toAbsolutePath().getParent();
+        Path named = dir.resolve(base + "-tokenizer.json");
+        return java.nio.file.Files.isRegularFile(named) ? named : dir.resolve("tokenizer.json");
     }
 }

