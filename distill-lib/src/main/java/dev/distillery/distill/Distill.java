@@ -181,6 +181,11 @@ public final class Distill {
         if (loss.needsTeacher() && teacher == null && ensemble == null) {
             throw new IllegalStateException(loss.describe() + " needs a teacher: use Distill.from(teacher)");
         }
+        if (teacher != null && !teacher.isNetwork()) {
+            throw new SpecException("teacher '" + teacher.name() + "' is " + teacher.model().describe() + ": a sentence encoder "
+                    + "without a classifier. Distil its embeddings with SentenceDistill.from(teacher), then fine-tune with "
+                    + "SentenceDistill.fineTune");
+        }
         Backend.start();
         Seeds.fix(options.seed());
         boolean heads = ensemble != null && ensemble.mode() == Ensemble.Mode.HEADS && loss.needsTeacher();

@@ -91,6 +91,16 @@ public final class Embeddings {
         return sum / n;
     }
 
+    /** The {@code k} rows nearest to row {@code row} by cosine, nearest first, itself excluded. */
+    public static int[] nearest(INDArray x, int row, int k) {
+        INDArray d = x.castTo(DataType.DOUBLE);
+        INDArray unit = d.divColumnVector(d.norm2(1).reshape(d.rows(), 1).addi(1e-12));
+        double[] sim = unit.mmul(unit.getRow(row).reshape(d.columns(), 1)).toDoubleVector();
+        sim[row] = Double.NEGATIVE_INFINITY;
+        return java.util.stream.IntStream.range(0, sim.length).boxed()
+                .sorted((p, q) -> Double.compare(sim[q], sim[p])).limit(k).mapToInt(Integer::intValue).toArray();
+    }
+
     /** Each row's {@code k} nearest rows by cosine, itself excluded. */
     static int[][] neighbours(INDArray x, int k) {
         INDArray d = x.castTo(DataType.DOUBLE);

@@ -96,7 +96,9 @@ public final class SentenceStudy {
     public record Row(String model, String spec, long seed, long parameters, Double fidelity, Double neighbours, Double spamProbe,
             Double partyProbe, Double spamTuned, Double partyTuned, double msPerSentence) {}
 
-    public record Result(TextTasks tasks, Teacher teacher, List<Row> rows, List<RunRecord> records, Table table, double baseline) {
+    /** The rows, their records and table; {@code student} is the first seed's distilled student, for a closer look. */
+    public record Result(TextTasks tasks, Teacher teacher, Network student, List<Row> rows, List<RunRecord> records, Table table,
+            double baseline, double seconds) {
         @Override
         public String toString() {
             return table.print();
@@ -114,13 +116,27 @@ public final class SentenceStudy {
         return TextTasks.build(TextCorpus.open(TextCorpus.defaultDir(), log), ot.withLength(o.length()).tokenizer(), o);
     }
 
+    /** Runs the study with {@code o.teacher()} loaded from the class path. */
     public static Result run(Options o, RunStore store, List<TrainingListener> listeners, Consumer<String> log) {
         long t0 = System.nanoTime();
         Backend.start(o.threads());
         Teacher teacher = Teachers.pretrained(o.teacher(), o.tasks().length(), o.threads());
-        ((OnnxTeacher) teacher.model()).progress(log);
         log.accept(NAME + ": teacher " + teacher.model() + String.format(Locale.ROOT, " (loaded in %.1f s)",
                 (System.nanoTime() - t0) / 1e9));
+        return run(teacher, o, store, listeners, log);
+    }
+
+    /** Runs the study with {@code pretrained} (an ONNX teacher, e.g. from {@code %teacher --pretrained}) as the teacher. */
+    public static Result run(Teacher pretrained, Options o, RunStore store, List<TrainingListener> listeners,
+            Consumer<String> log) {
+        long t0 = System.nanoTime();
+        Backend.start(o.threads());
+        if (!(pretrained.model() instanceof OnnxTeacher)) {
+            throw new dev.distillery.model.SpecException("the sentence study distils a pretrained encoder; '" + pretrained.name()
+                    + "' is " + pretrained.model().describe() + " (load one with %teacher NAME --pretrained bge-small-en-v1.5)");
+        }
+        Teacher teacher = SentenceDistill.atLength(pretrained, o.tasks().length());
+        ((OnnxTeacher) teacher.model()).progress(log);
         TextCorpus corpus = TextCorpus.open(TextCorpus.defaultDir(), log);
         TextTasks tasks = TextTasks.build(corpus, ((OnnxTeacher) teacher.model()).tokenizer(), o.tasks());
         log.accept(NAME + ": " + tasks);
@@ -129,6 +145,7 @@ public final class SentenceStudy {
                 tasks.sentences().splits().test().size(), sums());
         List<Row> rows = new ArrayList<>();
         List<RunRecord> records = new ArrayList<>();
+        Network firstStudent = null;
         String started = Instant.now().toString();
 
         // the teacher: its probes and speed
@@ -148,6 +165,7 @@ public final class SentenceStudy {
             SentenceDistill.Result kd = SentenceDistill.from(teacher).into(o.student()).on(tasks.sentences())
                     .initFromTeacher(o.initFromTeacher()).options(o.training(seed, o.epochs())).listeners(listeners).run();
             log.accept(NAME + ": " + kd.summary());
+            firstStudent = firstStudent == null ? kd.network() : firstStudent;
             Row kr = measure("student, distilled (DisCo)", o.student(), seed, kd.network(), teacher, kd, tasks, o, log);
             rows.add(kr);
             records.add(record(store, "distilled", kr, "disco", kd.objective(), info, tinfo, kd, started));
@@ -191,9 +209,9 @@ public final class SentenceStudy {
                 records.add(record(store, "chain-student", cr, "disco-chain", cs.objective(), info, tinfo, cs, started));
             }
         }
-        log.accept(String.format(Locale.ROOT, "%s: %d models in %.0f s; records in %s", NAME, rows.size(),
-                (System.nanoTime() - t0) / 1e9, store.root()));
-        return new Result(tasks, teacher, rows, records, table(rows), baseline);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        log.accept(String.format(Locale.ROOT, "%s: %d models in %.0f s; records in %s", NAME, rows.size(), seconds, store.root()));
+        return new Result(tasks, teacher, firstStudent, rows, records, table(rows), baseline, seconds);
     }
 
     private static TransformerSpec student(Options o, int outputs) {
@@ -261,6 +279,22 @@ public final class SentenceStudy {
                         ", fidelity %.3f, neighbours %.3f", fid, nb), tuned[0] == null ? "" : String.format(Locale.ROOT,
                         ", fine-tuned %.1f%% / %.1f%%", 100 * tuned[0], 100 * tuned[1]), ms));
         return r;
+    }
+
+    /**
+     * The {@code k} held-out sentences nearest to held-out sentence {@code row} (cosine), as {@code model}
+     * (a Network or a Teacher) embeds them.
+     */
+    public static List<String> nearest(Object model, TextTasks.Task sentences, int row, int k) {
+        LabeledData test = sentences.splits().test();
+        INDArray e = model instanceof Network n ? n.outputs(test.features(), List.of(Network.FEATURES)).get(Network.FEATURES)
+                : SentenceDistill.atLength((Teacher) model, test.inputSize()).outputs(test, List.of(Network.FEATURES))
+                        .get(Network.FEATURES);
+        List<String> out = new ArrayList<>();
+        for (int i : dev.distillery.eval.Embeddings.nearest(e, row, k)) {
+            out.add(sentences.testText().get(i));
+        }
+        return out;
     }
 
     /** Each split's sentence embeddings as probe data (standardised by the training split's mean and spread). */

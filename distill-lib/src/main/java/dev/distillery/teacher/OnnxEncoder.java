@@ -70,6 +70,7 @@ public final class OnnxEncoder implements AutoCloseable {
     private final byte[] tokenizerJson;
     private final String modelSha256;
     private final long parameterCount;
+    private final String device;
     /** Reads the ONNX file again when its weights are wanted (the bytes are not kept: ORT holds its own copy). */
     private java.util.function.Supplier<byte[]> source;
     private final Pooling pooling;
@@ -77,6 +78,9 @@ public final class OnnxEncoder implements AutoCloseable {
     private final Set<String> inputs;
     /** Node outputs exposed as hidden states (embedding, layer0, …), empty unless asked for. */
     private final List<String> hiddenNodes;
+    /** Node outputs exposed as attention probabilities (attention0, …), empty unless asked for or not found. */
+    private final List<String> attentionNodes;
+    private int heads;
 
     private OnnxEncoder(String name, byte[] model, byte[] tokenizerJson, Pooling pooling, int maxLength, int threads,
             boolean hidden) {
@@ -89,13 +93,19 @@ public final class OnnxEncoder implements AutoCloseable {
         if (hidden) {
             // a copy of the graph that also outputs the embedding and every layer
             this.hiddenNodes = OnnxGraph.hiddenStates(model);
-            model = OnnxGraph.withOutputs(model, hiddenNodes);
+            List<String> maps = OnnxGraph.attentionMaps(model);
+            this.attentionNodes = maps.size() == hiddenNodes.size() - 1 ? maps : List.of();
+            List<String> all = new ArrayList<>(hiddenNodes);
+            all.addAll(attentionNodes);
+            model = OnnxGraph.withOutputs(model, all);
         } else {
             this.hiddenNodes = List.of();
+            this.attentionNodes = List.of();
         }
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             o.setIntraOpNumThreads(threads);
             o.setInterOpNumThreads(1);
+            this.device = gpu(o);
             this.session = env.createSession(model, o);
         } catch (OrtException e) {
             throw new SpecException("'" + name + "' is not a model ONNX Runtime can load (" + firstLine(e) + "); give an "
@@ -206,6 +216,27 @@ public final class OnnxEncoder implements AutoCloseable {
             throw new SpecException(name + " reads at most " + maxLength + " tokens; asked for " + length);
         }
         return TextTokenizer.read(new ByteArrayInputStream(tokenizerJson), length, name);
+    }
+
+    /**
+     * The CUDA execution provider on GPU 0 when this ONNX Runtime has it (the {@code onnxruntime_gpu}
+     * artifact, {@code -Pcuda}) and it starts; otherwise the CPU. Returns where the model runs.
+     */
+    private static String gpu(OrtSession.SessionOptions o) {
+        if (!OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA)) {
+            return "CPU";
+        }
+        try {
+            o.addCUDA(0);
+            return "CUDA:0";
+        } catch (OrtException | RuntimeException e) {
+            return "CPU (CUDA provider did not start: " + firstLine(e) + ")";
+        }
+    }
+
+    /** Where ONNX Runtime runs this model: {@code CPU} or {@code CUDA:0}. */
+    public String device() {
+        return device;
     }
 
     /** Weights in the ONNX graph (every float and int8 initializer's elements). */
@@ -334,6 +365,13 @@ public final class OnnxEncoder implements AutoCloseable {
     }
 
     private Batch run(long[][] ids, long[][] mask, long[][] types, List<String> outputs) {
+        Map<String, Object> raw = runRaw(ids, mask, types, outputs);
+        Map<String, float[][][]> out = new LinkedHashMap<>();
+        raw.forEach((k, v) -> out.put(k, (float[][][]) v));
+        return new Batch(out, mask);
+    }
+
+    private Map<String, Object> runRaw(long[][] ids, long[][] mask, long[][] types, List<String> outputs) {
         int b = ids.length;
         List<OnnxTensor> made = new ArrayList<>();
         try {
@@ -344,12 +382,12 @@ public final class OnnxEncoder implements AutoCloseable {
                 feed.put(TYPES, tensor(types, made));
             }
             try (OrtSession.Result r = session.run(feed, new java.util.LinkedHashSet<>(outputs))) {
-                Map<String, float[][][]> out = new LinkedHashMap<>();
+                Map<String, Object> out = new LinkedHashMap<>();
                 for (String o : outputs) {
                     OnnxValue v = r.get(o).orElseThrow();
-                    out.put(o, (float[][][]) v.getValue());
+                    out.put(o, v.getValue());
                 }
-                return new Batch(out, mask);
+                return out;
             }
         } catch (OrtException e) {
             throw new IllegalStateException(name + ": ONNX Runtime failed on a batch of " + b + " sentences: " + firstLine(e), e);
@@ -365,8 +403,23 @@ public final class OnnxEncoder implements AutoCloseable {
      * run; their hidden states are zeros, as they are at padding.
      */
     public Batch fromIds(org.nd4j.linalg.api.ndarray.INDArray idMatrix, boolean hidden) {
-        if (hidden && hiddenNodes.isEmpty()) {
-            throw new IllegalStateException(name + " was loaded without hidden states; load it with hidden states on");
+        List<String> names = new ArrayList<>(hidden ? hiddenStateNames() : List.of());
+        return fromIds(idMatrix, names);
+    }
+
+    /**
+     * As {@link #fromIds(org.nd4j.linalg.api.ndarray.INDArray, boolean)} for the outputs {@code names}
+     * only (from {@link #hiddenStateNames()} and {@link #attentionNames()}); attention maps come as
+     * {@code [B][H·L][L]} (each example's {@code [H, L, L]} probabilities, zero where the query or the
+     * key is padding). The sentence embedding is always there.
+     */
+    public Batch fromIds(org.nd4j.linalg.api.ndarray.INDArray idMatrix, java.util.Collection<String> names) {
+        Map<String, String> nodes = exposed();
+        for (String n : names) {
+            if (!nodes.containsKey(n)) {
+                throw new IllegalStateException(name + " exposes no '" + n + "'" + (hiddenNodes.isEmpty()
+                        ? "; it was loaded without hidden states: load it with hidden states on" : "; it has " + nodes.keySet()));
+            }
         }
         if (idMatrix.rank() != 2) {
             throw new IllegalArgumentException(name + " reads token ids [B, L]; got " + java.util.Arrays.toString(idMatrix.shape()));
@@ -394,15 +447,16 @@ public final class OnnxEncoder implements AutoCloseable {
                 mask[i][j] = tok[i][j] != 0 ? 1 : 0;
             }
         }
-        List<String> wanted = new ArrayList<>(hidden ? hiddenNodes : List.of());
+        List<String> wanted = new ArrayList<>();
+        names.forEach(n -> wanted.add(nodes.get(n)));
         wanted.add(HIDDEN);
-        Batch raw = run(tok, mask, types, wanted);
+        Map<String, Object> raw = runRaw(tok, mask, types, wanted);
         Map<String, float[][][]> named = new LinkedHashMap<>();
-        List<String> names = hiddenStateNames();
-        float[][][] last = raw.outputs().get(HIDDEN);
-        for (int i = 0; hidden && i < hiddenNodes.size(); i++) {
-            named.put(names.get(i), padded(raw.outputs().get(hiddenNodes.get(i)), mask, full));
+        for (String n : names) {
+            Object v = raw.get(nodes.get(n));
+            named.put(n, v instanceof float[][][][] a ? paddedMaps(a, mask, full) : padded((float[][][]) v, mask, full));
         }
+        float[][][] last = (float[][][]) raw.get(HIDDEN);
         float[][][] sentence = new float[b][1][];
         for (int i = 0; i < b; i++) {
             sentence[i][0] = normalise(pool(last[i], mask[i]));
@@ -410,6 +464,61 @@ public final class OnnxEncoder implements AutoCloseable {
         named.put(HIDDEN, padded(last, mask, full));
         named.put(SENTENCE, sentence);
         return new Batch(named, mask);
+    }
+
+    /** Our names for the exposed node outputs: embedding, layer{i}, attention{i}. */
+    private Map<String, String> exposed() {
+        Map<String, String> m = new LinkedHashMap<>();
+        List<String> hs = hiddenStateNames();
+        for (int i = 0; i < hiddenNodes.size(); i++) {
+            m.put(hs.get(i), hiddenNodes.get(i));
+        }
+        for (int i = 0; i < attentionNodes.size(); i++) {
+            m.put("attention" + i, attentionNodes.get(i));
+        }
+        return m;
+    }
+
+    /** Each layer's attention probabilities by name ({@code attention0 …}), when the graph's node names show them. */
+    public List<String> attentionNames() {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < attentionNodes.size(); i++) {
+            out.add("attention" + i);
+        }
+        return out;
+    }
+
+    /** Attention heads per layer (read from one short run the first time); 0 without attention maps. */
+    public synchronized int heads() {
+        if (heads == 0 && !attentionNodes.isEmpty()) {
+            long[][] one = {{101, 102}};
+            Object v = runRaw(one, new long[][] {{1, 1}}, new long[][] {{0, 0}}, List.of(attentionNodes.get(0))).get(
+                    attentionNodes.get(0));
+            heads = ((float[][][][]) v)[0].length;
+        }
+        return heads;
+    }
+
+    /** {@code [B][H][S][S]} to {@code [B][H·full][full]}, zero where the query or the key is padding or past {@code S}. */
+    private static float[][][] paddedMaps(float[][][][] a, long[][] mask, int full) {
+        float[][][] out = new float[a.length][][];
+        for (int i = 0; i < a.length; i++) {
+            int h = a[i].length;
+            int s = a[i][0].length;
+            out[i] = new float[h * full][full];
+            for (int k = 0; k < h; k++) {
+                for (int q = 0; q < s; q++) {
+                    if (mask[i][q] == 0) {
+                        continue;
+                    }
+                    float[] row = out[i][k * full + q];
+                    for (int j = 0; j < s; j++) {
+                        row[j] = mask[i][j] == 0 ? 0f : a[i][k][q][j];
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** The name {@link #fromIds} gives the pooled sentence embedding. */

@@ -34,6 +34,8 @@ public final class OnnxGraph {
      */
     public static final Pattern EMBEDDING = Pattern.compile(".*embeddings/LayerNorm/Add_1");
     public static final Pattern LAYER = Pattern.compile(".*layer\\.(\\d+)/output/LayerNorm/Add_1");
+    /** Each layer's attention probabilities: its self-attention softmax. */
+    public static final Pattern ATTENTION = Pattern.compile(".*layer\\.(\\d+)/attention/self/Softmax");
 
     private static final int MODEL_GRAPH = 7;
     private static final int GRAPH_NODE = 1;
@@ -213,6 +215,18 @@ public final class OnnxGraph {
         out.add(embedding);
         out.addAll(layers.values());
         return out;
+    }
+
+    /** Each layer's attention probabilities ({@link #ATTENTION}), layer 0 first; empty when the export names them otherwise. */
+    public static List<String> attentionMaps(byte[] model) {
+        TreeMap<Integer, String> maps = new TreeMap<>();
+        for (Node n : nodes(model)) {
+            Matcher m = ATTENTION.matcher(n.name());
+            if (m.matches() && !n.outputs().isEmpty()) {
+                maps.put(Integer.parseInt(m.group(1)), n.outputs().get(0));
+            }
+        }
+        return new ArrayList<>(maps.values());
     }
 
     /** A copy of {@code model} whose graph also outputs {@code names} (float tensors); names it outputs already are skipped. */

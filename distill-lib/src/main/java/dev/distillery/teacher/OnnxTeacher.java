@@ -17,8 +17,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A pretrained text encoder as a teacher: it reads token ids {@code [N, length]} (0 for padding,
  * made by its own {@link #tokenizer()}) and gives, by name, {@code embedding} and {@code layer{i}}
- * (hidden states {@code [length, D]}, zero at padding) and {@code features} (the L2-normalised
- * sentence embedding {@code [D]}, pooled as the model was trained: {@code [CLS]} or the mean).
+ * (hidden states {@code [length, D]}, zero at padding), {@code attention{i}} (attention probabilities
+ * {@code [H, length, length]}, zero where the query or the key is padding) and {@code features} (the
+ * L2-normalised sentence embedding {@code [D]}, pooled as the model was trained: {@code [CLS]} or the mean).
  * Runs in ONNX Runtime, {@link #batch()} sentences per call; has no classifier.
  */
 public final class OnnxTeacher implements Layered {
@@ -89,9 +90,18 @@ public final class OnnxTeacher implements Layered {
         return encoder.tokenizer(length);
     }
 
+    /** embedding, then each layer followed by its attention maps (when the graph shows them), then features. */
     @Override
     public List<String> outputNames() {
-        List<String> names = new ArrayList<>(encoder.hiddenStateNames());
+        List<String> names = new ArrayList<>();
+        List<String> hidden = encoder.hiddenStateNames();
+        List<String> maps = encoder.attentionNames();
+        for (int i = 0; i < hidden.size(); i++) {
+            names.add(hidden.get(i));
+            if (i > 0 && i - 1 < maps.size()) {
+                names.add(maps.get(i - 1));
+            }
+        }
         names.add(Network.FEATURES);
         return names;
     }
@@ -99,6 +109,9 @@ public final class OnnxTeacher implements Layered {
     @Override
     public long[] outputShape(String name) {
         check(name);
+        if (name.startsWith("attention")) {
+            return new long[] {encoder.heads(), length, length};
+        }
         return name.equals(Network.FEATURES) ? new long[] {width()} : new long[] {length, width()};
     }
 
@@ -119,7 +132,7 @@ public final class OnnxTeacher implements Layered {
                     + "or use withLength(" + ids.columns() + "))");
         }
         int n = (int) ids.rows();
-        boolean hidden = names.stream().anyMatch(s -> !s.equals(Network.FEATURES));
+        List<String> exposed = names.stream().filter(s -> !s.equals(Network.FEATURES)).toList();
         Map<String, float[]> out = new LinkedHashMap<>();
         for (String name : names) {
             long w = 1;
@@ -133,7 +146,7 @@ public final class OnnxTeacher implements Layered {
         for (int s = 0; s < n; s += batch) {
             int e = Math.min(n, s + batch);
             OnnxEncoder.Batch b = encoder.fromIds(ids.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all()), hidden);
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()), exposed);
             for (String name : names) {
                 float[][][] v = b.outputs().get(name.equals(Network.FEATURES) ? OnnxEncoder.SENTENCE : name);
                 float[] dst = out.get(name);

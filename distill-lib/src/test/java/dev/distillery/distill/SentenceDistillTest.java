@@ -43,7 +43,8 @@ class SentenceDistillTest {
     @Test
     void theTeacherGivesEveryLayerAndTheSentenceEmbeddingOfTokenIds() {
         OnnxTeacher t = (OnnxTeacher) bge.model();
-        assertEquals(14, t.outputNames().size(), "embedding, layer0…layer11, features: " + t.outputNames());
+        assertEquals(26, t.outputNames().size(), "embedding, layer0…layer11 each with its attention maps, features: "
+                + t.outputNames());
         assertEquals(12, t.depth());
         assertTrue(t.parameterCount() > 33_000_000 && t.parameterCount() < 33_500_000, "bge-small: " + t.parameterCount());
         List<String> sentences = List.of("Call me Ishmael.", "The whale surfaced beside the ship, and the crew fell silent.");
@@ -64,6 +65,15 @@ class SentenceDistillTest {
         INDArray layer = out.get("layer11").reshape(2, 32, 384);
         assertTrue(layer.get(NDArrayIndex.point(0), NDArrayIndex.point(n - 1), NDArrayIndex.all()).norm2Number().doubleValue() > 1);
         assertEquals(0.0, layer.get(NDArrayIndex.point(0), NDArrayIndex.interval(n, 32), NDArrayIndex.all())
+                .norm1Number().doubleValue(), 0.0);
+        // attention probabilities [12 heads, 32, 32]: each real query's row sums to 1 over the real keys; padding is zero
+        assertEquals(List.of(12L, 32L, 32L), java.util.Arrays.stream(t.outputShape("attention3")).boxed().toList());
+        INDArray att = t.outputs(ids, List.of("attention3")).get("attention3").reshape(2, 12, 32, 32);
+        assertEquals(1.0, att.get(NDArrayIndex.point(0), NDArrayIndex.point(5), NDArrayIndex.point(1), NDArrayIndex.all())
+                .sumNumber().doubleValue(), 1e-4);
+        assertEquals(0.0, att.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.interval(n, 32), NDArrayIndex.all())
+                .norm1Number().doubleValue(), 0.0);
+        assertEquals(0.0, att.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(n, 32))
                 .norm1Number().doubleValue(), 0.0);
         SpecException e = assertThrows(SpecException.class, () -> t.outputs(ids, List.of("logits")));
         assertTrue(e.getMessage().contains("no classifier"), e.getMessage());
@@ -96,6 +106,44 @@ class SentenceDistillTest {
         DistillResult spam = SentenceDistill.fineTune(r.network(), tasks.spam().splits(),
                 TrainingOptions.defaults().epochs(4).batchSize(32).seed(1), List.of());
         assertTrue(spam.metrics().testAccuracy() > tasks.spam().majority() + 0.1, spam.summary());
+    }
+
+    /** The ensemble's embedding is the normalised mean of bge's and MiniLM's, each computed on its own. */
+    @Test
+    void anEnsembleOfBgeAndMiniLmAveragesTheirNormalisedEmbeddings() {
+        Teacher mini = Teachers.pretrained("all-minilm-l6-v2", 32, 2);
+        Teacher both = dev.distillery.teacher.EncoderEnsemble.of("bge+minilm", bge, mini);
+        List<String> sentences = List.of("A huge whale swam up next to the boat.", "Win a free prize now, click here!");
+        INDArray ids = ((OnnxTeacher) bge.model()).tokenizer().ids(sentences, 32);
+        INDArray mean = both.model().outputs(ids, List.of("features")).get("features");
+        INDArray a = bge.model().outputs(ids, List.of("features")).get("features");
+        INDArray b = mini.model().outputs(ids, List.of("features")).get("features");
+        INDArray expected = a.add(b);
+        expected.diviColumnVector(expected.norm2(1).reshape(2, 1));
+        assertTrue(mean.equalsWithEps(expected, 1e-5), mean + " vs " + expected);
+        assertEquals(bge.parameterCount() + mini.parameterCount(), both.parameterCount());
+        assertTrue(both.model().describe().contains("bge-small-en-v1.5×0.50 + all-minilm-l6-v2×0.50"), both.model().describe());
+        SpecException e = assertThrows(SpecException.class, () -> both.model().outputShape("layer3"));
+        assertTrue(e.getMessage().contains("only features"), e.getMessage());
+    }
+
+    /** TinyBERT-style terms on the teacher's layers and attention maps join the embedding terms (a 12-head student). */
+    @Test
+    void perLayerHiddenStateAndAttentionTermsTrainFromTheTeachersLayers() {
+        TextTasks.Task s = tasks.sentences();
+        TextTasks.Task small = new TextTasks.Task("sentences", s.splits().sample(300, 50, 60, 1), s.trainText(),
+                s.validationText(), s.testText(), s.classes());
+        for (String mapping : List.of("uniform", "uniform:attention")) {
+            SentenceDistill.Result r = SentenceDistill.from(bge).into("text:2x96,heads=12,length=32,vocab=30522").on(small)
+                    .with(SentenceDistill.disco(1.0, 1.0, dev.distillery.loss.FeatureLoss.Mapping.parse(mapping)))
+                    .epochs(1).seed(1).run();
+            String objective = r.objective();
+            assertTrue(objective.contains(mapping.contains("attention") ? "attention-kl(attention5>attention0)"
+                    : "mse(layer5>layer0)"), objective);
+            assertTrue(objective.contains("infonce(features)"), objective);
+            double first = r.outcome().curve().get(0).trainLoss();
+            assertTrue(Double.isFinite(first) && Double.isFinite(r.quality().fidelity()), r.summary());
+        }
     }
 
     @Test

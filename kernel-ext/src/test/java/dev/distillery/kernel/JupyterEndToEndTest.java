@@ -159,6 +159,26 @@ class JupyterEndToEndTest {
     }
 
     @Test
+    void sentenceEmbeddingNotebookDistilsBgeSmallAndComparesEveryStudent() throws Exception {
+        Executed e = execute("04-sentence-embeddings.ipynb");
+        assertTrue(e.tables() >= 2, "the study and the records as HTML tables: " + e.tables());
+        String all = e.text();
+        assertTrue(all.contains("teacher 'bge': bge-small-en-v1.5 (ONNX, 12 layers × 384, cls pooling, 32 tokens)"),
+                "the pretrained teacher was loaded by the magic");
+        assertTrue(all.contains("[embedding, layer0, attention0, layer1,") && all.contains("layer11, attention11, features]"),
+                "every layer and its attention maps are exposed");
+        assertTrue(all.contains("sentences: 3,000 train / 200 validation / 300 test"), "the npm text data was fetched and split");
+        for (String model : List.of("student, untrained", "student, distilled (DisCo)", "student, labels only (no teacher)",
+                "teacher all-minilm-l6-v2", "student, distilled from bge+MiniLM", "assistant (chain stage 1)",
+                "student, via the assistant (chain)")) {
+            assertTrue(all.contains(model), "the study has a row for " + model);
+        }
+        assertTrue(all.contains("a constant (the teacher's mean embedding) scores fidelity"), "the reading cell ran");
+        assertTrue(all.contains("smaller and") && all.contains("faster than the teacher"), "size and speed ratios");
+        assertTrue(all.contains("distilled student:"), "the neighbour comparison ran");
+    }
+
+    @Test
     void passesTheJupyterKernelProtocolSuite() throws Exception {
         Path suite = Path.of("src", "test", "python").toAbsolutePath();
         Result r = run(List.of("/usr/bin/python3", "-m", "unittest", "-v", "test_kernel_protocol"),

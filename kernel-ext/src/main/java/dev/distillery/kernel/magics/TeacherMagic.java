@@ -132,11 +132,13 @@ final class TeacherMagic extends Magic {
         } else {
             t = dev.distillery.teacher.Teachers.onnx(onnx, tokenizer, pool, length, training.threads);
         }
+        t = new Teacher(name, t.model(), t.provenance()); // known by the notebook's name for it
         String source = pretrained != null ? "the class path (" + dev.distillery.teacher.OnnxEncoder.PRETRAINED.get(pretrained)
                 .artifact() + ")" : onnx.toString();
         ctx.workbench().putTeacher(new Workbench.TeacherEntry(name, t, null, Double.NaN, source, null));
-        progress.done(String.format("teacher '%s': %s, %,d parameters, loaded in %.1f s from %s", name, t.model().describe(),
-                t.parameterCount(), (System.nanoTime() - t0) / 1e9, source));
+        progress.done(String.format("teacher '%s': %s, %,d parameters, loaded in %.1f s from %s; runs on %s", name,
+                t.model().describe(), t.parameterCount(), (System.nanoTime() - t0) / 1e9, source,
+                ((dev.distillery.teacher.OnnxTeacher) t.model()).encoder().device()));
         return t;
     }
 
