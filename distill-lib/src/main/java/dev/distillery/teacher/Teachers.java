@@ -46,17 +46,20 @@ public final class Teachers {
      * {@value #DEFAULT_LENGTH} tokens. Hidden states are exposed when the graph's node names show them.
      */
     public static Teacher onnx(java.nio.file.Path model) {
-        String base = model.getFileName().toString().replaceFirst("\\.onnx$", "");
-        java.nio.file.Path dir = model.toAbsolutePath().getParent();
-        java.nio.file.Path tok = dir.resolve(base + "-tokenizer.json");
-        if (!java.nio.file.Files.isRegularFile(tok)) {
-            tok = dir.resolve("tokenizer.json");
-        }
+        java.nio.file.Path tok = tokenizerBeside(model);
         if (!java.nio.file.Files.isRegularFile(tok) && java.nio.file.Files.isRegularFile(model)) {
             throw new dev.distillery.model.SpecException("no tokenizer for " + model + ": put the model's tokenizer.json beside it "
-                    + "(as tokenizer.json or " + base + "-tokenizer.json), or use onnx(model, tokenizer, pooling, length, threads)");
+                    + "(as tokenizer.json or " + tok.getFileName() + "), or use onnx(model, tokenizer, pooling, length, threads)");
         }
         return onnx(model, tok, OnnxEncoder.Pooling.CLS, DEFAULT_LENGTH, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The tokenizer an ONNX file is read with by default: {@code <model>-tokenizer.json} beside it if there is one, else {@code tokenizer.json}. */
+    public static java.nio.file.Path tokenizerBeside(java.nio.file.Path model) {
+        String base = model.getFileName().toString().replaceFirst("\\.onnx$", "");
+        java.nio.file.Path dir = model.toAbsolutePath().getParent();
+        java.nio.file.Path named = dir.resolve(base + "-tokenizer.json");
+        return java.nio.file.Files.isRegularFile(named) ? named : dir.resolve("tokenizer.json");
     }
 
     /** Any BERT-style text encoder exported to ONNX, with its tokenizer, pooling, length and threads given. */

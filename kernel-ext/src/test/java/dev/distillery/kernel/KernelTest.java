@@ -150,7 +150,7 @@ class KernelTest {
         assertTrue(unknown.get(0).startsWith("%student: Unknown options: '--colour', 'red'"), unknown.get(0));
 
         List<String> neither = h.error("%teacher t");
-        assertEquals("%teacher: give --spec SPEC to train or --load FILE to load", neither.get(0));
+        assertEquals("%teacher: give --spec SPEC to train, --load FILE to load, --pretrained MODEL or --onnx FILE", neither.get(0));
 
         List<String> noTeacher = h.error("%distill mlp:64 --loss hinton:T=4,alpha=0.5");
         assertTrue(noTeacher.get(0).contains("learns from a teacher: add --from TEACHER"), noTeacher.get(0));

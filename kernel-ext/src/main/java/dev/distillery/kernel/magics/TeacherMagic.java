@@ -124,13 +124,13 @@ final class TeacherMagic extends Magic {
         Teacher t;
         if (pretrained != null) {
             t = dev.distillery.teacher.Teachers.pretrained(pretrained, length, training.threads);
-        } else if (tokenizer == null) {
-            t = dev.distillery.teacher.Teachers.onnx(onnx);
-            if (length != dev.distillery.teacher.Teachers.DEFAULT_LENGTH || pool != dev.distillery.teacher.OnnxEncoder.Pooling.CLS) {
-                t = dev.distillery.teacher.Teachers.onnx(onnx, tokenizerBeside(onnx), pool, length, training.threads);
-            }
         } else {
-            t = dev.distillery.teacher.Teachers.onnx(onnx, tokenizer, pool, length, training.threads);
+            Path tok = tokenizer != null ? tokenizer : dev.distillery.teacher.Teachers.tokenizerBeside(onnx);
+            if (tokenizer == null && !java.nio.file.Files.isRegularFile(tok) && java.nio.file.Files.isRegularFile(onnx)) {
+                throw new MagicUsageException("%teacher", "no tokenizer beside " + onnx + "; give --tokenizer FILE (the model's "
+                        + "tokenizer.json)", ctx.catalog().line("teacher").usage());
+            }
+            t = dev.distillery.teacher.Teachers.onnx(onnx, tok, pool, length, training.threads);
         }
         t = new Teacher(name, t.model(), t.provenance()); // known by the notebook's name for it
         String source = pretrained != null ? "the class path (" + dev.distillery.teacher.OnnxEncoder.PRETRAINED.get(pretrained)
@@ -140,12 +140,5 @@ final class TeacherMagic extends Magic {
                 t.model().describe(), t.parameterCount(), (System.nanoTime() - t0) / 1e9, source,
                 ((dev.distillery.teacher.OnnxTeacher) t.model()).encoder().device()));
         return t;
-    }
-
-    private static Path tokenizerBeside(Path model) {
-        String base = model.getFileName().toString().replaceFirst("\\.onnx$", "");
-        Path dir = model.toAbsolutePath().getParent();
-        Path named = dir.resolve(base + "-tokenizer.json");
-        return java.nio.file.Files.isRegularFile(named) ? named : dir.resolve("tokenizer.json");
     }
 }
