@@ -183,12 +183,18 @@ public final class SentenceDistill {
 
     /** The student's and the teacher's fidelity and neighbour agreement (k = 10) on {@code sentences}' test split. */
     public static Quality quality(Teacher teacher, Network student, TextTasks.Task sentences) {
+        return quality(teacher, d -> student.outputs(d.features(), List.of(Network.FEATURES)).get(Network.FEATURES), sentences);
+    }
+
+    /** As {@link #quality(Teacher, Network, TextTasks.Task)} for any model, given as the sentence embeddings it makes of a split. */
+    public static Quality quality(Teacher teacher, java.util.function.Function<LabeledData, INDArray> student,
+            TextTasks.Task sentences) {
         Splits s = sentences.splits();
         Teacher t = atLength(teacher, s.train().inputSize());
         INDArray tTrain = t.outputs(s.train(), List.of(Network.FEATURES)).get(Network.FEATURES);
         INDArray tTest = t.outputs(s.test(), List.of(Network.FEATURES)).get(Network.FEATURES);
-        INDArray sTrain = student.outputs(s.train().features(), List.of(Network.FEATURES)).get(Network.FEATURES);
-        INDArray sTest = student.outputs(s.test().features(), List.of(Network.FEATURES)).get(Network.FEATURES);
+        INDArray sTrain = student.apply(s.train());
+        INDArray sTest = student.apply(s.test());
         int k = Math.min(10, s.test().size() - 1);
         INDArray mean = tTrain.mean(true, 0).repeat(0, tTest.rows());
         return new Quality(Embeddings.fidelity(sTrain, tTrain, sTest, tTest), Embeddings.neighbourAgreement(sTest, tTest, k), k,

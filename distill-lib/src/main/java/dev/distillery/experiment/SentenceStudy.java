@@ -149,16 +149,18 @@ public final class SentenceStudy {
         String started = Instant.now().toString();
 
         // the teacher: its probes and speed
-        Row tr = measure("teacher " + teacher.name(), teacher.model().compact(), 0, teacher, teacher, null, tasks, o, log);
+        Row tr = measure("teacher " + teacher.name(), teacher.model().compact(), 0, teacher, teacher, null, false, tasks, o, log);
         rows.add(tr);
         RunRecord.TeacherInfo tinfo = new RunRecord.TeacherInfo(teacher.name(), teacher.id(), teacher.model().compact(), null,
                 teacher.provenance().data(), teacher.parameterCount());
         records.add(record(store, "teacher", tr, "pretrained", "pretrained", info, tinfo, null, started));
-        double baseline = SentenceDistill.quality(teacher, Network.build(student(o, 1), 1), tasks.sentences()).baseline();
+        double baseline = Double.NaN;
 
         for (long seed : o.seeds()) {
             Network untrained = Network.build(student(o, 1), seed);
-            Row ur = measure("student, untrained", o.student(), seed, untrained, teacher, null, tasks, o, log);
+            SentenceDistill.Quality uq = SentenceDistill.quality(teacher, untrained, tasks.sentences());
+            baseline = uq.baseline(); // the teacher's alone: the same for every student
+            Row ur = measure("student, untrained", o.student(), seed, untrained, teacher, uq, false, tasks, o, log);
             rows.add(ur);
             records.add(record(store, "untrained", ur, "none", "none", info, tinfo, null, started));
 
@@ -166,7 +168,9 @@ public final class SentenceStudy {
                     .initFromTeacher(o.initFromTeacher()).options(o.training(seed, o.epochs())).listeners(listeners).run();
             log.accept(NAME + ": " + kd.summary());
             firstStudent = firstStudent == null ? kd.network() : firstStudent;
-            Row kr = measure("student, distilled (DisCo)", o.student(), seed, kd.network(), teacher, kd, tasks, o, log);
+            // learned from the study's teacher: the quality the run measured is the one wanted
+            Row kr = measure("student, distilled (DisCo)", o.student(), seed, kd.network(), teacher, kd.quality(), true, tasks, o,
+                    log);
             rows.add(kr);
             records.add(record(store, "distilled", kr, "disco", kd.objective(), info, tinfo, kd, started));
 
@@ -180,15 +184,15 @@ public final class SentenceStudy {
             if (o.ensembleWith() != null && first) {
                 Teacher other = Teachers.pretrained(o.ensembleWith(), o.tasks().length(), o.threads());
                 ((OnnxTeacher) other.model()).progress(log);
-                Row or = measure("teacher " + other.name(), other.model().compact(), 0, other, teacher, null, tasks, o, log);
+                Row or = measure("teacher " + other.name(), other.model().compact(), 0, other, teacher, null, false, tasks, o, log);
                 rows.add(or);
                 records.add(record(store, "teacher-2", or, "pretrained", "pretrained", info, tinfo, null, started));
                 Teacher mean = EncoderEnsemble.of("bge+minilm", teacher, other);
                 SentenceDistill.Result ek = SentenceDistill.from(mean).into(o.student()).on(tasks.sentences())
                         .initEmbeddingsFrom(init).options(o.training(seed, o.epochs())).listeners(listeners).run();
                 log.accept(NAME + ": from the ensemble: " + ek.summary());
-                Row er = measure("student, distilled from bge+MiniLM", o.student(), seed, ek.network(), teacher, ek, tasks, o,
-                        log);
+                Row er = measure("student, distilled from bge+MiniLM", o.student(), seed, ek.network(), teacher, null, true, tasks,
+                        o, log);
                 rows.add(er);
                 records.add(record(store, "ensemble-student", er, "disco", ek.objective(), info, tinfo, ek, started));
             }
@@ -200,9 +204,10 @@ public final class SentenceStudy {
                 SentenceDistill.Result cs = SentenceDistill.from(assistant).into(o.student()).on(tasks.sentences())
                         .initEmbeddingsFrom(init).options(o.training(seed, o.epochs())).listeners(listeners).run();
                 log.accept(NAME + ": chain student " + cs.summary());
-                Row ar = measure("assistant (chain stage 1)", o.assistant(), seed, ta.network(), teacher, ta, tasks, o, log);
-                Row cr = measure("student, via the assistant (chain)", o.student(), seed, cs.network(), teacher, cs, tasks, o,
-                        log);
+                Row ar = measure("assistant (chain stage 1)", o.assistant(), seed, ta.network(), teacher, ta.quality(), true, tasks,
+                        o, log);
+                Row cr = measure("student, via the assistant (chain)", o.student(), seed, cs.network(), teacher, null, true, tasks,
+                        o, log);
                 rows.add(ar);
                 rows.add(cr);
                 records.add(record(store, "assistant", ar, "disco", ta.objective(), info, tinfo, ta, started));
@@ -228,51 +233,35 @@ public final class SentenceStudy {
             acc[i++] = r.metrics().testAccuracy();
             log.accept(NAME + ": " + r.summary());
         }
-        Network probe = Network.build(student(o, 1), seed);
-        return new Row("student, labels only (no teacher)", o.student(), seed, probe.parameterCount(), null, null, null, null,
-                acc[0], acc[1], Double.NaN);
+        return new Row("student, labels only (no teacher)", o.student(), seed, student(o, 1).parameterCount(), null, null, null,
+                null, acc[0], acc[1], Double.NaN);
     }
 
     /**
      * Probes, fidelity, fine-tuning and latency of {@code model} (a Network, or a Teacher for the
-     * pretrained encoders). Fidelity is to {@code teacher}.
+     * pretrained encoders). Fidelity is to {@code teacher}: {@code known} when already measured against
+     * it, else measured here (not for the teacher itself). {@code fineTune}: also fine-tune on each task.
      */
-    private static Row measure(String name, String spec, long seed, Object model, Teacher teacher, SentenceDistill.Result kd,
-            TextTasks tasks, Options o, Consumer<String> log) {
+    private static Row measure(String name, String spec, long seed, Object model, Teacher teacher, SentenceDistill.Quality known,
+            boolean fineTune, TextTasks tasks, Options o, Consumer<String> log) {
         Network net = model instanceof Network n ? n : null;
-        Teacher asTeacher = model instanceof Teacher t ? t : null;
-        Double fid = null;
-        Double nb = null;
-        if (net != null) {
-            // always against the study's teacher, whatever the model learned from (an assistant, an ensemble)
-            SentenceDistill.Quality q = SentenceDistill.quality(teacher, net, tasks.sentences());
-            fid = q.fidelity();
-            nb = q.neighbours();
-        } else if (asTeacher != teacher) {
-            // a second pretrained encoder: its fidelity to the teacher, through the same fitted map
-            Splits s = tasks.sentences().splits();
-            Teacher a = SentenceDistill.atLength(asTeacher, s.train().inputSize());
-            Teacher b = SentenceDistill.atLength(teacher, s.train().inputSize());
-            INDArray aTrain = a.outputs(s.train(), List.of(Network.FEATURES)).get(Network.FEATURES);
-            INDArray aTest = a.outputs(s.test(), List.of(Network.FEATURES)).get(Network.FEATURES);
-            INDArray bTrain = b.outputs(s.train(), List.of(Network.FEATURES)).get(Network.FEATURES);
-            INDArray bTest = b.outputs(s.test(), List.of(Network.FEATURES)).get(Network.FEATURES);
-            fid = dev.distillery.eval.Embeddings.fidelity(aTrain, bTrain, aTest, bTest);
-            nb = dev.distillery.eval.Embeddings.neighbourAgreement(aTest, bTest, Math.min(10, (int) aTest.rows() - 1));
-        }
+        SentenceDistill.Quality q = known != null || model == teacher ? known
+                : SentenceDistill.quality(teacher, d -> features(model, d), tasks.sentences());
+        Double fid = q == null ? null : q.fidelity();
+        Double nb = q == null ? null : q.neighbours();
         double[] probe = new double[2];
         Double[] tuned = new Double[2];
         int i = 0;
         for (TextTasks.Task t : List.of(tasks.spam(), tasks.party())) {
             probe[i] = probe(embeddings(model, t.splits()), o, seed);
-            if (net != null && kd != null) {
+            if (net != null && fineTune) {
                 tuned[i] = SentenceDistill.fineTune(net, t.splits(), o.training(seed, o.fineTuneEpochs()), List.of()).metrics()
                         .testAccuracy();
             }
             i++;
         }
         double ms = latency(model, tasks.sentences().splits().test());
-        Row r = new Row(name, spec, seed, net != null ? net.parameterCount() : asTeacher.parameterCount(), fid, nb, probe[0],
+        Row r = new Row(name, spec, seed, net != null ? net.parameterCount() : ((Teacher) model).parameterCount(), fid, nb, probe[0],
                 probe[1], tuned[0], tuned[1], ms);
         log.accept(String.format(Locale.ROOT, "%s: %s: spam probe %.1f%%, party probe %.1f%%%s%s, %.2f ms per sentence", NAME,
                 name, 100 * probe[0], 100 * probe[1], fid == null ? "" : String.format(Locale.ROOT,
@@ -286,10 +275,7 @@ public final class SentenceStudy {
      * (a Network or a Teacher) embeds them.
      */
     public static List<String> nearest(Object model, TextTasks.Task sentences, int row, int k) {
-        LabeledData test = sentences.splits().test();
-        INDArray e = model instanceof Network n ? n.outputs(test.features(), List.of(Network.FEATURES)).get(Network.FEATURES)
-                : SentenceDistill.atLength((Teacher) model, test.inputSize()).outputs(test, List.of(Network.FEATURES))
-                        .get(Network.FEATURES);
+        INDArray e = features(model, sentences.splits().test());
         List<String> out = new ArrayList<>();
         for (int i : dev.distillery.eval.Embeddings.nearest(e, row, k)) {
             out.add(sentences.testText().get(i));
@@ -297,17 +283,20 @@ public final class SentenceStudy {
         return out;
     }
 
+    /** {@code model}'s sentence embeddings of {@code d}: a network's pooled features, or a teacher's (cached) embedding. */
+    static INDArray features(Object model, LabeledData d) {
+        if (model instanceof Network n) {
+            return n.outputs(d.features(), List.of(Network.FEATURES)).get(Network.FEATURES);
+        }
+        return SentenceDistill.atLength((Teacher) model, d.inputSize()).outputs(d, List.of(Network.FEATURES)).get(Network.FEATURES);
+    }
+
     /** Each split's sentence embeddings as probe data (standardised by the training split's mean and spread). */
     static Splits embeddings(Object model, Splits s) {
         LabeledData[] parts = {s.train(), s.validation(), s.test()};
         INDArray[] e = new INDArray[3];
         for (int i = 0; i < 3; i++) {
-            if (model instanceof Network n) {
-                e[i] = n.outputs(parts[i].features(), List.of(Network.FEATURES)).get(Network.FEATURES);
-            } else {
-                Teacher t = SentenceDistill.atLength((Teacher) model, parts[i].inputSize());
-                e[i] = t.outputs(parts[i], List.of(Network.FEATURES)).get(Network.FEATURES);
-            }
+            e[i] = features(model, parts[i]);
         }
         INDArray mean = e[0].mean(0);
         INDArray std = e[0].std(0).addi(1e-6);

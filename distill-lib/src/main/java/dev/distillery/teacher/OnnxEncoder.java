@@ -397,21 +397,12 @@ public final class OnnxEncoder implements AutoCloseable {
     }
 
     /**
-     * Hidden states (as {@link #hiddenStates(List)}) and the pooled, L2-normalised sentence embedding
-     * ({@code sentence}, {@code [B][1][D]}) for token ids already made by {@link #tokenizer(int)}:
-     * {@code ids} {@code [B, L]}, 0 for padding. Positions past the batch's longest sentence are not
-     * run; their hidden states are zeros, as they are at padding.
-     */
-    public Batch fromIds(org.nd4j.linalg.api.ndarray.INDArray idMatrix, boolean hidden) {
-        List<String> names = new ArrayList<>(hidden ? hiddenStateNames() : List.of());
-        return fromIds(idMatrix, names);
-    }
-
-    /**
-     * As {@link #fromIds(org.nd4j.linalg.api.ndarray.INDArray, boolean)} for the outputs {@code names}
-     * only (from {@link #hiddenStateNames()} and {@link #attentionNames()}); attention maps come as
-     * {@code [B][H·L][L]} (each example's {@code [H, L, L]} probabilities, zero where the query or the
-     * key is padding). The sentence embedding is always there.
+     * For token ids already made by {@link #tokenizer(int)} ({@code ids} {@code [B, L]}, 0 for
+     * padding): the outputs {@code names} (from {@link #hiddenStateNames()} and
+     * {@link #attentionNames()}) and the pooled, L2-normalised sentence embedding ({@code sentence},
+     * {@code [B][1][D]}). Positions past the batch's longest sentence are not run. Hidden states come
+     * as {@code [B][L][D]}, zero at padding; attention maps as {@code [B][H·L][L]} (each example's
+     * {@code [H, L, L]} probabilities, zero where the query or the key is padding).
      */
     public Batch fromIds(org.nd4j.linalg.api.ndarray.INDArray idMatrix, java.util.Collection<String> names) {
         Map<String, String> nodes = exposed();
