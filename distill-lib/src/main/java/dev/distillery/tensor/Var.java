@@ -487,18 +487,26 @@ public final class Var {
             }
         }
         INDArray out = Nd4j.pullRows(value, 1, ids);
-        return make(out, g -> {
-            float[] gs = g.dup('c').data().asFloat();
-            float[] full = new float[(int) (v * d)];
-            for (int i = 0; i < ids.length; i++) {
-                int base = ids[i] * d;
-                int from = i * d;
-                for (int j = 0; j < d; j++) {
-                    full[base + j] += gs[from + j];
-                }
+        return make(out, g -> accumulate(scatterRows(g, ids, v, d, value.dataType())), this);
+    }
+
+    /**
+     * The gradient of {@link #rows}: a {@code [v, d]} table of zeros in the table's own precision, each
+     * row of {@code g} added into row {@code ids[i]}. Only the looked-up rows are touched, so this
+     * costs the batch's tokens, not the vocabulary.
+     */
+    private static INDArray scatterRows(INDArray g, int[] ids, long v, int d, DataType type) {
+        double[] gs = g.dup('c').data().asDouble();
+        INDArray full = Nd4j.zeros(type, v, d);
+        org.nd4j.linalg.api.buffer.DataBuffer buf = full.data();
+        for (int i = 0; i < ids.length; i++) {
+            long base = (long) ids[i] * d;
+            int from = i * d;
+            for (int j = 0; j < d; j++) {
+                buf.put(base + j, buf.getDouble(base + j) + gs[from + j]);
             }
-            accumulate(Nd4j.create(full, new long[] {v, d}, value.dataType()));
-        }, this);
+        }
+        return full;
     }
 
     /** Column {@code k} of a rank-2 value, as {@code [rows, 1]}. */

@@ -2,6 +2,7 @@ package dev.distillery.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,11 +51,29 @@ class TapeTest {
         return Nd4j.create(v, shape, DataType.DOUBLE);
     }
 
+    /** Which elements of each input a gradient check compares with finite differences. */
+    enum Coverage {
+        /** Every element: per-op checks, whose inputs are small. */
+        EVERY_ELEMENT,
+        /**
+         * At least one element in every row and every column of each input (seen as a matrix {@code
+         * [prod(leading axes), last axis]}; every element of a vector): whole-network checks, whose
+         * weight matrices have thousands of elements.
+         */
+        EVERY_ROW_AND_COLUMN
+    }
+
+    /** {@link #check(String, Coverage, Function, INDArray...)} on every element of every input. */
+    static void check(String what, Function<List<Var>, Var> f, INDArray... inputs) {
+        check(what, Coverage.EVERY_ELEMENT, f, inputs);
+    }
+
     /**
      * Checks the gradient of {@code sum(f(inputs) ⊙ R)} (R fixed and random, so every output
-     * element matters differently) with respect to every input against central differences.
+     * element matters differently) with respect to the inputs' elements that {@code coverage}
+     * names, against central differences.
      */
-    static void check(String what, Function<List<Var>, Var> f, INDArray... inputs) {
+    static void check(String what, Coverage coverage, Function<List<Var>, Var> f, INDArray... inputs) {
         Random r = new Random(what.hashCode());
         Tape tape = new Tape();
         List<Var> vars = new ArrayList<>();
@@ -68,10 +87,10 @@ class TapeTest {
         double h = 1e-6;
         for (int k = 0; k < inputs.length; k++) {
             INDArray g = vars.get(k).grad();
+            assertNotNull(g, what + ": input " + k + " got no gradient");
             assertArrayEquals(inputs[k].shape(), g.shape(), what + ": gradient shape of input " + k);
             INDArray flatG = g.dup('c').reshape(g.length());
-            long n = inputs[k].length();
-            for (long i : sample(n, r)) {
+            for (long i : elements(inputs[k].shape(), coverage)) {
                 double fd = (value(f, inputs, weights, k, i, h) - value(f, inputs, weights, k, i, -h)) / (2 * h);
                 double an = flatG.getDouble(i);
                 assertEquals(fd, an, 1e-6 + 1e-5 * Math.abs(fd), what + ": d/d input" + k + "[" + i + "]");
@@ -79,21 +98,19 @@ class TapeTest {
         }
     }
 
-    private static long[] sample(long n, Random r) {
-        if (n <= 12) {
-            long[] all = new long[(int) n];
-            for (int i = 0; i < n; i++) {
-                all[i] = i;
-            }
-            return all;
+    /** The c-order indices of the elements {@code coverage} asks for in an array of {@code shape}. */
+    static long[] elements(long[] shape, Coverage coverage) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
         }
-        long[] s = new long[12];
-        s[0] = 0;
-        s[1] = n - 1;
-        for (int i = 2; i < s.length; i++) {
-            s[i] = (long) (r.nextDouble() * n);
+        if (coverage == Coverage.EVERY_ELEMENT || shape.length < 2) {
+            return java.util.stream.LongStream.range(0, n).toArray();
         }
-        return s;
+        long cols = shape[shape.length - 1];
+        long rows = n / cols;
+        // a wrapped diagonal: element (i mod rows, i mod cols) for i < max(rows, cols) meets every row and every column
+        return java.util.stream.LongStream.range(0, Math.max(rows, cols)).map(i -> (i % rows) * cols + i % cols).toArray();
     }
 
     private static double value(Function<List<Var>, Var> f, INDArray[] inputs, INDArray weights, int k, long i, double h) {
@@ -119,6 +136,20 @@ class TapeTest {
         pos = org.nd4j.linalg.ops.transforms.Transforms.abs(pos).addi(0.3);
         check("add broadcast row", v -> v.get(0).add(v.get(1)), a, row);
         check("add broadcast rank-1", v -> v.get(0).add(v.get(1)), a, vec);
+        // the smaller operand broadcast along a trailing or middle axis, not only along leading ones
+        INDArray col = rand(r, 3, 1);
+        INDArray posCol = org.nd4j.linalg.ops.transforms.Transforms.abs(rand(r, 3, 1)).addi(0.5);
+        check("add broadcast column", v -> v.get(0).add(v.get(1)), a, col);
+        check("sub broadcast column", v -> v.get(0).sub(v.get(1)), a, col);
+        check("sub broadcast column, larger on the right", v -> v.get(1).sub(v.get(0)), a, col);
+        check("mul broadcast column", v -> v.get(0).mul(v.get(1)), a, col);
+        check("div broadcast column", v -> v.get(0).div(v.get(1)), a, posCol);
+        check("div by a broadcast matrix", v -> v.get(1).div(v.get(0)), pos, col);
+        INDArray cube = rand(r, 2, 3, 4);
+        check("mul broadcast middle axis", v -> v.get(0).mul(v.get(1)), cube, rand(r, 2, 1, 4));
+        check("add broadcast last axis of rank 3", v -> v.get(0).add(v.get(1)), cube, rand(r, 2, 3, 1));
+        check("mul broadcast first and last axes", v -> v.get(0).mul(v.get(1)), cube, rand(r, 1, 3, 1));
+        check("sub broadcast rank-2 into rank 3", v -> v.get(0).sub(v.get(1)), cube, rand(r, 3, 1));
         check("sub", v -> v.get(0).sub(v.get(1)), a, row);
         check("mul", v -> v.get(0).mul(v.get(1)), a, row);
         check("div", v -> v.get(0).div(v.get(1)), a, pos);
@@ -152,6 +183,46 @@ class TapeTest {
             Var m = v.get(0).maxDetached(true, 2);
             return v.get(0).sub(m).exp().sum(true, 2).log().add(m);
         }, x);
+    }
+
+    /**
+     * Slices whose length leaves a remainder, on every axis: the time reduction of strided speech
+     * students (98 frames at stride 4 use the first 96) and the teacher targets averaged to their rate.
+     */
+    @Test
+    void narrowWithRemaindersOnEveryAxis() {
+        Random r = new Random(6);
+        INDArray x = rand(r, 2, 7, 5);
+        check("narrow first axis", v -> v.get(0).narrow(0, 1, 1), x);
+        check("narrow middle axis, remainder at the end", v -> v.get(0).narrow(1, 0, 6), x);
+        check("narrow middle axis, inside", v -> v.get(0).narrow(1, 2, 4), x);
+        check("narrow last axis", v -> v.get(0).narrow(2, 1, 3), x);
+        check("narrow rank 4, third axis", v -> v.get(0).narrow(2, 3, 2), rand(r, 2, 3, 5, 4));
+        // 7 positions at stride 2 or 3: the first 6 are averaged in groups, the seventh is dropped
+        check("time reduction by 2 with a remainder", v -> v.get(0).narrow(1, 0, 6).reshape(2, 3, 2, 5).mean(false, 2), x);
+        check("time reduction by 3 with a remainder", v -> v.get(0).narrow(1, 0, 6).reshape(2, 2, 3, 5).mean(false, 2), x);
+        check("two narrows of one value", v -> v.get(0).narrow(1, 0, 3).add(v.get(0).narrow(1, 4, 3)), x);
+    }
+
+    /** The embedding lookup, in double precision: exactly a one-hot product, gradients included. */
+    @Test
+    void rowsLookupIsAOneHotProductInDoublePrecision() {
+        Random r = new Random(7);
+        INDArray table = rand(r, 6, 4);
+        int[] ids = {2, 5, 2, 0, 2};
+        check("rows", v -> v.get(0).rows(ids), table);
+        INDArray oneHot = Nd4j.zeros(DataType.DOUBLE, ids.length, 6);
+        for (int i = 0; i < ids.length; i++) {
+            oneHot.putScalar(i, ids[i], 1.0);
+        }
+        INDArray weights = rand(r, ids.length, 4).muli(1.0 / 3);
+        same("rows against a one-hot product",
+                v -> v.get(0).rows(ids).mul(v.get(0).tape().constant(weights)).sum(),
+                v -> v.get(0).tape().constant(oneHot).mmul(v.get(0)).mul(v.get(0).tape().constant(weights)).sum(), table);
+        Tape tape = new Tape();
+        Var t = tape.param(table.dup());
+        tape.backward(t.rows(ids).mul(tape.constant(weights)).sum());
+        assertEquals(DataType.DOUBLE, t.grad().dataType(), "a double table gets a double gradient");
     }
 
     @Test
@@ -210,7 +281,8 @@ class TapeTest {
         INDArray[] a = valueAndGrads(f, inputs);
         INDArray[] b = valueAndGrads(g, inputs);
         for (int i = 0; i < a.length; i++) {
-            double diff = a[i].sub(b[i]).norm2Number().doubleValue();
+            // in double: a float result minus a double one would be rounded to float first, hiding the difference
+            double diff = a[i].castTo(DataType.DOUBLE).sub(b[i].castTo(DataType.DOUBLE)).norm2Number().doubleValue();
             assertTrue(diff < 1e-10, what + ": " + (i == 0 ? "value" : "gradient of input " + (i - 1)) + " differs by " + diff);
         }
     }
@@ -296,19 +368,26 @@ class TapeTest {
         assertTrue(cw.get("kb").reshape(2).sub(tkb.grad().reshape(2)).norm2Number().doubleValue() < 1e-8, "conv bias gradient");
     }
 
-    /** Whole networks, every family: parameter gradients against finite differences, in double precision. */
+    /**
+     * Whole networks, every family: parameter gradients against finite differences, in double
+     * precision, at least one element in every row and column of every parameter. The speech student
+     * has 7 frames at stride 2 (a remainder dropped); the text student reads padded sentences.
+     */
     @Test
     void networkParameterGradientsMatchFiniteDifferences() {
         for (String spec : List.of("mlp:6x5", "cnn:2x3,dense=5,kernel=3", "vit:1x8,heads=2,patch=7,ffn=2",
-                "speech:2x8,heads=2,frame=4,length=6,stride=2,norm=post", "multihead:2,combine=learned:mlp:5")) {
+                "speech:2x8,heads=2,frame=4,length=6,stride=2,norm=post", "speech:1x8,heads=2,frame=3,length=7,stride=2",
+                "text:2x8,heads=2,length=6,vocab=11", "multihead:2,combine=learned:mlp:5")) {
             Network net = Network.build(ModelSpec.parse(spec), 7);
             Random r = new Random(spec.hashCode());
-            INDArray x = rand(r, 3, net.spec().inputs());
+            INDArray x = spec.startsWith("text:")
+                    ? Nd4j.create(new double[][] {{3, 7, 10, 0, 0, 0}, {1, 2, 3, 4, 5, 6}, {9, 0, 0, 0, 0, 0}})
+                    : rand(r, 3, net.spec().inputs());
             Map<String, INDArray> p64 = new LinkedHashMap<>();
             net.parameters().forEach((k, v) -> p64.put(k, v.castTo(DataType.DOUBLE).addi(rand(r, v.shape()).muli(0.1))));
             List<String> names = new ArrayList<>(p64.keySet());
             INDArray[] inputs = names.stream().map(p64::get).toArray(INDArray[]::new);
-            check(spec, v -> {
+            check(spec, Coverage.EVERY_ROW_AND_COLUMN, v -> {
                 Map<String, Var> pv = new LinkedHashMap<>();
                 for (int i = 0; i < names.size(); i++) {
                     pv.put(names.get(i), v.get(i));
