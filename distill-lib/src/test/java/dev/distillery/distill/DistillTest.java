@@ -49,19 +49,25 @@ class DistillTest {
         assertEquals(1, fresh.computedCount(), "another dataset is another key");
     }
 
+    /**
+     * With 100 labels of 3,000 images, the student that also learns the teacher's soft targets on all
+     * 3,000 beats its scratch twin (same seed). Measured: KD 72.8 %, scratch 65.0 %; agreement 87.3 %
+     * against 71.4 %; the margins are set below those gains.
+     */
     @Test
-    void kdTrainsAStudentThatAgreesWithItsTeacher() {
+    void kdTrainsAStudentThatBeatsItsScratchTwinAndAgreesWithItsTeacher() {
         Splits few = data.withLabels(100, 1);
         DistillResult scratch = Distill.from(trained.teacher()).into("mlp:32").with(Losses.scratch()).on(few)
                 .epochs(30).patience(10).seed(1).run();
         DistillResult kd = Distill.from(trained.teacher()).into("mlp:32").with(Losses.hinton(4, 0.1)).on(few)
                 .epochs(6).seed(1).run();
-        assertTrue(kd.metrics().agreement() > scratch.metrics().agreement(),
-                "soft targets on unlabeled images raise agreement: " + kd.summary() + " vs " + scratch.summary());
+        assertTrue(kd.metrics().testAccuracy() > scratch.metrics().testAccuracy() + 0.05,
+                "soft targets on unlabeled images raise accuracy: " + kd.summary() + " vs " + scratch.summary());
+        assertTrue(kd.metrics().agreement() > scratch.metrics().agreement() + 0.10,
+                "and agreement: " + kd.summary() + " vs " + scratch.summary());
         assertTrue(kd.metrics().klDivergence() < scratch.metrics().klDivergence());
         assertEquals(784 * 32 + 32 + 32 * 10 + 10, kd.metrics().parameters());
         assertTrue(kd.metrics().bytesOnDisk() > 3 * kd.metrics().parameters(), "all float32 weights are on disk (deflated)");
-        assertTrue(kd.metrics().latencyMicros() > 0);
         assertEquals("kd T=4 a=0.1", kd.loss());
     }
 
