@@ -131,7 +131,8 @@ class FeatureDistillTest {
         DistillResult r = Distill.from(vit).into("vit:1x8,heads=2,patch=7").with(loss).on(data).epochs(2).seed(2).run();
         assertTrue(r.training().curve().get(1).trainLoss() < r.training().curve().get(0).trainLoss(),
                 "the combined loss falls: " + r.training().curve());
-        assertTrue(r.metrics().testAccuracy() > 0.15, "better than chance: " + r.summary());
+        // measured: 24.5 % after two epochs of this mixed loss (chance 10 %), with agreement 24.6 %
+        assertTrue(r.metrics().testAccuracy() > 0.22, "better than chance: " + r.summary());
         assertEquals("hinton T=4 alpha=0.5 + attention-kl(attention1>attention0) + mse(embedding)[linear]"
                 + " + cosine(layer1>layer0)[mlp] + heads[0, 1]:l1-logsig-cos from layer0 + sup(layer0:kd×0.5)",
                 r.provenance().objective());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distillery.backend.Backend;
+import dev.distillery.data.LabeledData;
 import dev.distillery.data.TextCorpus;
 import dev.distillery.data.TextTasks;
 import dev.distillery.model.ModelSpec;
@@ -21,7 +22,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** bge-small as a teacher of token ids, and a short sentence-embedding distillation from it. */
@@ -127,23 +130,96 @@ class SentenceDistillTest {
         assertTrue(e.getMessage().contains("only features"), e.getMessage());
     }
 
-    /** TinyBERT-style terms on the teacher's layers and attention maps join the embedding terms (a 12-head student). */
+    /**
+     * TinyBERT-style terms on the teacher's layers and attention maps join the embedding terms (a
+     * 12-head student): the first step's loss, on one batch of every training sentence, equals the
+     * weighted terms computed here by hand from the student's initial outputs, the teacher's, and the
+     * projections' initial weights.
+     */
     @Test
-    void perLayerHiddenStateAndAttentionTermsTrainFromTheTeachersLayers() {
+    void perLayerHiddenStateAndAttentionTermsAddUpToTheFirstStepsLoss() {
         TextTasks.Task s = tasks.sentences();
         TextTasks.Task small = new TextTasks.Task("sentences", s.splits().sample(300, 50, 60, 1), s.trainText(),
                 s.validationText(), s.testText(), s.classes());
-        for (String mapping : List.of("uniform", "uniform:attention")) {
-            SentenceDistill.Result r = SentenceDistill.from(bge).into("text:2x96,heads=12,length=32,vocab=30522").on(small)
-                    .with(SentenceDistill.disco(1.0, 1.0, dev.distillery.loss.FeatureLoss.Mapping.parse(mapping)))
-                    .epochs(1).seed(1).run();
-            String objective = r.objective();
-            assertTrue(objective.contains(mapping.contains("attention") ? "attention-kl(attention5>attention0)"
-                    : "mse(layer5>layer0)"), objective);
-            assertTrue(objective.contains("infonce(features)"), objective);
+        LabeledData train = small.splits().train();
+        String student = "text:2x96,heads=12,length=32,vocab=30522";
+        for (String mapping : List.of("uniform,w=0.5", "uniform:attention,w=2")) {
+            boolean attention = mapping.contains("attention");
+            SentenceDistill.Result r = SentenceDistill.from(bge).into(student).on(small)
+                    .with(SentenceDistill.disco(0.7, 0.4, dev.distillery.loss.FeatureLoss.Mapping.parse(mapping)))
+                    .epochs(1).batchSize(train.size()).learningRate(1e-9).seed(1).run();
+            assertEquals(attention ? "no logit loss (task-agnostic) + cosine(features)×0.7[linear] + infonce(features)×0.4[linear]"
+                    + " + attention-kl(attention5>attention0)×2 + attention-kl(attention11>attention1)×2"
+                    : "no logit loss (task-agnostic) + cosine(features)×0.7[linear] + infonce(features)×0.4[linear]"
+                    + " + mse(layer5>layer0)×0.5[linear] + mse(layer11>layer1)×0.5[linear]", r.objective());
+
+            Network init = Network.build(((TransformerSpec) ModelSpec.parse(student)).withOutputs(train.numClasses()), 1);
+            List<String> names = attention ? List.of("features", "attention0", "attention1")
+                    : List.of("features", "layer0", "layer1");
+            Map<String, INDArray> st = doubles(init.outputs(train.features(), names));
+            Map<String, INDArray> te = doubles(bge.outputs(train, List.of("features", attention ? "attention5" : "layer5",
+                    attention ? "attention11" : "layer11")));
+            Map<String, INDArray> aux = doubles(r.network().auxiliary());
+            Map<String, Double> terms = new java.util.LinkedHashMap<>();
+            terms.put("cosine", 0.7 * (1 - meanCosine(project(st.get("features"), aux, "match0"), te.get("features"))));
+            terms.put("infonce", 0.4 * infoNce(project(st.get("features"), aux, "match1"), te.get("features")));
+            for (int i = 0; i < 2; i++) {
+                int t = i == 0 ? 5 : 11;
+                if (attention) {
+                    terms.put("attention" + i, 2 * attentionKl(st.get("attention" + i), te.get("attention" + t)));
+                } else {
+                    INDArray hs = project(st.get("layer" + i).reshape(train.size() * 32L, 96), aux, "match" + (2 + i));
+                    INDArray diff = hs.sub(te.get("layer" + t).reshape(train.size() * 32L, 384));
+                    terms.put("layer" + i, 0.5 * diff.mul(diff).meanNumber().doubleValue());
+                }
+            }
+            double expected = terms.values().stream().mapToDouble(Double::doubleValue).sum();
             double first = r.outcome().curve().get(0).trainLoss();
-            assertTrue(Double.isFinite(first) && Double.isFinite(r.quality().fidelity()), r.summary());
+            // training sums millions of float32 values per term; the hand computation is in double
+            assertEquals(expected, first, 1e-3 * expected, mapping + ": the first step's loss is the weighted sum of " + terms);
+            terms.forEach((name, v) -> assertTrue(v > 0.01 * expected, name + " is a real part of the loss: " + terms));
         }
+    }
+
+    private static Map<String, INDArray> doubles(Map<String, INDArray> m) {
+        Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(k, v.castTo(DataType.DOUBLE)));
+        return out;
+    }
+
+    /** {@code x · W + b} with the projection {@code name}'s weights. */
+    private static INDArray project(INDArray x, Map<String, INDArray> aux, String name) {
+        return x.mmul(aux.get("aux." + name + ".w")).addRowVector(aux.get("aux." + name + ".b").reshape(1, -1));
+    }
+
+    /** Each row divided by its length (ε = 1e-8 under the root, as the loss has it). */
+    private static INDArray unit(INDArray x) {
+        INDArray norms = Transforms.sqrt(x.mul(x).sum(true, 1).addi(1e-8));
+        return x.divColumnVector(norms);
+    }
+
+    private static double meanCosine(INDArray a, INDArray b) {
+        return unit(a).mul(unit(b)).sum(1).meanNumber().doubleValue();
+    }
+
+    /** Mean over rows of −log softmax(aᵢ·bⱼ/0.1) at j = i. */
+    private static double infoNce(INDArray a, INDArray b) {
+        INDArray logits = unit(a).mmul(unit(b).transpose()).divi(0.1);
+        double total = 0;
+        for (int i = 0; i < logits.rows(); i++) {
+            double max = logits.getRow(i).maxNumber().doubleValue();
+            double lse = max + Math.log(Transforms.exp(logits.getRow(i).sub(max)).sumNumber().doubleValue());
+            total += lse - logits.getDouble(i, i);
+        }
+        return total / logits.rows();
+    }
+
+    /** KL(teacher ‖ student) of every attention row ({@code [N, 12·32·32]}: 12 heads of 32 × 32), averaged over rows. */
+    private static double attentionKl(INDArray student, INDArray teacher) {
+        INDArray s = student.reshape(-1, 32);
+        INDArray t = teacher.reshape(-1, 32);
+        INDArray kl = t.mul(Transforms.log(t.add(1e-8)).sub(Transforms.log(s.add(1e-8)))).sum(1);
+        return kl.meanNumber().doubleValue();
     }
 
     @Test

@@ -23,7 +23,7 @@ class ChainTest {
                 data: {labels: 300, trainSize: 1500, validationSize: 500, testSize: 500}
                 teacher: {name: cnn, model: {type: cnn, channels: [8], dense: [32]}, epochs: 2}
                 students: [{name: tiny, model: {type: mlp, hidden: [8]}}]
-                recipes: [{name: kd, loss: {type: hinton, temperature: 4, alpha: 0.1}, epochs: 4}]
+                recipes: [{name: kd, loss: {type: hinton, temperature: 4, alpha: 0.1}, epochs: 8}]
                 chain: {name: c1, count: 2, finals: [last, de]}
                 """);
         ExperimentSpec spec = Specs.read(dir.resolve("chain.yaml"), ExperimentSpec.class);
@@ -70,8 +70,11 @@ class ChainTest {
 
         // every stage's record reads back with its lineage, and the table traces the whole chain
         assertEquals(multi, store.read(multi.id()));
+        // measured: the assistants 64.2 and 63.8 %, the 784-8-10 students 28.0 (from ta2) and 29.0 % (from both)
         for (RunRecord r : records) {
-            assertTrue(r.metrics().testAccuracy() > 0.2, r.student() + " trained: " + r.metrics().testAccuracy());
+            double floor = r.lineage().role().equals("assistant") ? 0.60 : 0.25;
+            assertTrue(r.metrics().testAccuracy() > floor, r.student() + " (" + r.recipe() + ") trained to "
+                    + r.metrics().testAccuracy() + ", below " + floor);
             assertEquals(out.teacher().id(), r.teacher().id(), "every record names the chain's root teacher");
         }
         assertEquals(4, Results.lineage(records).rowCount());

@@ -29,9 +29,11 @@ class SpeechStudyTest {
         SpeechStudy.Options o = SpeechStudy.Options.fast();
         SpeechStudy.Result r = SpeechStudy.run(tasks, set, o, store, List.of(), s -> {});
 
-        // the teacher's layers carry the content task and the speaker task
-        assertTrue(r.teacherWord() > 6 * 0.05, "word probe on the teacher: " + r.teacherWord() + " (chance 0.05)");
-        assertTrue(r.teacherVoice() > 2.0 / 12, "voice probe on the teacher: " + r.teacherVoice() + " (chance 1/12)");
+        // the teacher's layers carry the content task and the speaker task; measured on the 48 test clips: word
+        // 68.8 %, voice 33.3 % (chance 5 % and 8.3 %); students (depth 1, 2, 4) word 45.8 / 27.1 / 12.5 %, voice
+        // 16.7 / 25.0 / 12.5 %. The floors sit a clip or two below those.
+        assertTrue(r.teacherWord() > 0.6, "word probe on the teacher: " + r.teacherWord() + " (chance 0.05)");
+        assertTrue(r.teacherVoice() > 0.29, "voice probe on the teacher: " + r.teacherVoice() + " (chance 1/12)");
 
         List<RunRecord> records = store.list();
         assertEquals(1 + o.depths().size(), records.size(), "the teacher and one student per depth");
@@ -44,10 +46,14 @@ class SpeechStudyTest {
             assertEquals("completed", rec.status());
             assertEquals(manifestSha, rec.data().sha256().get("manifest.csv"), "the record names the exact data");
             assertNotNull(rec.versions().get("nd4j"));
-            assertTrue(rec.probes().get("word") > rec.probes().get("word_chance"), rec.student() + " " + rec.probes());
+            assertEquals(0.05, rec.probes().get("word_chance"), 1e-12, "20 words");
+            assertEquals(1.0 / 12, rec.probes().get("voice_chance"), 1e-12, "12 voices");
             if (rec.recipe().equals(SpeechStudy.TEACHER)) {
+                assertEquals(r.teacherWord(), rec.probes().get("word"), 0.0, "the record holds the probe the study reports");
                 continue;
             }
+            assertTrue(rec.probes().get("word") >= 0.1 && rec.probes().get("voice") >= 0.1,
+                    rec.student() + " is at least twice chance on words and above it on voices: " + rec.probes());
             TransformerSpec s = (TransformerSpec) ModelSpec.parse(rec.studentSpec());
             assertEquals(teacher.stride(), s.stride(), "students keep the teacher's frame rate");
             assertTrue(Math.abs(s.parameterCount() - budget) < 0.1 * budget, s.compact() + " is near the budget " + budget);
@@ -58,6 +64,11 @@ class SpeechStudyTest {
         }
         assertTrue(records.stream().filter(x -> !x.recipe().equals(SpeechStudy.TEACHER))
                 .map(RunRecord::studentSpec).distinct().count() == o.depths().size());
+        List<RunRecord> students = records.stream().filter(x -> !x.recipe().equals(SpeechStudy.TEACHER)).toList();
+        assertTrue(students.stream().mapToDouble(x -> x.probes().get("word")).max().orElseThrow() > 0.4,
+                "the best student reads the words well: " + students.stream().map(RunRecord::probes).toList());
+        assertTrue(students.stream().mapToDouble(x -> x.probes().get("voice")).max().orElseThrow() > 0.2,
+                "the best student tells the voices apart: " + students.stream().map(RunRecord::probes).toList());
 
         Path png = tmp.resolve("figure.png");
         Table again = SpeechStudy.regenerate(store.root(), png);
