@@ -3,7 +3,6 @@ package dev.distillery.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +18,10 @@ class SpeechCommandsSynthTest {
 
     @Test
     void aSmallBuildIsReproducibleAndKeepsUtterancesTogether(@TempDir Path tmp) throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/espeak-ng")) && Files.isExecutable(Path.of("/usr/bin/sox"))
-                && Files.isExecutable(Path.of("/usr/bin/text2wave")),
-                "needs " + String.join(" ", SpeechCommandsSynth.PACKAGES) + " (./distillery test installs them)");
+        for (String tool : List.of("/usr/bin/espeak-ng", "/usr/bin/sox", "/usr/bin/text2wave")) {
+            assertTrue(Files.isExecutable(Path.of(tool)), tool + " is missing: the speech set needs "
+                    + String.join(" ", SpeechCommandsSynth.PACKAGES) + " (./distillery test installs them)");
+        }
         List<SpeechCommandsSynth.Voice> all = SpeechCommandsSynth.voices();
         List<SpeechCommandsSynth.Voice> three = List.of(all.get(0), all.get(1), all.get(all.size() - 1));
         SpeechCommandsSynth.Options o = new SpeechCommandsSynth.Options(SpeechCommandsSynth.WORDS.subList(0, 10), three, 3, 7);

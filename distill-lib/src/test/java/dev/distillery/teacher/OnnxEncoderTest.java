@@ -153,13 +153,13 @@ class OnnxEncoderTest {
             try (OnnxEncoder q = OnnxEncoder.pretrained(name, 2); OnnxEncoder f = OnnxEncoder.pretrained(full, 2);
                     OnnxEncoder states = OnnxEncoder.pretrained(name, 2, true)) {
                 // dynamic int8 quantization scales activations per tensor, over the whole batch: one sentence at a
-                // time is what the jar's code does, and batches of other sentences shift the numbers slightly
+                // time is what the jar's code does, and batches of other sentences may shift the numbers slightly
                 float[][] eq = q.embed(SENTENCES, 1);
                 float[][] batched = q.embed(SENTENCES, 8);
                 float[][] es = states.embed(SENTENCES, 1);
                 for (int i = 0; i < SENTENCES.size(); i++) {
                     double cb = cosine(eq[i], batched[i]);
-                    assertTrue(cb > 0.98 && cb < 0.99999, name + ": in a batch of 6 the int8 embedding moves a little: " + cb);
+                    assertTrue(cb > 0.98, name + ": in a batch of 6 the int8 embedding stays near its embedding alone: " + cb);
                     assertTrue(cosine(eq[i], es[i]) > 0.999999, "the rewritten graph embeds as the original");
                 }
                 float[][] ef = f.embed(SENTENCES, 8);

@@ -10,6 +10,7 @@ import dev.distillery.kernel.display.RecordingSink;
 import dev.distillery.model.Checkpoint;
 import dev.distillery.model.TrainingInterruptedException;
 import dev.distillery.teacher.Teacher;
+import dev.distillery.teacher.TeacherCache;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -21,64 +22,76 @@ import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import tech.tablesaw.api.Table;
 
 /**
- * The distillation magics on a small Fashion-MNIST sample, in one kernel, in order: teacher,
- * student, distil, runs, plots, a whole experiment cell, renderers, and an interrupt mid-training.
+ * The distillation magics on a small Fashion-MNIST sample, in one kernel: teacher, student, distil,
+ * runs, plots, a whole experiment cell, renderers, and an interrupt mid-training. The kernel, the
+ * teacher {@code mlp} and the student {@code tiny} are made once for the class; each test makes the
+ * rest of what it checks, so the tests pass in any order (they run in a random one).
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@TestMethodOrder(MethodOrderer.Random.class)
 class DistillMagicsTest {
 
     static final String DATA = "fashion-mnist:labels=500,train=3000,val=500,test=1000";
+    static final String TEACHER = "%teacher mlp --spec mlp:128 --data " + DATA + " --epochs 3";
 
     @TempDir
     static Path runs;
     static KernelHarness h;
+    static Teacher mlp;
+    static String firstSource;
+    static String firstMessage;
+    static TeacherCache previousCache;
 
     @BeforeAll
     static void start() {
+        // teacher outputs cached for this class alone, so that what a test finds computed is what this class computed
+        previousCache = TeacherCache.shared();
+        TeacherCache.setShared(new TeacherCache(runs.resolve("teacher-outputs")));
         h = new KernelHarness(runs);
+        h.sink.clear();
+        mlp = (Teacher) h.kernel.evalRaw(TEACHER);
+        firstSource = h.kernel.workbench().teacher("mlp").source();
+        firstMessage = lastText(h.sink);
+        h.exec("%student tiny --spec mlp:16");
     }
 
     @AfterAll
     static void stop() {
         h.close();
+        TeacherCache.setShared(previousCache);
     }
 
+    /** Measured: the 3-epoch 784-128-10 teacher reaches 76.1 % on the 1,000 test images. */
     @Test
-    @Order(1)
     void teacherTrainsKeepsItsNameAndIsReusedTheSecondTime() {
-        h.sink.clear();
-        Teacher t = (Teacher) h.kernel.evalRaw("%teacher mlp --spec mlp:128 --data " + DATA + " --epochs 3");
-        assertEquals("mlp", t.name());
+        assertEquals("mlp", mlp.name());
         Workbench.TeacherEntry e = h.kernel.workbench().teacher("mlp");
-        assertTrue(e.testAccuracy() > 0.6, "a 3-epoch MLP teacher on 3,000 images should pass 60%: " + e.testAccuracy());
+        assertTrue(e.testAccuracy() > 0.74, "a 3-epoch MLP teacher on 3,000 images: " + e.testAccuracy());
         assertTrue(Files.isRegularFile(e.file()), "the trained teacher is kept at " + e.file());
-        assertTrue(e.source().startsWith("trained here"), e.source());
+        assertTrue(firstSource.startsWith("trained here"), firstSource);
         assertEquals(500, e.data().labels());
-        assertTrue(lastText(h.sink).contains("teacher 'mlp': test accuracy"), lastText(h.sink));
+        assertTrue(firstMessage.contains(String.format("teacher 'mlp': test accuracy %.2f", 100 * e.testAccuracy())),
+                firstMessage);
 
-        Teacher again = (Teacher) h.kernel.evalRaw("%teacher mlp --spec mlp:128 --data " + DATA + " --epochs 3");
-        assertEquals(t.id(), again.id(), "same spec, same data: the saved teacher is reused");
+        Teacher again = (Teacher) h.kernel.evalRaw(TEACHER);
+        assertEquals(mlp.id(), again.id(), "same spec, same data: the saved teacher is reused");
         assertTrue(h.kernel.workbench().teacher("mlp").source().startsWith("reused"));
         assertSame(again, h.kernel.evalRaw("teacher(\"mlp\")"));
 
         Teacher loaded = (Teacher) h.kernel.evalRaw("%teacher copy --load " + e.file() + " --data " + DATA);
-        assertEquals(t.id(), loaded.id(), "--load gives the same weights");
+        assertEquals(mlp.id(), loaded.id(), "--load gives the same weights");
         assertEquals(e.testAccuracy(), h.kernel.workbench().teacher("copy").testAccuracy(), 1e-9);
         assertTrue(h.kernel.workbench().teacher("copy").source().startsWith("loaded from"));
         assertTrue(KernelHarness.text(h.exec("teacher(\"mlp\")")).startsWith("teacher mlp: mlp 784-128-10, 101,770 parameters"));
     }
 
     @Test
-    @Order(2)
     void distillRunsEverySeedRecordsItAndShowsLiveProgress() {
-        h.exec("%student tiny --spec mlp:16");
         h.sink.clear();
         DisplayData shown = h.exec("var r = %distill tiny --from mlp --loss hinton:T=4,alpha=0.1 --epochs 3 --seeds 2 --name kd\nr");
         Experiment.Outcome r = (Experiment.Outcome) h.kernel.evalRaw("r");
@@ -89,7 +102,8 @@ class DistillMagicsTest {
             assertEquals(3, rec.curve().size());
             assertEquals("mlp", rec.teacher().name());
             assertEquals(500, rec.data().trainLabeled());
-            assertTrue(rec.metrics().agreement() > 0.3, "the student agrees with its teacher: " + rec.metrics());
+            // measured: 72.2 % (seed 1) and 64.9 % (seed 2) after 3 epochs
+            assertTrue(rec.metrics().agreement() > 0.6, "the student agrees with its teacher: " + rec.metrics());
             assertEquals(rec, new RunStore(runs).read(rec.id()), "the record is on disk as returned");
         }
         // the result shows its summary table and curve
@@ -111,16 +125,20 @@ class DistillMagicsTest {
     }
 
     @Test
-    @Order(3)
     void runsTableAndPlotsComeFromTheRecords() {
-        h.exec("%distill tiny --loss scratch --epochs 4 --seeds 2 --name kd");
+        var kd = (Experiment.Outcome) h.kernel.evalRaw("%distill tiny --from mlp --epochs 2 --seeds 2 --name table");
+        var scratch = (Experiment.Outcome) h.kernel.evalRaw(
+                "%distill tiny --loss scratch --epochs 4 --seeds 2 --data " + DATA + " --name table");
         Table all = (Table) h.kernel.evalRaw("%runs");
-        assertTrue(all.rowCount() >= 4, all.print());
-        Table summary = (Table) h.kernel.evalRaw("%runs --session --summary --experiment kd");
-        assertEquals(2, summary.rowCount(), summary.print());
+        List<String> ids = all.stringColumn("run").asList();
+        for (RunRecord r : List.of(kd.records().get(0), kd.records().get(1), scratch.records().get(0), scratch.records().get(1))) {
+            assertTrue(ids.contains(r.id()), "%runs lists " + r.id());
+        }
+        Table summary = (Table) h.kernel.evalRaw("%runs --session --summary --experiment table");
+        assertEquals(List.of(kd.records().get(0).recipe(), "scratch"), summary.stringColumn("recipe").asList(), summary.print());
         assertEquals(List.of(2, 2), summary.intColumn("seeds").asList());
 
-        DisplayData table = h.exec("%runs --experiment kd");
+        DisplayData table = h.exec("%runs --experiment table");
         String html = (String) table.getData(MIMEType.TEXT_HTML);
         assertTrue(html.startsWith("<table") && html.contains("<th>test_acc</th>") && html.contains("scratch"), html);
         assertTrue(KernelHarness.text(table).contains("test_acc"), "tables have a text/plain form too");
@@ -130,7 +148,7 @@ class DistillMagicsTest {
         var chart = (org.knowm.xchart.XYChart) h.kernel.evalRaw("%plot tradeoff");
         assertEquals(3, chart.getSeriesMap().size(), "teacher, kd and scratch: " + chart.getSeriesMap().keySet());
 
-        String first = all.stringColumn("run").get(0);
+        String first = scratch.records().get(0).id();
         var curves = (org.knowm.xchart.XYChart) h.kernel.evalRaw("%plot curves " + first);
         assertEquals(1, curves.getSeriesMap().size());
         assertPng(h.exec("%plot curves"));
@@ -139,7 +157,6 @@ class DistillMagicsTest {
     }
 
     @Test
-    @Order(4)
     void cellMagicRunsAWholeExperimentSpec() {
         Experiment.Outcome out = (Experiment.Outcome) h.kernel.evalRaw("""
                 %%distill
@@ -165,7 +182,6 @@ class DistillMagicsTest {
     }
 
     @Test
-    @Order(5)
     void interruptStopsTrainingWithinAStepKeepsTheRecordAndTheKernelWorks() throws Exception {
         h.sink.clear();
         CompletableFuture<Throwable> run = CompletableFuture.supplyAsync(() -> {
@@ -204,7 +220,6 @@ class DistillMagicsTest {
     }
 
     @Test
-    @Order(6)
     void javaApiResultsRenderAsASummaryWithTheirCurve() {
         DisplayData d = h.exec("""
                 var splits = workbench().data(ExperimentSpec.DataSpec.parse("%s")).withLabels(300, 0);
@@ -217,13 +232,20 @@ class DistillMagicsTest {
     }
 
     @Test
-    @Order(7)
     void sweepDistilsEveryStudentOfABudgetWithOneTeacherPass() {
-        DisplayData d = h.exec("var sw = %sweep --from mlp --family mlp --budget 20000 --tolerance 0.05 --max-depth 3 --epochs 1\nsw");
+        // a teacher of its own, whose outputs no other test has cached
+        h.kernel.evalRaw("%teacher sweeper --spec mlp:48 --data " + DATA + " --epochs 1");
+        DisplayData d = h.exec("var sw = %sweep --from sweeper --family mlp --budget 20000 --tolerance 0.05 --max-depth 3 "
+                + "--epochs 1\nsw");
         dev.distillery.experiment.Sweep.Result sw = (dev.distillery.experiment.Sweep.Result) h.kernel.evalRaw("sw");
-        assertTrue(sw.table().rowCount() >= 3, sw.table().print());
+        int students = sw.table().rowCount();
+        assertTrue(students >= 3, sw.table().print());
         assertEquals(List.of(1, 2, 3), sw.table().intColumn("depth").asList().stream().distinct().toList());
-        assertTrue(sw.teacherComputations() <= 3, "the teacher ran over each dataset at most once: " + sw.teacherComputations());
+        // every student looks up the teacher's train, validation and test outputs, and the experiment its test outputs
+        // once more for the teacher's accuracy: 3n + 1 lookups. Only train and validation are computed, once each
+        // (%teacher computed the test outputs when it measured the teacher); every other lookup is a reuse.
+        assertEquals(2, sw.teacherComputations(), "the teacher ran once over train and once over validation");
+        assertEquals(3L * students + 1 - 2, sw.teacherReuses(), "every other lookup reused the teacher's outputs");
         assertTrue(((String) d.getData(MIMEType.TEXT_HTML)).contains("<th>depth</th>"));
         assertTrue(lastText(h.sink).contains("runs recorded; the teacher ran over a dataset"), lastText(h.sink));
         assertTrue(h.error("%sweep --from mlp --budget 20000 --family rnn").get(0).startsWith("%sweep: unknown family 'rnn'"));
@@ -231,7 +253,6 @@ class DistillMagicsTest {
     }
 
     @Test
-    @Order(8)
     void featureOptionsMakeAFeaturesLossAndTheirMistakesAreNamed() {
         h.exec("var fr = %distill mlp:16x8 --from mlp --loss hinton:T=2,alpha=0.5 --feature layer0>layer1:cosine,w=0.5 "
                 + "--supervise layer0:task --epochs 1");
@@ -249,7 +270,6 @@ class DistillMagicsTest {
     }
 
     @Test
-    @Order(9)
     void ensembleAndChainMagicsRecordWhereEachRunCameFrom() {
         h.kernel.evalRaw("%teacher small --spec mlp:32 --data " + DATA + " --epochs 2");
         var pair = (dev.distillery.teacher.Ensemble) h.kernel.evalRaw(
@@ -295,7 +315,6 @@ class DistillMagicsTest {
     }
 
     @Test
-    @Order(10)
     void datasetMagicBuildsTheSpeechSetOnceAndItsMistakesAreNamed() throws Exception {
         Path dir = runs.resolve("speech-small");
         var loaded = (dev.distillery.data.SpeechCommandsSynth.Loaded) h.kernel.evalRaw(
