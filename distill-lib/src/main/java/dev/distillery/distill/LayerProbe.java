@@ -6,6 +6,7 @@ import dev.distillery.data.LabeledData;
 import dev.distillery.data.Splits;
 import dev.distillery.eval.Accuracy;
 import dev.distillery.model.Adam;
+import dev.distillery.model.CrossEntropy;
 import dev.distillery.model.Network;
 import dev.distillery.model.SpecException;
 import dev.distillery.tensor.Tape;
@@ -121,7 +122,7 @@ public final class LayerProbe {
                 Map<String, Var> p = new LinkedHashMap<>();
                 params.forEach((k, v) -> p.put(k, tape.param(v)));
                 Var logits = logits(tape, p, Nd4j.pullRows(train, 1, rows), l, d);
-                Var loss = logits.maskedCrossEntropy(tape.constant(Nd4j.pullRows(oneHot, 1, rows)),
+                Var loss = CrossEntropy.masked(logits, tape.constant(Nd4j.pullRows(oneHot, 1, rows)),
                         tape.constant(Nd4j.pullRows(ones, 1, rows)));
                 tape.backward(loss);
                 for (Map.Entry<String, Var> e : p.entrySet()) {

@@ -2,6 +2,7 @@ package dev.distillery.loss;
 
 import dev.distillery.model.CrossEntropy;
 import dev.distillery.model.SpecException;
+import dev.distillery.tensor.FusedLosses;
 import dev.distillery.tensor.Var;
 
 /**
@@ -51,7 +52,7 @@ public record HintonLoss(Double temperature, Double alpha) implements LossSpec {
 
     /** {@code T² · mean_i KL(softmax(teacher_i/T) || softmax(student_i/T))}: the soft term at full weight. */
     static Var soft(Var student, Var teacher, double t) {
-        return student.softKl(teacher, t);
+        return FusedLosses.softKl(student, teacher, t);
     }
 
     static String fmt(double v) {

@@ -1,5 +1,6 @@
 package dev.distillery.model;
 
+import dev.distillery.tensor.FusedLosses;
 import dev.distillery.tensor.Var;
 
 /** Cross-entropy with the hard labels, averaged over the labeled examples of the batch. */
@@ -17,6 +18,6 @@ public record CrossEntropy() implements Objective {
 
     /** {@code sum_i mask_i * CE_i / max(sum_i mask_i, tiny)}: zero for a batch without labels. */
     public static Var masked(Var logits, Var labels, Var mask) {
-        return logits.maskedCrossEntropy(labels, mask);
+        return FusedLosses.maskedCrossEntropy(logits, labels, mask);
     }
 }

@@ -256,7 +256,7 @@ class TapeTest {
         INDArray soft = org.nd4j.linalg.ops.transforms.Transforms.softmax(rand(r, 6, 4), true);
         INDArray mask = Nd4j.create(new double[] {1, 0, 1, 1, 0, 1}, new long[] {6, 1}, DataType.DOUBLE);
         for (INDArray targets : List.of(y, soft)) {
-            Function<List<Var>, Var> fused = v -> v.get(0).maskedCrossEntropy(v.get(1), v.get(0).tape().constant(mask));
+            Function<List<Var>, Var> fused = v -> FusedLosses.maskedCrossEntropy(v.get(0), v.get(1), v.get(0).tape().constant(mask));
             Function<List<Var>, Var> primitive = v -> {
                 Var m = v.get(0).tape().constant(mask);
                 return v.get(0).logSoftmax().mul(v.get(1)).sum(true, 1).neg().mul(m).sum().div(m.sum().add(1e-8));
@@ -265,7 +265,7 @@ class TapeTest {
             same("masked cross-entropy", fused, primitive, z, targets);
         }
         for (double temp : new double[] {1, 4}) {
-            Function<List<Var>, Var> fused = v -> v.get(0).softKl(v.get(1), temp);
+            Function<List<Var>, Var> fused = v -> FusedLosses.softKl(v.get(0), v.get(1), temp);
             Function<List<Var>, Var> primitive = v -> {
                 Var ls = v.get(0).div(temp).logSoftmax();
                 Var lt = v.get(1).div(temp).logSoftmax();
