@@ -17,6 +17,9 @@ public final class LayerDropping {
 
     private LayerDropping() {}
 
+    /** Where a transformer's blocks' parameters are named: {@code blocks.<i>.…}. */
+    private static final String BLOCKS = "blocks.";
+
     /** The first {@code k} layers. */
     public static List<Integer> bottom(int k) {
         return range(0, k);
@@ -61,10 +64,10 @@ public final class LayerDropping {
         Map<String, org.nd4j.linalg.api.ndarray.INDArray> values = new LinkedHashMap<>();
         for (String name : student.parameterNames()) {
             String source = name;
-            if (name.startsWith("t.layer")) {
-                int dot = name.indexOf('.', "t.layer".length());
-                int i = Integer.parseInt(name.substring("t.layer".length(), dot));
-                source = "t.layer" + keep.get(i) + name.substring(dot);
+            if (name.startsWith(BLOCKS)) {
+                int dot = name.indexOf('.', BLOCKS.length());
+                int i = Integer.parseInt(name.substring(BLOCKS.length(), dot));
+                source = BLOCKS + keep.get(i) + name.substring(dot);
             }
             values.put(name, from.get(source));
         }

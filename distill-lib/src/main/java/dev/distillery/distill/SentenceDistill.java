@@ -210,7 +210,7 @@ public final class SentenceDistill {
         Network net = Network.build(ts, o.seed());
         Map<String, INDArray> w = new LinkedHashMap<>(net.snapshot());
         encoder.parameters().forEach((k, v) -> {
-            if (!k.startsWith("t.head.")) {
+            if (!k.startsWith("head.")) {
                 w.put(k, v);
             }
         });
@@ -271,7 +271,7 @@ public final class SentenceDistill {
         }
         INDArray basis = vectors.getColumns(top);
         INDArray projected = centred.mmul(basis);
-        INDArray tok = student.parameters().get("t.embed.tok");
+        INDArray tok = student.parameters().get("embed.tokens");
         double scale = tok.stdNumber().doubleValue() / Math.max(1e-12, projected.stdNumber().doubleValue());
         tok.assign(projected.muli(scale).castTo(DataType.FLOAT));
     }

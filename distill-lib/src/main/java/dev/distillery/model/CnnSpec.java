@@ -1,5 +1,10 @@
 package dev.distillery.model;
 
+import dev.distillery.nn.Activation;
+import dev.distillery.nn.Classifier;
+import dev.distillery.nn.CnnModel;
+import dev.distillery.nn.Model;
+
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -67,6 +72,11 @@ public record CnnSpec(Integer inputs, List<Integer> channels, Integer kernel, In
 
     public int side() {
         return (int) Math.round(Math.sqrt(inputs));
+    }
+
+    @Override
+    public Model compose(Classifier.Factory heads) {
+        return new CnnModel(side(), channels, kernel, pool, dense, Activation.of(activation), dropout, outputs, heads);
     }
 
     @Override

@@ -1,5 +1,10 @@
 package dev.distillery.model;
 
+import dev.distillery.nn.Activation;
+import dev.distillery.nn.Classifier;
+import dev.distillery.nn.MlpModel;
+import dev.distillery.nn.Model;
+
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -35,6 +40,11 @@ public record MlpSpec(Integer inputs, List<Integer> hidden, Integer outputs, Str
             in = h;
         }
         return n + in * outputs + outputs;
+    }
+
+    @Override
+    public Model compose(Classifier.Factory heads) {
+        return new MlpModel(inputs, hidden, Activation.of(activation), dropout, outputs, heads);
     }
 
     @Override

@@ -2,6 +2,9 @@ package dev.distillery.model;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.distillery.nn.Classifier;
+import dev.distillery.nn.ClassifierHead;
+import dev.distillery.nn.Model;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,6 +33,14 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
 
     /** The compact string form, which {@link #parse} reads back. */
     String compact();
+
+    /** The modules this spec describes, with a single classifier head (a multi-head spec: its heads). */
+    default Model compose() {
+        return compose(ClassifierHead.SINGLE);
+    }
+
+    /** The modules this spec describes, with the classifier {@code heads} builds. */
+    Model compose(Classifier.Factory heads);
 
     /** Trainable parameters, computed from the spec alone; equal to {@code Network.build(spec).parameterCount()}. */
     long parameterCount();

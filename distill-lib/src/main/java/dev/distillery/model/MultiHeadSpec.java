@@ -1,5 +1,9 @@
 package dev.distillery.model;
 
+import dev.distillery.nn.Classifier;
+import dev.distillery.nn.Model;
+import dev.distillery.nn.MultiHeadClassifier;
+
 import java.util.List;
 import java.util.Locale;
 
@@ -64,7 +68,7 @@ public record MultiHeadSpec(ModelSpec body, Integer heads, String combine, List<
 
     /** The name of head {@code k}'s logits among the network's outputs. */
     public static String head(int k) {
-        return "head" + k;
+        return dev.distillery.nn.Outputs.head(k);
     }
 
     @Override
@@ -105,6 +109,19 @@ public record MultiHeadSpec(ModelSpec body, Integer heads, String combine, List<
     @Override
     public long parameterCount() {
         return body.parameterCount() + extraParameters();
+    }
+
+    /** The body with this spec's heads. */
+    @Override
+    public Model compose() {
+        MultiHeadClassifier.Combine how = MultiHeadClassifier.Combine.valueOf(combine.toUpperCase(Locale.ROOT));
+        return body.compose(MultiHeadClassifier.factory(heads, how, how == MultiHeadClassifier.Combine.WEIGHTED ? weights : null));
+    }
+
+    /** The body with the classifier {@code heads} builds in place of this spec's heads. */
+    @Override
+    public Model compose(Classifier.Factory heads) {
+        return body.compose(heads);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.distillery.data.DataLocator;
 import dev.distillery.data.LabeledData;
 import dev.distillery.eval.Accuracy;
 import dev.distillery.eval.Fidelity;
+import dev.distillery.nn.Masks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -147,12 +148,13 @@ public final class Trainer {
                 throw new SpecException("checkpoint " + ckptFile + " was written by a different run (model, objective, "
                         + "seed, batch size, learning rate or data differ); delete it or use another checkpoint directory");
             }
-            net.setParameters(c.params());
+            Map<String, INDArray> saved = net.withCurrentNames(c.params());
+            net.setParameters(saved);
             for (String a : aux.values.keySet()) {
-                params.get(a).assign(c.params().get(a));
+                params.get(a).assign(saved.get(a));
             }
-            adam.restore(c.adamM(), c.adamV());
-            best = c.best().isEmpty() ? null : c.best();
+            adam.restore(net.withCurrentNames(c.adamM()), net.withCurrentNames(c.adamV()));
+            best = c.best().isEmpty() ? null : net.withCurrentNames(c.best());
             curve.addAll(c.state().curve());
             startEpoch = c.state().epoch() + 1;
             globalStep = c.state().globalStep();
@@ -201,7 +203,7 @@ public final class Trainer {
                     Network stepNet = strideViews.isEmpty() ? net
                             : strideViews.get(Seeds.stream(opts.seed(), "stride", globalStep).nextInt(strideViews.size()));
                     Var l = loss(stepNet, tape, pv, aux.on(tape), b, trainTeacherOutputs,
-                            Network.Masks.from(Seeds.stream(opts.seed(), "dropout", globalStep)));
+                            Masks.from(Seeds.stream(opts.seed(), "dropout", globalStep)));
                     loss = l.item();
                     if (!Double.isFinite(loss)) {
                         throw new TrainingDivergedException(stage, "loss became " + loss, epoch, s + 1, globalStep,
@@ -273,7 +275,7 @@ public final class Trainer {
 
     /** The loss of one batch on {@code tape}: the network's forward pass, then the objective. */
     private Var loss(Network net, Tape tape, Map<String, Var> pv, Objective.Aux aux, Batches.Batch b,
-            Map<String, INDArray> trainTeacherOutputs, Network.Masks masks) {
+            Map<String, INDArray> trainTeacherOutputs, Masks masks) {
         Map<String, Var> student = net.forward(tape, pv, b.features(), masks);
         Var teacher = objective.needsTeacherLogits() ? tape.constant(b.teacherLogits()) : null;
         Map<String, Var> teacherOutputs = new LinkedHashMap<>();

@@ -1,5 +1,13 @@
 package dev.distillery.model;
 
+import dev.distillery.nn.Activation;
+import dev.distillery.nn.Classifier;
+import dev.distillery.nn.FrameEmbedding;
+import dev.distillery.nn.Model;
+import dev.distillery.nn.PatchEmbedding;
+import dev.distillery.nn.TokenEmbedding;
+import dev.distillery.nn.TransformerModel;
+
 import java.util.List;
 
 /**
@@ -183,6 +191,17 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
         long finalNorm = preNorm ? 2 * d : 0;
         long head = d * outputs + outputs;
         return embedding + depth * layer + finalNorm + head;
+    }
+
+    @Override
+    public Model compose(Classifier.Factory heads) {
+        Activation act = Activation.of(activation);
+        TransformerModel.Shape shape = new TransformerModel.Shape(width, depth, this.heads, ffn(), act, preNorm, dropout, stride);
+        return switch (input) {
+            case TOKENS -> new TransformerModel(inputs, new TokenEmbedding(vocab, length(), width), shape, outputs, heads);
+            case FRAMES -> new TransformerModel(inputs, new FrameEmbedding(frame, length(), width, act), shape, outputs, heads);
+            default -> new TransformerModel(inputs, new PatchEmbedding(side(), patch, width, act), shape, outputs, heads);
+        };
     }
 
     @Override

@@ -34,11 +34,12 @@ class LayerDroppingTest {
 
         // skipping layers: the student's layer i carries the weights of the i-th kept teacher layer
         Network skip = LayerDropping.keep(teacher, List.of(1, 3));
-        for (String p : List.of("q.w", "k.b", "ffn1.w", "norm2.gain")) {
-            assertEquals(teacher.parameters().get("t.layer3." + p), skip.parameters().get("t.layer1." + p), p);
-            assertEquals(teacher.parameters().get("t.layer1." + p), skip.parameters().get("t.layer0." + p), p);
+        for (String p : List.of("attn.q.weight", "attn.k.bias", "ffn.up.weight", "norm2.weight")) {
+            org.junit.jupiter.api.Assertions.assertNotNull(skip.parameters().get("blocks.1." + p), p);
+            assertEquals(teacher.parameters().get("blocks.3." + p), skip.parameters().get("blocks.1." + p), p);
+            assertEquals(teacher.parameters().get("blocks.1." + p), skip.parameters().get("blocks.0." + p), p);
         }
-        assertEquals(teacher.parameters().get("t.head.w"), skip.parameters().get("t.head.w"));
+        assertEquals(teacher.parameters().get("head.weight"), skip.parameters().get("head.weight"));
         assertEquals(List.of(0, 2), LayerDropping.alternate(4));
         assertEquals(List.of(2, 3), LayerDropping.top(2, 4));
         assertTrue(bottom.parameterCount() < teacher.parameterCount());

@@ -37,7 +37,7 @@ class TextTransformerTest {
         Network n = Network.build(s, 1);
         assertEquals(s.parameterCount(), n.parameterCount());
         // 50 × 32 token embeddings + 8 × 32 positions, no input projection
-        assertEquals(50L * 32, n.parameters().get("t.embed.tok").length());
+        assertEquals(50L * 32, n.parameters().get("embed.tokens").length());
         assertEquals(List.of(8L, 32L), List.of(n.outputShape("layer1")[0], n.outputShape("layer1")[1]));
         SpecException e = assertThrows(SpecException.class, () -> ModelSpec.parse("text:2x32,length=8"));
         assertTrue(e.getMessage().contains("vocab=V"), e.getMessage());
@@ -56,7 +56,7 @@ class TextTransformerTest {
         Network a = Network.build(padded, 7);
         Network b = Network.build(tight, 0);
         Map<String, INDArray> w = new LinkedHashMap<>(a.parameters());
-        w.put("t.embed.pos", a.parameters().get("t.embed.pos").get(NDArrayIndex.interval(0, 3), NDArrayIndex.all()));
+        w.put("embed.positions", a.parameters().get("embed.positions").get(NDArrayIndex.interval(0, 3), NDArrayIndex.all()));
         b.setParameters(w);
         INDArray x8 = Nd4j.create(new float[][] {{5, 17, 9, 0, 0, 0, 0, 0}, {3, 4, 5, 6, 7, 8, 9, 10}});
         INDArray x3 = Nd4j.create(new float[][] {{5, 17, 9}});

@@ -85,8 +85,8 @@ class TrainerTest {
             double err = org.nd4j.linalg.ops.transforms.Transforms.abs(want.sub(got)).maxNumber().doubleValue();
             assertTrue(err < 1e-5, k + ": Adam's two steps differ from the hand computation by " + err);
         }
-        double moved = org.nd4j.linalg.ops.transforms.Transforms.abs(p.get("w0").sub(
-                Network.build(MlpSpec.of(8), 3).parameters().get("w0").castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)))
+        double moved = org.nd4j.linalg.ops.transforms.Transforms.abs(p.get("layers.0.weight").sub(
+                Network.build(MlpSpec.of(8), 3).parameters().get("layers.0.weight").castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)))
                 .maxNumber().doubleValue();
         assertTrue(moved > 0.01, "the weights moved by about 2·lr: " + moved);
     }

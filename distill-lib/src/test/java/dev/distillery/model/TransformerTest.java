@@ -186,7 +186,7 @@ class TransformerTest {
         for (int stride : new int[] {2, 3, 4}) {
             Network reduced = full.atStride(stride);
             assertEquals(full.parameterCount(), reduced.parameterCount());
-            assertSame(full.parameters().get("t.embed.w"), reduced.parameters().get("t.embed.w"), "the weights are shared");
+            assertSame(full.parameters().get("embed.proj.weight"), reduced.parameters().get("embed.proj.weight"), "the weights are shared");
             int s = 11 / stride;
             INDArray e = reduced.run(x, List.of(Network.EMBEDDING)).get(Network.EMBEDDING);
             assertArrayEquals(new long[] {2, s, 8}, e.shape(), "11 frames at stride " + stride);

@@ -1,0 +1,27 @@
+package dev.distillery.nn;
+
+import dev.distillery.tensor.Var;
+import java.util.Map;
+
+/** Normalises the last axis to zero mean and unit variance, then scales by {@code weight} (ones) and shifts by {@code bias} (zeros). */
+public final class LayerNorm extends Module {
+
+    private final int width;
+    private final Parameter weight;
+    private final Parameter bias;
+
+    public LayerNorm(int width) {
+        this.width = width;
+        this.weight = parameter("weight", Init.ones(), width);
+        this.bias = parameter("bias", Init.zeros(), width);
+    }
+
+    public Var forward(Forward f, Var x) {
+        return x.layerNorm(f.value(weight), f.value(bias));
+    }
+
+    @Override
+    public Map<String, Object> settings() {
+        return Map.of("width", width);
+    }
+}
