@@ -8,6 +8,7 @@ import dev.distillery.data.FashionMnist;
 import dev.distillery.data.LabeledData;
 import dev.distillery.data.Splits;
 import dev.distillery.distill.Distill;
+import dev.distillery.model.TeacherOutput;
 import dev.distillery.model.Budgets;
 import dev.distillery.teacher.Teacher;
 import dev.distillery.teacher.TeacherCache;
@@ -275,7 +276,7 @@ public final class Bench implements Runnable {
         FeatureLoss loss = new FeatureLoss(Losses.hinton(4.0, 0.5), List.of(FeatureLoss.Match.parse("layer3:mse,proj=none")),
                 null, null, null);
         Objective bound = loss.bind(teacherNet, net);
-        Map<String, INDArray> states = Map.of("layer3", uniform(n, 64 * 128, 9, 1.0));
+        Map<TeacherOutput, INDArray> states = Map.of(TeacherOutput.of("layer3"), uniform(n, 64 * 128, 9, 1.0));
         Map<String, Object> row = time(net, bound, train, uniform(n, 10, 7, 4.0), states, batch, warmup);
         double d = 128;
         double s = 64;
@@ -395,7 +396,7 @@ public final class Bench implements Runnable {
      * then one epoch with every step timed.
      */
     static Map<String, Object> time(Network net, Objective objective, LabeledData train, INDArray teacherLogits,
-            Map<String, INDArray> teacherOutputs, int batch, int warmup) {
+            Map<TeacherOutput, INDArray> teacherOutputs, int batch, int warmup) {
         List<Long> stamps = new ArrayList<>();
         TrainingListener clock = new TrainingListener() {
             @Override

@@ -5,6 +5,7 @@ import dev.distillery.backend.Versions;
 import dev.distillery.data.DataUnavailableException;
 import dev.distillery.experiment.Experiment;
 import dev.distillery.experiment.Quickstart;
+import dev.distillery.experiment.Registries;
 import dev.distillery.experiment.Results;
 import dev.distillery.experiment.RunStore;
 import dev.distillery.model.SpecException;
@@ -12,6 +13,8 @@ import dev.distillery.model.TrainingDivergedException;
 import dev.distillery.model.TrainingInterruptedException;
 import dev.distillery.model.TrainingListener;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import dev.distillery.data.SpeechCommandsSynth;
@@ -260,7 +263,17 @@ public final class Main {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line, with the known losses, data sets and teachers listed under {@code run --help}. */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        var usage = cl.getSubcommands().get("run").getCommandSpec().usageMessage();
+        List<String> footer = new ArrayList<>(Arrays.asList(usage.footer()));
+        // picocli reads help texts as format strings
+        Registries.helpLines().forEach(l -> footer.add(l.replace("%", "%%")));
+        usage.footer(footer.toArray(String[]::new));
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof SpecException || e instanceof DataUnavailableException || e instanceof TrainingDivergedException
                     || e instanceof TrainingInterruptedException || e instanceof IllegalArgumentException
@@ -270,6 +283,6 @@ public final class Main {
             }
             throw e;
         });
-        System.exit(cl.execute(args));
+        return cl;
     }
 }

@@ -8,6 +8,8 @@ import dev.distillery.eval.Accuracy;
 import dev.distillery.eval.Fidelity;
 import dev.distillery.eval.Footprint;
 import dev.distillery.eval.Metrics;
+import dev.distillery.loss.BindContext;
+import dev.distillery.loss.EnsembleMode;
 import dev.distillery.loss.EnsembleLoss;
 import dev.distillery.loss.FeatureLoss;
 import dev.distillery.loss.HintonLoss;
@@ -20,6 +22,7 @@ import dev.distillery.model.MultiHeadSpec;
 import dev.distillery.model.Network;
 import dev.distillery.model.Objective;
 import dev.distillery.model.Provenance;
+import dev.distillery.model.TeacherOutput;
 import dev.distillery.model.SpecException;
 import dev.distillery.model.Trainer;
 import dev.distillery.model.TrainingListener;
@@ -188,7 +191,7 @@ public final class Distill {
         }
         Backend.start();
         Seeds.fix(options.seed());
-        boolean heads = ensemble != null && ensemble.mode() == Ensemble.Mode.HEADS && loss.needsTeacher();
+        boolean heads = ensemble != null && ensemble.mode() == EnsembleMode.HEADS && loss.needsTeacher();
         // the heads combine as the teachers do: with the ensemble's weights
         ModelSpec spec = heads && !(student instanceof MultiHeadSpec)
                 ? MultiHeadSpec.weighted(student, ensemble.weights()) : student;
@@ -206,32 +209,34 @@ public final class Distill {
         LabeledData train = loss.needsTeacher() ? data.train() : data.train().labeledOnly();
         Network net = start != null ? start : Network.build(spec, options.seed());
         Objective objective;
-        Map<String, INDArray> teacherOutputs;
+        Map<TeacherOutput, INDArray> teacherOutputs;
         INDArray trainTeacher;
         INDArray valTeacher;
         INDArray testTeacher;
         if (ensemble != null) {
-            objective = loss;
+            objective = loss.bind(BindContext.single(null, net));
             teacherOutputs = Map.of();
             trainTeacher = null;
             if (loss.needsTeacher()) {
-                EnsembleLoss el = EnsembleLoss.bind(loss, ensemble.mode().label(), ensemble.weights(),
-                        ensemble.memberNames(), ensemble.members().stream().map(Teacher::network).toList(), net);
-                objective = el;
-                teacherOutputs = memberOutputs(el.teacherOutputs(), train);
+                objective = loss.bind(BindContext.ensemble(ensemble.members().stream().map(Teacher::network).toList(),
+                        ensemble.memberNames(), ensemble.weights(), ensemble.mode(), net));
+                teacherOutputs = memberOutputs(objective.teacherOutputs(), train);
                 LossSpec logitLoss = loss instanceof FeatureLoss f ? f.logits() : loss;
-                trainTeacher = ensemble.mode() == Ensemble.Mode.TARGETS && logitLoss instanceof HintonLoss h
+                trainTeacher = ensemble.mode() == EnsembleMode.TARGETS && logitLoss instanceof HintonLoss h
                         ? ensemble.targetLogits(train, h.temperature()) : ensemble.logits(train);
             }
             valTeacher = ensemble.logits(data.validation());
             testTeacher = ensemble.logits(data.test());
         } else {
-            objective = loss instanceof FeatureLoss f ? f.bind(teacher.network(), net) : loss;
+            objective = loss.bind(BindContext.single(teacher == null ? null : teacher.network(), net));
             List<String> wanted = new ArrayList<>();
             wanted.add(Network.LOGITS);
-            wanted.addAll(objective.teacherOutputs());
-            teacherOutputs = loss.needsTeacher() ? teacher.outputs(train, wanted) : Map.of();
-            trainTeacher = teacherOutputs.get(Network.LOGITS);
+            objective.teacherOutputs().forEach(o -> wanted.add(o.output()));
+            Map<String, INDArray> outputs = loss.needsTeacher() ? teacher.outputs(train, wanted) : Map.of();
+            Map<TeacherOutput, INDArray> refs = new LinkedHashMap<>();
+            outputs.forEach((k, v) -> refs.put(TeacherOutput.of(k), v));
+            teacherOutputs = refs;
+            trainTeacher = outputs.get(Network.LOGITS);
             valTeacher = teacher == null ? null : teacher.logits(data.validation());
             testTeacher = teacher == null ? null : teacher.logits(data.test());
         }
@@ -273,15 +278,14 @@ public final class Distill {
         return new DistillResult(name, loss.label(), sourceName, options.seed(), metrics, out, net, prov);
     }
 
-    /** Each teacher's outputs the ensemble loss names ({@code m{k}.<output>}), one cached pass per teacher. */
-    private Map<String, INDArray> memberOutputs(List<String> names, LabeledData train) {
-        Map<String, INDArray> out = new LinkedHashMap<>();
+    /** Each teacher's outputs the ensemble loss refers to, one cached pass per teacher. */
+    private Map<TeacherOutput, INDArray> memberOutputs(List<TeacherOutput> refs, LabeledData train) {
+        Map<TeacherOutput, INDArray> out = new LinkedHashMap<>();
         for (int k = 0; k < ensemble.members().size(); k++) {
-            String prefix = EnsembleLoss.member(k);
-            List<String> wanted = names.stream().filter(n -> n.startsWith(prefix)).map(n -> n.substring(prefix.length()))
-                    .toList();
+            int member = k;
+            List<String> wanted = refs.stream().filter(r -> r.teacher() == member).map(TeacherOutput::output).toList();
             if (!wanted.isEmpty()) {
-                ensemble.members().get(k).outputs(train, wanted).forEach((n, a) -> out.put(prefix + n, a));
+                ensemble.members().get(k).outputs(train, wanted).forEach((n, a) -> out.put(new TeacherOutput(member, n), a));
             }
         }
         return out;

@@ -8,10 +8,12 @@ import dev.distillery.data.TextTasks;
 import dev.distillery.eval.Embeddings;
 import dev.distillery.loss.FeatureLoss;
 import dev.distillery.loss.Losses;
+import dev.distillery.loss.Projection;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.Network;
 import dev.distillery.model.Objective;
 import dev.distillery.model.Provenance;
+import dev.distillery.model.TeacherOutput;
 import dev.distillery.model.SpecException;
 import dev.distillery.model.Trainer;
 import dev.distillery.model.TrainingListener;
@@ -68,10 +70,10 @@ public final class SentenceDistill {
     public static FeatureLoss disco(double cosine, double contrastive, FeatureLoss.Mapping hidden) {
         List<FeatureLoss.Match> m = new ArrayList<>();
         if (cosine > 0) {
-            m.add(new FeatureLoss.Match(Network.FEATURES, Network.FEATURES, "cosine", cosine, "linear"));
+            m.add(new FeatureLoss.Match(Network.FEATURES, Network.FEATURES, "cosine", cosine, Projection.LINEAR));
         }
         if (contrastive > 0) {
-            m.add(new FeatureLoss.Match(Network.FEATURES, Network.FEATURES, "infonce", contrastive, "linear"));
+            m.add(new FeatureLoss.Match(Network.FEATURES, Network.FEATURES, "infonce", contrastive, Projection.LINEAR));
         }
         return new FeatureLoss(Losses.none(), m, hidden, null, null);
     }
@@ -164,7 +166,9 @@ public final class SentenceDistill {
         }
         Objective objective = loss.bind(t.model(), net);
         LabeledData train = data.splits().train();
-        Map<String, INDArray> teacherOutputs = t.outputs(train, objective.teacherOutputs());
+        Map<TeacherOutput, INDArray> teacherOutputs = new LinkedHashMap<>();
+        t.outputs(train, objective.teacherOutputs().stream().map(TeacherOutput::output).toList())
+                .forEach((k, v) -> teacherOutputs.put(TeacherOutput.of(k), v));
         String name = ts.describe();
         String stage = name + " · " + loss.label() + " · seed " + options.seed();
         TrainingOutcome out = new Trainer(net, objective, options.stage(stage)).listeners(listeners)

@@ -196,7 +196,7 @@ public final class Experiment {
                     p.teacher().network().spec().describe(), 100 * dev.distillery.eval.Accuracy.of(
                             p.teacher().logits(data.test()), data.test().labels()), p.source()));
         }
-        Ensemble e = Ensemble.of(es.name(), members).mode(Ensemble.Mode.parse(es.mode()));
+        Ensemble e = Ensemble.of(es.name(), members).mode(es.mode());
         if (es.weights().equals("de")) {
             e = EnsembleWeights.search(e, data.validation(), new EnsembleWeights.Options(
                     EnsembleWeights.Fitness.parse(es.fitness()), 0, es.evaluations(), es.seed()));

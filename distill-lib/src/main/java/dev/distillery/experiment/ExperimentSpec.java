@@ -1,8 +1,10 @@
 package dev.distillery.experiment;
 
 import dev.distillery.loss.LossSpec;
+import dev.distillery.loss.EnsembleMode;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.SpecException;
+import dev.distillery.registry.Registry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +31,7 @@ public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, Li
      * the {@code mode} ({@code targets}, {@code losses} or {@code heads}); DE minimises {@code fitness}
      * ({@code nll} or {@code error}) within {@code evaluations}, from {@code seed}.
      */
-    public record EnsembleSpec(String name, List<TeacherSpec> members, String weights, String mode, String fitness,
+    public record EnsembleSpec(String name, List<TeacherSpec> members, String weights, EnsembleMode mode, String fitness,
             Integer evaluations, Long seed) {
         public EnsembleSpec {
             name = name == null ? "ensemble" : name;
@@ -39,13 +41,10 @@ public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, Li
             }
             members = List.copyOf(members);
             weights = weights == null ? "uniform" : weights.trim();
-            mode = mode == null ? "targets" : mode.trim().toLowerCase(java.util.Locale.ROOT);
+            mode = mode == null ? EnsembleMode.TARGETS : mode;
             fitness = fitness == null ? "nll" : fitness;
             evaluations = evaluations == null ? 600 : evaluations;
             seed = seed == null ? 0L : seed;
-            if (!List.of("targets", "losses", "heads").contains(mode)) {
-                throw new SpecException("ensemble '" + name + "': mode '" + mode + "' is not one of targets, losses, heads");
-            }
             if (!weights.equals("uniform") && !weights.equals("de")) {
                 List<Double> w = fixedWeights(weights, name);
                 if (w.size() != members.size()) {
@@ -112,8 +111,13 @@ public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, Li
      * speaker task), whose {@code dir} is where {@code ./distillery dataset build speech-commands-synth}
      * put it and whose splits are fixed by the build ({@code holdout} does not apply).
      */
-    public static final List<String> KNOWN_DATASETS = List.of("fashion-mnist", "speech-commands-synth/word",
-            "speech-commands-synth/voice");
+    public static final Registry<String> DATASETS = new Registry<String>("dataset")
+            .register("fashion-mnist", "Zalando's 28×28 clothing images, 10 classes (Debian's fashion-mnist package)",
+                    "fashion-mnist")
+            .register("speech-commands-synth/word", "synthetic spoken words as log-mel frames, labelled by word "
+                    + "(./distillery dataset build speech-commands-synth)", "speech-commands-synth/word")
+            .register("speech-commands-synth/voice", "the same utterances labelled by voice (the speaker task)",
+                    "speech-commands-synth/voice");
 
     public record DataSpec(String dataset, Integer validation, Integer labels, Integer trainSize, Integer validationSize,
             Integer testSize, Long splitSeed, String dir) {
@@ -121,9 +125,10 @@ public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, Li
             dataset = dataset == null ? "fashion-mnist" : dataset;
             validation = validation == null ? 5000 : validation;
             splitSeed = splitSeed == null ? 0L : splitSeed;
-            if (!KNOWN_DATASETS.contains(dataset)) {
-                throw new SpecException("data.dataset: unknown dataset '" + dataset + "'; known: "
-                        + String.join(", ", KNOWN_DATASETS));
+            try {
+                dataset = DATASETS.entry(dataset).name();
+            } catch (Registry.UnknownNameException e) {
+                throw new SpecException("data.dataset: " + e.getMessage(), e);
             }
             positive("data.validation", validation);
             positive("data.labels", labels);

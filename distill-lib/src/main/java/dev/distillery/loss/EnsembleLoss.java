@@ -1,10 +1,14 @@
 package dev.distillery.loss;
 
 import dev.distillery.model.CrossEntropy;
+import dev.distillery.model.Layered;
 import dev.distillery.model.MultiHeadSpec;
 import dev.distillery.model.Network;
 import dev.distillery.model.Objective;
 import dev.distillery.model.SpecException;
+import dev.distillery.model.TeacherOutput;
+import dev.distillery.nn.Module;
+import dev.distillery.nn.Modules;
 import java.util.ArrayList;
 import java.util.List;
 import dev.distillery.tensor.Var;
@@ -21,39 +25,43 @@ import dev.distillery.tensor.Var;
  * </ul>
  * A features recipe's matches and mappings are bound once per teacher, each with its own projections,
  * and added with the teacher's weight: one student regresses several teachers' features at once.
- * Teacher {@code k}'s outputs are the batch inputs {@code m{k}.<output>}.
+ * Teacher {@code k}'s outputs reach the loss as {@link TeacherOutput}s of teacher {@code k}; its
+ * projections are the loss's weights {@code m{k}.…}.
  */
 public final class EnsembleLoss implements Objective {
 
     private final LossSpec base;
-    private final String mode;
+    private final EnsembleMode mode;
     private final double[] weights;
     private final List<String> members;
-    private final List<FeatureLoss.Bound.Resolved> features;
+    private final List<FeatureObjective> features;
+    private final Modules own = new Modules();
 
-    private EnsembleLoss(LossSpec base, String mode, double[] weights, List<String> members,
-            List<FeatureLoss.Bound.Resolved> features) {
+    private EnsembleLoss(LossSpec base, EnsembleMode mode, double[] weights, List<String> members,
+            List<FeatureObjective> features) {
         this.base = base;
         this.mode = mode;
         this.weights = weights.clone();
         this.members = List.copyOf(members);
         this.features = features;
-    }
-
-    /** The name prefix of teacher {@code k}'s outputs. */
-    public static String member(int k) {
-        return "m" + k + ".";
+        for (int k = 0; k < features.size(); k++) {
+            Module w = features.get(k).weights();
+            if (w != null) {
+                own.add("m" + k, w);
+            }
+        }
     }
 
     /**
-     * {@code base} for teachers {@code teachers} (named {@code names}, weighted {@code weights}) and
-     * {@code student}, in {@code mode} ({@code targets}, {@code losses} or {@code heads}).
+     * {@code base} for the context's teachers (named, weighted, in its mode: {@code targets},
+     * {@code losses} or {@code heads}) and student.
      */
-    public static EnsembleLoss bind(LossSpec base, String mode, double[] weights, List<String> names,
-            List<Network> teachers, Network student) {
-        if (!List.of("targets", "losses", "heads").contains(mode)) {
-            throw new SpecException("ensemble mode '" + mode + "': use targets, losses or heads");
-        }
+    static EnsembleLoss bind(LossSpec base, BindContext context) {
+        EnsembleMode mode = context.mode();
+        double[] weights = context.weights();
+        List<String> names = context.names();
+        List<Layered> teachers = context.teachers();
+        Network student = context.student();
         if (weights.length != teachers.size() || names.size() != teachers.size()) {
             throw new IllegalArgumentException(teachers.size() + " teachers, " + names.size() + " names and "
                     + weights.length + " weights: give one of each per teacher");
@@ -63,7 +71,7 @@ public final class EnsembleLoss implements Objective {
             throw new SpecException(base.describe() + " learns from the labels alone, so an ensemble adds nothing; "
                     + "use a hinton loss (e.g. hinton:T=4,alpha=0.1) or add feature terms");
         }
-        if (mode.equals("heads")) {
+        if (mode == EnsembleMode.HEADS) {
             if (!(student.spec() instanceof MultiHeadSpec mh) || mh.heads() != teachers.size()) {
                 throw new SpecException("ensemble mode heads needs a student with one head per teacher ("
                         + teachers.size() + "), e.g. multihead:" + teachers.size() + ":" + student.spec().compact()
@@ -74,14 +82,14 @@ public final class EnsembleLoss implements Objective {
                         + "logit loss, not " + logits.describe());
             }
         }
-        List<FeatureLoss.Bound.Resolved> fs = new ArrayList<>();
+        List<FeatureObjective> fs = new ArrayList<>();
         if (base instanceof FeatureLoss f) {
             if (f.heads() != null || !f.supervise().isEmpty()) {
                 throw new SpecException("with an ensemble, a features loss takes matches and mappings (bound once per "
                         + "teacher); prediction heads and layer supervision need a single teacher");
             }
             for (int k = 0; k < teachers.size(); k++) {
-                fs.add(f.bind(teachers.get(k), student, member(k)));
+                fs.add(FeatureObjective.bind(f, teachers.get(k), student, k));
             }
         }
         return new EnsembleLoss(base, mode, weights, names, fs);
@@ -93,11 +101,11 @@ public final class EnsembleLoss implements Objective {
     }
 
     @Override
-    public List<String> teacherOutputs() {
-        List<String> out = new ArrayList<>();
-        if (!mode.equals("targets") && logitLoss() instanceof HintonLoss) {
+    public List<TeacherOutput> teacherOutputs() {
+        List<TeacherOutput> out = new ArrayList<>();
+        if (mode != EnsembleMode.TARGETS && logitLoss() instanceof HintonLoss) {
             for (int k = 0; k < members.size(); k++) {
-                out.add(member(k) + Network.LOGITS);
+                out.add(new TeacherOutput(k, Network.LOGITS));
             }
         }
         features.forEach(f -> out.addAll(f.teacherOutputs()));
@@ -108,8 +116,13 @@ public final class EnsembleLoss implements Objective {
         return base instanceof FeatureLoss f ? f.logits() : base;
     }
 
-    public String mode() {
+    public EnsembleMode mode() {
         return mode;
+    }
+
+    @Override
+    public Module weights() {
+        return own.isEmpty() ? null : own;
     }
 
     @Override
@@ -134,14 +147,14 @@ public final class EnsembleLoss implements Objective {
         Var total;
         LossSpec logits = logitLoss();
         if (!(logits instanceof HintonLoss h)) {
-            total = logits.define(in);
-        } else if (mode.equals("targets")) {
+            total = ((Objective) logits).define(in);
+        } else if (mode == EnsembleMode.TARGETS) {
             total = h.define(in);
         } else {
             Var soft = null;
             for (int k = 0; k < members.size(); k++) {
-                Var student = mode.equals("heads") ? in.student(MultiHeadSpec.head(k)) : in.logits();
-                Var teacher = in.teacherOutputs().get(member(k) + Network.LOGITS);
+                Var student = mode == EnsembleMode.HEADS ? in.student(MultiHeadSpec.head(k)) : in.logits();
+                Var teacher = in.teacher(new TeacherOutput(k, Network.LOGITS));
                 Var term = HintonLoss.soft(student, teacher, h.temperature()).mul(weights[k]);
                 soft = soft == null ? term : soft.add(term);
             }
@@ -151,7 +164,7 @@ public final class EnsembleLoss implements Objective {
             }
         }
         for (int k = 0; k < features.size(); k++) {
-            total = total.add(features.get(k).terms(in).mul(weights[k]));
+            total = total.add(features.get(k).terms(in, in.weights()).mul(weights[k]));
         }
         return total;
     }

@@ -1,8 +1,7 @@
 package dev.distillery.loss;
 
+import dev.distillery.registry.Registry;
 import dev.distillery.model.SpecException;
-import java.util.Map;
-import java.util.TreeMap;
 import dev.distillery.tensor.Var;
 
 /**
@@ -26,31 +25,36 @@ import dev.distillery.tensor.Var;
 public final class FeatureTerms {
 
     private static final double EPS = 1e-8;
-    private static final Map<String, FeatureTerm> TERMS = new TreeMap<>();
+    private static final Registry<FeatureTerm> TERMS = new Registry<>("feature loss");
 
     static {
-        register("mse", (s, t) -> s.sub(t).square().mean());
-        register("l1", (s, t) -> s.sub(t).abs().mean());
-        register("cosine", (s, t) -> cosine(s, t).mean().rsub(1.0));
-        register("l1-logsig-cos", (s, t) -> {
+        builtIn("mse", "mean squared error", (s, t) -> s.sub(t).square().mean());
+        builtIn("l1", "mean absolute error", (s, t) -> s.sub(t).abs().mean());
+        builtIn("cosine", "1 − cosine similarity along the last axis", (s, t) -> cosine(s, t).mean().rsub(1.0));
+        builtIn("l1-logsig-cos", "L1 minus log-sigmoid of the cosine (DistilHuBERT's prediction loss)", (s, t) -> {
             Var l1 = s.sub(t).abs().mean(false, -1);
             Var logSig = cosine(s, t).sigmoid().log();
             return l1.sub(logSig).mean();
         });
-        register("attention-kl", (s, t) -> t.mul(t.add(EPS).log().sub(s.add(EPS).log())).sum(false, 3).mean());
-        register("attention-mse", (s, t) -> s.sub(t).square().mean());
-        register("cka", FeatureTerms::cka);
-        register("infonce", infoNce(0.1));
-        register("local-relation", (s, t) -> {
+        builtIn("attention-kl", "KL divergence between attention maps (TinyBERT, MiniLM)",
+                (s, t) -> t.mul(t.add(EPS).log().sub(s.add(EPS).log())).sum(false, 3).mean());
+        builtIn("attention-mse", "mean squared error between attention maps", (s, t) -> s.sub(t).square().mean());
+        builtIn("cka", "1 − linear CKA between the batch's representations; widths may differ", FeatureTerms::cka);
+        builtIn("infonce", "InfoNCE: each student row picks its own teacher row among the batch's (τ = 0.1)", infoNce(0.1));
+        builtIn("local-relation", "MSE between example-by-example cosine similarities; widths may differ", (s, t) -> {
             Var sn = normalize(s);
             Var tn = normalize(t);
             return sn.mmulT(sn).sub(tn.mmulT(tn)).square().mean();
         });
-        register("intra-relation", (s, t) -> {
+        builtIn("intra-relation", "MSE between position-by-position cosine similarities; widths may differ", (s, t) -> {
             Var sn = s.div(s.square().sum(true, 2).add(EPS).sqrt());
             Var tn = t.div(t.square().sum(true, 2).add(EPS).sqrt());
             return sn.mmulT(sn).sub(tn.mmulT(tn)).square().mean();
         });
+    }
+
+    private static void builtIn(String name, String description, FeatureTerm term) {
+        TERMS.register(name, description, term);
     }
 
     /** Terms that compare structure (similarities between examples or positions), so the widths may differ. */
@@ -60,22 +64,31 @@ public final class FeatureTerms {
 
     private FeatureTerms() {}
 
+    /** Adds or replaces a term under {@code name}, described by {@code description} in help and errors. */
+    public static void register(String name, String description, FeatureTerm term) {
+        TERMS.replace(new Registry.Entry<>(name, java.util.List.of(), description, java.util.List.of(), term));
+    }
+
     /** Adds or replaces a term under {@code name}. */
-    public static synchronized void register(String name, FeatureTerm term) {
-        TERMS.put(name, term);
+    public static void register(String name, FeatureTerm term) {
+        register(name, "a user-registered feature loss", term);
     }
 
-    public static synchronized FeatureTerm get(String name) {
-        FeatureTerm t = TERMS.get(name);
-        if (t == null) {
-            throw new SpecException("unknown feature loss '" + name + "'; known: " + String.join(", ", TERMS.keySet())
-                    + " (FeatureTerms.register adds your own)");
+    public static FeatureTerm get(String name) {
+        try {
+            return TERMS.get(name);
+        } catch (Registry.UnknownNameException e) {
+            throw new SpecException(e.getMessage() + " (FeatureTerms.register adds your own)", e);
         }
-        return t;
     }
 
-    public static synchronized java.util.Set<String> names() {
-        return java.util.Set.copyOf(TERMS.keySet());
+    public static java.util.Set<String> names() {
+        return java.util.Set.copyOf(TERMS.names());
+    }
+
+    /** Every feature loss with its description: for help screens and the README. */
+    public static Registry<FeatureTerm> registry() {
+        return TERMS;
     }
 
     /** InfoNCE at {@code temperature}: mean over the batch of −log softmax(s·tᵀ/τ) on the diagonal. */

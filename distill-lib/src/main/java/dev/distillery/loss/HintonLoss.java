@@ -1,5 +1,6 @@
 package dev.distillery.loss;
 
+import dev.distillery.model.Objective;
 import dev.distillery.model.CrossEntropy;
 import dev.distillery.model.SpecException;
 import dev.distillery.tensor.FusedLosses;
@@ -12,7 +13,7 @@ import dev.distillery.tensor.Var;
  * so a teacher can teach on examples whose labels the student never sees. {@code T^2} keeps the
  * soft term's gradient the same size as T changes.
  */
-public record HintonLoss(Double temperature, Double alpha) implements LossSpec {
+public record HintonLoss(Double temperature, Double alpha) implements LossSpec, Objective {
 
     public HintonLoss {
         temperature = temperature == null ? 4.0 : temperature;
@@ -57,5 +58,16 @@ public record HintonLoss(Double temperature, Double alpha) implements LossSpec {
 
     static String fmt(double v) {
         return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
+    @Override
+    public boolean taskAgnostic() {
+        return false;
+    }
+
+    /** Itself, which needs no weights of its own; for an ensemble, the ensemble's objective. */
+    @Override
+    public Objective bind(BindContext context) {
+        return context.isEnsemble() ? EnsembleLoss.bind(this, context) : this;
     }
 }

@@ -18,8 +18,24 @@ import dev.distillery.model.Objective;
     @JsonSubTypes.Type(value = FeatureLoss.class, name = "features"),
     @JsonSubTypes.Type(value = NoLogitLoss.class, name = "none")
 })
-public sealed interface LossSpec extends Objective permits ScratchLoss, HintonLoss, FeatureLoss, NoLogitLoss {
+public sealed interface LossSpec permits ScratchLoss, HintonLoss, FeatureLoss, NoLogitLoss {
 
     /** A short name for tables, e.g. {@code scratch} or {@code kd T=4 a=0.5}. */
     String label();
+
+    /** The loss and its settings, e.g. {@code hinton T=4 alpha=0.5}. */
+    String describe();
+
+    /** Whether it learns from a teacher (scratch does not). */
+    boolean needsTeacher();
+
+    /** Whether it never looks at the labels or the logits ({@link Objective#taskAgnostic()}). */
+    boolean taskAgnostic();
+
+    /**
+     * The training objective this loss becomes for the models in {@code context}: output names and
+     * shapes checked, layer mappings resolved, and every weight the loss owns (projections,
+     * prediction heads, supervision heads) declared. Errors name the output and the fix.
+     */
+    Objective bind(BindContext context);
 }

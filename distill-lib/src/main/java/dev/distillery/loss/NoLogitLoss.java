@@ -1,5 +1,6 @@
 package dev.distillery.loss;
 
+import dev.distillery.model.Objective;
 import dev.distillery.tensor.Var;
 
 /**
@@ -7,7 +8,7 @@ import dev.distillery.tensor.Var;
  * recipe learns from the teacher's hidden states alone, without labels). The student's classifier
  * is left untrained, so its accuracy means nothing; probes measure what such a student learned.
  */
-public record NoLogitLoss() implements LossSpec {
+public record NoLogitLoss() implements LossSpec, Objective {
 
     @Override
     public String describe() {
@@ -27,5 +28,16 @@ public record NoLogitLoss() implements LossSpec {
     @Override
     public Var define(Inputs in) {
         return in.tape().scalar(0.0);
+    }
+
+    @Override
+    public boolean needsTeacher() {
+        return false;
+    }
+
+    /** Itself, which needs no weights of its own; for an ensemble, the ensemble's objective. */
+    @Override
+    public Objective bind(BindContext context) {
+        return context.isEnsemble() ? EnsembleLoss.bind(this, context) : this;
     }
 }

@@ -1,10 +1,11 @@
 package dev.distillery.loss;
 
+import dev.distillery.model.Objective;
 import dev.distillery.model.CrossEntropy;
 import dev.distillery.tensor.Var;
 
 /** Training from scratch: cross-entropy on the labels the student may see, no teacher. */
-public record ScratchLoss() implements LossSpec {
+public record ScratchLoss() implements LossSpec, Objective {
 
     @Override
     public String describe() {
@@ -19,5 +20,21 @@ public record ScratchLoss() implements LossSpec {
     @Override
     public Var define(Inputs in) {
         return CrossEntropy.masked(in.logits(), in.labels(), in.labelMask());
+    }
+
+    @Override
+    public boolean needsTeacher() {
+        return false;
+    }
+
+    @Override
+    public boolean taskAgnostic() {
+        return false;
+    }
+
+    /** Itself, which needs no weights of its own; for an ensemble, the ensemble's objective. */
+    @Override
+    public Objective bind(BindContext context) {
+        return context.isEnsemble() ? EnsembleLoss.bind(this, context) : this;
     }
 }

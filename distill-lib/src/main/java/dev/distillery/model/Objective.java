@@ -1,5 +1,7 @@
 package dev.distillery.model;
 
+import dev.distillery.nn.Forward;
+import dev.distillery.nn.Module;
 import dev.distillery.tensor.Tape;
 import dev.distillery.tensor.Var;
 import java.util.List;
@@ -14,12 +16,13 @@ public interface Objective {
 
     /**
      * The inputs a loss may use. {@code teacherLogits} is null unless {@link #needsTeacher()};
-     * {@code teacherOutputs} holds one value per name in {@link #teacherOutputs()}, each flattened
-     * to {@code [B, prod(shape)]}; {@code student} holds the student's named outputs
+     * {@code teacherOutputs} holds one value per reference in {@link #teacherOutputs()}, each
+     * flattened to {@code [B, prod(shape)]}; {@code weights} gives the values of the loss's own
+     * weights ({@link #weights()}) in this step; {@code student} holds the student's named outputs
      * ({@link Network#outputNames()}), {@code logits} among them.
      */
-    record Inputs(Var logits, Var labels, Var labelMask, Var teacherLogits, Map<String, Var> teacherOutputs, Aux aux,
-            Map<String, Var> student) {
+    record Inputs(Var logits, Var labels, Var labelMask, Var teacherLogits, Map<TeacherOutput, Var> teacherOutputs,
+            Forward weights, Map<String, Var> student) {
 
         public Inputs(Var logits, Var labels, Var labelMask, Var teacherLogits) {
             this(logits, labels, labelMask, teacherLogits, Map.of(), null, Map.of(Network.LOGITS, logits));
@@ -34,6 +37,15 @@ public interface Objective {
             return v;
         }
 
+        /** The teacher's output {@code ref}. */
+        public Var teacher(TeacherOutput ref) {
+            Var v = teacherOutputs.get(ref);
+            if (v == null) {
+                throw new IllegalStateException("the batch carries no " + ref + "; list it in the objective's teacherOutputs()");
+            }
+            return v;
+        }
+
         public Tape tape() {
             return logits.tape();
         }
@@ -41,14 +53,12 @@ public interface Objective {
 
     /**
      * Trainable weights that belong to the loss rather than the model (projections to the teacher's
-     * width, prediction heads, supervision heads): trained with the model, then dropped.
+     * width, prediction heads, supervision heads), declared when the loss is bound to its models:
+     * initialised from the run's seed in declaration order, trained with the model, then dropped
+     * (never saved or counted). Null when the loss has none.
      */
-    interface Aux {
-        /** A weight matrix drawn from the run's seed (Xavier normal). */
-        Var weight(String name, long rows, long columns);
-
-        /** A bias, starting at zero. */
-        Var bias(String name, long size);
+    default Module weights() {
+        return null;
     }
 
     /** A short description that identifies the objective and its settings, e.g. {@code hinton T=4 alpha=0.5}. */
@@ -75,8 +85,8 @@ public interface Objective {
         return needsTeacher();
     }
 
-    /** Teacher outputs other than logits (hidden states, attention maps) that each batch must carry. */
-    default List<String> teacherOutputs() {
+    /** Teacher outputs other than the logits (hidden states, attention maps) that each batch must carry. */
+    default List<TeacherOutput> teacherOutputs() {
         return List.of();
     }
 

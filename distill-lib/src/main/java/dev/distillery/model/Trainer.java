@@ -6,10 +6,14 @@ import dev.distillery.data.DataLocator;
 import dev.distillery.data.LabeledData;
 import dev.distillery.eval.Accuracy;
 import dev.distillery.eval.Fidelity;
+import dev.distillery.nn.Forward;
 import dev.distillery.nn.Masks;
+import dev.distillery.nn.Module;
+import dev.distillery.nn.Parameter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +95,7 @@ public final class Trainer {
      * objective names in {@link Objective#teacherOutputs()}, each {@code [N, prod(shape)]} with rows
      * aligned with {@code train}.
      */
-    public TrainingOutcome fit(LabeledData train, INDArray trainTeacherLogits, Map<String, INDArray> trainTeacherOutputs,
+    public TrainingOutcome fit(LabeledData train, INDArray trainTeacherLogits, Map<TeacherOutput, INDArray> trainTeacherOutputs,
             LabeledData validation, INDArray validationTeacherLogits) {
         try {
             return train(train, trainTeacherLogits, trainTeacherOutputs, validation, validationTeacherLogits);
@@ -101,28 +105,18 @@ public final class Trainer {
         }
     }
 
-    private TrainingOutcome train(LabeledData train, INDArray trainTeacherLogits, Map<String, INDArray> trainTeacherOutputs,
+    private TrainingOutcome train(LabeledData train, INDArray trainTeacherLogits, Map<TeacherOutput, INDArray> trainTeacherOutputs,
             LabeledData validation, INDArray validationTeacherLogits) {
         check(train, trainTeacherLogits, validation);
-        for (String o : objective.teacherOutputs()) {
+        for (TeacherOutput o : objective.teacherOutputs()) {
             INDArray a = trainTeacherOutputs.get(o);
             if (a == null || a.rows() != train.size()) {
-                throw new IllegalArgumentException(objective.describe() + " needs the teacher's '" + o + "' for every row of "
+                throw new IllegalArgumentException(objective.describe() + " needs " + o + " for every row of "
                         + train.name() + (a == null ? "; none was given" : "; got " + a.rows() + " rows"));
             }
         }
         String stage = opts.stage();
-        // the loss's own weights (projections, heads) come into being on a first, two-row pass
-        AuxWeights aux = new AuxWeights(Seeds.stream(opts.seed(), "aux-init", 0));
-        Batches.Batch first = Batches.take(new int[] {0, Math.min(1, train.size() - 1)}, train.features(), train.oneHot(),
-                train.labelMask(), trainTeacherLogits);
-        Tape probe = new Tape();
-        loss(net, probe, net.trainable(probe), aux.on(probe), first, trainTeacherOutputs, null);
-        for (Network view : strideViews) {
-            // the loss's weights must fit every stride the steps will draw
-            Tape check = new Tape();
-            loss(view, check, view.trainable(check), aux.on(check), first, trainTeacherOutputs, null);
-        }
+        LossWeights aux = new LossWeights(objective.weights(), Seeds.stream(opts.seed(), "aux-init", 0));
         net.setAuxiliary(aux.values);
         List<String> names = new ArrayList<>(net.parameterNames());
         names.addAll(aux.values.keySet());
@@ -202,7 +196,7 @@ public final class Trainer {
                     Map<String, Var> pv = net.trainable(tape);
                     Network stepNet = strideViews.isEmpty() ? net
                             : strideViews.get(Seeds.stream(opts.seed(), "stride", globalStep).nextInt(strideViews.size()));
-                    Var l = loss(stepNet, tape, pv, aux.on(tape), b, trainTeacherOutputs,
+                    Var l = loss(stepNet, tape, pv, aux.on(tape, b.features().rows()), b, trainTeacherOutputs,
                             Masks.from(Seeds.stream(opts.seed(), "dropout", globalStep)));
                     loss = l.item();
                     if (!Double.isFinite(loss)) {
@@ -212,7 +206,7 @@ public final class Trainer {
                     tape.backward(l);
                     // every gradient is checked before any parameter changes, so a diverged step keeps the last good weights
                     for (String p : names) {
-                        Var v = pv.containsKey(p) ? pv.get(p) : aux.step.get(p);
+                        Var v = pv.containsKey(p) ? pv.get(p) : aux.step(p);
                         INDArray g = v == null || v.grad() == null ? Nd4j.zeros(DataType.FLOAT, params.get(p).shape()) : v.grad();
                         if (!adam.load(p, g)) {
                             throw new TrainingDivergedException(stage, "the gradient of '" + p + "' became non-finite",
@@ -274,56 +268,53 @@ public final class Trainer {
     }
 
     /** The loss of one batch on {@code tape}: the network's forward pass, then the objective. */
-    private Var loss(Network net, Tape tape, Map<String, Var> pv, Objective.Aux aux, Batches.Batch b,
-            Map<String, INDArray> trainTeacherOutputs, Masks masks) {
+    private Var loss(Network net, Tape tape, Map<String, Var> pv, Forward aux, Batches.Batch b,
+            Map<TeacherOutput, INDArray> trainTeacherOutputs, Masks masks) {
         Map<String, Var> student = net.forward(tape, pv, b.features(), masks);
         Var teacher = objective.needsTeacherLogits() ? tape.constant(b.teacherLogits()) : null;
-        Map<String, Var> teacherOutputs = new LinkedHashMap<>();
-        for (String o : objective.teacherOutputs()) {
+        Map<TeacherOutput, Var> teacherOutputs = new LinkedHashMap<>();
+        for (TeacherOutput o : objective.teacherOutputs()) {
             teacherOutputs.put(o, tape.constant(Nd4j.pullRows(trainTeacherOutputs.get(o), 1, b.rows())));
         }
         return objective.define(new Objective.Inputs(student.get(Network.LOGITS), tape.constant(b.oneHot()),
                 tape.constant(b.labelMask()), teacher, teacherOutputs, aux, student));
     }
 
-    /** The loss's own weights, drawn from the run's seed the first time a name is asked for, then kept. */
-    private static final class AuxWeights {
+    /** The loss's own weights ({@link Objective#weights()}): drawn from the run's seed in declaration order, then kept. */
+    private static final class LossWeights {
         final Map<String, INDArray> values = new LinkedHashMap<>();
-        final Map<String, Var> step = new LinkedHashMap<>();
-        private final SplittableRandom rng;
+        private final Map<String, Parameter> declared = new LinkedHashMap<>();
+        private final Map<String, Var> step = new LinkedHashMap<>();
 
-        AuxWeights(SplittableRandom rng) {
-            this.rng = rng;
-        }
-
-        /** This step's view: each weight a trainable leaf of {@code tape}, one per name. */
-        Objective.Aux on(Tape tape) {
-            step.clear();
-            return new Objective.Aux() {
-                @Override
-                public Var weight(String name, long rows, long columns) {
-                    return get(tape, name, () -> Seeds.normal(rng, Math.sqrt(2.0 / (rows + columns)), rows, columns));
+        LossWeights(Module weights, SplittableRandom rng) {
+            if (weights == null) {
+                return;
+            }
+            weights.parameters().forEach((name, p) -> {
+                INDArray v;
+                try (MemoryWorkspace scope = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                    v = Nd4j.zeros(DataType.FLOAT, p.shape());
                 }
-
-                @Override
-                public Var bias(String name, long size) {
-                    return get(tape, name, () -> Nd4j.zeros(DataType.FLOAT, size));
-                }
-            };
-        }
-
-        private Var get(Tape tape, String name, java.util.function.Supplier<INDArray> init) {
-            String key = AUX_PREFIX + name;
-            return step.computeIfAbsent(key, k -> {
-                INDArray v = values.get(k);
-                if (v == null) {
-                    try (MemoryWorkspace scope = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                        v = init.get();
-                    }
-                    values.put(k, v);
-                }
-                return tape.param(v);
+                p.init().apply(v, rng);
+                declared.put(AUX_PREFIX + name, p);
+                values.put(AUX_PREFIX + name, v);
             });
+        }
+
+        /** This step's view: each weight a trainable leaf of {@code tape}. */
+        Forward on(Tape tape, long batch) {
+            step.clear();
+            Map<Parameter, Var> vars = new IdentityHashMap<>();
+            declared.forEach((name, p) -> {
+                Var v = tape.param(values.get(name));
+                step.put(name, v);
+                vars.put(p, v);
+            });
+            return new Forward(tape, vars, batch, null);
+        }
+
+        Var step(String name) {
+            return step.get(name);
         }
     }
 

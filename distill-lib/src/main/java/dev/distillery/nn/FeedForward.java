@@ -4,7 +4,7 @@ import dev.distillery.tensor.Var;
 import java.util.Map;
 
 /** A transformer block's position-wise MLP: {@code up} to the hidden width, the activation, {@code down} back. */
-public final class FeedForward extends Module {
+public final class FeedForward extends Module implements Layer {
 
     private final Activation activation;
     private final Linear up;
@@ -17,6 +17,7 @@ public final class FeedForward extends Module {
     }
 
     /** Rows {@code [N, width]} to {@code [N, width]}. */
+    @Override
     public Var forward(Forward f, Var x) {
         return down.forward(f, activation.apply(up.forward(f, x)));
     }

@@ -29,7 +29,12 @@ public record Init(Kind kind, double std) {
      * ({@code sqrt(2 / (fanIn + fanOut))}) before tanh and sigmoid.
      */
     public static Init fan(long fanIn, long fanOut, Activation activation) {
-        return normal(activation.heScaled() ? Math.sqrt(2.0 / fanIn) : Math.sqrt(2.0 / (fanIn + fanOut)));
+        return activation.heScaled() ? normal(Math.sqrt(2.0 / fanIn)) : xavier(fanIn, fanOut);
+    }
+
+    /** Xavier (Glorot) normal: {@code sqrt(2 / (fanIn + fanOut))}. */
+    public static Init xavier(long fanIn, long fanOut) {
+        return normal(Math.sqrt(2.0 / (fanIn + fanOut)));
     }
 
     /** Writes the initial values into {@code array}; a normal draw takes its numbers from {@code rng}. */

@@ -4,7 +4,7 @@ import dev.distillery.tensor.Var;
 import java.util.Map;
 
 /** Normalises the last axis to zero mean and unit variance, then scales by {@code weight} (ones) and shifts by {@code bias} (zeros). */
-public final class LayerNorm extends Module {
+public final class LayerNorm extends Module implements Layer {
 
     private final int width;
     private final Parameter weight;
@@ -16,6 +16,7 @@ public final class LayerNorm extends Module {
         this.bias = parameter("bias", Init.zeros(), width);
     }
 
+    @Override
     public Var forward(Forward f, Var x) {
         return x.layerNorm(f.value(weight), f.value(bias));
     }

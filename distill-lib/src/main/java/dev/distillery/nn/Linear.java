@@ -4,7 +4,7 @@ import dev.distillery.tensor.Var;
 import java.util.Map;
 
 /** {@code x · weight + bias}: weight {@code [in, out]}; bias {@code [out]}, or {@code [1, out]} in the MLP and CNN families. */
-public final class Linear extends Module {
+public final class Linear extends Module implements Layer {
 
     private final long in;
     private final long out;
@@ -25,6 +25,7 @@ public final class Linear extends Module {
     }
 
     /** {@code x} of shape {@code [N, in]} to {@code [N, out]}. */
+    @Override
     public Var forward(Forward f, Var x) {
         return x.linear(f.value(weight), f.value(bias));
     }

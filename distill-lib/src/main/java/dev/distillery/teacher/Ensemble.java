@@ -1,5 +1,6 @@
 package dev.distillery.teacher;
 
+import dev.distillery.loss.EnsembleMode;
 import dev.distillery.data.DataLocator;
 import dev.distillery.data.LabeledData;
 import dev.distillery.model.Lineage;
@@ -14,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Several teachers and the weights that combine them. How a student learns from them is the
- * {@link Mode}:
+ * {@link EnsembleMode}:
  * <ul>
  * <li>{@code targets}: one soft target, the weighted average of the teachers' distributions at the
  *     loss's temperature, {@code p̄ = Σ_k w_k softmax(z_k / T)};
@@ -28,31 +29,14 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Ensemble {
 
-    public enum Mode {
-        TARGETS, LOSSES, HEADS;
-
-        public String label() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        public static Mode parse(String text) {
-            try {
-                return valueOf(text.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new SpecException("ensemble mode '" + text + "': use targets (average the soft targets), "
-                        + "losses (average the per-teacher losses) or heads (one student head per teacher)");
-            }
-        }
-    }
-
     private final String name;
     private final List<Teacher> members;
     private final double[] weights;
-    private final Mode mode;
+    private final EnsembleMode mode;
     private final String weighting;
     private final Lineage.Search search;
 
-    private Ensemble(String name, List<Teacher> members, double[] weights, Mode mode, String weighting,
+    private Ensemble(String name, List<Teacher> members, double[] weights, EnsembleMode mode, String weighting,
             Lineage.Search search) {
         this.name = name;
         this.members = List.copyOf(members);
@@ -82,7 +66,7 @@ public final class Ensemble {
         }
         double[] w = new double[members.size()];
         Arrays.fill(w, 1.0 / w.length);
-        return new Ensemble(name, members, w, Mode.TARGETS, "uniform", null);
+        return new Ensemble(name, members, w, EnsembleMode.TARGETS, "uniform", null);
     }
 
     public static Ensemble of(String name, Teacher... members) {
@@ -99,7 +83,7 @@ public final class Ensemble {
         return new Ensemble(name, members, normalised(w), mode, report.method(), report);
     }
 
-    public Ensemble mode(Mode m) {
+    public Ensemble mode(EnsembleMode m) {
         return new Ensemble(name, members, weights, m, weighting, search);
     }
 
@@ -133,7 +117,7 @@ public final class Ensemble {
     public String name() { return name; }
     public List<Teacher> members() { return members; }
     public double[] weights() { return weights.clone(); }
-    public Mode mode() { return mode; }
+    public EnsembleMode mode() { return mode; }
     /** How the weights were chosen: {@code uniform}, {@code fixed}, or the search method ({@code de}). */
     public String weighting() { return weighting; }
     /** The search's report, or null for uniform and fixed weights. */

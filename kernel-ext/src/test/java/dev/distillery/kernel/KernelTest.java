@@ -136,6 +136,19 @@ class KernelTest {
     }
 
     @Test
+    void aRegisteredFeatureLossAppearsInHelpAndInTheUnknownNameError() {
+        dev.distillery.loss.FeatureTerms.register("twice-mse", "twice the mean squared error",
+                (s, t) -> dev.distillery.loss.FeatureTerms.get("mse").define(s, t).mul(2));
+        String help = KernelHarness.text(h.exec("%help distill"));
+        assertTrue(help.contains("twice-mse") && help.contains("twice the mean squared error"), help);
+        assertTrue(help.contains("Feature losses") && help.contains("hinton(T, alpha)") && help.contains("fashion-mnist")
+                && help.contains("bge-small-en-v1.5"), help);
+        assertTrue(KernelHarness.text(h.exec("%help sweep")).contains("twice-mse"));
+        String unknown = String.join("\n", h.error("FeatureTerms.get(\"twice-mae\");"));
+        assertTrue(unknown.contains("unknown feature loss 'twice-mae'") && unknown.contains("twice-mse"), unknown);
+    }
+
+    @Test
     void badMagicLinesPrintTheUsage() {
         List<String> missing = h.error("%distill");
         assertEquals("%distill: Missing required parameter: 'STUDENT'", missing.get(0));

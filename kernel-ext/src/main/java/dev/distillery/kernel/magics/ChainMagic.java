@@ -61,6 +61,11 @@ final class ChainMagic extends Magic {
     String name;
 
     @Override
+    public java.util.List<String> knownNames() {
+        return dev.distillery.experiment.Registries.helpLines();
+    }
+
+    @Override
     public Experiment.Outcome run(String body) {
         Workbench wb = ctx.workbench();
         String usage = ctx.catalog().line("chain").usage();

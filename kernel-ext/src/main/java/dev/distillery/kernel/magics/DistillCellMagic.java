@@ -16,6 +16,11 @@ import picocli.CommandLine.Command;
 final class DistillCellMagic extends Magic {
 
     @Override
+    public java.util.List<String> knownNames() {
+        return dev.distillery.experiment.Registries.helpLines();
+    }
+
+    @Override
     public Experiment.Outcome run(String body) {
         if (body == null || body.isBlank()) {
             throw new MagicUsageException("%%distill", "the cell has no experiment spec below the %%distill line",

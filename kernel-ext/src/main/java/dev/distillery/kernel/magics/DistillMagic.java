@@ -57,6 +57,11 @@ final class DistillMagic extends Magic {
     String name;
 
     @Override
+    public java.util.List<String> knownNames() {
+        return dev.distillery.experiment.Registries.helpLines();
+    }
+
+    @Override
     public Experiment.Outcome run(String body) {
         Workbench wb = ctx.workbench();
         ModelSpec spec = ModelSpecs.student(wb, student);

@@ -1,5 +1,6 @@
 package dev.distillery.kernel.magics;
 
+import dev.distillery.loss.EnsembleMode;
 import dev.distillery.backend.Backend;
 import dev.distillery.data.Splits;
 import dev.distillery.eval.Accuracy;
@@ -73,8 +74,7 @@ final class EnsembleMagic extends Magic {
         ExperimentSpec.DataSpec data = wb.teacher(teachers.get(0).trim()).data();
         ExperimentSpec.EnsembleSpec es;
         try {
-            es = new ExperimentSpec.EnsembleSpec(name, members, weights, mode, fitness, evaluations, seed);
-            Ensemble.Mode.parse(es.mode());
+            es = new ExperimentSpec.EnsembleSpec(name, members, weights, EnsembleMode.parse(mode), fitness, evaluations, seed);
             dev.distillery.distill.EnsembleWeights.Fitness.parse(es.fitness());
         } catch (dev.distillery.model.SpecException e) {
             throw new MagicUsageException("%ensemble", e.getMessage(), ctx.catalog().line("ensemble").usage());

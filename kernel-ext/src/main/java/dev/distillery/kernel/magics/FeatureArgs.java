@@ -10,8 +10,7 @@ import picocli.CommandLine.Option;
 final class FeatureArgs {
 
     @Option(names = "--feature", paramLabel = "TERM", description = {"a feature term, repeatable: "
-            + "TEACHER[>STUDENT][:LOSS][,w=W][,proj=auto|none|linear|mlp], e.g. features:cka or layer5>layer1:mse,w=0.5",
-            "losses: mse, l1, cosine, l1-logsig-cos, attention-kl, attention-mse, cka, infonce, intra-relation, local-relation"})
+            + "TEACHER[>STUDENT][:LOSS][,w=W][,proj=PROJECTION], e.g. features:cka or layer5>layer1:mse,w=0.5 (feature losses and projections: below)"})
     List<String> features = new ArrayList<>();
 
     @Option(names = "--map", paramLabel = "MAPPING", description = "student layers onto teacher layers: uniform or last-K, "

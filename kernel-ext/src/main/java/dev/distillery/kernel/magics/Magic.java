@@ -14,6 +14,14 @@ public abstract class Magic {
         return this;
     }
 
+    /**
+     * Lines {@code %help} adds after the magic's options: the names it accepts, from the registries
+     * (e.g. the losses), so that a newly registered one shows up. None by default.
+     */
+    public java.util.List<String> knownNames() {
+        return java.util.List.of();
+    }
+
     /** Runs the magic; {@code body} is the cell body of a cell magic, null for a line magic. */
     public abstract Object run(String body) throws Exception;
 }

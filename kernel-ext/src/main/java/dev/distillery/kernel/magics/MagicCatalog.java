@@ -69,7 +69,14 @@ public final class MagicCatalog {
 
         /** The usage text: synopsis, description, every option, examples. */
         public String usage() {
-            return new CommandLine(factory.get()).getUsageMessage(CommandLine.Help.Ansi.OFF).stripTrailing();
+            Magic m = factory.get();
+            CommandLine cl = new CommandLine(m);
+            var usage = cl.getCommandSpec().usageMessage();
+            List<String> footer = new ArrayList<>(Arrays.asList(usage.footer()));
+            // picocli reads help texts as format strings
+            m.knownNames().forEach(l -> footer.add(l.replace("%", "%%")));
+            usage.footer(footer.toArray(String[]::new));
+            return cl.getUsageMessage(CommandLine.Help.Ansi.OFF).stripTrailing();
         }
 
         /** The one-line synopsis, e.g. {@code %student NAME --spec SPEC}. */

@@ -85,6 +85,11 @@ final class SweepMagic extends Magic {
     String name;
 
     @Override
+    public java.util.List<String> knownNames() {
+        return dev.distillery.experiment.Registries.helpLines();
+    }
+
+    @Override
     public Sweep.Result run(String body) {
         Workbench wb = ctx.workbench();
         Workbench.TeacherEntry teacher = wb.networkTeacher(from, "%sweep");

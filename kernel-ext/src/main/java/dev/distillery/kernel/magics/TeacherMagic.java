@@ -74,6 +74,11 @@ final class TeacherMagic extends Magic {
     long seed;
 
     @Override
+    public java.util.List<String> knownNames() {
+        return dev.distillery.experiment.Registries.helpLines();
+    }
+
+    @Override
     public Teacher run(String body) {
         int sources = (spec == null ? 0 : 1) + (load == null ? 0 : 1) + (pretrained == null ? 0 : 1) + (onnx == null ? 0 : 1);
         if (sources != 1) {
@@ -112,9 +117,9 @@ final class TeacherMagic extends Magic {
             throw new MagicUsageException("%teacher", "--pooling is cls or mean, got '" + pooling + "'",
                     ctx.catalog().line("teacher").usage());
         }
-        if (pretrained != null && !dev.distillery.teacher.OnnxEncoder.PRETRAINED.containsKey(pretrained)) {
+        if (pretrained != null && !dev.distillery.teacher.OnnxEncoder.PRETRAINED.contains(pretrained)) {
             throw new MagicUsageException("%teacher", "no pretrained encoder '" + pretrained + "'; known: "
-                    + String.join(", ", new java.util.TreeSet<>(dev.distillery.teacher.OnnxEncoder.PRETRAINED.keySet())),
+                    + String.join(", ", dev.distillery.teacher.OnnxEncoder.PRETRAINED.names()),
                     ctx.catalog().line("teacher").usage());
         }
         Backend.start(training.threads);

@@ -1,0 +1,37 @@
+package dev.distillery.loss;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.distillery.model.SpecException;
+import java.util.Locale;
+
+/** How an ensemble's teachers teach one student ({@link EnsembleLoss}). */
+public enum EnsembleMode {
+    /** The student learns the weighted mean of the teachers' soft targets. */
+    TARGETS,
+    /** The student minimises the weighted mean of one loss per teacher. */
+    LOSSES,
+    /** Each of the student's heads learns from one teacher. */
+    HEADS;
+
+    /** {@code targets}, {@code losses} or {@code heads}: the name specs, magics and records use. */
+    @JsonValue
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    public static EnsembleMode parse(String text) {
+        try {
+            return valueOf(text.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new SpecException("ensemble mode '" + text + "': use targets (average the soft targets), "
+                    + "losses (average the per-teacher losses) or heads (one student head per teacher)");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return label();
+    }
+}
