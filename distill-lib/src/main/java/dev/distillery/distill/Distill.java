@@ -214,7 +214,8 @@ public final class Distill {
         INDArray valTeacher;
         INDArray testTeacher;
         if (ensemble != null) {
-            objective = loss.bind(BindContext.single(null, net));
+            // a loss without a teacher (scratch) ignores the ensemble
+            objective = loss.needsTeacher() ? null : loss.bind(BindContext.single(null, net));
             teacherOutputs = Map.of();
             trainTeacher = null;
             if (loss.needsTeacher()) {

@@ -189,7 +189,7 @@ class SentenceDistillTest {
 
     /** {@code x · W + b} with the projection {@code name}'s weights. */
     private static INDArray project(INDArray x, Map<String, INDArray> aux, String name) {
-        return x.mmul(aux.get("aux." + name + ".w")).addRowVector(aux.get("aux." + name + ".b").reshape(1, -1));
+        return x.mmul(aux.get("aux." + name + ".weight")).addRowVector(aux.get("aux." + name + ".bias").reshape(1, -1));
     }
 
     /** Each row divided by its length (ε = 1e-8 under the root, as the loss has it). */

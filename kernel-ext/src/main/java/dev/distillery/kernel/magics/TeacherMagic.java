@@ -119,7 +119,7 @@ final class TeacherMagic extends Magic {
         }
         if (pretrained != null && !dev.distillery.teacher.OnnxEncoder.PRETRAINED.contains(pretrained)) {
             throw new MagicUsageException("%teacher", "no pretrained encoder '" + pretrained + "'; known: "
-                    + String.join(", ", dev.distillery.teacher.OnnxEncoder.PRETRAINED.names()),
+                    + String.join(", ", new java.util.TreeSet<>(dev.distillery.teacher.OnnxEncoder.PRETRAINED.names())),
                     ctx.catalog().line("teacher").usage());
         }
         Backend.start(training.threads);
