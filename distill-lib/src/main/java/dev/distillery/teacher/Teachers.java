@@ -26,7 +26,7 @@ public final class Teachers {
     public static final int DEFAULT_LENGTH = 64;
 
     /**
-     * A pretrained encoder the class path carries ({@link OnnxEncoder#PRETRAINED}: bge-small-en-v1.5,
+     * A pretrained encoder the class path carries ({@link PretrainedEncoders}: bge-small-en-v1.5,
      * all-minilm-l6-v2 and their int8 {@code -q} variants), with every layer's hidden states exposed,
      * reading {@value #DEFAULT_LENGTH} tokens per sentence, on all cores. Nothing is downloaded.
      */
@@ -37,7 +37,7 @@ public final class Teachers {
     /** As {@link #pretrained(String)}, reading {@code length} tokens per sentence on {@code threads} threads. */
     public static Teacher pretrained(String name, int length, int threads) {
         OnnxEncoder e = OnnxEncoder.pretrained(name, threads, true);
-        return onnxTeacher(name, new OnnxTeacher(e, length), "pretrained " + OnnxEncoder.PRETRAINED.get(name).artifact());
+        return onnxTeacher(name, new OnnxTeacher(e, length), "pretrained " + PretrainedEncoders.REGISTRY.get(name).artifact());
     }
 
     /**

@@ -33,7 +33,7 @@ class SpeechCommandsSynthTest {
 
         List<String[]> rows = Files.readAllLines(a.manifest()).stream().skip(1).map(l -> l.split(",")).toList();
         for (String[] r : rows) {
-            float[] x = SpeechCommandsSynth.readWav(a.dir().resolve(r[0]));
+            float[] x = Wav.read(a.dir().resolve(r[0]));
             assertEquals(SpeechCommandsSynth.LENGTH, x.length, r[0] + " is one second at 16 kHz");
             double energy = 0;
             for (float v : x) {

@@ -81,7 +81,7 @@ class SweepTest {
         var chart = Sweep.depthChart(r);
         assertEquals(java.util.Set.of("width 8 · kd+cka", "width 16 · kd+cka"), chart.getSeriesMap().keySet(),
                 "one line per width");
-        var pareto = Results.paretoChart("p", r.outcome().records(), "latency");
+        var pareto = ResultCharts.paretoChart("p", r.outcome().records(), "latency");
         assertTrue(pareto.getSeriesMap().containsKey("Pareto front"));
         assertTrue(r.outcome().records().get(0).loss().contains("cka(features)"), r.outcome().records().get(0).loss());
     }

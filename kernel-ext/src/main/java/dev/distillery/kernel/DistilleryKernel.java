@@ -5,16 +5,10 @@ import dev.distillery.kernel.display.DisplaySink;
 import dev.distillery.kernel.display.Renderers;
 import dev.distillery.kernel.magics.MagicCatalog;
 import dev.distillery.kernel.magics.MagicContext;
-import dev.distillery.kernel.magics.MagicUsageException;
 import dev.distillery.model.StopSignal;
-import dev.distillery.model.TrainingDivergedException;
-import dev.distillery.model.TrainingInterruptedException;
 import java.io.File;
-import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
@@ -34,7 +28,6 @@ import org.dflib.jjava.jupyter.kernel.LanguageInfo;
 import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.kernel.magic.MagicParser;
-import org.dflib.jjava.jupyter.kernel.magic.UndefinedMagicException;
 
 /**
  * The Distillery kernel: Java through JShell in this JVM, distill-lib and friends imported,
@@ -197,7 +190,7 @@ public final class DistilleryKernel extends BaseKernel {
         } catch (RuntimeException e) {
             lastError = e;
             // report the exception the user's code or magic threw, not the wrappers around it
-            throw unwrap(e) instanceof RuntimeException re ? re : e;
+            throw ErrorLines.unwrap(e) instanceof RuntimeException re ? re : e;
         } catch (Error e) {
             lastError = e;
             // a Jupyter reply must still go out: the shell loop only answers for Exceptions
@@ -285,47 +278,10 @@ public final class DistilleryKernel extends BaseKernel {
         String line = code.substring(lineStart, at);
         String trimmed = line.stripLeading();
         if (trimmed.startsWith("%")) {
-            return completeMagic(trimmed, at);
+            return MagicCompletion.complete(trimmed, at, catalog, magicsRegistry.getLineMagicNames(), context.workbench());
         }
         JShellSession.Completions c = session.complete(code, at);
         return c.candidates().isEmpty() ? null : new ReplacementOptions(c.candidates(), c.start(), at);
-    }
-
-    private ReplacementOptions completeMagic(String line, int at) {
-        boolean cell = line.startsWith("%%");
-        String[] tokens = line.split("\\s+", -1);
-        String current = tokens[tokens.length - 1];
-        int start = at - current.length();
-        Set<String> out = new LinkedHashSet<>();
-        if (tokens.length == 1) {
-            for (MagicCatalog.Entry e : catalog.all()) {
-                if (e.invocation().startsWith(current) && (cell || e.kind() == MagicCatalog.Kind.LINE)) {
-                    out.add(e.invocation());
-                }
-            }
-            for (String n : magicsRegistry.getLineMagicNames()) {
-                if (("%" + n).startsWith(current)) out.add("%" + n);
-            }
-        } else {
-            String name = tokens[0].replaceFirst("^%+", "");
-            MagicCatalog.Entry e = cell ? catalog.cell(name) : catalog.line(name);
-            if (e != null) {
-                String previous = tokens[tokens.length - 2];
-                List<String> pool = new ArrayList<>();
-                if (current.startsWith("-")) {
-                    pool.addAll(e.optionNames());
-                } else if (previous.equals("--from")) {
-                    pool.addAll(context.workbench().teacherNames());
-                } else if (previous.startsWith("--")) {
-                    pool.addAll(e.candidates(previous));
-                } else if (tokens.length == 2) {
-                    pool.addAll(e.candidates(null));
-                    if (name.equals("distill")) pool.addAll(context.workbench().studentNames());
-                }
-                pool.stream().filter(s -> s.startsWith(current)).forEach(out::add);
-            }
-        }
-        return out.isEmpty() ? null : new ReplacementOptions(new ArrayList<>(out), start, at);
     }
 
     @Override
@@ -351,48 +307,7 @@ public final class DistilleryKernel extends BaseKernel {
      */
     @Override
     public List<String> formatError(Throwable e) {
-        Throwable t = unwrap(e);
-        List<String> lines = new ArrayList<>();
-        if (t instanceof MagicUsageException u) {
-            lines.add(errorStyler.primary(u.getMessage()));
-            lines.add("");
-            lines.addAll(u.usage().lines().toList());
-        } else if (t instanceof JShellSession.CompileException || t instanceof JShellSession.IncompleteException) {
-            List<String> msg = t.getMessage().lines().toList();
-            lines.add(errorStyler.primary("compile error: " + (msg.isEmpty() ? "" : msg.get(0))));
-            lines.addAll(msg.subList(Math.min(1, msg.size()), msg.size()));
-        } else if (t instanceof UndefinedMagicException u) {
-            lines.add(errorStyler.primary("unknown " + (u.isLineMagic() ? "line" : "cell") + " magic '"
-                    + (u.isLineMagic() ? "%" : "%%") + u.getMagicName() + "'; %lsmagic lists the magics"));
-        } else if (t instanceof TrainingInterruptedException) {
-            lines.add(errorStyler.primary("interrupted: " + t.getMessage()));
-            lines.add("The run is recorded with status 'interrupted' and the epochs it finished; the kernel is ready.");
-        } else if (t instanceof TrainingDivergedException) {
-            lines.add(errorStyler.primary("training diverged: " + t.getMessage()));
-        } else {
-            String msg = t.getMessage() == null ? "" : t.getMessage();
-            lines.add(errorStyler.primary(name(t) + (msg.isEmpty() ? "" : ": " + msg)));
-            for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-                if (c.getMessage() != null && !msg.contains(c.getMessage())) {
-                    lines.add("  caused by " + name(c) + ": " + c.getMessage());
-                }
-            }
-            lines.add(errorStyler.secondary("%tb shows the full stack trace"));
-        }
-        return lines;
-    }
-
-    private static String name(Throwable t) {
-        return t.getClass().getSimpleName();
-    }
-
-    static Throwable unwrap(Throwable e) {
-        Throwable t = e;
-        while ((t instanceof JShellSession.SnippetException || t instanceof KernelError
-                || t instanceof InvocationTargetException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
+        return ErrorLines.format(e, errorStyler);
     }
 
     private final class Code implements MagicContext.Code {
@@ -417,7 +332,7 @@ public final class DistilleryKernel extends BaseKernel {
         @Override
         public Throwable lastError() {
             Throwable t = lastError;
-            return t == null ? null : unwrap(t);
+            return t == null ? null : ErrorLines.unwrap(t);
         }
     }
 }

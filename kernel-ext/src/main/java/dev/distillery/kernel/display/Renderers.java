@@ -2,6 +2,7 @@ package dev.distillery.kernel.display;
 
 import dev.distillery.distill.DistillResult;
 import dev.distillery.experiment.Experiment;
+import dev.distillery.experiment.ResultCharts;
 import dev.distillery.experiment.Results;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.plot.Charts;
@@ -156,7 +157,7 @@ public final class Renderers {
                     .append("</details>");
         }
         if (!o.records().isEmpty() && o.records().stream().anyMatch(r -> r.curve() != null && !r.curve().isEmpty())) {
-            h.append(img(Results.curvesChart(o.spec().name() + ": validation accuracy", o.records())));
+            h.append(img(ResultCharts.curvesChart(o.spec().name() + ": validation accuracy", o.records())));
         }
         h.append("<details><summary>runs</summary>").append(Html.table(o.runs(), MAX_ROWS)).append("</details></div>");
         return h.toString();

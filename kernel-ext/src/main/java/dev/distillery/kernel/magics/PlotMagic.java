@@ -1,6 +1,7 @@
 package dev.distillery.kernel.magics;
 
 import dev.distillery.experiment.Experiment;
+import dev.distillery.experiment.ResultCharts;
 import dev.distillery.experiment.Results;
 import dev.distillery.experiment.RunRecord;
 import java.util.ArrayList;
@@ -53,14 +54,14 @@ final class PlotMagic extends Magic {
     @Override
     public org.knowm.xchart.internal.chartpart.Chart<?, ?> run(String body) {
         return switch (kind) {
-            case "curves" -> Results.curvesChart(title != null ? title : "validation accuracy", curveRuns());
+            case "curves" -> ResultCharts.curvesChart(title != null ? title : "validation accuracy", curveRuns());
             case "tradeoff" -> {
                 List<RunRecord> rs = defaultRuns();
-                yield Results.tradeoffChart(title != null ? title : name(rs) + "accuracy against size", rs);
+                yield ResultCharts.tradeoffChart(title != null ? title : name(rs) + "accuracy against size", rs);
             }
             case "depth" -> {
                 List<RunRecord> rs = defaultRuns();
-                yield Results.depthChart(title != null ? title : name(rs) + "accuracy against depth", rs);
+                yield ResultCharts.depthChart(title != null ? title : name(rs) + "accuracy against depth", rs);
             }
             case "pareto" -> {
                 if (!cost.equals("params") && !cost.equals("latency")) {
@@ -68,7 +69,7 @@ final class PlotMagic extends Magic {
                             ctx.catalog().line("plot").usage());
                 }
                 List<RunRecord> rs = defaultRuns();
-                yield Results.paretoChart(title != null ? title : name(rs) + "accuracy against "
+                yield ResultCharts.paretoChart(title != null ? title : name(rs) + "accuracy against "
                         + (cost.equals("params") ? "parameters" : "latency"), rs, cost);
             }
             case "compare" -> {
@@ -77,7 +78,7 @@ final class PlotMagic extends Magic {
                     throw new IllegalArgumentException("no runs in this kernel yet; run %distill, %ensemble or %chain first, "
                             + "or give --experiment NAME");
                 }
-                yield Results.compareChart(title != null ? title : "methods compared", Results.compare(rs));
+                yield ResultCharts.compareChart(title != null ? title : "methods compared", Results.compare(rs));
             }
             default -> throw new MagicUsageException("%plot", "unknown plot '" + kind + "'; known: curves, tradeoff, depth, pareto, compare",
                     ctx.catalog().line("plot").usage());

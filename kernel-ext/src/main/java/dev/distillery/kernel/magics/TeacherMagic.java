@@ -117,9 +117,9 @@ final class TeacherMagic extends Magic {
             throw new MagicUsageException("%teacher", "--pooling is cls or mean, got '" + pooling + "'",
                     ctx.catalog().line("teacher").usage());
         }
-        if (pretrained != null && !dev.distillery.teacher.OnnxEncoder.PRETRAINED.contains(pretrained)) {
+        if (pretrained != null && !dev.distillery.teacher.PretrainedEncoders.REGISTRY.contains(pretrained)) {
             throw new MagicUsageException("%teacher", "no pretrained encoder '" + pretrained + "'; known: "
-                    + String.join(", ", new java.util.TreeSet<>(dev.distillery.teacher.OnnxEncoder.PRETRAINED.names())),
+                    + String.join(", ", new java.util.TreeSet<>(dev.distillery.teacher.PretrainedEncoders.REGISTRY.names())),
                     ctx.catalog().line("teacher").usage());
         }
         Backend.start(training.threads);
@@ -138,7 +138,7 @@ final class TeacherMagic extends Magic {
             t = dev.distillery.teacher.Teachers.onnx(onnx, tok, pool, length, training.threads);
         }
         t = new Teacher(name, t.model(), t.provenance()); // known by the notebook's name for it
-        String source = pretrained != null ? "the class path (" + dev.distillery.teacher.OnnxEncoder.PRETRAINED.get(pretrained)
+        String source = pretrained != null ? "the class path (" + dev.distillery.teacher.PretrainedEncoders.REGISTRY.get(pretrained)
                 .artifact() + ")" : onnx.toString();
         ctx.workbench().putTeacher(new Workbench.TeacherEntry(name, t, null, Double.NaN, source, null));
         progress.done(String.format("teacher '%s': %s, %,d parameters, loaded in %.1f s from %s; runs on %s", name,

