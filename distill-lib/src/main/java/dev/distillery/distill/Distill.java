@@ -10,7 +10,6 @@ import dev.distillery.eval.Footprint;
 import dev.distillery.eval.Metrics;
 import dev.distillery.loss.BindContext;
 import dev.distillery.loss.EnsembleMode;
-import dev.distillery.loss.EnsembleLoss;
 import dev.distillery.loss.FeatureLoss;
 import dev.distillery.loss.HintonLoss;
 import dev.distillery.loss.LossSpec;

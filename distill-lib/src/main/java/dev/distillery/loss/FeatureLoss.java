@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import dev.distillery.tensor.Var;
 
 /**
  * Feature-based distillation: a logit loss ({@code scratch} or {@code hinton}) plus terms on the

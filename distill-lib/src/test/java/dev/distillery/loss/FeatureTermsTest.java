@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.distillery.backend.Backend;
 import dev.distillery.model.SpecException;
-import java.util.Map;
 import java.util.Random;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.BeforeAll;
