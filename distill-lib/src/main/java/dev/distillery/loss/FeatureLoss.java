@@ -1,5 +1,7 @@
 package dev.distillery.loss;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.distillery.model.Layered;
 import dev.distillery.model.Network;
 import dev.distillery.model.Objective;
@@ -73,20 +75,55 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
     }
 
     /** Student layers mapped onto teacher layers: {@code uniform}, or the {@code last} k; hidden states or attention maps. */
-    public record Mapping(String kind, Integer k, String feature, String loss, Double weight, Projection projection) {
+    public record Mapping(Kind kind, Integer k, Feature feature, String loss, Double weight, Projection projection) {
+
+        /** Which teacher layer each student layer learns from. */
+        public enum Kind {
+            /** Student layer i of S learns from teacher layer ⌈(i + 1)·T / S⌉ − 1 of T (TinyBERT's mapping). */
+            UNIFORM,
+            /** The last k student layers learn from the last k teacher layers. */
+            LAST;
+
+            @JsonValue
+            @Override
+            public String toString() {
+                return SpecLabels.of(this);
+            }
+
+            @JsonCreator
+            public static Kind parse(String text) {
+                return SpecLabels.parse(Kind.class, text, "layer mapping '" + text + "': use uniform or last (with k)");
+            }
+        }
+
+        /** What the mapped layers match: their hidden states or their attention probabilities. */
+        public enum Feature {
+            HIDDEN, ATTENTION;
+
+            @JsonValue
+            @Override
+            public String toString() {
+                return SpecLabels.of(this);
+            }
+
+            @JsonCreator
+            public static Feature parse(String text) {
+                return SpecLabels.parse(Feature.class, text, "layer mapping feature '" + text + "': use hidden or attention");
+            }
+
+            /** The output names' prefix: {@code layer} or {@code attention}. */
+            String prefix() {
+                return this == ATTENTION ? "attention" : "layer";
+            }
+        }
+
         public Mapping {
-            kind = kind == null ? "uniform" : kind.toLowerCase(Locale.ROOT);
-            feature = feature == null ? "hidden" : feature.toLowerCase(Locale.ROOT);
-            if (!kind.equals("uniform") && !kind.equals("last")) {
-                throw new SpecException("layer mapping '" + kind + "': use uniform or last (with k)");
-            }
-            if (!feature.equals("hidden") && !feature.equals("attention")) {
-                throw new SpecException("layer mapping feature '" + feature + "': use hidden or attention");
-            }
+            kind = kind == null ? Kind.UNIFORM : kind;
+            feature = feature == null ? Feature.HIDDEN : feature;
             if (k != null && k <= 0) {
                 throw new SpecException("layer mapping: k must be positive, got " + k);
             }
-            loss = loss == null ? (feature.equals("attention") ? "attention-kl" : "mse") : loss;
+            loss = loss == null ? (feature == Feature.ATTENTION ? "attention-kl" : "mse") : loss;
             weight = weight == null ? 1.0 : weight;
             projection = projection == null ? Projection.AUTO : projection;
             checkWeight("layer mapping", weight);
@@ -108,7 +145,8 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
                 }
                 kind = "last";
             }
-            return new Mapping(kind, k, p.arg, p.kv.get("loss"), p.dbl("w"), Projection.parse(p.kv.get("proj")));
+            return new Mapping(Kind.parse(kind), k, p.arg == null ? null : Feature.parse(p.arg), p.kv.get("loss"),
+                    p.dbl("w"), Projection.parse(p.kv.get("proj")));
         }
 
         /** The explicit matches for a {@code teacherDepth}-layer teacher and a {@code studentDepth}-layer student. */
@@ -118,8 +156,8 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
                         + " and the student " + studentDepth);
             }
             List<Match> out = new ArrayList<>();
-            String prefix = feature.equals("attention") ? "attention" : "layer";
-            if (kind.equals("uniform")) {
+            String prefix = feature.prefix();
+            if (kind == Kind.UNIFORM) {
                 for (int i = 0; i < studentDepth; i++) {
                     int t = (int) Math.ceil((double) (i + 1) * teacherDepth / studentDepth) - 1;
                     out.add(new Match(prefix + t, prefix + i, loss, weight, projection));
@@ -138,7 +176,7 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
         }
 
         public String label() {
-            return (kind.equals("last") && k != null ? "last-" + k : kind) + "-" + feature + ":" + loss
+            return (kind == Kind.LAST && k != null ? "last-" + k : kind.toString()) + "-" + feature + ":" + loss
                     + (weight == 1.0 ? "" : "×" + HintonLoss.fmt(weight));
         }
     }
@@ -184,15 +222,30 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
     }
 
     /** An extra classifier on student layer {@code layer}, trained on the labels ({@code task}) or the teacher's soft targets ({@code kd}). */
-    public record Supervision(String layer, String target, Double weight) {
+    public record Supervision(String layer, Target target, Double weight) {
+
+        /** What the extra classifier learns: the labels or the teacher's soft targets. */
+        public enum Target {
+            TASK, KD;
+
+            @JsonValue
+            @Override
+            public String toString() {
+                return SpecLabels.of(this);
+            }
+
+            @JsonCreator
+            public static Target parse(String text) {
+                return SpecLabels.parse(Target.class, text, "supervision target '" + text
+                        + "': use task (labels) or kd (teacher soft targets)");
+            }
+        }
+
         public Supervision {
             if (layer == null || layer.isBlank()) {
                 throw new SpecException("supervision needs the student layer to supervise, e.g. {layer: layer1}");
             }
-            target = target == null ? "task" : target.toLowerCase(Locale.ROOT);
-            if (!target.equals("task") && !target.equals("kd")) {
-                throw new SpecException("supervision target '" + target + "': use task (labels) or kd (teacher soft targets)");
-            }
+            target = target == null ? Target.TASK : target;
             weight = weight == null ? 0.3 : weight;
             checkWeight("supervision of " + layer, weight);
         }
@@ -200,7 +253,7 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
         /** {@code LAYER[:task|kd][,w=W]}, e.g. {@code layer1:task,w=0.3}. */
         public static Supervision parse(String text) {
             Parsed p = Parsed.of(text, "supervise '" + text + "'", List.of("w"));
-            return new Supervision(p.head, p.arg, p.dbl("w"));
+            return new Supervision(p.head, p.arg == null ? null : Target.parse(p.arg), p.dbl("w"));
         }
 
         public String label() {
@@ -234,7 +287,7 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
 
     @Override
     public boolean taskAgnostic() {
-        return logits.taskAgnostic() && supervise.stream().noneMatch(s -> s.target().equals("task"));
+        return logits.taskAgnostic() && supervise.stream().noneMatch(s -> s.target() == Supervision.Target.TASK);
     }
 
     /**

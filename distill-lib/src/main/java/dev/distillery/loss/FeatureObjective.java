@@ -116,7 +116,7 @@ final class FeatureObjective implements Objective {
     /** The logit loss's need (none for {@code none}), or a supervision on the teacher's soft targets. */
     @Override
     public boolean needsTeacherLogits() {
-        return loss.logits().needsTeacher() || loss.supervise().stream().anyMatch(s -> s.target().equals("kd"));
+        return loss.logits().needsTeacher() || loss.supervise().stream().anyMatch(s -> s.target() == FeatureLoss.Supervision.Target.KD);
     }
 
     @Override
@@ -185,7 +185,7 @@ final class FeatureObjective implements Objective {
             }
             Var z = sv.head().forward(w, h);
             Var term;
-            if (sv.supervision().target().equals("task")) {
+            if (sv.supervision().target() == FeatureLoss.Supervision.Target.TASK) {
                 term = CrossEntropy.masked(z, in.labels(), in.labelMask());
             } else {
                 double temp = loss.logits() instanceof HintonLoss hl ? hl.temperature() : 4.0;

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distillery.experiment.ExperimentSpec;
 import dev.distillery.experiment.Quickstart;
+import dev.distillery.loss.FeatureLoss;
 import dev.distillery.loss.HintonLoss;
+import dev.distillery.loss.LossSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,6 +39,25 @@ class SpecsTest {
         assertEquals(q, Specs.parse(Specs.toYaml(q), ExperimentSpec.class, "yaml"));
         assertEquals(new HintonLoss(4.0, 0.1), q.recipes().get(1).loss());
         assertEquals(List.of(1L, 2L, 3L), q.seeds());
+    }
+
+    @Test
+    void featureLossEnumsReadAsEnumsAndWriteAsTheirLabels() {
+        String yaml = "type: features\nlogits: {type: hinton, temperature: 4, alpha: 0.5}\n"
+                + "mapping: {kind: LAST, k: 2, feature: Attention}\nsupervise: [{layer: layer1, target: kd}]\n";
+        FeatureLoss f = (FeatureLoss) Specs.parse(yaml, LossSpec.class, "loss.yaml");
+        assertEquals(FeatureLoss.Mapping.Kind.LAST, f.mapping().kind());
+        assertEquals(FeatureLoss.Mapping.Feature.ATTENTION, f.mapping().feature());
+        assertEquals("attention-kl", f.mapping().loss());
+        assertEquals(FeatureLoss.Supervision.Target.KD, f.supervise().get(0).target());
+        String written = Specs.toYaml(f);
+        assertTrue(written.contains("kind: last") && written.contains("feature: attention") && written.contains("target: kd"),
+                written);
+        assertEquals(f, Specs.parse(written, LossSpec.class, "written"));
+        assertEquals(f.mapping(), FeatureLoss.Mapping.parse("last-2:attention"));
+        SpecException e = assertThrows(SpecException.class,
+                () -> Specs.parse(yaml.replace("target: kd", "target: labels"), LossSpec.class, "loss.yaml"));
+        assertTrue(e.getMessage().contains("supervision target 'labels': use task (labels) or kd"), e.getMessage());
     }
 
     @Test
