@@ -1,4 +1,4 @@
-"""PyTorch twins of Distillery's benchmark cases (bench/src/main/java/dev/distillery/bench/Bench.java).
+"""PyTorch twins of Distillery's benchmark cases (bench/src/main/java/dev/distillery/bench/Cases.java).
 
 Each case builds the same model, loss, batch and optimizer as Distillery's, trains on the same kind of
 data, and prints one JSON row: the median milliseconds per training step after warm-up, and the
