@@ -10,8 +10,6 @@ import dev.distillery.eval.Footprint;
 import dev.distillery.eval.Metrics;
 import dev.distillery.loss.BindContext;
 import dev.distillery.loss.EnsembleMode;
-import dev.distillery.loss.FeatureLoss;
-import dev.distillery.loss.HintonLoss;
 import dev.distillery.loss.LossSpec;
 import dev.distillery.loss.Losses;
 import dev.distillery.model.ModelFile;
@@ -221,9 +219,9 @@ public final class Distill {
                 objective = loss.bind(BindContext.ensemble(ensemble.members().stream().map(Teacher::network).toList(),
                         ensemble.memberNames(), ensemble.weights(), ensemble.mode(), net));
                 teacherOutputs = memberOutputs(objective.teacherOutputs(), train);
-                LossSpec logitLoss = loss instanceof FeatureLoss f ? f.logits() : loss;
-                trainTeacher = ensemble.mode() == EnsembleMode.TARGETS && logitLoss instanceof HintonLoss h
-                        ? ensemble.targetLogits(train, h.temperature()) : ensemble.logits(train);
+                java.util.OptionalDouble temperature = loss.softTargetTemperature();
+                trainTeacher = ensemble.mode() == EnsembleMode.TARGETS && temperature.isPresent()
+                        ? ensemble.targetLogits(train, temperature.getAsDouble()) : ensemble.logits(train);
             }
             valTeacher = ensemble.logits(data.validation());
             testTeacher = ensemble.logits(data.test());

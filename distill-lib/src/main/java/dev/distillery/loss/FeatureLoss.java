@@ -262,6 +262,11 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
     }
 
     @Override
+    public java.util.OptionalDouble softTargetTemperature() {
+        return logits.softTargetTemperature();
+    }
+
+    @Override
     public boolean needsTeacher() {
         return true;
     }

@@ -27,6 +27,11 @@ public record HintonLoss(Double temperature, Double alpha) implements LossSpec, 
     }
 
     @Override
+    public java.util.OptionalDouble softTargetTemperature() {
+        return java.util.OptionalDouble.of(temperature);
+    }
+
+    @Override
     public boolean needsTeacher() {
         return true;
     }

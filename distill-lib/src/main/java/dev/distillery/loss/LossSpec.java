@@ -33,6 +33,15 @@ public sealed interface LossSpec permits ScratchLoss, HintonLoss, FeatureLoss, N
     boolean taskAgnostic();
 
     /**
+     * The temperature at which it reads the teacher's soft targets, when it reads them (Hinton KD, or
+     * a features loss whose logit part is Hinton KD): an ensemble of mode {@code targets} averages
+     * its members' probabilities at this temperature.
+     */
+    default java.util.OptionalDouble softTargetTemperature() {
+        return java.util.OptionalDouble.empty();
+    }
+
+    /**
      * The training objective this loss becomes for the models in {@code context}: output names and
      * shapes checked, layer mappings resolved, and every weight the loss owns (projections,
      * prediction heads, supervision heads) declared. Errors name the output and the fix.
