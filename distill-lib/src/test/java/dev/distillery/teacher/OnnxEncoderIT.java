@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The pretrained bge-small encoder from its Maven jar, against the jar's own embedding code. */
-class OnnxEncoderTest {
+class OnnxEncoderIT {
 
     static final List<String> SENTENCES = List.of(
             "Call me Ishmael.",

@@ -19,7 +19,7 @@ import tech.tablesaw.api.Table;
  * carries both tasks, every student is distilled without labels and probed, and the table and
  * figure come back from the run records alone.
  */
-class SpeechStudyTest {
+class SpeechStudyIT {
 
     @Test
     void theFastStudyProbesATeacherWellAboveChanceAndRebuildsFromItsRecords(@TempDir Path tmp) throws Exception {

@@ -28,7 +28,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** bge-small as a teacher of token ids, and a short sentence-embedding distillation from it. */
-class SentenceDistillTest {
+class SentenceDistillIT {
 
     static final String STUDENT = "text:2x64,heads=2,length=32,vocab=30522";
     static Teacher bge;

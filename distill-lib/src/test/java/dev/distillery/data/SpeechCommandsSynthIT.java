@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A small build of the speech set, twice: the same seed gives the same bytes, and the layout holds. */
-class SpeechCommandsSynthTest {
+class SpeechCommandsSynthIT {
 
     @Test
     void aSmallBuildIsReproducibleAndKeepsUtterancesTogether(@TempDir Path tmp) throws Exception {
