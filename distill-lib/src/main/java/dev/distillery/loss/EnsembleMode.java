@@ -2,8 +2,6 @@ package dev.distillery.loss;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.distillery.model.SpecException;
-import java.util.Locale;
 
 /** How an ensemble's teachers teach one student ({@link EnsembleLoss}). */
 public enum EnsembleMode {
@@ -17,17 +15,13 @@ public enum EnsembleMode {
     /** {@code targets}, {@code losses} or {@code heads}: the name specs, magics and records use. */
     @JsonValue
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return SpecLabels.of(this);
     }
 
     @JsonCreator
     public static EnsembleMode parse(String text) {
-        try {
-            return valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new SpecException("ensemble mode '" + text + "': use targets (average the soft targets), "
-                    + "losses (average the per-teacher losses) or heads (one student head per teacher)");
-        }
+        return SpecLabels.parse(EnsembleMode.class, text, "ensemble mode '" + text + "': use targets (average the soft "
+                + "targets), losses (average the per-teacher losses) or heads (one student head per teacher)");
     }
 
     @Override
