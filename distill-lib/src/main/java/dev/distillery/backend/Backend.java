@@ -1,5 +1,7 @@
 package dev.distillery.backend;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
@@ -43,6 +45,34 @@ public final class Backend {
 
     public static int threads() {
         return threads;
+    }
+
+    /**
+     * What does the arithmetic, for run records: the BLAS library and its threads, the CPU, and the native
+     * kernel build ND4J loaded (e.g. {@code onednn-avx2}: oneDNN, compiled for AVX2).
+     */
+    public static Map<String, String> arithmetic() {
+        start();
+        Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("blas", String.valueOf(env.getOrDefault("blas.vendor", "unknown")));
+        m.put("blas.threads", String.valueOf(env.getOrDefault("blas.threads", "unknown")));
+        m.put("cpu", cpuModel());
+        String classifier = Versions.get("nd4j.classifier");
+        String platform = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).replace(" ", "") + "-";
+        m.put("cpu.kernel", classifier.replaceFirst("^" + java.util.regex.Pattern.quote(platform) + "[^-]+-?", "")
+                .replaceFirst("^$", "generic"));
+        return m;
+    }
+
+    /** The CPU's model name from {@code /proc/cpuinfo}, or the architecture where that is not readable. */
+    private static String cpuModel() {
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst().orElse(System.getProperty("os.arch"));
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return System.getProperty("os.arch");
+        }
     }
 
     /** One line: backend, device, BLAS, threads, e.g. {@code nd4j CPU (linux-x86_64-onednn-avx2) · OPENBLAS · 1 thread · 2 cores}. */

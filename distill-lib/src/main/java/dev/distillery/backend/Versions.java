@@ -30,7 +30,7 @@ public final class Versions {
         return BUILT.getProperty(name, "unknown");
     }
 
-    /** Everything a result needs to explain which code produced it. */
+    /** Everything a result needs to explain which code produced it, and which libraries and CPU did the arithmetic. */
     public static Map<String, String> all() {
         Map<String, String> m = new LinkedHashMap<>();
         for (String k : new String[] {"distillery", "nd4j", "nd4j.backend", "nd4j.classifier", "jackson", "tablesaw", "xchart"}) {
@@ -39,6 +39,7 @@ public final class Versions {
         m.put("java", System.getProperty("java.version"));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         m.put("threads", String.valueOf(Backend.threads()));
+        m.putAll(Backend.arithmetic());
         return m;
     }
 }

@@ -1,10 +1,7 @@
 package dev.distillery.experiment;
 
 import dev.distillery.backend.Backend;
-import dev.distillery.backend.Versions;
-import dev.distillery.data.FashionMnist;
-import dev.distillery.data.LogMel;
-import dev.distillery.data.SpeechCommandsSynth;
+import dev.distillery.data.Datasets;
 import dev.distillery.data.Splits;
 import dev.distillery.distill.Chain;
 import dev.distillery.distill.Distill;
@@ -78,25 +75,24 @@ public final class Experiment {
         return this;
     }
 
-    /** Loads the data as the spec says: split, subsampled, labels limited. */
+    /** Loads the data as the spec says (through the data set's registry entry): split, subsampled. */
     public static Splits data(ExperimentSpec.DataSpec d) {
-        Path dir = d.dir() == null ? null : Path.of(d.dir());
-        Splits s;
-        if (d.dataset().startsWith(SpeechCommandsSynth.NAME + "/")) {
-            SpeechCommandsSynth.Task task = d.dataset().endsWith("/voice") ? SpeechCommandsSynth.Task.VOICE
-                    : SpeechCommandsSynth.Task.WORD;
-            s = SpeechCommandsSynth.load(dir == null ? SpeechCommandsSynth.defaultDir() : dir, task,
-                    new LogMel(LogMel.Config.speech(40)));
-        } else {
-            s = Splits.of(FashionMnist.load(FashionMnist.Part.TRAIN, dir), FashionMnist.load(FashionMnist.Part.TEST, dir),
-                    d.validation(), d.splitSeed());
-        }
+        Splits s = Datasets.get(d.dataset()).load(dir(d), d.validation(), d.splitSeed());
         if (d.trainSize() != null || d.validationSize() != null || d.testSize() != null) {
             s = s.sample(d.trainSize() == null ? s.train().size() : d.trainSize(),
                     d.validationSize() == null ? s.validation().size() : d.validationSize(),
                     d.testSize() == null ? s.test().size() : d.testSize(), d.splitSeed());
         }
         return s;
+    }
+
+    /** The data as used for the record: the rows' fingerprint and sizes, and the checksums of the files they came from. */
+    public static RunRecord.DataInfo dataInfo(ExperimentSpec.DataSpec d, Splits used) {
+        return RunRecord.DataInfo.of(d.dataset(), Datasets.get(d.dataset()), dir(d), used);
+    }
+
+    private static Path dir(ExperimentSpec.DataSpec d) {
+        return d.dir() == null ? null : Path.of(d.dir());
     }
 
     /** A teacher ready for distillation: where it came from and the file that holds it. */
@@ -152,16 +148,7 @@ public final class Experiment {
             log.accept(String.format("%s: test accuracy %.2f %%", ensemble, 100 * teacherAcc));
         }
 
-        Map<String, String> files = new LinkedHashMap<>();
-        for (FashionMnist.Part p : FashionMnist.Part.values()) {
-            Path dir = spec.data().dir() == null ? null : Path.of(spec.data().dir());
-            Path im = FashionMnist.locator().locate(p.imagesFile(), p.imagesSha256(), dir);
-            Path lb = FashionMnist.locator().locate(p.labelsFile(), p.labelsSha256(), dir);
-            files.put(p.imagesFile(), DataLocator.sha256(im));
-            files.put(p.labelsFile(), DataLocator.sha256(lb));
-        }
-        RunRecord.DataInfo dataInfo = new RunRecord.DataInfo(spec.data().dataset(), data.fingerprint(), data.train().size(),
-                data.train().labeledCount(), data.validation().size(), data.test().size(), files);
+        RunRecord.DataInfo dataInfo = dataInfo(spec.data(), data);
         RunRecord.TeacherInfo teacherInfo = teacher != null ? new RunRecord.TeacherInfo(teacher.name(), teacher.id(),
                 teacher.network().spec().compact(), teacherAcc, source, teacher.network().parameterCount())
                 : ensemble != null ? new RunRecord.TeacherInfo(ensemble.name(), ensemble.id(), "ensemble " + ensemble.mode().label()
@@ -298,34 +285,36 @@ public final class Experiment {
             try {
                 DistillResult r = d.run();
                 results.add(r);
-                RunRecord rec = record(id, "completed", st, rc, recipe, seed, dataInfo, teacherInfo, r,
+                RunRecord rec = record(id, RunRecord.COMPLETED, st, rc, recipe, seed, dataInfo, teacherInfo, r,
                         r.training().curve(), null, started);
                 store.write(rec);
                 records.add(rec);
                 log.accept(r.summary());
                 return new Ran(r, rec);
             } catch (TrainingInterruptedException e) {
-                store.write(record(id, "interrupted", st, rc, recipe, seed, dataInfo, teacherInfo, null, e.curve(),
+                store.write(record(id, RunRecord.INTERRUPTED, st, rc, recipe, seed, dataInfo, teacherInfo, null, e.curve(),
                         e.getMessage(), started));
                 throw e;
             } catch (TrainingDivergedException e) {
-                store.write(record(id, "failed", st, rc, recipe, seed, dataInfo, teacherInfo, null, e.curve(),
+                store.write(record(id, RunRecord.FAILED, st, rc, recipe, seed, dataInfo, teacherInfo, null, e.curve(),
                         e.getMessage(), started));
                 throw e;
             }
         }
     }
 
+    /** The record of run {@code id}: completed with result {@code r}, or unfinished with {@code error} after {@code curve}. */
     private RunRecord record(String id, String status, ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc,
-            String recipe, long seed, RunRecord.DataInfo data, RunRecord.TeacherInfo teacher, DistillResult r, List<EpochStats> curve,
-            String error, String started) {
+            String recipe, long seed, RunRecord.DataInfo data, RunRecord.TeacherInfo teacher, DistillResult r,
+            List<EpochStats> curve, String error, String started) {
+        RunRecord.Builder b = RunRecord.builder(id, spec.name()).seeds(seed, spec.data().splitSeed()).spec(spec).data(data)
+                .teacher(teacher).started(started);
+        if (r == null) {
+            return b.student(st.name(), st.model().compact()).recipe(recipe, rc.loss().describe())
+                    .unfinished(status, error, curve).build();
+        }
         // a completed run names the loss as trained: mappings resolved, projections chosen
-        String loss = r == null ? rc.loss().describe() : r.provenance().objective();
-        String model = r == null ? st.model().compact() : r.network().spec().compact();
-        return new RunRecord(id, spec.name(), status, st.name(), model, recipe, loss,
-                seed, spec.data().splitSeed(), spec, data, teacher, Versions.all(), r == null ? null : r.metrics(),
-                curve, r == null ? null : r.training().seconds(),
-                r == null ? null : r.training().steps(), r == null ? null : r.training().stopReason(), error, started,
-                Instant.now().toString(), r == null ? null : r.provenance().lineage(), null);
+        return b.student(st.name(), r.network().spec().compact()).recipe(recipe, r.provenance().objective())
+                .metrics(r.metrics()).training(r.training()).lineage(r.provenance().lineage()).build();
     }
 }

@@ -1,5 +1,6 @@
 package dev.distillery.experiment;
 
+import dev.distillery.data.Datasets;
 import dev.distillery.loss.LossSpec;
 import dev.distillery.loss.EnsembleMode;
 import dev.distillery.model.ModelSpec;
@@ -102,23 +103,11 @@ public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, Li
     }
 
     /**
-     * Which data: the dataset, the validation rows held out of the training file, how many
-     * training labels the students may see (null: all; the teacher always sees all), optional
-     * seeded subsamples for quick runs, and the seed of the split.
+     * Which data: the dataset (a name from {@link Datasets}), the validation rows held out of the
+     * training file, how many training labels the students may see (null: all; the teacher always sees
+     * all), optional seeded subsamples for quick runs, the seed of the split, and the directory the
+     * files are in (null: the data set's default search path).
      */
-    /**
-     * Fashion-MNIST, and the synthetic speech set labelled by word (the content task) or by voice (the
-     * speaker task), whose {@code dir} is where {@code ./distillery dataset build speech-commands-synth}
-     * put it and whose splits are fixed by the build ({@code holdout} does not apply).
-     */
-    public static final Registry<String> DATASETS = new Registry<String>("dataset")
-            .register("fashion-mnist", "Zalando's 28×28 clothing images, 10 classes (Debian's fashion-mnist package)",
-                    "fashion-mnist")
-            .register("speech-commands-synth/word", "synthetic spoken words as log-mel frames, labelled by word "
-                    + "(./distillery dataset build speech-commands-synth)", "speech-commands-synth/word")
-            .register("speech-commands-synth/voice", "the same utterances labelled by voice (the speaker task)",
-                    "speech-commands-synth/voice");
-
     public record DataSpec(String dataset, Integer validation, Integer labels, Integer trainSize, Integer validationSize,
             Integer testSize, Long splitSeed, String dir) {
         public DataSpec {
@@ -126,7 +115,7 @@ public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, Li
             validation = validation == null ? 5000 : validation;
             splitSeed = splitSeed == null ? 0L : splitSeed;
             try {
-                dataset = DATASETS.entry(dataset).name();
+                dataset = Datasets.registry().entry(dataset).name();
             } catch (Registry.UnknownNameException e) {
                 throw new SpecException("data.dataset: " + e.getMessage(), e);
             }

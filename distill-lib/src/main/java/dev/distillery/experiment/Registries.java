@@ -1,5 +1,6 @@
 package dev.distillery.experiment;
 
+import dev.distillery.data.Datasets;
 import dev.distillery.loss.FeatureTerms;
 import dev.distillery.loss.Losses;
 import dev.distillery.loss.Projection;
@@ -23,7 +24,7 @@ public final class Registries {
         return List.of(new Section("Logit losses (--loss NAME:KEY=VALUE,…; loss: in a spec)", Losses.registry()),
                 new Section("Feature losses (--feature TEACHER>STUDENT:LOSS; matches[].loss in a spec)", FeatureTerms.registry()),
                 new Section("Projections (proj=NAME in a feature term)", Projection.registry()),
-                new Section("Data sets (--data NAME; data.dataset in a spec)", ExperimentSpec.DATASETS),
+                new Section("Data sets (--data NAME; data.dataset in a spec)", Datasets.registry()),
                 new Section("Pretrained teachers (%teacher NAME --pretrained NAME)", PretrainedEncoders.REGISTRY));
     }
 

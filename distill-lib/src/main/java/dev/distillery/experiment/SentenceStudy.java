@@ -1,7 +1,6 @@
 package dev.distillery.experiment;
 
 import dev.distillery.backend.Backend;
-import dev.distillery.backend.Versions;
 import dev.distillery.data.TextCorpus;
 import dev.distillery.data.TextTasks;
 import dev.distillery.distill.Distill;
@@ -299,10 +298,9 @@ public final class SentenceStudy {
         put(m, "party_finetuned", r.partyTuned());
         put(m, "ms_per_sentence", Double.isNaN(r.msPerSentence()) ? null : r.msPerSentence());
         String id = store.newId(NAME, who, recipe, r.seed());
-        RunRecord rec = new RunRecord(id, NAME, "completed", r.model(), r.spec(), recipe, loss, r.seed(), info == null ? 0 : 1,
-                null, info, tinfo, Versions.all(), null, kd == null ? null : kd.outcome().curve(),
-                kd == null ? null : kd.outcome().seconds(), kd == null ? null : kd.outcome().steps(),
-                kd == null ? null : kd.outcome().stopReason(), null, started, Instant.now().toString(), null, m);
+        RunRecord rec = RunRecord.builder(id, NAME).student(r.model(), r.spec()).recipe(recipe, loss)
+                .seeds(r.seed(), info == null ? 0 : 1).data(info).teacher(tinfo).training(kd == null ? null : kd.outcome())
+                .started(started).probes(m).build();
         store.write(rec);
         return rec;
     }

@@ -1,7 +1,7 @@
 package dev.distillery.experiment;
 
-import dev.distillery.backend.Versions;
 import dev.distillery.data.DataLocator;
+import dev.distillery.data.Datasets;
 import dev.distillery.data.SpeechCommandsSynth;
 import dev.distillery.data.SpeechCommandsSynth.Task;
 import dev.distillery.data.Splits;
@@ -181,15 +181,14 @@ public final class SpeechStudy {
         RunRecord.DataInfo info = new RunRecord.DataInfo(SpeechCommandsSynth.NAME + " (" + setDir + ")",
                 DataLocator.sha256(word.fingerprint() + "+" + voice.fingerprint()), word.train().size(),
                 word.train().labeledCount(), word.validation().size(), word.test().size(),
-                Map.of("manifest.csv", DataLocator.sha256(setDir.resolve("manifest.csv"))));
+                Datasets.get(SpeechCommandsSynth.NAME + "/word").checksums(setDir));
         RunRecord.TeacherInfo tinfo = new RunRecord.TeacherInfo(teacher.name(), teacher.id(), tspec.compact(),
                 tt.primaryAccuracy(), "trained here (words + voices)", teacher.network().parameterCount());
         List<RunRecord> records = new ArrayList<>();
         String tid = store.newId(NAME, "teacher", TEACHER, seed0);
-        RunRecord trec = new RunRecord(tid, NAME, "completed", "teacher", tspec.compact(), TEACHER,
-                teacher.provenance().objective(), seed0, seed0, null, info, tinfo, Versions.all(), null,
-                tt.outcome().curve(), tt.outcome().seconds(), tt.outcome().steps(), tt.outcome().stopReason(), null, started,
-                Instant.now().toString(), null, probes(tw, tv, teacher.network()));
+        RunRecord trec = RunRecord.builder(tid, NAME).student("teacher", tspec.compact())
+                .recipe(TEACHER, teacher.provenance().objective()).seeds(seed0, seed0).data(info).teacher(tinfo)
+                .training(tt.outcome()).started(started).probes(probes(tw, tv, teacher.network())).build();
         store.write(trec);
         records.add(trec);
 
@@ -213,10 +212,10 @@ public final class SpeechStudy {
                 LayerProbe.Result pv = sp.get(1);
                 log.accept(String.format(Locale.ROOT, "%s: %s seed %d: word %.1f%%, voice %.1f%% (probes)", NAME, name, seed,
                         100 * pw.accuracy(), 100 * pv.accuracy()));
-                RunRecord rec = new RunRecord(id, NAME, "completed", name, r.network().spec().compact(), o.recipe(),
-                        r.provenance().objective(), seed, seed0, null, info, tinfo, Versions.all(), r.metrics(),
-                        r.training().curve(), r.training().seconds(), r.training().steps(), r.training().stopReason(), null,
-                        s0, Instant.now().toString(), r.provenance().lineage(), probes(pw, pv, r.network()));
+                RunRecord rec = RunRecord.builder(id, NAME).student(name, r.network().spec().compact())
+                        .recipe(o.recipe(), r.provenance().objective()).seeds(seed, seed0).data(info).teacher(tinfo)
+                        .metrics(r.metrics()).training(r.training()).lineage(r.provenance().lineage()).started(s0)
+                        .probes(probes(pw, pv, r.network())).build();
                 store.write(rec);
                 records.add(rec);
             }

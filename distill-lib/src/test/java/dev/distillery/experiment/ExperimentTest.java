@@ -98,6 +98,8 @@ class ExperimentTest {
             assertEquals(spec, r.spec(), "the record carries the spec that produced it");
             assertEquals(SPLIT_SEED, r.splitSeed());
             assertEquals(FashionMnist.Part.TRAIN.imagesSha256(), r.data().sha256().get("train-images-idx3-ubyte.gz"));
+            assertEquals(List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+                    "t10k-labels-idx1-ubyte.gz"), List.copyOf(r.data().sha256().keySet()), "the four files the data came from");
             assertEquals(100, r.data().trainLabeled());
             assertEquals(3000, r.data().train());
             assertEquals(500, r.data().validation());
@@ -105,6 +107,10 @@ class ExperimentTest {
             assertEquals(report.outcome().teacher().id(), r.teacher().id());
             assertEquals("1.0.0-M2.1", r.versions().get("nd4j"));
             assertEquals(System.getProperty("java.version"), r.versions().get("java"));
+            // what did the arithmetic: the BLAS library and the native kernel build ND4J loaded
+            assertTrue(List.of("OPENBLAS", "MKL", "CUBLAS").contains(r.versions().get("blas")), r.versions().toString());
+            assertTrue(r.versions().get("nd4j.classifier").endsWith(r.versions().get("cpu.kernel")), r.versions().toString());
+            assertNotEquals(null, r.versions().get("cpu"));
             // batches of 128: KD passes over all 3,000 images (24 steps an epoch), scratch over its 100 labelled ones (1 step)
             boolean kd = r.recipe().equals("kd");
             assertEquals((kd ? 24L : 1L) * r.curve().size(), r.steps(), r.id() + ": steps for " + r.curve().size() + " epochs");

@@ -49,6 +49,11 @@ class DataAndPretrainedMagicsIT {
         // %teacher --data reuses what %dataset loaded
         assertSame(loaded.word().train(), h.kernel.workbench().data(
                 ExperimentSpec.DataSpec.parse("speech-commands-synth/word:dir=" + dir)).train());
+        // %distill on the speech set: its record names that set's manifest (every clip's SHA-256 is in it), nothing else
+        var outcome = (dev.distillery.experiment.Experiment.Outcome) h.kernel.evalRaw("%distill speech:1x16,heads=2,frame=40,"
+                + "length=98,stride=2,outputs=20 --data speech-commands-synth/word:dir=" + dir + " --loss scratch --epochs 1");
+        assertEquals(java.util.Map.of("manifest.csv", loaded.sha256()), outcome.records().get(0).data().sha256());
+        assertEquals("speech-commands-synth/word", outcome.records().get(0).data().dataset());
         assertTrue(h.error("%dataset mnist").get(0).contains("no dataset 'mnist' is made here; known: speech-commands-synth"));
         assertTrue(h.error("%dataset make speech-commands-synth").get(0).contains("'make' is not an action"));
         assertTrue(KernelHarness.text(h.exec("%help dataset")).contains("%dataset build speech-commands-synth"));

@@ -1,0 +1,70 @@
+package dev.distillery.data;
+
+import dev.distillery.registry.Registry;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The registry of data sets a spec or a magic names: Fashion-MNIST and both tasks of the synthetic speech set. */
+public final class Datasets {
+
+    private static final Registry<Dataset> REGISTRY = new Registry<Dataset>("dataset")
+            .register(FashionMnist.NAME, "Zalando's 28×28 clothing images, 10 classes (Debian's fashion-mnist package)",
+                    new FashionMnistSet())
+            .register(SpeechCommandsSynth.NAME + "/word", "synthetic spoken words as log-mel frames, labelled by word "
+                    + "(./distillery dataset build speech-commands-synth)", new SpeechSet(SpeechCommandsSynth.Task.WORD))
+            .register(SpeechCommandsSynth.NAME + "/voice", "the same utterances labelled by voice (the speaker task)",
+                    new SpeechSet(SpeechCommandsSynth.Task.VOICE));
+
+    private Datasets() {}
+
+    public static Registry<Dataset> registry() {
+        return REGISTRY;
+    }
+
+    /** The data set called {@code name}; an unknown name lists the known ones. */
+    public static Dataset get(String name) {
+        return REGISTRY.get(name);
+    }
+
+    /** The four IDX files from Debian's package, found on the {@link FashionMnist#locator() search path}. */
+    private static final class FashionMnistSet implements Dataset {
+        @Override
+        public Splits load(Path dir, int validation, long splitSeed) {
+            return Splits.of(FashionMnist.load(FashionMnist.Part.TRAIN, dir), FashionMnist.load(FashionMnist.Part.TEST, dir),
+                    validation, splitSeed);
+        }
+
+        @Override
+        public Map<String, String> checksums(Path dir) {
+            Map<String, String> files = new LinkedHashMap<>();
+            for (FashionMnist.Part p : FashionMnist.Part.values()) {
+                Path images = FashionMnist.locator().locate(p.imagesFile(), p.imagesSha256(), dir);
+                Path labels = FashionMnist.locator().locate(p.labelsFile(), p.labelsSha256(), dir);
+                files.put(p.imagesFile(), DataLocator.sha256(images));
+                files.put(p.labelsFile(), DataLocator.sha256(labels));
+            }
+            return files;
+        }
+    }
+
+    /**
+     * One task of the built speech set as 40-band log-mel frames; its splits are fixed by the build, and
+     * its manifest lists every WAV file with its SHA-256 (checked on load).
+     */
+    private record SpeechSet(SpeechCommandsSynth.Task task) implements Dataset {
+        @Override
+        public Splits load(Path dir, int validation, long splitSeed) {
+            return SpeechCommandsSynth.load(dirOrDefault(dir), task, new LogMel(LogMel.Config.speech(40)));
+        }
+
+        @Override
+        public Map<String, String> checksums(Path dir) {
+            return Map.of("manifest.csv", DataLocator.sha256(dirOrDefault(dir).resolve("manifest.csv")));
+        }
+
+        private static Path dirOrDefault(Path dir) {
+            return dir == null ? SpeechCommandsSynth.defaultDir() : dir;
+        }
+    }
+}
