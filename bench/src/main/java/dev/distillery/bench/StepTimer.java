@@ -1,13 +1,13 @@
 package dev.distillery.bench;
 
 import dev.distillery.data.LabeledData;
-import dev.distillery.model.TeacherOutput;
+import dev.distillery.train.TeacherOutput;
 import dev.distillery.model.Network;
-import dev.distillery.model.Objective;
-import dev.distillery.model.Progress;
-import dev.distillery.model.Trainer;
-import dev.distillery.model.TrainingListener;
-import dev.distillery.model.TrainingOptions;
+import dev.distillery.train.Objective;
+import dev.distillery.train.Progress;
+import dev.distillery.train.Trainer;
+import dev.distillery.train.TrainingListener;
+import dev.distillery.train.TrainingOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.distillery.data;
 
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 
 /**
  * Log-mel filterbank features of mono audio: frames of {@code windowMs} (Hann window) every

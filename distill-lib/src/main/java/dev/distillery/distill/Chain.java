@@ -2,7 +2,7 @@ package dev.distillery.distill;
 
 import dev.distillery.model.Budgets;
 import dev.distillery.model.ModelSpec;
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 import java.util.ArrayList;
 import java.util.List;
 

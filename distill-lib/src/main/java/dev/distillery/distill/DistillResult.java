@@ -1,10 +1,10 @@
 package dev.distillery.distill;
 
 import dev.distillery.eval.Metrics;
-import dev.distillery.model.ModelFile;
+import dev.distillery.provenance.ModelFile;
 import dev.distillery.model.Network;
-import dev.distillery.model.Provenance;
-import dev.distillery.model.TrainingOutcome;
+import dev.distillery.provenance.Provenance;
+import dev.distillery.train.TrainingOutcome;
 import java.nio.file.Path;
 
 /**
@@ -27,7 +27,7 @@ public record DistillResult(String student, String loss, String teacher, long se
             s.append(String.format(", agreement with %s %.2f%%, KL %.3f, JS %.4f", teacher, 100 * m.agreement(),
                     m.klDivergence(), m.jsDivergence()));
         }
-        dev.distillery.model.Lineage l = provenance == null ? null : provenance.lineage();
+        dev.distillery.provenance.Lineage l = provenance == null ? null : provenance.lineage();
         if (l != null && (!"single".equals(l.mode()) || l.chain() != null)) {
             s.append(String.format("%n  learned %s", l.describe()));
         }

@@ -1,8 +1,8 @@
 package dev.distillery.distill;
 
 import dev.distillery.data.LabeledData;
-import dev.distillery.model.Lineage;
-import dev.distillery.model.SpecException;
+import dev.distillery.provenance.Lineage;
+import dev.distillery.spec.SpecException;
 import dev.distillery.teacher.Ensemble;
 import java.util.Arrays;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.distillery.distill;
 
 import dev.distillery.model.Network;
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 import dev.distillery.model.TransformerSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -4,7 +4,7 @@ import dev.distillery.data.Datasets;
 import dev.distillery.loss.LossSpec;
 import dev.distillery.loss.EnsembleMode;
 import dev.distillery.model.ModelSpec;
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 import dev.distillery.registry.Registry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,8 +1,8 @@
 package dev.distillery.experiment;
 
 import dev.distillery.distill.DistillResult;
-import dev.distillery.model.Specs;
-import dev.distillery.model.TrainingListener;
+import dev.distillery.spec.Specs;
+import dev.distillery.train.TrainingListener;
 import dev.distillery.plot.Charts;
 import java.io.IOException;
 import java.io.InputStream;

@@ -113,7 +113,7 @@ public final class Results {
         StringColumn parents = StringColumn.create("parent_runs");
         DoubleColumn acc = DoubleColumn.create("test_acc");
         for (RunRecord r : records) {
-            dev.distillery.model.Lineage l = r.lineage();
+            dev.distillery.provenance.Lineage l = r.lineage();
             run.append(r.id());
             experiment.append(r.experiment());
             student.append(r.student());
@@ -184,10 +184,10 @@ public final class Results {
             params.append(first.metrics().parameters());
             Long x = first.lineage() == null ? null : first.lineage().extraParameters();
             extra.append(x == null ? 0 : x);
-            dev.distillery.model.Lineage l = first.lineage();
+            dev.distillery.provenance.Lineage l = first.lineage();
             String desc = l == null ? "labels only" : l.describeSource() + (l.chain() == null ? "" : " (chain " + l.chain() + ")");
             boolean varies = g.stream().map(r -> r.lineage() == null ? List.<Double>of()
-                    : r.lineage().teachers().stream().map(dev.distillery.model.Lineage.Member::weight).toList())
+                    : r.lineage().teachers().stream().map(dev.distillery.provenance.Lineage.Member::weight).toList())
                     .distinct().count() > 1;
             if (varies) {
                 desc += "; the weights of seed " + first.seed() + " (they differ by seed)";

@@ -1,6 +1,6 @@
 package dev.distillery.experiment;
 
-import dev.distillery.model.Specs;
+import dev.distillery.spec.Specs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

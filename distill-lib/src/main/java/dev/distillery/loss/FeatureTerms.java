@@ -1,7 +1,7 @@
 package dev.distillery.loss;
 
 import dev.distillery.registry.Registry;
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 import dev.distillery.tensor.Var;
 
 /**

@@ -1,8 +1,8 @@
 package dev.distillery.loss;
 
-import dev.distillery.model.Objective;
-import dev.distillery.model.CrossEntropy;
-import dev.distillery.model.SpecException;
+import dev.distillery.train.Objective;
+import dev.distillery.train.CrossEntropy;
+import dev.distillery.spec.SpecException;
 import dev.distillery.tensor.FusedLosses;
 import dev.distillery.tensor.Var;
 

@@ -2,7 +2,7 @@ package dev.distillery.loss;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import dev.distillery.model.Objective;
+import dev.distillery.train.Objective;
 
 /**
  * A distillation recipe's loss, as data: {@code {type: scratch}} (hard labels only, no teacher)

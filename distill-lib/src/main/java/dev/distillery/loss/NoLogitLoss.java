@@ -1,6 +1,6 @@
 package dev.distillery.loss;
 
-import dev.distillery.model.Objective;
+import dev.distillery.train.Objective;
 import dev.distillery.tensor.Var;
 
 /**

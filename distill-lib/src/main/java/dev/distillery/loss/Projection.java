@@ -2,7 +2,7 @@ package dev.distillery.loss;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 import dev.distillery.nn.Linear;
 import dev.distillery.nn.Init;
 import dev.distillery.nn.MlpProjection;

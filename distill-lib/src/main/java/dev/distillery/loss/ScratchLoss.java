@@ -1,7 +1,7 @@
 package dev.distillery.loss;
 
-import dev.distillery.model.Objective;
-import dev.distillery.model.CrossEntropy;
+import dev.distillery.train.Objective;
+import dev.distillery.train.CrossEntropy;
 import dev.distillery.tensor.Var;
 
 /** Training from scratch: cross-entropy on the labels the student may see, no teacher. */

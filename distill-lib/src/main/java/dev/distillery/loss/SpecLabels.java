@@ -1,6 +1,6 @@
 package dev.distillery.loss;
 
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 import java.util.Locale;
 
 /**

@@ -1,5 +1,6 @@
 package dev.distillery.model;
 
+import dev.distillery.spec.SpecException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.distillery.model;
 
+import dev.distillery.spec.SpecException;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.distillery.nn.Classifier;

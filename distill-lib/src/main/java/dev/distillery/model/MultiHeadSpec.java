@@ -1,5 +1,6 @@
 package dev.distillery.model;
 
+import dev.distillery.spec.SpecException;
 import dev.distillery.nn.Classifier;
 import dev.distillery.nn.Model;
 import dev.distillery.nn.MultiHeadClassifier;

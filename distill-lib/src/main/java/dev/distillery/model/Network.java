@@ -1,5 +1,6 @@
 package dev.distillery.model;
 
+import dev.distillery.spec.SpecException;
 import dev.distillery.backend.Backend;
 import dev.distillery.backend.Seeds;
 import dev.distillery.nn.Dropout;
@@ -151,7 +152,8 @@ public final class Network implements Layered {
         return List.copyOf(auxiliary.keySet());
     }
 
-    void setAuxiliary(Map<String, INDArray> aux) {
+    /** Replaces the auxiliary parameters (projections and heads that training adds), as a checkpoint restores them. */
+    public void setAuxiliary(Map<String, INDArray> aux) {
         auxiliary.clear();
         auxiliary.putAll(aux);
     }

@@ -44,5 +44,7 @@
  *
  * <p>A network built from a model ({@code Network.build}) draws every parameter in declaration
  * order from one stream of its seed, so a seed gives the same initial weights on every run.
+ *
+ * <p>May import: backend, tensor.
  */
 package dev.distillery.nn;

@@ -3,7 +3,7 @@ package dev.distillery.teacher;
 import dev.distillery.data.DataLocator;
 import dev.distillery.model.Layered;
 import dev.distillery.model.Network;
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

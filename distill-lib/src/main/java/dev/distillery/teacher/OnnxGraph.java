@@ -1,6 +1,6 @@
 package dev.distillery.teacher;
 
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

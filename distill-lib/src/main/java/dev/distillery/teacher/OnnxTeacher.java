@@ -4,7 +4,7 @@ import dev.distillery.data.DataLocator;
 import dev.distillery.data.TextTokenizer;
 import dev.distillery.model.Layered;
 import dev.distillery.model.Network;
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

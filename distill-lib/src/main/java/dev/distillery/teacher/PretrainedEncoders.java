@@ -1,6 +1,6 @@
 package dev.distillery.teacher;
 
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 import dev.distillery.registry.Registry;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,10 +3,10 @@ package dev.distillery.teacher;
 import dev.distillery.data.DataLocator;
 import dev.distillery.data.LabeledData;
 import dev.distillery.model.Layered;
-import dev.distillery.model.ModelFile;
-import dev.distillery.model.SpecException;
+import dev.distillery.provenance.ModelFile;
+import dev.distillery.spec.SpecException;
 import dev.distillery.model.Network;
-import dev.distillery.model.Provenance;
+import dev.distillery.provenance.Provenance;
 import java.nio.file.Path;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -1,7 +1,7 @@
 package dev.distillery.teacher;
 
 import dev.distillery.data.LabeledData;
-import dev.distillery.model.AtomicFiles;
+import dev.distillery.spec.AtomicFiles;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

@@ -2,14 +2,14 @@ package dev.distillery.teacher;
 
 import dev.distillery.data.Splits;
 import dev.distillery.eval.Accuracy;
-import dev.distillery.model.CrossEntropy;
+import dev.distillery.train.CrossEntropy;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.Network;
-import dev.distillery.model.Provenance;
-import dev.distillery.model.Trainer;
-import dev.distillery.model.TrainingListener;
-import dev.distillery.model.TrainingOptions;
-import dev.distillery.model.TrainingOutcome;
+import dev.distillery.provenance.Provenance;
+import dev.distillery.train.Trainer;
+import dev.distillery.train.TrainingListener;
+import dev.distillery.train.TrainingOptions;
+import dev.distillery.train.TrainingOutcome;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +48,7 @@ public final class Teachers {
     public static Teacher onnx(java.nio.file.Path model) {
         java.nio.file.Path tok = tokenizerBeside(model);
         if (!java.nio.file.Files.isRegularFile(tok) && java.nio.file.Files.isRegularFile(model)) {
-            throw new dev.distillery.model.SpecException("no tokenizer for " + model + ": put the model's tokenizer.json beside it "
+            throw new dev.distillery.spec.SpecException("no tokenizer for " + model + ": put the model's tokenizer.json beside it "
                     + "(as tokenizer.json or " + tok.getFileName() + "), or use onnx(model, tokenizer, pooling, length, threads)");
         }
         return onnx(model, tok, OnnxEncoder.Pooling.CLS, DEFAULT_LENGTH, Runtime.getRuntime().availableProcessors());
@@ -68,7 +68,7 @@ public final class Teachers {
         OnnxEncoder e;
         try {
             e = OnnxEncoder.onnx(model, tokenizer, pooling, Math.max(length, 512), threads, true);
-        } catch (dev.distillery.model.SpecException noLayers) {
+        } catch (dev.distillery.spec.SpecException noLayers) {
             if (!noLayers.getMessage().startsWith("no hidden states")) {
                 throw noLayers;
             }

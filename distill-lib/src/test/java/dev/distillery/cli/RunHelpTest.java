@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.distillery.loss.FeatureLoss;
 import dev.distillery.loss.FeatureTerms;
 import dev.distillery.loss.Losses;
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

@@ -68,7 +68,7 @@ class SpeechCommandsSynthIT {
         assertEquals(24, viaSpec.train().size());
         assertEquals(3, viaSpec.train().numClasses());
         assertEquals(voices.test().size(), viaSpec.test().size());
-        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(dev.distillery.model.SpecException.class,
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(dev.distillery.spec.SpecException.class,
                 () -> dev.distillery.experiment.ExperimentSpec.DataSpec.parse("speech-commands")).getMessage()
                 .contains("speech-commands-synth/word"));
         Files.write(a.dir().resolve(rows.get(0)[0]), new byte[] {1, 2, 3});

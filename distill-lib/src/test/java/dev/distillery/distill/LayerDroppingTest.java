@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.distillery.backend.Backend;
 import dev.distillery.model.Network;
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 import dev.distillery.model.TransformerSpec;
 import java.util.List;
 import java.util.Map;

@@ -8,7 +8,7 @@ import dev.distillery.data.LabeledData;
 import dev.distillery.data.Splits;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.Network;
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

@@ -7,7 +7,7 @@ import dev.distillery.data.Splits;
 import dev.distillery.eval.Accuracy;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.Network;
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -3,10 +3,10 @@ package dev.distillery.experiment;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.distillery.distill.Chain;
-import dev.distillery.model.Lineage;
+import dev.distillery.provenance.Lineage;
 import dev.distillery.model.ModelSpec;
-import dev.distillery.model.SpecException;
-import dev.distillery.model.Specs;
+import dev.distillery.spec.SpecException;
+import dev.distillery.spec.Specs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.distillery.data.FashionMnist;
 import dev.distillery.data.LabeledData;
 import dev.distillery.data.Splits;
-import dev.distillery.model.Specs;
+import dev.distillery.spec.Specs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package dev.distillery.loss;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.distillery.backend.Backend;
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 import java.util.Random;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.BeforeAll;

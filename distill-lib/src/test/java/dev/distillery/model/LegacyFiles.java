@@ -1,5 +1,11 @@
 package dev.distillery.model;
 
+import dev.distillery.provenance.ModelFile;
+import dev.distillery.provenance.Provenance;
+import dev.distillery.train.Checkpoint;
+import dev.distillery.train.CrossEntropy;
+import dev.distillery.train.Trainer;
+import dev.distillery.train.TrainingOptions;
 import dev.distillery.backend.Backend;
 import dev.distillery.data.LabeledData;
 import java.io.IOException;

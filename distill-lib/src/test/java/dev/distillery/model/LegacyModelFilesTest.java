@@ -1,5 +1,10 @@
 package dev.distillery.model;
 
+import dev.distillery.provenance.ModelFile;
+import dev.distillery.train.Checkpoint;
+import dev.distillery.train.CrossEntropy;
+import dev.distillery.train.Trainer;
+import dev.distillery.train.TrainingOutcome;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

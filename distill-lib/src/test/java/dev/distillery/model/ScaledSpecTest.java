@@ -1,5 +1,6 @@
 package dev.distillery.model;
 
+import dev.distillery.spec.SpecException;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.distillery.model;
 
+import dev.distillery.spec.SpecException;
+import dev.distillery.spec.Specs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

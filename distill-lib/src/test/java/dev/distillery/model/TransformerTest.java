@@ -1,5 +1,9 @@
 package dev.distillery.model;
 
+import dev.distillery.spec.SpecException;
+import dev.distillery.spec.Specs;
+import dev.distillery.train.EpochStats;
+import dev.distillery.train.TrainingOptions;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.distillery.TestData;

@@ -2,7 +2,7 @@ package dev.distillery.teacher;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;

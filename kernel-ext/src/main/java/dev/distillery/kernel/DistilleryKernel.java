@@ -5,7 +5,7 @@ import dev.distillery.kernel.display.DisplaySink;
 import dev.distillery.kernel.display.Renderers;
 import dev.distillery.kernel.magics.MagicCatalog;
 import dev.distillery.kernel.magics.MagicContext;
-import dev.distillery.model.StopSignal;
+import dev.distillery.train.StopSignal;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +38,8 @@ public final class DistilleryKernel extends BaseKernel {
 
     /** What every notebook starts with imported. */
     public static final List<String> IMPORTS = List.of(
-            "dev.distillery.backend.*", "dev.distillery.data.*", "dev.distillery.model.*", "dev.distillery.teacher.*",
+            "dev.distillery.backend.*", "dev.distillery.data.*", "dev.distillery.model.*", "dev.distillery.train.*",
+            "dev.distillery.provenance.*", "dev.distillery.spec.*", "dev.distillery.teacher.*",
             "dev.distillery.loss.*", "dev.distillery.distill.*", "dev.distillery.eval.*", "dev.distillery.experiment.*",
             "dev.distillery.plot.*", "org.nd4j.linalg.factory.Nd4j", "org.nd4j.linalg.api.ndarray.INDArray",
             "org.nd4j.linalg.api.buffer.DataType", "tech.tablesaw.api.*", "org.knowm.xchart.*",

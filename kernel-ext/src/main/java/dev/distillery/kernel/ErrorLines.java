@@ -1,8 +1,8 @@
 package dev.distillery.kernel;
 
 import dev.distillery.kernel.magics.MagicUsageException;
-import dev.distillery.model.TrainingDivergedException;
-import dev.distillery.model.TrainingInterruptedException;
+import dev.distillery.train.TrainingDivergedException;
+import dev.distillery.train.TrainingInterruptedException;
 import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,8 +7,8 @@ import dev.distillery.experiment.ExperimentSpec;
 import dev.distillery.experiment.RunRecord;
 import dev.distillery.experiment.RunStore;
 import dev.distillery.kernel.display.RecordingSink;
-import dev.distillery.model.Checkpoint;
-import dev.distillery.model.TrainingInterruptedException;
+import dev.distillery.train.Checkpoint;
+import dev.distillery.train.TrainingInterruptedException;
 import dev.distillery.teacher.Teacher;
 import dev.distillery.teacher.TeacherCache;
 import java.nio.file.Files;
@@ -285,7 +285,7 @@ class DistillMagicsTest {
         assertEquals("heads", hr.lineage().mode());
         assertEquals("multihead:2,combine=weighted,weights=0.75/0.25:mlp:8", hr.studentSpec());
         assertEquals(8L * 10 + 10, hr.lineage().extraParameters(), "the second head's parameters");
-        assertEquals(List.of(0.75, 0.25), hr.lineage().teachers().stream().map(dev.distillery.model.Lineage.Member::weight).toList());
+        assertEquals(List.of(0.75, 0.25), hr.lineage().teachers().stream().map(dev.distillery.provenance.Lineage.Member::weight).toList());
 
         Experiment.Outcome chain = (Experiment.Outcome) h.kernel.evalRaw(
                 "%chain mlp:8 --from mlp --assistants 1 --epochs 1 --name c");

@@ -1,8 +1,8 @@
 package dev.distillery.kernel.display;
 
-import dev.distillery.model.EpochStats;
-import dev.distillery.model.Progress;
-import dev.distillery.model.TrainingListener;
+import dev.distillery.train.EpochStats;
+import dev.distillery.train.Progress;
+import dev.distillery.train.TrainingListener;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

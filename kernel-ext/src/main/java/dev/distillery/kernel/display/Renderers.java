@@ -113,7 +113,7 @@ public final class Renderers {
     }
 
     static String search(Ensemble e) {
-        dev.distillery.model.Lineage.Search s = e.search();
+        dev.distillery.provenance.Lineage.Search s = e.search();
         if (s == null) {
             return e.weighting() + " weights";
         }

@@ -6,7 +6,7 @@ import dev.distillery.kernel.Workbench;
 import dev.distillery.loss.LossSpec;
 import dev.distillery.loss.Losses;
 import dev.distillery.model.ModelSpec;
-import dev.distillery.model.SpecException;
+import dev.distillery.spec.SpecException;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;

@@ -3,7 +3,7 @@ package dev.distillery.kernel.magics;
 import dev.distillery.experiment.Experiment;
 import dev.distillery.experiment.ExperimentSpec;
 import dev.distillery.kernel.Workbench;
-import dev.distillery.model.Specs;
+import dev.distillery.spec.Specs;
 import picocli.CommandLine.Command;
 
 @Command(name = "%%distill", description = {"Run a whole experiment whose spec (YAML or JSON) is the cell body: data, "

@@ -76,7 +76,7 @@ final class EnsembleMagic extends Magic {
         try {
             es = new ExperimentSpec.EnsembleSpec(name, members, weights, EnsembleMode.parse(mode), fitness, evaluations, seed);
             dev.distillery.distill.EnsembleWeights.Fitness.parse(es.fitness());
-        } catch (dev.distillery.model.SpecException e) {
+        } catch (dev.distillery.spec.SpecException e) {
             throw new MagicUsageException("%ensemble", e.getMessage(), ctx.catalog().line("ensemble").usage());
         }
         Backend.start(1);

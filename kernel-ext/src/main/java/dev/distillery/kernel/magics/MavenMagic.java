@@ -99,7 +99,7 @@ final class MavenMagic extends Magic {
             String line;
             while ((line = r.readLine()) != null) {
                 output.add(line);
-                if (Thread.currentThread().isInterrupted() || dev.distillery.model.StopSignal.consume()) {
+                if (Thread.currentThread().isInterrupted() || dev.distillery.train.StopSignal.consume()) {
                     p.destroyForcibly();
                     throw new InterruptedException("%maven interrupted");
                 }

@@ -1,8 +1,8 @@
 package dev.distillery.kernel.magics;
 
 import dev.distillery.model.ModelSpec;
-import dev.distillery.model.SpecException;
-import dev.distillery.model.Specs;
+import dev.distillery.spec.SpecException;
+import dev.distillery.spec.Specs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

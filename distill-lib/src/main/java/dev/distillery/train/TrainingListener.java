@@ -1,4 +1,4 @@
-package dev.distillery.model;
+package dev.distillery.train;
 
 /** Receives progress while a model trains: every step, and every finished epoch. */
 public interface TrainingListener {

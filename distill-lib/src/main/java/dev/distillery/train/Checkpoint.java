@@ -1,5 +1,8 @@
-package dev.distillery.model;
+package dev.distillery.train;
 
+import dev.distillery.provenance.ModelFile;
+import dev.distillery.spec.AtomicFiles;
+import dev.distillery.spec.Specs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

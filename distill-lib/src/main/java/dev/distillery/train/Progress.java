@@ -1,4 +1,4 @@
-package dev.distillery.model;
+package dev.distillery.train;
 
 /**
  * Where training stands, sent to listeners after every step: stage (e.g. "student kd seed 2"),

@@ -1,5 +1,10 @@
-package dev.distillery.model;
+package dev.distillery.provenance;
 
+import dev.distillery.model.ModelSpec;
+import dev.distillery.model.Network;
+import dev.distillery.spec.AtomicFiles;
+import dev.distillery.spec.SpecException;
+import dev.distillery.spec.Specs;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -69,8 +74,8 @@ public final class ModelFile {
         return new Loaded(n, prov);
     }
 
-    /** Writes each array as a zip entry {@code prefix + name}. */
-    static void writeArrays(ZipOutputStream zip, String prefix, Map<String, INDArray> arrays) throws IOException {
+    /** Writes each array as a zip entry {@code prefix + name} (model files and checkpoints share the format). */
+    public static void writeArrays(ZipOutputStream zip, String prefix, Map<String, INDArray> arrays) throws IOException {
         for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
             zip.putNextEntry(new ZipEntry(prefix + e.getKey()));
             DataOutputStream out = new DataOutputStream(zip);
@@ -80,7 +85,7 @@ public final class ModelFile {
     }
 
     /** Reads a zip: {@code .json} entries as text, every other entry as an array. */
-    static void readZip(Path file, Map<String, String> texts, Map<String, INDArray> arrays) throws IOException {
+    public static void readZip(Path file, Map<String, String> texts, Map<String, INDArray> arrays) throws IOException {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file));
                 ZipInputStream zip = new ZipInputStream(raw)) {
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {

@@ -1,4 +1,4 @@
-package dev.distillery.model;
+package dev.distillery.provenance;
 
 import dev.distillery.backend.Versions;
 import java.time.Instant;

@@ -1,5 +1,7 @@
-package dev.distillery.model;
+package dev.distillery.train;
 
+import dev.distillery.model.Network;
+import dev.distillery.spec.SpecException;
 import dev.distillery.nn.Forward;
 import dev.distillery.nn.Module;
 import dev.distillery.tensor.Tape;

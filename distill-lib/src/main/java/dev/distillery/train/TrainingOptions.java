@@ -1,4 +1,4 @@
-package dev.distillery.model;
+package dev.distillery.train;
 
 import java.nio.file.Path;
 

@@ -1,4 +1,4 @@
-package dev.distillery.model;
+package dev.distillery.spec;
 
 import java.io.IOException;
 import java.io.OutputStream;

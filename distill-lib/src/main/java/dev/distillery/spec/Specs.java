@@ -1,4 +1,4 @@
-package dev.distillery.model;
+package dev.distillery.spec;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;

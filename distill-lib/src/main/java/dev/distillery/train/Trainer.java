@@ -1,5 +1,8 @@
-package dev.distillery.model;
+package dev.distillery.train;
 
+import dev.distillery.model.ModelSpec;
+import dev.distillery.model.Network;
+import dev.distillery.spec.SpecException;
 import dev.distillery.backend.Seeds;
 import dev.distillery.data.Batches;
 import dev.distillery.data.DataLocator;

@@ -1,4 +1,4 @@
-package dev.distillery.model;
+package dev.distillery.train;
 
 import dev.distillery.tensor.FusedLosses;
 import dev.distillery.tensor.Var;

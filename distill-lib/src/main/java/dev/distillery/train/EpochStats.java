@@ -1,4 +1,4 @@
-package dev.distillery.model;
+package dev.distillery.train;
 
 /**
  * One point of a training curve: mean training loss of the epoch, validation accuracy, validation

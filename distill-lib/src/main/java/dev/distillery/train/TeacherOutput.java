@@ -1,4 +1,4 @@
-package dev.distillery.model;
+package dev.distillery.train;
 
 /**
  * A reference to one of a teacher's outputs that a loss reads each batch: teacher {@code teacher}

@@ -1,5 +1,11 @@
-package dev.distillery.model;
+package dev.distillery.train;
 
+import dev.distillery.model.CnnSpec;
+import dev.distillery.model.MlpSpec;
+import dev.distillery.model.Network;
+import dev.distillery.provenance.ModelFile;
+import dev.distillery.provenance.Provenance;
+import dev.distillery.spec.SpecException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.distillery.model;
+package dev.distillery.train;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,4 +1,4 @@
-package dev.distillery.model;
+package dev.distillery.spec;
 
 /** A spec that cannot be used: the message names the source, the field and the fix. */
 public class SpecException extends IllegalArgumentException {
