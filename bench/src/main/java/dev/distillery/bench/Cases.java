@@ -139,6 +139,7 @@ final class Cases {
      * OpenBLAS on the CPU) and, for comparison, through ND4J's matmul op and {@code INDArray.mmuli}:
      * GFLOP/s of each; the best of the library's path is the GEMM peak the other cases are a share of.
      */
+    @SuppressWarnings("try") // the workspace is entered for its scope: the product's arrays live in it
     static Map<String, Object> gemm() {
         long[][] shapes = {{128, 784, 256}, {128, 784, 800}, {128, 800, 800}, {2048, 128, 512}, {2048, 512, 128}};
         Map<String, Object> row = new LinkedHashMap<>();

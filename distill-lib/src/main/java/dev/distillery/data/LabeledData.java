@@ -53,7 +53,7 @@ public final class LabeledData {
     public int[] labels() { return labels; }
     public int numClasses() { return numClasses; }
     public int size() { return labels.length; }
-    public int inputSize() { return (int) features.columns(); }
+    public int inputSize() { return features.columns(); }
     public String fingerprint() { return fingerprint; }
 
     /** How many examples training may use the label of. */

@@ -69,7 +69,7 @@ public final class Embeddings {
 
     /** Mean overlap of the {@code k} nearest neighbours (cosine, self excluded) of each row in both spaces. */
     public static double neighbourAgreement(INDArray student, INDArray teacher, int k) {
-        int n = (int) student.rows();
+        int n = student.rows();
         if (teacher.rows() != n) {
             throw new IllegalArgumentException("neighbour agreement needs the same sentences: " + n + " vs " + teacher.rows());
         }

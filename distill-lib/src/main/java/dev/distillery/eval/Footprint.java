@@ -12,7 +12,7 @@ public record Footprint(long parameters, long bytesOnDisk, double latencyMicros,
      */
     public static Footprint measure(long parameters, long bytesOnDisk, UnaryOperator<INDArray> forward, INDArray inputs,
             int repeats) {
-        int n = (int) Math.min(inputs.rows(), Math.max(1, repeats));
+        int n = Math.min(inputs.rows(), Math.max(1, repeats));
         for (int i = 0; i < Math.min(n, 20); i++) {
             forward.apply(inputs.getRow(i, true));
         }

@@ -55,7 +55,7 @@ final class SentenceEmbeddings {
 
     /** Milliseconds per sentence for sentence embeddings of up to 512 test sentences, batches of 32: the best of 3 passes after a warm-up pass. */
     static double latency(Object model, LabeledData test) {
-        int n = (int) Math.min(test.size(), 512);
+        int n = Math.min(test.size(), 512);
         INDArray ids = test.features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n),
                 org.nd4j.linalg.indexing.NDArrayIndex.all()).dup();
         Runnable run;

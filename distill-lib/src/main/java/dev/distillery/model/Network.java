@@ -288,9 +288,10 @@ public final class Network implements Layered {
         return outputs(features, names, 500);
     }
 
+    @SuppressWarnings("try") // the workspace is entered for its scope: the body's arrays live in it
     private Map<String, INDArray> outputs(INDArray features, List<String> names, int batch) {
         names.forEach(this::checkOutput);
-        int n = (int) features.rows();
+        int n = features.rows();
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (String name : names) {
             long w = 1;
@@ -322,6 +323,7 @@ public final class Network implements Layered {
     }
 
     /** Every named output for one batch, without dropout. */
+    @SuppressWarnings("try") // the workspace is entered for its scope: the body's arrays live in it
     public Map<String, INDArray> run(INDArray batch, List<String> names) {
         names.forEach(this::checkOutput);
         Map<String, INDArray> out = new LinkedHashMap<>();
@@ -348,6 +350,7 @@ public final class Network implements Layered {
     }
 
     /** Logits for one batch, without dropout. */
+    @SuppressWarnings("try") // the workspace is entered for its scope: the body's arrays live in it
     public INDArray forward(INDArray batch) {
         try (MemoryWorkspace ws = inferenceMemory()) {
             return run(batch).get(LOGITS).value().detach();

@@ -33,6 +33,8 @@ public final class Registry<T> {
 
     /** Thrown for a name no entry has; its message lists the known names. */
     public static final class UnknownNameException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
         public UnknownNameException(String message) {
             super(message);
         }

@@ -92,7 +92,7 @@ public final class EncoderEnsemble implements Layered {
         for (int k = 0; k < members.size(); k++) {
             Layered m = members.get(k);
             if (m instanceof OnnxTeacher ot && ot.length() != ids.columns()) {
-                m = ot.withLength((int) ids.columns()); // the members read whatever length the data has
+                m = ot.withLength(ids.columns()); // the members read whatever length the data has
             }
             INDArray f = m.outputs(ids, List.of(Network.FEATURES)).get(Network.FEATURES);
             f = f.divColumnVector(f.norm2(1).reshape(f.rows(), 1).addi(1e-12)).muli(weights[k]);

@@ -169,8 +169,8 @@ public final class Ensemble {
 
     /** {@code Σ_k w_k softmax(z_k / T)}, row by row, in double precision. */
     public static INDArray combine(List<INDArray> logits, double[] weights, double temperature) {
-        int n = (int) logits.get(0).rows();
-        int c = (int) logits.get(0).columns();
+        int n = logits.get(0).rows();
+        int c = logits.get(0).columns();
         double[][] out = new double[n][c];
         for (int k = 0; k < logits.size(); k++) {
             double[][] p = dev.distillery.eval.Fidelity.probabilities(logits.get(k), temperature);

@@ -131,7 +131,7 @@ public final class OnnxTeacher implements Layered {
                     + java.util.Arrays.toString(ids.shape()) + " (make the ids with this teacher's tokenizer at its length, "
                     + "or use withLength(" + ids.columns() + "))");
         }
-        int n = (int) ids.rows();
+        int n = ids.rows();
         List<String> exposed = names.stream().filter(s -> !s.equals(Network.FEATURES)).toList();
         Map<String, float[]> out = new LinkedHashMap<>();
         for (String name : names) {

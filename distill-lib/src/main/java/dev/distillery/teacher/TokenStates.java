@@ -17,8 +17,8 @@ final class TokenStates {
 
         /** Ids {@code [B, full]} (0 for padding) cut to the longest sentence; token types all 0. */
         static Trimmed of(INDArray idMatrix) {
-            int b = (int) idMatrix.rows();
-            int full = (int) idMatrix.columns();
+            int b = idMatrix.rows();
+            int full = idMatrix.columns();
             float[] ids = idMatrix.dup('c').data().asFloat();
             int len = 1;
             for (int i = 0; i < b; i++) {

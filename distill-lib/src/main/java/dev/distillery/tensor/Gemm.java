@@ -136,6 +136,7 @@ final class Gemm {
     private static final java.util.Map<String, INDArray> ONES = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A row of {@code n} ones, kept outside any workspace and shared. */
+    @SuppressWarnings("try") // the scope is entered for its effect: the array is made outside every workspace
     static INDArray ones(DataType type, long n) {
         return ONES.computeIfAbsent(type + ":" + n, k -> {
             try (org.nd4j.linalg.api.memory.MemoryWorkspace scope = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {

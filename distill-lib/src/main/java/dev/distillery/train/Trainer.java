@@ -108,6 +108,7 @@ public final class Trainer {
         }
     }
 
+    @SuppressWarnings("try") // each step's workspace is entered for its scope: the step's arrays live in it
     private TrainingOutcome train(LabeledData train, INDArray trainTeacherLogits, Map<TeacherOutput, INDArray> trainTeacherOutputs,
             LabeledData validation, INDArray validationTeacherLogits) {
         check(train, trainTeacherLogits, validation);
@@ -289,6 +290,7 @@ public final class Trainer {
         private final Map<String, Parameter> declared = new LinkedHashMap<>();
         private final Map<String, Var> step = new LinkedHashMap<>();
 
+        @SuppressWarnings("try") // the scope is entered for its effect: the weights are made outside every workspace
         LossWeights(Module weights, SplittableRandom rng) {
             if (weights == null) {
                 return;

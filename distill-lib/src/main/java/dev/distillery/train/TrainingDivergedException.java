@@ -5,6 +5,8 @@ import java.util.List;
 
 /** The loss or a gradient stopped being a finite number; the step's update was not applied. */
 public class TrainingDivergedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
 
     private final int epoch;
     private final int step;

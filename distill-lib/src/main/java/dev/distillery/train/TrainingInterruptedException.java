@@ -5,6 +5,8 @@ import java.util.List;
 
 /** Training stopped because its thread was interrupted; the last epoch checkpoint is kept. */
 public class TrainingInterruptedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
 
     private final int epoch;
     private final int step;

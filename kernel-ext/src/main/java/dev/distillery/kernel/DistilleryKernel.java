@@ -205,6 +205,8 @@ public final class DistilleryKernel extends BaseKernel {
 
     /** An Error from notebook code (out of memory, a native failure), carried so the cell still gets a reply. */
     static final class KernelError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         KernelError(Error e) {
             super(e.toString(), e);
         }

@@ -25,6 +25,8 @@ public final class JShellSession implements AutoCloseable {
 
     /** Code that did not compile: the compiler's messages with the offending source marked. */
     public static final class CompileException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         CompileException(String message) {
             super(message);
         }
@@ -32,6 +34,8 @@ public final class JShellSession implements AutoCloseable {
 
     /** Code that is not finished, e.g. a brace left open. */
     public static final class IncompleteException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         IncompleteException(String message) {
             super(message);
         }
@@ -148,6 +152,8 @@ public final class JShellSession implements AutoCloseable {
 
     /** A checked exception thrown by notebook code, carried unchanged as the cause. */
     public static final class SnippetException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         SnippetException(Throwable cause) {
             super(cause.toString(), cause);
         }
