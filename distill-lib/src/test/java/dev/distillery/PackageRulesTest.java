@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class PackageRulesTest {
 
-    static final List<Path> SOURCES = List.of(Path.of("src/main/java"), Path.of("../kernel-ext/src/main/java"),
-            Path.of("../bench/src/main/java"));
+    static final List<Path> SOURCES = List.of(
+            Path.of("src/main/java"), Path.of("../kernel-ext/src/main/java"), Path.of("../bench/src/main/java"));
     static final Pattern MAY_IMPORT = Pattern.compile("May import: ([A-Za-z., ]*?)\\.\\s*$", Pattern.MULTILINE);
     static final Pattern REFERENCE = Pattern.compile("\\bdev\\.distillery\\.([a-z]+(?:\\.[a-z]+)*)\\.[A-Z]");
 
@@ -40,8 +40,11 @@ class PackageRulesTest {
                     if (f.getFileName().toString().equals("package-info.java")) {
                         Matcher m = MAY_IMPORT.matcher(Files.readString(f));
                         assertTrue(m.find(), f + " says what the package may import: 'May import: a, b.'");
-                        allowed.put(pkg, m.group(1).startsWith("nothing") ? Set.of()
-                                : Set.of(m.group(1).trim().split("\\s*,\\s*")));
+                        allowed.put(
+                                pkg,
+                                m.group(1).startsWith("nothing")
+                                        ? Set.of()
+                                        : Set.of(m.group(1).trim().split("\\s*,\\s*")));
                     } else {
                         files.computeIfAbsent(pkg, k -> new ArrayList<>()).add(f);
                     }
@@ -56,7 +59,8 @@ class PackageRulesTest {
                 while (m.find()) {
                     String to = m.group(1);
                     if (!to.equals(e.getKey()) && !allowed.get(e.getKey()).contains(to)) {
-                        broken.add(f + " uses dev.distillery." + to + ", which package " + e.getKey() + " may not import");
+                        broken.add(
+                                f + " uses dev.distillery." + to + ", which package " + e.getKey() + " may not import");
                     }
                 }
             }

@@ -29,13 +29,16 @@ import picocli.CommandLine.Parameters;
  * median milliseconds per step after warm-up and its peak resident memory; {@code all} runs every
  * case against its reference, prints the table and writes it as JSON under {@code bench/results/}.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {Bench.One.class, Bench.All.class},
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        subcommands = {Bench.One.class, Bench.All.class},
         description = "Distillery against PyTorch on the same training steps; see bench/README.md")
 public final class Bench implements Runnable {
 
     /** The cases, in the order the table lists them. */
-    static final List<String> CASES = List.of("kd-mlp-256", "kd-mlp-800x800", "teacher-cnn", "transformer-hidden",
-            "sweep-cache", "gemm");
+    static final List<String> CASES =
+            List.of("kd-mlp-256", "kd-mlp-800x800", "teacher-cnn", "transformer-hidden", "sweep-cache", "gemm");
 
     /** Cases with no PyTorch twin: Distillery against itself. */
     static final List<String> ALONE = List.of("sweep-cache");
@@ -52,15 +55,21 @@ public final class Bench implements Runnable {
     /** One case, in this JVM: prints one JSON object. */
     @Command(name = "case", description = "run one case here and print its JSON row")
     static final class One implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "CASE", description = "one of: kd-mlp-256, kd-mlp-800x800, teacher-cnn, "
-                + "transformer-hidden, sweep-cache, gemm")
+        @Parameters(
+                index = "0",
+                paramLabel = "CASE",
+                description =
+                        "one of: kd-mlp-256, kd-mlp-800x800, teacher-cnn, " + "transformer-hidden, sweep-cache, gemm")
         String name;
 
         @Option(names = "--threads", defaultValue = "1")
         int threads;
 
-        @Option(names = "--warmup", defaultValue = "10", description = "at least this many steps before timing, and at least "
-                + "10 s (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--warmup",
+                defaultValue = "10",
+                description =
+                        "at least this many steps before timing, and at least " + "10 s (default: ${DEFAULT-VALUE})")
         int warmup;
 
         @Option(names = "--steps", defaultValue = "40", description = "timed steps (default: ${DEFAULT-VALUE})")
@@ -76,8 +85,9 @@ public final class Bench implements Runnable {
                 case "transformer-hidden" -> Cases.transformer(warmup, steps);
                 case "gemm" -> Cases.gemm();
                 case "sweep-cache" -> Cases.sweep();
-                default -> throw new CommandLine.ParameterException(new CommandLine(this),
-                        "unknown case '" + name + "'; known: " + String.join(", ", CASES));
+                default ->
+                    throw new CommandLine.ParameterException(
+                            new CommandLine(this), "unknown case '" + name + "'; known: " + String.join(", ", CASES));
             };
             row.put("threads", threads);
             row.put("peak_rss_mb", StepTimer.peakRssMb());
@@ -92,7 +102,11 @@ public final class Bench implements Runnable {
         @Option(names = "--cases", split = ",", description = "a subset of the cases (default: all)")
         List<String> cases = CASES;
 
-        @Option(names = "--threads", split = ",", defaultValue = "1,2", description = "thread counts (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--threads",
+                split = ",",
+                defaultValue = "1,2",
+                description = "thread counts (default: ${DEFAULT-VALUE})")
         List<Integer> threads;
 
         @Option(names = "--steps", defaultValue = "40")
@@ -107,17 +121,39 @@ public final class Bench implements Runnable {
         @Override
         public Integer call() throws Exception {
             String cp = System.getProperty("java.class.path");
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<Map<String, Object>> rows = new ArrayList<>();
             Map<Integer, Double> peak = new LinkedHashMap<>();
             for (int t : threads) {
                 for (String c : cases) {
                     System.err.printf("bench: %s at %d thread%s ...%n", c, t, t == 1 ? "" : "s");
-                    Map<String, Object> ours = json(run(List.of(java, "-Xmx8g", "-cp", cp, Bench.class.getName(), "case", c,
-                            "--threads", String.valueOf(t), "--steps", String.valueOf(steps)), t));
-                    Map<String, Object> ref = ALONE.contains(c) ? Map.of("ms_per_step", ours.get("reference_ms"), "peak_rss_mb",
-                            "-") : json(run(List.of(python, "bench/torch/reference.py", c, "--threads", String.valueOf(t),
-                            "--steps", String.valueOf(steps)), t));
+                    Map<String, Object> ours = json(run(
+                            List.of(
+                                    java,
+                                    "-Xmx8g",
+                                    "-cp",
+                                    cp,
+                                    Bench.class.getName(),
+                                    "case",
+                                    c,
+                                    "--threads",
+                                    String.valueOf(t),
+                                    "--steps",
+                                    String.valueOf(steps)),
+                            t));
+                    Map<String, Object> ref = ALONE.contains(c)
+                            ? Map.of("ms_per_step", ours.get("reference_ms"), "peak_rss_mb", "-")
+                            : json(run(
+                                    List.of(
+                                            python,
+                                            "bench/torch/reference.py",
+                                            c,
+                                            "--threads",
+                                            String.valueOf(t),
+                                            "--steps",
+                                            String.valueOf(steps)),
+                                    t));
                     if (c.equals("gemm")) {
                         peak.put(t, ((Number) ours.get("gflops")).doubleValue());
                     }
@@ -141,14 +177,15 @@ public final class Bench implements Runnable {
                 Double p = peak.get((Integer) row.get("threads"));
                 Object g = row.get("gflop_per_step");
                 if (p != null && g != null && !row.get("case").equals("gemm")) {
-                    double achieved = ((Number) g).doubleValue() / (((Number) row.get("distillery_ms")).doubleValue() / 1000);
+                    double achieved =
+                            ((Number) g).doubleValue() / (((Number) row.get("distillery_ms")).doubleValue() / 1000);
                     row.put("pct_of_gemm_peak", Math.round(1000 * achieved / p) / 10.0);
                 }
             }
             System.out.println(table(rows));
             Files.createDirectories(out);
-            Path file = out.resolve("bench-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(LocalDateTime.now())
-                    + ".json");
+            Path file = out.resolve(
+                    "bench-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(LocalDateTime.now()) + ".json");
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("machine", machine());
             doc.put("versions", Versions.all());
@@ -185,26 +222,38 @@ public final class Bench implements Runnable {
     }
 
     static String table(List<Map<String, Object>> rows) {
-        StringBuilder s = new StringBuilder(String.format("%-20s %7s %14s %12s %7s %11s %14s %12s%n", "case", "threads",
-                "distillery ms", "pytorch ms", "ratio", "% of GEMM", "distillery MB", "pytorch MB"));
+        StringBuilder s = new StringBuilder(String.format(
+                "%-20s %7s %14s %12s %7s %11s %14s %12s%n",
+                "case", "threads", "distillery ms", "pytorch ms", "ratio", "% of GEMM", "distillery MB", "pytorch MB"));
         for (Map<String, Object> r : rows) {
-            s.append(String.format(Locale.ROOT, "%-20s %7s %14.3f %12.3f %7.2f %11s %14s %12s%n", r.get("case"),
-                    r.get("threads"), ((Number) r.get("distillery_ms")).doubleValue(),
-                    ((Number) r.get("pytorch_ms")).doubleValue(), ((Number) r.get("ratio")).doubleValue(),
-                    r.containsKey("pct_of_gemm_peak") ? r.get("pct_of_gemm_peak") : "-", r.get("distillery_peak_rss_mb"),
+            s.append(String.format(
+                    Locale.ROOT,
+                    "%-20s %7s %14.3f %12.3f %7.2f %11s %14s %12s%n",
+                    r.get("case"),
+                    r.get("threads"),
+                    ((Number) r.get("distillery_ms")).doubleValue(),
+                    ((Number) r.get("pytorch_ms")).doubleValue(),
+                    ((Number) r.get("ratio")).doubleValue(),
+                    r.containsKey("pct_of_gemm_peak") ? r.get("pct_of_gemm_peak") : "-",
+                    r.get("distillery_peak_rss_mb"),
                     r.get("pytorch_peak_rss_mb")));
         }
-        return s.append("(ratio > 1 means Distillery is slower; gemm: ms per multiply of the largest shape; sweep-cache: "
-                + "seconds for 8 students with the teacher-output cache, and in the PyTorch column with the teacher "
-                + "recomputed every step, so its ratio is the cache's speed-up inverted)").toString();
+        return s.append(
+                        "(ratio > 1 means Distillery is slower; gemm: ms per multiply of the largest shape; sweep-cache: "
+                                + "seconds for 8 students with the teacher-output cache, and in the PyTorch column with the teacher "
+                                + "recomputed every step, so its ratio is the cache's speed-up inverted)")
+                .toString();
     }
 
     static Map<String, Object> machine() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cores", Runtime.getRuntime().availableProcessors());
         try {
-            String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+            String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .orElse("?");
             m.put("cpu", cpu);
         } catch (IOException e) {
             m.put("cpu", "?");

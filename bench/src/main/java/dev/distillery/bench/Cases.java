@@ -4,18 +4,18 @@ import dev.distillery.data.FashionMnist;
 import dev.distillery.data.LabeledData;
 import dev.distillery.data.Splits;
 import dev.distillery.distill.Distill;
-import dev.distillery.train.TeacherOutput;
+import dev.distillery.loss.FeatureLoss;
+import dev.distillery.loss.Losses;
 import dev.distillery.model.Budgets;
+import dev.distillery.model.ModelSpec;
+import dev.distillery.model.Network;
 import dev.distillery.teacher.Teacher;
 import dev.distillery.teacher.TeacherCache;
 import dev.distillery.tensor.Tape;
-import dev.distillery.loss.FeatureLoss;
-import dev.distillery.loss.Losses;
 import dev.distillery.train.CrossEntropy;
-import dev.distillery.model.ModelSpec;
-import dev.distillery.model.Network;
 import dev.distillery.train.Objective;
 import dev.distillery.train.Progress;
+import dev.distillery.train.TeacherOutput;
 import dev.distillery.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -72,8 +72,8 @@ final class Cases {
         Network net = Network.build(spec, 1);
         Network teacherNet = Network.build(spec, 2);
         LabeledData train = frames(n, 64 * 16);
-        FeatureLoss loss = new FeatureLoss(Losses.hinton(4.0, 0.5), List.of(FeatureLoss.Match.parse("layer3:mse,proj=none")),
-                null, null, null);
+        FeatureLoss loss = new FeatureLoss(
+                Losses.hinton(4.0, 0.5), List.of(FeatureLoss.Match.parse("layer3:mse,proj=none")), null, null, null);
         Objective bound = loss.bind(teacherNet, net);
         Map<TeacherOutput, INDArray> states = Map.of(TeacherOutput.of("layer3"), uniform(n, 64 * 128, 9, 1.0));
         Map<String, Object> row = StepTimer.time(net, bound, train, uniform(n, 10, 7, 4.0), states, batch, warmup);
@@ -93,23 +93,35 @@ final class Cases {
      */
     static Map<String, Object> sweep() {
         LabeledData all = images(6144);
-        Splits data = new Splits(all.rows(java.util.stream.IntStream.range(0, 4096).toArray(), "train"),
+        Splits data = new Splits(
+                all.rows(java.util.stream.IntStream.range(0, 4096).toArray(), "train"),
                 all.rows(java.util.stream.IntStream.range(4096, 5120).toArray(), "validation"),
                 all.rows(java.util.stream.IntStream.range(5120, 6144).toArray(), "test"));
-        Teacher teacher = new Teacher("cnn", Network.build(ModelSpec.parse("cnn:32x64,dense=128,dropout=0.3"), 1), null);
+        Teacher teacher =
+                new Teacher("cnn", Network.build(ModelSpec.parse("cnn:32x64,dense=128,dropout=0.3"), 1), null);
         List<ModelSpec> students = Budgets.grid("mlp", List.of(1, 2), List.of(32, 64, 128, 256), 1, 1, 1).stream()
-                .map(Budgets.Candidate::spec).toList();
+                .map(Budgets.Candidate::spec)
+                .toList();
         TeacherCache cache = new TeacherCache(null);
         TeacherCache.setShared(cache);
         long t0 = System.nanoTime();
         for (ModelSpec s : students) {
-            Distill.from(teacher).into(s).with(Losses.hinton(4.0, 0.5)).on(data).epochs(1).seed(1).run();
+            Distill.from(teacher)
+                    .into(s)
+                    .with(Losses.hinton(4.0, 0.5))
+                    .on(data)
+                    .epochs(1)
+                    .seed(1)
+                    .run();
         }
         double cached = (System.nanoTime() - t0) / 1e9;
         long computed = cache.computedCount();
         // the same sweep, each step also paying a teacher forward pass on a batch, and a fresh cache per student
-        INDArray batch = data.train().features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 128),
-                org.nd4j.linalg.indexing.NDArrayIndex.all());
+        INDArray batch = data.train()
+                .features()
+                .get(
+                        org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 128),
+                        org.nd4j.linalg.indexing.NDArrayIndex.all());
         TrainingListener recompute = new TrainingListener() {
             @Override
             public void onStep(Progress p) {
@@ -119,7 +131,14 @@ final class Cases {
         t0 = System.nanoTime();
         for (ModelSpec s : students) {
             TeacherCache.setShared(new TeacherCache(null));
-            Distill.from(teacher).into(s).with(Losses.hinton(4.0, 0.5)).on(data).epochs(1).seed(1).listener(recompute).run();
+            Distill.from(teacher)
+                    .into(s)
+                    .with(Losses.hinton(4.0, 0.5))
+                    .on(data)
+                    .epochs(1)
+                    .seed(1)
+                    .listener(recompute)
+                    .run();
         }
         double recomputed = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> row = new LinkedHashMap<>();
@@ -157,15 +176,24 @@ final class Cases {
                     t.constant(a).mmul(t.constant(b));
                 }
             });
-            double op = StepTimer.medianMs(() -> Nd4j.exec(new org.nd4j.linalg.api.ops.impl.reduce.Mmul(a, b, c, null)));
+            double op =
+                    StepTimer.medianMs(() -> Nd4j.exec(new org.nd4j.linalg.api.ops.impl.reduce.Mmul(a, b, c, null)));
             double blas = StepTimer.medianMs(() -> a.mmuli(b, c));
             double flop = 2.0 * mkn[0] * mkn[1] * mkn[2];
             double gflops = flop / (med / 1000) / 1e9;
             best = Math.max(best, gflops);
             lastMs = med;
-            each.add(Map.of("shape", Arrays.toString(mkn), "ms", med, "gflops", Math.round(gflops * 10) / 10.0,
-                    "matmul_op_gflops", Math.round(flop / (op / 1000) / 1e8) / 10.0,
-                    "mmuli_gflops", Math.round(flop / (blas / 1000) / 1e8) / 10.0));
+            each.add(Map.of(
+                    "shape",
+                    Arrays.toString(mkn),
+                    "ms",
+                    med,
+                    "gflops",
+                    Math.round(gflops * 10) / 10.0,
+                    "matmul_op_gflops",
+                    Math.round(flop / (op / 1000) / 1e8) / 10.0,
+                    "mmuli_gflops",
+                    Math.round(flop / (blas / 1000) / 1e8) / 10.0));
         }
         row.put("case", "gemm");
         row.put("ms_per_step", lastMs);
@@ -180,7 +208,8 @@ final class Cases {
      */
     static LabeledData images(int n) {
         LabeledData all = FashionMnist.load(FashionMnist.Part.TEST, null);
-        return all.rows(java.util.stream.IntStream.range(0, n).map(i -> i % all.size()).toArray(), "bench images");
+        return all.rows(
+                java.util.stream.IntStream.range(0, n).map(i -> i % all.size()).toArray(), "bench images");
     }
 
     /** {@code n} examples of uniform values in [0, 1), with labels 0-9. */

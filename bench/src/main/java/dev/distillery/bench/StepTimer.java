@@ -1,10 +1,10 @@
 package dev.distillery.bench;
 
 import dev.distillery.data.LabeledData;
-import dev.distillery.train.TeacherOutput;
 import dev.distillery.model.Network;
 import dev.distillery.train.Objective;
 import dev.distillery.train.Progress;
+import dev.distillery.train.TeacherOutput;
 import dev.distillery.train.Trainer;
 import dev.distillery.train.TrainingListener;
 import dev.distillery.train.TrainingOptions;
@@ -44,8 +44,14 @@ final class StepTimer {
      * Warm-up epochs over {@code train} (at least {@code warmup} steps and {@link #WARMUP_SECONDS}),
      * then one epoch with every step timed.
      */
-    static Map<String, Object> time(Network net, Objective objective, LabeledData train, INDArray teacherLogits,
-            Map<TeacherOutput, INDArray> teacherOutputs, int batch, int warmup) {
+    static Map<String, Object> time(
+            Network net,
+            Objective objective,
+            LabeledData train,
+            INDArray teacherLogits,
+            Map<TeacherOutput, INDArray> teacherOutputs,
+            int batch,
+            int warmup) {
         List<Long> stamps = new ArrayList<>();
         TrainingListener clock = new TrainingListener() {
             @Override
@@ -54,7 +60,8 @@ final class StepTimer {
             }
         };
         LabeledData val = train.rows(java.util.stream.IntStream.range(0, batch).toArray(), "first batch");
-        TrainingOptions o = TrainingOptions.defaults().epochs(1).batchSize(batch).seed(1);
+        TrainingOptions o =
+                TrainingOptions.defaults().epochs(1).batchSize(batch).seed(1);
         long start = System.nanoTime();
         int warm = 0;
         while (warm < warmup || System.nanoTime() - start < WARMUP_SECONDS * 1e9) {
@@ -88,8 +95,11 @@ final class StepTimer {
     /** Peak resident memory of this process (VmHWM), in MB. */
     static long peakRssMb() {
         try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmHWM:"))
-                    .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024).findFirst().orElse(-1L);
+            return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("VmHWM:"))
+                    .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024)
+                    .findFirst()
+                    .orElse(-1L);
         } catch (IOException e) {
             return -1;
         }

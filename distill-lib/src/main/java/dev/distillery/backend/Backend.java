@@ -29,8 +29,7 @@ public final class Backend {
         NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threadCount);
         // OpenBLAS keeps its own pool (one per core) unless told: two jobs would then oversubscribe
         Nd4j.factory().blas().setMaxThreads(threadCount);
-        Nd4j.setDefaultDataTypes(org.nd4j.linalg.api.buffer.DataType.FLOAT,
-                org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        Nd4j.setDefaultDataTypes(org.nd4j.linalg.api.buffer.DataType.FLOAT, org.nd4j.linalg.api.buffer.DataType.FLOAT);
         threads = threadCount;
     }
 
@@ -59,17 +58,24 @@ public final class Backend {
         m.put("blas.threads", String.valueOf(env.getOrDefault("blas.threads", "unknown")));
         m.put("cpu", cpuModel());
         String classifier = Versions.get("nd4j.classifier");
-        String platform = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).replace(" ", "") + "-";
-        m.put("cpu.kernel", classifier.replaceFirst("^" + java.util.regex.Pattern.quote(platform) + "[^-]+-?", "")
-                .replaceFirst("^$", "generic"));
+        String platform =
+                System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).replace(" ", "") + "-";
+        m.put(
+                "cpu.kernel",
+                classifier
+                        .replaceFirst("^" + java.util.regex.Pattern.quote(platform) + "[^-]+-?", "")
+                        .replaceFirst("^$", "generic"));
         return m;
     }
 
     /** The CPU's model name from {@code /proc/cpuinfo}, or the architecture where that is not readable. */
     private static String cpuModel() {
-        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
-                    .findFirst().orElse(System.getProperty("os.arch"));
+        try (java.util.stream.Stream<String> lines =
+                java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse(System.getProperty("os.arch"));
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
             return System.getProperty("os.arch");
         }
@@ -81,7 +87,8 @@ public final class Backend {
         Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
         String device = String.valueOf(env.getOrDefault("backend", "?"));
         String blas = String.valueOf(env.getOrDefault("blas.vendor", "?"));
-        String cores = String.valueOf(env.getOrDefault("cores", Runtime.getRuntime().availableProcessors()));
+        String cores =
+                String.valueOf(env.getOrDefault("cores", Runtime.getRuntime().availableProcessors()));
         return "nd4j " + Versions.get("nd4j") + " " + device + " (" + Versions.get("nd4j.classifier") + ") · "
                 + blas + " (" + env.getOrDefault("blas.threads", "?") + " BLAS threads) · " + threads
                 + (threads == 1 ? " thread" : " threads") + " · " + cores + " cores";

@@ -33,7 +33,9 @@ public final class Versions {
     /** Everything a result needs to explain which code produced it, and which libraries and CPU did the arithmetic. */
     public static Map<String, String> all() {
         Map<String, String> m = new LinkedHashMap<>();
-        for (String k : new String[] {"distillery", "nd4j", "nd4j.backend", "nd4j.classifier", "jackson", "tablesaw", "xchart"}) {
+        for (String k :
+                new String[] {"distillery", "nd4j", "nd4j.backend", "nd4j.classifier", "jackson", "tablesaw", "xchart"
+                }) {
             m.put(k, get(k));
         }
         m.put("java", System.getProperty("java.version"));

@@ -34,9 +34,17 @@ public final class ConsoleProgress implements TrainingListener {
         int width = 24;
         int filled = (int) Math.round(p.fraction() * width);
         String bar = "#".repeat(filled) + ".".repeat(width - filled);
-        out.printf("\r[%s] %s · epoch %d/%d · step %d/%d · loss %.4f%s · eta %s   ", bar, p.stage(), p.epoch(),
-                p.epochs(), p.step(), p.steps(), p.loss(),
-                p.valAccuracy() == null ? "" : String.format(" · val %.2f%%", 100 * p.valAccuracy()), time(p.etaSeconds()));
+        out.printf(
+                "\r[%s] %s · epoch %d/%d · step %d/%d · loss %.4f%s · eta %s   ",
+                bar,
+                p.stage(),
+                p.epoch(),
+                p.epochs(),
+                p.step(),
+                p.steps(),
+                p.loss(),
+                p.valAccuracy() == null ? "" : String.format(" · val %.2f%%", 100 * p.valAccuracy()),
+                time(p.etaSeconds()));
         out.flush();
         drawn = true;
     }
@@ -44,8 +52,13 @@ public final class ConsoleProgress implements TrainingListener {
     @Override
     public void onEpoch(String stage, EpochStats s) {
         clear();
-        out.printf("  %s · epoch %d: loss %.4f, val accuracy %.2f%%%s (%.1f s)%n", stage, s.epoch(), s.trainLoss(),
-                100 * s.valAccuracy(), s.valAgreement() == null ? "" : String.format(", agreement %.2f%%", 100 * s.valAgreement()),
+        out.printf(
+                "  %s · epoch %d: loss %.4f, val accuracy %.2f%%%s (%.1f s)%n",
+                stage,
+                s.epoch(),
+                s.trainLoss(),
+                100 * s.valAccuracy(),
+                s.valAgreement() == null ? "" : String.format(", agreement %.2f%%", 100 * s.valAgreement()),
                 s.seconds());
     }
 
@@ -64,7 +77,8 @@ public final class ConsoleProgress implements TrainingListener {
 
     static String time(double seconds) {
         long s = Math.round(seconds);
-        return s >= 3600 ? String.format("%dh%02dm", s / 3600, (s % 3600) / 60)
+        return s >= 3600
+                ? String.format("%dh%02dm", s / 3600, (s % 3600) / 60)
                 : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
     }
 }

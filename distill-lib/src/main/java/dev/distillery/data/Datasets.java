@@ -9,11 +9,18 @@ import java.util.Map;
 public final class Datasets {
 
     private static final Registry<Dataset> REGISTRY = new Registry<Dataset>("dataset")
-            .register(FashionMnist.NAME, "Zalando's 28×28 clothing images, 10 classes (Debian's fashion-mnist package)",
+            .register(
+                    FashionMnist.NAME,
+                    "Zalando's 28×28 clothing images, 10 classes (Debian's fashion-mnist package)",
                     new FashionMnistSet())
-            .register(SpeechCommandsSynth.NAME + "/word", "synthetic spoken words as log-mel frames, labelled by word "
-                    + "(./distillery dataset build speech-commands-synth)", new SpeechSet(SpeechCommandsSynth.Task.WORD))
-            .register(SpeechCommandsSynth.NAME + "/voice", "the same utterances labelled by voice (the speaker task)",
+            .register(
+                    SpeechCommandsSynth.NAME + "/word",
+                    "synthetic spoken words as log-mel frames, labelled by word "
+                            + "(./distillery dataset build speech-commands-synth)",
+                    new SpeechSet(SpeechCommandsSynth.Task.WORD))
+            .register(
+                    SpeechCommandsSynth.NAME + "/voice",
+                    "the same utterances labelled by voice (the speaker task)",
                     new SpeechSet(SpeechCommandsSynth.Task.VOICE));
 
     private Datasets() {}
@@ -31,8 +38,11 @@ public final class Datasets {
     private static final class FashionMnistSet implements Dataset {
         @Override
         public Splits load(Path dir, int validation, long splitSeed) {
-            return Splits.of(FashionMnist.load(FashionMnist.Part.TRAIN, dir), FashionMnist.load(FashionMnist.Part.TEST, dir),
-                    validation, splitSeed);
+            return Splits.of(
+                    FashionMnist.load(FashionMnist.Part.TRAIN, dir),
+                    FashionMnist.load(FashionMnist.Part.TEST, dir),
+                    validation,
+                    splitSeed);
         }
 
         @Override

@@ -20,14 +20,19 @@ public final class FashionMnist {
     public static final int PIXELS = 28 * 28;
     public static final String PROVIDER = "sudo apt-get install dataset-fashion-mnist";
     public static final Path SYSTEM_DIR = Path.of("/usr/share/datasets/fashion-mnist");
-    public static final String[] CLASS_NAMES = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+    public static final String[] CLASS_NAMES = {
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"
+    };
 
     /** The files as Debian ships them. */
     public enum Part {
-        TRAIN("train", "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7",
+        TRAIN(
+                "train",
+                "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7",
                 "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056"),
-        TEST("t10k", "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa",
+        TEST(
+                "t10k",
+                "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa",
                 "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05");
 
         final String prefix;
@@ -40,10 +45,21 @@ public final class FashionMnist {
             this.labelsSha256 = labelsSha256;
         }
 
-        public String imagesFile() { return prefix + "-images-idx3-ubyte.gz"; }
-        public String imagesSha256() { return imagesSha256; }
-        public String labelsSha256() { return labelsSha256; }
-        public String labelsFile() { return prefix + "-labels-idx1-ubyte.gz"; }
+        public String imagesFile() {
+            return prefix + "-images-idx3-ubyte.gz";
+        }
+
+        public String imagesSha256() {
+            return imagesSha256;
+        }
+
+        public String labelsSha256() {
+            return labelsSha256;
+        }
+
+        public String labelsFile() {
+            return prefix + "-labels-idx1-ubyte.gz";
+        }
     }
 
     private static final DataLocator LOCATOR = new DataLocator(NAME, SYSTEM_DIR, PROVIDER);
@@ -68,10 +84,12 @@ public final class FashionMnist {
 
     /** Reads an IDX image file and label file pair (gzip), without checksum checks. */
     public static LabeledData read(Path images, Path labels, String name, String sourceSha) {
-        try (DataInputStream im = open(images); DataInputStream lb = open(labels)) {
+        try (DataInputStream im = open(images);
+                DataInputStream lb = open(labels)) {
             int magic = im.readInt();
             if (magic != 2051) {
-                throw new DataUnavailableException(images + " is not an IDX image file (magic " + magic + ", expected 2051)");
+                throw new DataUnavailableException(
+                        images + " is not an IDX image file (magic " + magic + ", expected 2051)");
             }
             int n = im.readInt();
             int rows = im.readInt();
@@ -79,8 +97,8 @@ public final class FashionMnist {
             int lmagic = lb.readInt();
             int ln = lb.readInt();
             if (lmagic != 2049 || ln != n) {
-                throw new DataUnavailableException(labels + " does not match " + images + ": magic " + lmagic
-                        + " with " + ln + " labels for " + n + " images");
+                throw new DataUnavailableException(labels + " does not match " + images + ": magic " + lmagic + " with "
+                        + ln + " labels for " + n + " images");
             }
             int d = rows * cols;
             byte[] px = new byte[n * d];
@@ -95,11 +113,17 @@ public final class FashionMnist {
             for (int i = 0; i < n; i++) {
                 y[i] = lab[i];
             }
-            return new LabeledData(name, Nd4j.create(f, new long[] {n, d}, DataType.FLOAT), y, CLASSES,
+            return new LabeledData(
+                    name,
+                    Nd4j.create(f, new long[] {n, d}, DataType.FLOAT),
+                    y,
+                    CLASSES,
                     DataLocator.sha256(name + "|" + sourceSha));
         } catch (IOException e) {
-            throw new DataUnavailableException("cannot read " + images + " / " + labels + ": " + e.getMessage()
-                    + ". Reinstall with: " + PROVIDER.replace("install", "install --reinstall"), e);
+            throw new DataUnavailableException(
+                    "cannot read " + images + " / " + labels + ": " + e.getMessage() + ". Reinstall with: "
+                            + PROVIDER.replace("install", "install --reinstall"),
+                    e);
         }
     }
 

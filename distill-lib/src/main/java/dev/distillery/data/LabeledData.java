@@ -29,15 +29,16 @@ public final class LabeledData {
         this(name, features, labels, numClasses, null, fingerprint);
     }
 
-    private LabeledData(String name, INDArray features, int[] labels, int numClasses, boolean[] labeled, String fingerprint) {
+    private LabeledData(
+            String name, INDArray features, int[] labels, int numClasses, boolean[] labeled, String fingerprint) {
         if (features.rank() != 2 || features.rows() != labels.length) {
             throw new IllegalArgumentException(name + ": features " + Arrays.toString(features.shape())
                     + " do not match " + labels.length + " labels; expected [" + labels.length + ", D]");
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= numClasses) {
-                throw new IllegalArgumentException(name + ": label " + labels[i] + " at row " + i
-                        + " is outside 0.." + (numClasses - 1));
+                throw new IllegalArgumentException(
+                        name + ": label " + labels[i] + " at row " + i + " is outside 0.." + (numClasses - 1));
             }
         }
         this.name = name;
@@ -48,13 +49,33 @@ public final class LabeledData {
         this.fingerprint = fingerprint;
     }
 
-    public String name() { return name; }
-    public INDArray features() { return features; }
-    public int[] labels() { return labels; }
-    public int numClasses() { return numClasses; }
-    public int size() { return labels.length; }
-    public int inputSize() { return features.columns(); }
-    public String fingerprint() { return fingerprint; }
+    public String name() {
+        return name;
+    }
+
+    public INDArray features() {
+        return features;
+    }
+
+    public int[] labels() {
+        return labels;
+    }
+
+    public int numClasses() {
+        return numClasses;
+    }
+
+    public int size() {
+        return labels.length;
+    }
+
+    public int inputSize() {
+        return features.columns();
+    }
+
+    public String fingerprint() {
+        return fingerprint;
+    }
 
     /** How many examples training may use the label of. */
     public int labeledCount() {

@@ -25,14 +25,15 @@ public final class LogMel {
                 throw new SpecException("log-mel: sampleRate must be positive, got " + sampleRate);
             }
             if (!(windowMs > 0) || !(hopMs > 0)) {
-                throw new SpecException("log-mel: window and hop must be positive milliseconds, got " + windowMs + " and " + hopMs);
+                throw new SpecException(
+                        "log-mel: window and hop must be positive milliseconds, got " + windowMs + " and " + hopMs);
             }
             if (mels < 1) {
                 throw new SpecException("log-mel: mels must be at least 1, got " + mels);
             }
             if (!(fMin >= 0 && fMin < fMax && fMax <= sampleRate / 2.0)) {
-                throw new SpecException("log-mel: need 0 <= fMin < fMax <= sampleRate/2 (" + sampleRate / 2.0 + " Hz), got "
-                        + fMin + " and " + fMax);
+                throw new SpecException("log-mel: need 0 <= fMin < fMax <= sampleRate/2 (" + sampleRate / 2.0
+                        + " Hz), got " + fMin + " and " + fMax);
             }
         }
 
@@ -49,6 +50,7 @@ public final class LogMel {
     private final double[] hann;
     /** Per band: the first spectrum bin it weighs and the weights from there. */
     private final int[] firstBin;
+
     private final double[][] weights;
     private final double[] centers;
 

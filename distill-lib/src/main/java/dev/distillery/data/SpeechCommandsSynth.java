@@ -33,12 +33,13 @@ public final class SpeechCommandsSynth {
     public static final int LENGTH = 16000;
 
     /** The Debian packages the build needs. */
-    public static final List<String> PACKAGES = List.of("espeak-ng", "sox", "festival", "festvox-kallpc16k",
-            "festvox-kdlpc16k", "festvox-us-slt-hts");
+    public static final List<String> PACKAGES =
+            List.of("espeak-ng", "sox", "festival", "festvox-kallpc16k", "festvox-kdlpc16k", "festvox-us-slt-hts");
 
     /** Twenty keywords, as in the Speech Commands benchmark. */
-    public static final List<String> WORDS = List.of("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go",
-            "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine");
+    public static final List<String> WORDS = List.of(
+            "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go", "zero", "one", "two", "three",
+            "four", "five", "six", "seven", "eight", "nine");
 
     /** A synthetic speaker: the engine, its voice, and (espeak-ng) a pitch 0-99 and speed in words per minute. */
     public record Voice(String name, String engine, String voice, int pitch, int speed) {}
@@ -63,8 +64,12 @@ public final class SpeechCommandsSynth {
         };
         for (String[] p : plan) {
             for (int k = 1; k < p.length; k += 3) {
-                v.add(new Voice(p[0] + "-" + p[k].toLowerCase(Locale.ROOT), "espeak-ng", p[0] + "+" + p[k],
-                        Integer.parseInt(p[k + 1]), Integer.parseInt(p[k + 2])));
+                v.add(new Voice(
+                        p[0] + "-" + p[k].toLowerCase(Locale.ROOT),
+                        "espeak-ng",
+                        p[0] + "+" + p[k],
+                        Integer.parseInt(p[k + 1]),
+                        Integer.parseInt(p[k + 2])));
             }
         }
         v.add(new Voice("festival-kal", "festival", "kal_diphone", 0, 0));
@@ -90,12 +95,12 @@ public final class SpeechCommandsSynth {
         public static Options small(int words, int voices, int perturbations, long seed) {
             List<Voice> all = SpeechCommandsSynth.voices();
             if (words < 2 || words > WORDS.size() || voices < 2 || voices > all.size()) {
-                throw new IllegalArgumentException(NAME + ": a set needs 2–" + WORDS.size() + " words and 2–" + all.size()
-                        + " voices; got " + words + " words and " + voices + " voices");
+                throw new IllegalArgumentException(NAME + ": a set needs 2–" + WORDS.size() + " words and 2–"
+                        + all.size() + " voices; got " + words + " words and " + voices + " voices");
             }
             if (perturbations < 0 || perturbations > PERTURBATIONS.size()) {
-                throw new IllegalArgumentException(NAME + ": perturbations per utterance must be 0–" + PERTURBATIONS.size()
-                        + ", got " + perturbations);
+                throw new IllegalArgumentException(NAME + ": perturbations per utterance must be 0–"
+                        + PERTURBATIONS.size() + ", got " + perturbations);
             }
             return new Options(WORDS.subList(0, words), all.subList(0, voices), perturbations, seed);
         }
@@ -111,15 +116,16 @@ public final class SpeechCommandsSynth {
         long t0 = System.nanoTime();
         for (String tool : List.of("espeak-ng", "sox", "text2wave")) {
             if (!SpeechTools.onPath(tool)) {
-                throw new IllegalStateException(NAME + " needs '" + tool + "'; install the Debian packages: sudo apt-get install "
-                        + String.join(" ", PACKAGES));
+                throw new IllegalStateException(NAME + " needs '" + tool
+                        + "'; install the Debian packages: sudo apt-get install " + String.join(" ", PACKAGES));
             }
         }
         try {
             Path wav = dir.resolve("wav");
             if (Files.exists(wav)) {
                 try (var walk = Files.walk(wav)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    walk.sorted(java.util.Comparator.reverseOrder())
+                            .forEach(p -> p.toFile().delete());
                 }
             }
             Files.createDirectories(wav);
@@ -144,13 +150,28 @@ public final class SpeechCommandsSynth {
                         String file = "wav/" + v.name() + "/" + word + "-" + kind + ".wav";
                         byte[] bytes = Wav.bytes(x);
                         Files.write(dir.resolve(file), bytes);
-                        manifest.append(String.join(",", file, word, v.name(), v.engine(), kind, utterance, splits[wi],
-                                DataLocator.sha256(bytes))).append('\n');
+                        manifest.append(String.join(
+                                        ",",
+                                        file,
+                                        word,
+                                        v.name(),
+                                        v.engine(),
+                                        kind,
+                                        utterance,
+                                        splits[wi],
+                                        DataLocator.sha256(bytes)))
+                                .append('\n');
                         clips++;
                     }
                 }
-                log.accept(String.format(Locale.ROOT, "%s: voice %d/%d (%s) done, %d clips", NAME, vi + 1, o.voices().size(),
-                        v.name(), clips));
+                log.accept(String.format(
+                        Locale.ROOT,
+                        "%s: voice %d/%d (%s) done, %d clips",
+                        NAME,
+                        vi + 1,
+                        o.voices().size(),
+                        v.name(),
+                        clips));
             }
             Path m = dir.resolve("manifest.csv");
             Files.writeString(m, manifest.toString());
@@ -162,7 +183,8 @@ public final class SpeechCommandsSynth {
 
     /** The two tasks: the word spoken (content) and who spoke it (speaker). */
     public enum Task {
-        WORD, VOICE
+        WORD,
+        VOICE
     }
 
     /**
@@ -187,7 +209,11 @@ public final class SpeechCommandsSynth {
         }
         List<String[]> rows;
         try {
-            rows = Files.readAllLines(manifest).stream().skip(1).filter(l -> !l.isBlank()).map(l -> l.split(",")).toList();
+            rows = Files.readAllLines(manifest).stream()
+                    .skip(1)
+                    .filter(l -> !l.isBlank())
+                    .map(l -> l.split(","))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + manifest + ": " + e.getMessage(), e);
         }
@@ -205,7 +231,8 @@ public final class SpeechCommandsSynth {
             try {
                 bytes = Files.readAllBytes(file);
             } catch (IOException e) {
-                throw new DataUnavailableException(file + " is missing; rebuild with: ./distillery dataset build " + NAME, e);
+                throw new DataUnavailableException(
+                        file + " is missing; rebuild with: ./distillery dataset build " + NAME, e);
             }
             if (!DataLocator.sha256(bytes).equals(r[7])) {
                 throw new DataUnavailableException(file + " does not match its SHA-256 in " + manifest
@@ -251,14 +278,19 @@ public final class SpeechCommandsSynth {
                 wordLabels[n] = words.indexOf(r[1]);
                 voiceLabels[n] = voices.indexOf(r[2]);
             }
-            org.nd4j.linalg.api.ndarray.INDArray features = org.nd4j.linalg.factory.Nd4j.create(x,
-                    new long[] {idx.size(), width}, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+            org.nd4j.linalg.api.ndarray.INDArray features = org.nd4j.linalg.factory.Nd4j.create(
+                    x, new long[] {idx.size(), width}, org.nd4j.linalg.api.buffer.DataType.FLOAT);
             for (Task task : Task.values()) {
                 boolean word = task == Task.WORD;
-                parts.computeIfAbsent(task, k -> new java.util.LinkedHashMap<>()).put(split,
-                        new LabeledData(NAME + "/" + split + " (" + task.name().toLowerCase(Locale.ROOT) + ")", features,
-                                word ? wordLabels : voiceLabels, word ? words.size() : voices.size(),
-                                DataLocator.sha256(sha + "|" + split + "|" + task + "|" + mel.config())));
+                parts.computeIfAbsent(task, k -> new java.util.LinkedHashMap<>())
+                        .put(
+                                split,
+                                new LabeledData(
+                                        NAME + "/" + split + " (" + task.name().toLowerCase(Locale.ROOT) + ")",
+                                        features,
+                                        word ? wordLabels : voiceLabels,
+                                        word ? words.size() : voices.size(),
+                                        DataLocator.sha256(sha + "|" + split + "|" + task + "|" + mel.config())));
             }
         }
         java.util.Map<Task, Splits> out = new java.util.EnumMap<>(Task.class);
@@ -282,14 +314,18 @@ public final class SpeechCommandsSynth {
             tech.tablesaw.api.StringColumn split = tech.tablesaw.api.StringColumn.create("split");
             tech.tablesaw.api.IntColumn clips = tech.tablesaw.api.IntColumn.create("clips");
             for (String name : List.of("train", "validation", "test")) {
-                LabeledData d = name.equals("train") ? word().train() : name.equals("validation") ? word().validation()
-                        : word().test();
+                LabeledData d = name.equals("train")
+                        ? word().train()
+                        : name.equals("validation") ? word().validation() : word().test();
                 split.append(name);
                 clips.append(d.size());
             }
-            return tech.tablesaw.api.Table.create(NAME + ": " + word().train().numClasses() + " words × "
-                    + voice().train().numClasses() + " voices, " + word().train().inputSize() / 40 + " frames × 40 mels",
-                    split, clips);
+            return tech.tablesaw.api.Table.create(
+                    NAME + ": " + word().train().numClasses() + " words × "
+                            + voice().train().numClasses() + " voices, "
+                            + word().train().inputSize() / 40 + " frames × 40 mels",
+                    split,
+                    clips);
         }
 
         @Override
@@ -318,8 +354,9 @@ public final class SpeechCommandsSynth {
     /** The set in {@code dir}, built there with {@code o} first if it has no manifest yet. */
     public static Path ensureBuilt(Path dir, Options o, java.util.function.Consumer<String> log) {
         if (!Files.isRegularFile(dir.resolve("manifest.csv"))) {
-            log.accept(NAME + ": not built in " + dir + "; building " + o.words().size() + " words × " + o.voices().size()
-                    + " voices × " + (o.perturbations() + 1) + " versions");
+            log.accept(
+                    NAME + ": not built in " + dir + "; building " + o.words().size() + " words × "
+                            + o.voices().size() + " voices × " + (o.perturbations() + 1) + " versions");
             build(dir, o, log);
         }
         return dir;

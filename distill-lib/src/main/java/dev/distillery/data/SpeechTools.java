@@ -27,8 +27,19 @@ final class SpeechTools {
         Path tmp = Files.createTempFile("distillery-speak", ".wav");
         try {
             if (v.engine().equals("espeak-ng")) {
-                run(List.of("espeak-ng", "-v", v.voice(), "-p", String.valueOf(v.pitch()), "-s", String.valueOf(v.speed()),
-                        "-w", tmp.toString(), word), null);
+                run(
+                        List.of(
+                                "espeak-ng",
+                                "-v",
+                                v.voice(),
+                                "-p",
+                                String.valueOf(v.pitch()),
+                                "-s",
+                                String.valueOf(v.speed()),
+                                "-w",
+                                tmp.toString(),
+                                word),
+                        null);
             } else {
                 run(List.of("text2wave", "-eval", "(voice_" + v.voice() + ")", "-o", tmp.toString()), word);
             }
@@ -40,8 +51,22 @@ final class SpeechTools {
 
     /** {@code file} through sox with {@code effects}, read back as 16 kHz mono 16-bit samples. */
     static float[] sox(Path file, List<String> effects) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("sox", "-R", file.toString(), "-t", "raw", "-e", "signed-integer", "-b",
-                "16", "-r", String.valueOf(SpeechCommandsSynth.SAMPLE_RATE), "-c", "1", "-L", "-"));
+        List<String> cmd = new ArrayList<>(List.of(
+                "sox",
+                "-R",
+                file.toString(),
+                "-t",
+                "raw",
+                "-e",
+                "signed-integer",
+                "-b",
+                "16",
+                "-r",
+                String.valueOf(SpeechCommandsSynth.SAMPLE_RATE),
+                "-c",
+                "1",
+                "-L",
+                "-"));
         cmd.addAll(effects);
         byte[] raw = run(cmd, null);
         ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
@@ -86,9 +111,6 @@ final class SpeechTools {
         }
     }
 
-
-
-
     /** Whether {@code tool} is an executable on the PATH. */
     static boolean onPath(String tool) {
         for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(java.io.File.pathSeparator)) {
@@ -109,13 +131,15 @@ final class SpeechTools {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] err;
-        try (InputStream o = p.getInputStream(); InputStream e = p.getErrorStream()) {
+        try (InputStream o = p.getInputStream();
+                InputStream e = p.getErrorStream()) {
             o.transferTo(out);
             err = e.readAllBytes();
         }
         try {
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException(String.join(" ", cmd) + " failed: " + new String(err, StandardCharsets.UTF_8).strip());
+                throw new IOException(
+                        String.join(" ", cmd) + " failed: " + new String(err, StandardCharsets.UTF_8).strip());
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();

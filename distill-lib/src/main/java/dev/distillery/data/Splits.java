@@ -9,8 +9,8 @@ public record Splits(LabeledData train, LabeledData validation, LabeledData test
     /** Holds {@code validationSize} seeded random rows of {@code trainFile} out for validation. */
     public static Splits of(LabeledData trainFile, LabeledData test, int validationSize, long seed) {
         if (validationSize <= 0 || validationSize >= trainFile.size()) {
-            throw new IllegalArgumentException("validation size must be between 1 and " + (trainFile.size() - 1)
-                    + ", got " + validationSize);
+            throw new IllegalArgumentException(
+                    "validation size must be between 1 and " + (trainFile.size() - 1) + ", got " + validationSize);
         }
         int[] perm = LabeledData.permutation(trainFile.size(), new SplittableRandom(seed));
         int[] val = Arrays.copyOfRange(perm, 0, validationSize);
@@ -28,8 +28,8 @@ public record Splits(LabeledData train, LabeledData validation, LabeledData test
 
     /** Smaller splits for quick runs: seeded samples of each part. */
     public Splits sample(int trainSize, int validationSize, int testSize, long seed) {
-        return new Splits(train.sample(trainSize, seed), validation.sample(validationSize, seed),
-                test.sample(testSize, seed));
+        return new Splits(
+                train.sample(trainSize, seed), validation.sample(validationSize, seed), test.sample(testSize, seed));
     }
 
     /** One fingerprint for all three parts. */

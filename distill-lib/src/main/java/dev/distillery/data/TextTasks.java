@@ -22,7 +22,12 @@ import java.util.function.Predicate;
 public record TextTasks(Task sentences, Task spam, Task party, String fingerprint, Options options) {
 
     /** One task: its splits and the text of every row. */
-    public record Task(String name, Splits splits, List<String> trainText, List<String> validationText, List<String> testText,
+    public record Task(
+            String name,
+            Splits splits,
+            List<String> trainText,
+            List<String> validationText,
+            List<String> testText,
             List<String> classes) {
 
         /** The share of the most common test label: what always guessing it scores. */
@@ -31,14 +36,22 @@ public record TextTasks(Task sentences, Task spam, Task party, String fingerprin
             for (int l : splits.test().labels()) {
                 counts[l]++;
             }
-            return Arrays.stream(counts).max().orElse(0) / (double) Math.max(1, splits.test().size());
+            return Arrays.stream(counts).max().orElse(0)
+                    / (double) Math.max(1, splits.test().size());
         }
 
         @Override
         public String toString() {
-            return String.format("%s: %,d train / %,d validation / %,d test%s", name, splits.train().size(),
-                    splits.validation().size(), splits.test().size(), classes.size() > 1 ? " · " + String.join(" vs ", classes)
-                            + String.format(" · majority %.1f%%", 100 * majority()) : "");
+            return String.format(
+                    "%s: %,d train / %,d validation / %,d test%s",
+                    name,
+                    splits.train().size(),
+                    splits.validation().size(),
+                    splits.test().size(),
+                    classes.size() > 1
+                            ? " · " + String.join(" vs ", classes)
+                                    + String.format(" · majority %.1f%%", 100 * majority())
+                            : "");
         }
     }
 
@@ -47,8 +60,12 @@ public record TextTasks(Task sentences, Task spam, Task party, String fingerprin
 
         /** The full set: 10,000 / 1,000 / 2,000 sentences; every email (80/10/10); 6,000 / 1,000 / 2,000 passages; 64 tokens. */
         public static Options full() {
-            return new Options(64, new int[] {10000, 1000, 2000}, new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE,
-                    Integer.MAX_VALUE}, new int[] {6000, 1000, 2000}, 1);
+            return new Options(
+                    64,
+                    new int[] {10000, 1000, 2000},
+                    new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE},
+                    new int[] {6000, 1000, 2000},
+                    1);
         }
 
         /** A quick set for tests and fast modes: 3,000 / 200 / 300 sentences, 400 / 100 / 200 emails and passages, 32 tokens. */
@@ -65,8 +82,8 @@ public record TextTasks(Task sentences, Task spam, Task party, String fingerprin
         }
 
         String describe() {
-            return "length " + length + " sentences " + Arrays.toString(sentences) + " spam " + Arrays.toString(spam) + " party "
-                    + Arrays.toString(party) + " seed " + seed;
+            return "length " + length + " sentences " + Arrays.toString(sentences) + " spam " + Arrays.toString(spam)
+                    + " party " + Arrays.toString(party) + " seed " + seed;
         }
     }
 
@@ -86,7 +103,8 @@ public record TextTasks(Task sentences, Task spam, Task party, String fingerprin
         }
         List<List<Integer>> none = List.of(zeros(sent.get(0)), zeros(sent.get(1)), zeros(sent.get(2)));
         String base = corpus.sha256() + "|" + tokenizer.source() + "|" + o.describe();
-        Task sentences = task("sentences", sent, none, List.of("sentence"), o.sentences(), tokenizer, o, base, rng.split());
+        Task sentences =
+                task("sentences", sent, none, List.of("sentence"), o.sentences(), tokenizer, o, base, rng.split());
 
         List<TextCorpus.Email> emails = corpus.spamAssassin();
         int[] emailPart = deal(emails.size(), rng.split());
@@ -112,7 +130,8 @@ public record TextTasks(Task sentences, Task spam, Task party, String fingerprin
                 pl.get(speechPart[i]).add(label);
             }
         }
-        Task party = task("party", pt, pl, List.of("Democratic", "Republican"), o.party(), tokenizer, o, base, rng.split());
+        Task party =
+                task("party", pt, pl, List.of("Democratic", "Republican"), o.party(), tokenizer, o, base, rng.split());
         return new TextTasks(sentences, spam, party, DataLocator.sha256(base), o);
     }
 
@@ -138,8 +157,16 @@ public record TextTasks(Task sentences, Task spam, Task party, String fingerprin
         return part;
     }
 
-    private static Task task(String name, List<List<String>> text, List<List<Integer>> labels, List<String> classes, int[] sizes,
-            TextTokenizer tok, Options o, String base, SplittableRandom rng) {
+    private static Task task(
+            String name,
+            List<List<String>> text,
+            List<List<Integer>> labels,
+            List<String> classes,
+            int[] sizes,
+            TextTokenizer tok,
+            Options o,
+            String base,
+            SplittableRandom rng) {
         LabeledData[] parts = new LabeledData[3];
         List<List<String>> kept = new ArrayList<>();
         String[] what = {"train", "validation", "test"};
@@ -155,7 +182,11 @@ public record TextTasks(Task sentences, Task spam, Task party, String fingerprin
                 chosen.add(t.get(rows[i]));
                 y[i] = labels.get(p).get(rows[i]);
             }
-            parts[p] = new LabeledData(name + "-" + what[p], tok.ids(chosen, o.length()), y, classes.size(),
+            parts[p] = new LabeledData(
+                    name + "-" + what[p],
+                    tok.ids(chosen, o.length()),
+                    y,
+                    classes.size(),
                     DataLocator.sha256(base + "|" + name + "|" + what[p]));
             kept.add(List.copyOf(chosen));
         }

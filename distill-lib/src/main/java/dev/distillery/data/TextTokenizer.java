@@ -32,8 +32,8 @@ public final class TextTokenizer implements AutoCloseable {
     /** Reads {@code tokenizerJson}; {@code source} names it in errors and fingerprints. */
     public static TextTokenizer read(InputStream tokenizerJson, int maxLength, String source) {
         if (maxLength < 3) {
-            throw new IllegalArgumentException("a tokenizer's maximum length must leave room for [CLS], a token and [SEP]; got "
-                    + maxLength);
+            throw new IllegalArgumentException(
+                    "a tokenizer's maximum length must leave room for [CLS], a token and [SEP]; got " + maxLength);
         }
         Map<String, String> opts = new LinkedHashMap<>();
         opts.put("truncation", "true");
@@ -43,8 +43,10 @@ public final class TextTokenizer implements AutoCloseable {
         try {
             return new TextTokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson, opts), maxLength, source);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("the tokenizer " + source + " cannot be read (" + e.getMessage()
-                    + "); give the model's tokenizer.json", e);
+            throw new IllegalArgumentException(
+                    "the tokenizer " + source + " cannot be read (" + e.getMessage()
+                            + "); give the model's tokenizer.json",
+                    e);
         }
     }
 
@@ -73,8 +75,8 @@ public final class TextTokenizer implements AutoCloseable {
      */
     public INDArray ids(List<String> sentences, int length) {
         if (length > maxLength) {
-            throw new IllegalArgumentException("asked for " + length + " tokens per sentence, but " + source + " truncates at "
-                    + maxLength);
+            throw new IllegalArgumentException(
+                    "asked for " + length + " tokens per sentence, but " + source + " truncates at " + maxLength);
         }
         float[] out = new float[sentences.size() * length];
         int batch = 256;

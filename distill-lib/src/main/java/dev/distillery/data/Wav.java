@@ -36,9 +36,17 @@ public final class Wav {
     /** A 16-bit mono PCM WAV file at 16 kHz. */
     static byte[] bytes(float[] x) {
         ByteBuffer b = ByteBuffer.allocate(44 + 2 * x.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + 2 * x.length).put("WAVE".getBytes(StandardCharsets.US_ASCII));
-        b.put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1).putShort((short) 1)
-                .putInt(SpeechCommandsSynth.SAMPLE_RATE).putInt(SpeechCommandsSynth.SAMPLE_RATE * 2).putShort((short) 2).putShort((short) 16);
+        b.put("RIFF".getBytes(StandardCharsets.US_ASCII))
+                .putInt(36 + 2 * x.length)
+                .put("WAVE".getBytes(StandardCharsets.US_ASCII));
+        b.put("fmt ".getBytes(StandardCharsets.US_ASCII))
+                .putInt(16)
+                .putShort((short) 1)
+                .putShort((short) 1)
+                .putInt(SpeechCommandsSynth.SAMPLE_RATE)
+                .putInt(SpeechCommandsSynth.SAMPLE_RATE * 2)
+                .putShort((short) 2)
+                .putShort((short) 16);
         b.put("data".getBytes(StandardCharsets.US_ASCII)).putInt(2 * x.length);
         for (float v : x) {
             b.putShort((short) Math.round(Math.max(-1, Math.min(1, v)) * 32767));
@@ -52,8 +60,9 @@ public final class Wav {
             byte[] bytes = Files.readAllBytes(file);
             ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
             if (bytes.length < 44 || b.getInt(0) != 0x46464952 || b.getShort(22) != 1 || b.getShort(34) != 16) {
-                throw new IllegalArgumentException(file + " is not a 16-bit mono PCM WAV file; rebuild with ./distillery dataset "
-                        + "build " + SpeechCommandsSynth.NAME);
+                throw new IllegalArgumentException(
+                        file + " is not a 16-bit mono PCM WAV file; rebuild with ./distillery dataset " + "build "
+                                + SpeechCommandsSynth.NAME);
             }
             float[] x = new float[(bytes.length - 44) / 2];
             b.position(44);

@@ -26,8 +26,10 @@ public final class Chain {
         }
         long ps = student.parameterCount();
         if (teacherParameters <= ps) {
-            throw new SpecException(String.format("the teacher (%,d parameters) is not larger than the student %s (%,d); "
-                    + "assistants sit between them, so give their sizes explicitly", teacherParameters, student.describe(), ps));
+            throw new SpecException(String.format(
+                    "the teacher (%,d parameters) is not larger than the student %s (%,d); "
+                            + "assistants sit between them, so give their sizes explicitly",
+                    teacherParameters, student.describe(), ps));
         }
         List<ModelSpec> out = new ArrayList<>();
         for (int i = 1; i <= n; i++) {

@@ -73,12 +73,12 @@ public final class DifferentialEvolution {
         }
         for (int i = 0; i < lower.length; i++) {
             if (!Double.isFinite(lower[i]) || !Double.isFinite(upper[i])) {
-                throw new IllegalArgumentException("bounds: lower[" + i + "] = " + lower[i] + " and upper[" + i
-                        + "] = " + upper[i] + " must both be finite");
+                throw new IllegalArgumentException("bounds: lower[" + i + "] = " + lower[i] + " and upper[" + i + "] = "
+                        + upper[i] + " must both be finite");
             }
             if (lower[i] >= upper[i]) {
-                throw new IllegalArgumentException("bounds: lower[" + i + "] = " + lower[i] + " must be below upper["
-                        + i + "] = " + upper[i]);
+                throw new IllegalArgumentException(
+                        "bounds: lower[" + i + "] = " + lower[i] + " must be below upper[" + i + "] = " + upper[i]);
             }
         }
         this.lower = lower.clone();
@@ -156,8 +156,8 @@ public final class DifferentialEvolution {
         int n = population;
         int d = lower.length;
         if (evaluations < n) {
-            throw new IllegalArgumentException("evaluations budget " + evaluations
-                    + " is smaller than the population " + n + "; the initial population alone needs " + n);
+            throw new IllegalArgumentException("evaluations budget " + evaluations + " is smaller than the population "
+                    + n + "; the initial population alone needs " + n);
         }
         SplittableRandom random = new SplittableRandom(seed);
         double[][] x = new double[n][d];

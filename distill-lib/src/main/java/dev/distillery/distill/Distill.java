@@ -12,21 +12,21 @@ import dev.distillery.loss.BindContext;
 import dev.distillery.loss.EnsembleMode;
 import dev.distillery.loss.LossSpec;
 import dev.distillery.loss.Losses;
-import dev.distillery.provenance.ModelFile;
-import dev.distillery.provenance.Lineage;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.MultiHeadSpec;
 import dev.distillery.model.Network;
-import dev.distillery.train.Objective;
+import dev.distillery.provenance.Lineage;
+import dev.distillery.provenance.ModelFile;
 import dev.distillery.provenance.Provenance;
-import dev.distillery.train.TeacherOutput;
 import dev.distillery.spec.SpecException;
+import dev.distillery.teacher.Ensemble;
+import dev.distillery.teacher.Teacher;
+import dev.distillery.train.Objective;
+import dev.distillery.train.TeacherOutput;
 import dev.distillery.train.Trainer;
 import dev.distillery.train.TrainingListener;
 import dev.distillery.train.TrainingOptions;
 import dev.distillery.train.TrainingOutcome;
-import dev.distillery.teacher.Ensemble;
-import dev.distillery.teacher.Teacher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -122,7 +122,10 @@ public final class Distill {
         return this;
     }
 
-    public Distill epochs(int n) { options = options.epochs(n); return this; }
+    public Distill epochs(int n) {
+        options = options.epochs(n);
+        return this;
+    }
 
     /**
      * Once-for-all sequence compression: every step trains the (transformer) student at a stride
@@ -134,16 +137,40 @@ public final class Distill {
         return this;
     }
 
-    public Distill seed(long s) { options = options.seed(s); return this; }
-    public Distill batchSize(int n) { options = options.batchSize(n); return this; }
-    public Distill learningRate(double lr) { options = options.learningRate(lr); return this; }
+    public Distill seed(long s) {
+        options = options.seed(s);
+        return this;
+    }
+
+    public Distill batchSize(int n) {
+        options = options.batchSize(n);
+        return this;
+    }
+
+    public Distill learningRate(double lr) {
+        options = options.learningRate(lr);
+        return this;
+    }
     /** Early stop after {@code n} epochs without a better validation accuracy (0: off). */
-    public Distill patience(int n) { options = options.patience(n); return this; }
+    public Distill patience(int n) {
+        options = options.patience(n);
+        return this;
+    }
     /** Checkpoint into {@code dir} after each epoch. */
-    public Distill checkpoints(Path dir) { options = options.checkpointDir(dir); return this; }
+    public Distill checkpoints(Path dir) {
+        options = options.checkpointDir(dir);
+        return this;
+    }
     /** Continue from the checkpoint in the checkpoint directory, if there is one. */
-    public Distill resume() { options = options.resume(true); return this; }
-    public Distill options(TrainingOptions o) { options = o; return this; }
+    public Distill resume() {
+        options = options.resume(true);
+        return this;
+    }
+
+    public Distill options(TrainingOptions o) {
+        options = o;
+        return this;
+    }
 
     public Distill listener(TrainingListener l) {
         listeners.add(l);
@@ -176,24 +203,28 @@ public final class Distill {
             throw new IllegalStateException("no student: call into(\"mlp:64\") or into(spec) before run()");
         }
         if (data == null) {
-            throw new IllegalStateException("no data: call on(splits) before run(), e.g. on(FashionMnist.splits(5000, 0))");
+            throw new IllegalStateException(
+                    "no data: call on(splits) before run(), e.g. on(FashionMnist.splits(5000, 0))");
         }
         if (loss.needsTeacher() && teacher == null && ensemble == null) {
             throw new IllegalStateException(loss.describe() + " needs a teacher: use Distill.from(teacher)");
         }
         if (teacher != null && !teacher.isNetwork()) {
-            throw new SpecException("teacher '" + teacher.name() + "' is " + teacher.model().describe() + ": a sentence encoder "
-                    + "without a classifier. Distil its embeddings with SentenceDistill.from(teacher), then fine-tune with "
-                    + "SentenceDistill.fineTune");
+            throw new SpecException(
+                    "teacher '" + teacher.name() + "' is " + teacher.model().describe() + ": a sentence encoder "
+                            + "without a classifier. Distil its embeddings with SentenceDistill.from(teacher), then fine-tune with "
+                            + "SentenceDistill.fineTune");
         }
         Backend.start();
         Seeds.fix(options.seed());
         boolean heads = ensemble != null && ensemble.mode() == EnsembleMode.HEADS && loss.needsTeacher();
         // the heads combine as the teachers do: with the ensemble's weights
         ModelSpec spec = heads && !(student instanceof MultiHeadSpec)
-                ? MultiHeadSpec.weighted(student, ensemble.weights()) : student;
+                ? MultiHeadSpec.weighted(student, ensemble.weights())
+                : student;
         String name = studentName != null ? studentName : spec.describe();
-        int sourceOutputs = teacher != null ? teacher.outputs() : ensemble != null ? ensemble.outputs() : spec.outputs();
+        int sourceOutputs =
+                teacher != null ? teacher.outputs() : ensemble != null ? ensemble.outputs() : spec.outputs();
         String sourceName = teacher != null ? teacher.name() : ensemble != null ? ensemble.name() : null;
         if (sourceOutputs != spec.outputs()) {
             throw new SpecException("student '" + name + "' has " + spec.outputs() + " outputs but teacher '"
@@ -216,12 +247,17 @@ public final class Distill {
             teacherOutputs = Map.of();
             trainTeacher = null;
             if (loss.needsTeacher()) {
-                objective = loss.bind(BindContext.ensemble(ensemble.members().stream().map(Teacher::network).toList(),
-                        ensemble.memberNames(), ensemble.weights(), ensemble.mode(), net));
+                objective = loss.bind(BindContext.ensemble(
+                        ensemble.members().stream().map(Teacher::network).toList(),
+                        ensemble.memberNames(),
+                        ensemble.weights(),
+                        ensemble.mode(),
+                        net));
                 teacherOutputs = memberOutputs(objective.teacherOutputs(), train);
                 java.util.OptionalDouble temperature = loss.softTargetTemperature();
                 trainTeacher = ensemble.mode() == EnsembleMode.TARGETS && temperature.isPresent()
-                        ? ensemble.targetLogits(train, temperature.getAsDouble()) : ensemble.logits(train);
+                        ? ensemble.targetLogits(train, temperature.getAsDouble())
+                        : ensemble.logits(train);
             }
             valTeacher = ensemble.logits(data.validation());
             testTeacher = ensemble.logits(data.test());
@@ -238,9 +274,12 @@ public final class Distill {
             valTeacher = teacher == null ? null : teacher.logits(data.validation());
             testTeacher = teacher == null ? null : teacher.logits(data.test());
         }
-        String stageName = options.stage().equals("train") ? name + " · " + loss.label() + " · seed " + options.seed()
+        String stageName = options.stage().equals("train")
+                ? name + " · " + loss.label() + " · seed " + options.seed()
                 : options.stage();
-        TrainingOutcome out = new Trainer(net, objective, options.stage(stageName)).listeners(listeners).strides(strides)
+        TrainingOutcome out = new Trainer(net, objective, options.stage(stageName))
+                .listeners(listeners)
+                .strides(strides)
                 .fit(train, trainTeacher, teacherOutputs, data.validation(), valTeacher);
 
         INDArray testLogits = net.logits(data.test().features());
@@ -254,25 +293,53 @@ public final class Distill {
             m.put("kl", fid.meanKl());
             m.put("js", fid.meanJs());
         }
-        Lineage lineage = ensemble != null ? ensemble.lineage(data.test())
-                : teacher != null ? Lineage.single(new Lineage.Member(teacher.name(), teacher.id(),
-                        teacher.network().spec().compact(), teacher.network().parameterCount(), 1.0,
-                        Accuracy.of(testTeacher, data.test().labels()), null)) : null;
+        Lineage lineage = ensemble != null
+                ? ensemble.lineage(data.test())
+                : teacher != null
+                        ? Lineage.single(new Lineage.Member(
+                                teacher.name(),
+                                teacher.id(),
+                                teacher.network().spec().compact(),
+                                teacher.network().parameterCount(),
+                                1.0,
+                                Accuracy.of(testTeacher, data.test().labels()),
+                                null))
+                        : null;
         if (lineage != null) {
             lineage = stage.apply(lineage);
             if (net.spec() instanceof MultiHeadSpec mh) {
                 lineage = lineage.withExtraParameters(mh.extraParameters());
             }
         }
-        String source = teacher != null ? teacher.name() + "@" + teacher.id().substring(0, 12)
+        String source = teacher != null
+                ? teacher.name() + "@" + teacher.id().substring(0, 12)
                 : ensemble != null ? ensemble.name() + "@" + ensemble.id().substring(0, 12) : null;
-        Provenance prov = Provenance.of(name, "student", options.seed(), data.train().name(), data.fingerprint(),
-                objective.describe() + (strides.isEmpty() ? "" : " · once-for-all strides " + strides), source, out.curve().size(), m, lineage);
-        Footprint fp = Footprint.measure(net.parameterCount(), savedSize(net, prov), net::forward,
-                data.test().features(), 200);
-        Metrics metrics = new Metrics(acc, out.bestValAccuracy(), fid == null ? null : fid.agreement(),
-                fid == null ? null : fid.meanKl(), fid == null ? null : fid.meanJs(), fp.parameters(),
-                fp.bytesOnDisk(), fp.latencyMicros());
+        Provenance prov = Provenance.of(
+                name,
+                "student",
+                options.seed(),
+                data.train().name(),
+                data.fingerprint(),
+                objective.describe() + (strides.isEmpty() ? "" : " · once-for-all strides " + strides),
+                source,
+                out.curve().size(),
+                m,
+                lineage);
+        Footprint fp = Footprint.measure(
+                net.parameterCount(),
+                savedSize(net, prov),
+                net::forward,
+                data.test().features(),
+                200);
+        Metrics metrics = new Metrics(
+                acc,
+                out.bestValAccuracy(),
+                fid == null ? null : fid.agreement(),
+                fid == null ? null : fid.meanKl(),
+                fid == null ? null : fid.meanJs(),
+                fp.parameters(),
+                fp.bytesOnDisk(),
+                fp.latencyMicros());
         return new DistillResult(name, loss.label(), sourceName, options.seed(), metrics, out, net, prov);
     }
 
@@ -281,9 +348,15 @@ public final class Distill {
         Map<TeacherOutput, INDArray> out = new LinkedHashMap<>();
         for (int k = 0; k < ensemble.members().size(); k++) {
             int member = k;
-            List<String> wanted = refs.stream().filter(r -> r.teacher() == member).map(TeacherOutput::output).toList();
+            List<String> wanted = refs.stream()
+                    .filter(r -> r.teacher() == member)
+                    .map(TeacherOutput::output)
+                    .toList();
             if (!wanted.isEmpty()) {
-                ensemble.members().get(k).outputs(train, wanted).forEach((n, a) -> out.put(new TeacherOutput(member, n), a));
+                ensemble.members()
+                        .get(k)
+                        .outputs(train, wanted)
+                        .forEach((n, a) -> out.put(new TeacherOutput(member, n), a));
             }
         }
         return out;

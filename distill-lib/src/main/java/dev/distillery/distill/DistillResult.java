@@ -1,8 +1,8 @@
 package dev.distillery.distill;
 
 import dev.distillery.eval.Metrics;
-import dev.distillery.provenance.ModelFile;
 import dev.distillery.model.Network;
+import dev.distillery.provenance.ModelFile;
 import dev.distillery.provenance.Provenance;
 import dev.distillery.train.TrainingOutcome;
 import java.nio.file.Path;
@@ -11,8 +11,15 @@ import java.nio.file.Path;
  * One trained student: its spec and recipe, test metrics, the training curve and timings, and
  * the trained network with its provenance.
  */
-public record DistillResult(String student, String loss, String teacher, long seed, Metrics metrics,
-        TrainingOutcome training, Network network, Provenance provenance) {
+public record DistillResult(
+        String student,
+        String loss,
+        String teacher,
+        long seed,
+        Metrics metrics,
+        TrainingOutcome training,
+        Network network,
+        Provenance provenance) {
 
     public void save(Path file) {
         ModelFile.save(network, provenance, file);
@@ -24,8 +31,9 @@ public record DistillResult(String student, String loss, String teacher, long se
         StringBuilder s = new StringBuilder();
         s.append(String.format("%s · %s · seed %d: test accuracy %.2f%%", student, loss, seed, 100 * m.testAccuracy()));
         if (m.agreement() != null) {
-            s.append(String.format(", agreement with %s %.2f%%, KL %.3f, JS %.4f", teacher, 100 * m.agreement(),
-                    m.klDivergence(), m.jsDivergence()));
+            s.append(String.format(
+                    ", agreement with %s %.2f%%, KL %.3f, JS %.4f",
+                    teacher, 100 * m.agreement(), m.klDivergence(), m.jsDivergence()));
         }
         dev.distillery.provenance.Lineage l = provenance == null ? null : provenance.lineage();
         if (l != null && (!"single".equals(l.mode()) || l.chain() != null)) {
@@ -34,9 +42,15 @@ public record DistillResult(String student, String loss, String teacher, long se
         if (l != null && l.extraParameters() != null) {
             s.append(String.format("%n  %,d of the parameters are the extra heads", l.extraParameters()));
         }
-        s.append(String.format("%n  %,d parameters, %,d bytes on disk, %.0f µs per sample; %d epochs (best %d), %.1f s; %s",
-                m.parameters(), m.bytesOnDisk(), m.latencyMicros(), training.curve().size(), training.bestEpoch(),
-                training.seconds(), training.stopReason()));
+        s.append(String.format(
+                "%n  %,d parameters, %,d bytes on disk, %.0f µs per sample; %d epochs (best %d), %.1f s; %s",
+                m.parameters(),
+                m.bytesOnDisk(),
+                m.latencyMicros(),
+                training.curve().size(),
+                training.bestEpoch(),
+                training.seconds(),
+                training.stopReason()));
         return s.toString();
     }
 

@@ -19,7 +19,8 @@ public final class EnsembleWeights {
 
     /** What a candidate's weights are scored by on the validation split. */
     public enum Fitness {
-        NLL, ERROR;
+        NLL,
+        ERROR;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -51,21 +52,32 @@ public final class EnsembleWeights {
     public static Ensemble search(Ensemble ensemble, LabeledData validation, Options options) {
         int k = ensemble.members().size();
         List<double[][]> probs = ensemble.memberLogits(validation).stream()
-                .map(z -> dev.distillery.eval.Fidelity.probabilities(z, 1.0)).toList();
+                .map(z -> dev.distillery.eval.Fidelity.probabilities(z, 1.0))
+                .toList();
         int[] labels = validation.labels();
         double[] lower = new double[k];
         double[] upper = new double[k];
         Arrays.fill(upper, 1.0);
         int population = options.population() > 0 ? options.population() : Math.max(10, 10 * k);
-        DifferentialEvolution de = new DifferentialEvolution(lower, upper).population(population)
-                .evaluations(Math.max(options.evaluations(), population)).seed(options.seed());
-        DifferentialEvolution.Result r = de.minimize(w -> score(probs, normalise(w), labels).of(options.fitness()));
+        DifferentialEvolution de = new DifferentialEvolution(lower, upper)
+                .population(population)
+                .evaluations(Math.max(options.evaluations(), population))
+                .seed(options.seed());
+        DifferentialEvolution.Result r =
+                de.minimize(w -> score(probs, normalise(w), labels).of(options.fitness()));
         double[] uniform = new double[k];
         Arrays.fill(uniform, 1.0 / k);
         double[] found = normalise(r.best());
         Score before = score(probs, uniform, labels);
-        Lineage.Search report = new Lineage.Search("de", options.fitness().label(), r.evaluations(), options.seed(),
-                before.of(options.fitness()), r.value(), 1 - before.error(), 1 - score(probs, found, labels).error());
+        Lineage.Search report = new Lineage.Search(
+                "de",
+                options.fitness().label(),
+                r.evaluations(),
+                options.seed(),
+                before.of(options.fitness()),
+                r.value(),
+                1 - before.error(),
+                1 - score(probs, found, labels).error());
         return ensemble.searched(found, report);
     }
 

@@ -1,8 +1,8 @@
 package dev.distillery.distill;
 
 import dev.distillery.model.Network;
-import dev.distillery.spec.SpecException;
 import dev.distillery.model.TransformerSpec;
+import dev.distillery.spec.SpecException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +42,8 @@ public final class LayerDropping {
     /** A student with the teacher's layers {@code keep} (0-based, increasing), initialised from the teacher. */
     public static Network keep(Network teacher, List<Integer> keep) {
         if (!(teacher.spec() instanceof TransformerSpec t)) {
-            throw new SpecException("layer dropping needs a transformer teacher; " + teacher.spec().describe() + " is not one");
+            throw new SpecException("layer dropping needs a transformer teacher; "
+                    + teacher.spec().describe() + " is not one");
         }
         if (keep.isEmpty()) {
             throw new SpecException("layer dropping: keep at least one of the teacher's " + t.depth() + " layers");
@@ -50,15 +51,28 @@ public final class LayerDropping {
         for (int i = 0; i < keep.size(); i++) {
             int l = keep.get(i);
             if (l < 0 || l >= t.depth()) {
-                throw new SpecException("teacher " + t.describe() + " has " + t.depth() + " layers (0-" + (t.depth() - 1)
-                        + "); layer dropping asks for layer " + l);
+                throw new SpecException("teacher " + t.describe() + " has " + t.depth() + " layers (0-"
+                        + (t.depth() - 1) + "); layer dropping asks for layer " + l);
             }
             if (i > 0 && l <= keep.get(i - 1)) {
                 throw new SpecException("layer dropping: layers to keep must increase, got " + keep);
             }
         }
-        TransformerSpec s = new TransformerSpec(t.inputs(), keep.size(), t.width(), t.heads(), t.ffnRatio(), t.patch(),
-                t.preNorm(), t.outputs(), t.activation(), t.dropout(), t.input(), t.frame(), t.stride(), t.vocab());
+        TransformerSpec s = new TransformerSpec(
+                t.inputs(),
+                keep.size(),
+                t.width(),
+                t.heads(),
+                t.ffnRatio(),
+                t.patch(),
+                t.preNorm(),
+                t.outputs(),
+                t.activation(),
+                t.dropout(),
+                t.input(),
+                t.frame(),
+                t.stride(),
+                t.vocab());
         Network student = Network.build(s, 0);
         Map<String, org.nd4j.linalg.api.ndarray.INDArray> from = teacher.parameters();
         Map<String, org.nd4j.linalg.api.ndarray.INDArray> values = new LinkedHashMap<>();

@@ -5,12 +5,12 @@ import dev.distillery.data.Batches;
 import dev.distillery.data.LabeledData;
 import dev.distillery.data.Splits;
 import dev.distillery.eval.Accuracy;
-import dev.distillery.train.Adam;
-import dev.distillery.train.CrossEntropy;
 import dev.distillery.model.Network;
 import dev.distillery.spec.SpecException;
 import dev.distillery.tensor.Tape;
 import dev.distillery.tensor.Var;
+import dev.distillery.train.Adam;
+import dev.distillery.train.CrossEntropy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -66,13 +66,16 @@ public final class LayerProbe {
         for (String n : names) {
             long[] s = upstream.outputShape(n);
             if (s.length != 2 || !Arrays.equals(s, first)) {
-                throw new SpecException("a layer probe weighs hidden states of one shape [S, D], but " + upstream.spec().describe()
-                        + "'s " + n + " is " + Arrays.toString(s) + (first == null ? "" : " and " + names.get(0) + " is "
-                        + Arrays.toString(first)) + "; probe a transformer (vit: or speech:)");
+                throw new SpecException("a layer probe weighs hidden states of one shape [S, D], but "
+                        + upstream.spec().describe()
+                        + "'s " + n + " is " + Arrays.toString(s)
+                        + (first == null ? "" : " and " + names.get(0) + " is " + Arrays.toString(first))
+                        + "; probe a transformer (vit: or speech:)");
             }
         }
         if (names.isEmpty()) {
-            throw new SpecException(upstream.spec().describe() + " exposes no hidden states to probe; probe a transformer");
+            throw new SpecException(
+                    upstream.spec().describe() + " exposes no hidden states to probe; probe a transformer");
         }
         return names;
     }
@@ -91,15 +94,18 @@ public final class LayerProbe {
         java.util.IdentityHashMap<INDArray, INDArray> pooled = new java.util.IdentityHashMap<>();
         List<Result> out = new ArrayList<>();
         for (Splits data : tasks) {
-            INDArray train = pooled.computeIfAbsent(data.train().features(), f -> pooled(upstream, data.train(), layers));
-            INDArray val = pooled.computeIfAbsent(data.validation().features(), f -> pooled(upstream, data.validation(), layers));
+            INDArray train =
+                    pooled.computeIfAbsent(data.train().features(), f -> pooled(upstream, data.train(), layers));
+            INDArray val = pooled.computeIfAbsent(
+                    data.validation().features(), f -> pooled(upstream, data.validation(), layers));
             INDArray test = pooled.computeIfAbsent(data.test().features(), f -> pooled(upstream, data.test(), layers));
             out.add(fit(layers, train, val, test, data, o));
         }
         return out;
     }
 
-    private static Result fit(List<String> layers, INDArray train, INDArray val, INDArray test, Splits data, Options o) {
+    private static Result fit(
+            List<String> layers, INDArray train, INDArray val, INDArray test, Splits data, Options o) {
         int l = layers.size();
         int d = (int) (train.size(1) / l);
         int classes = data.train().numClasses();
@@ -116,20 +122,24 @@ public final class LayerProbe {
         INDArray oneHot = data.train().oneHot();
         INDArray ones = Nd4j.ones(DataType.FLOAT, data.train().size(), 1);
         for (int epoch = 1; epoch <= o.epochs(); epoch++) {
-            for (int[] rows : Batches.plan(data.train().size(), o.batchSize(), Seeds.stream(o.seed(), "probe-shuffle", epoch))) {
+            for (int[] rows :
+                    Batches.plan(data.train().size(), o.batchSize(), Seeds.stream(o.seed(), "probe-shuffle", epoch))) {
                 step++;
                 Tape tape = new Tape();
                 Map<String, Var> p = new LinkedHashMap<>();
                 params.forEach((k, v) -> p.put(k, tape.param(v)));
                 Var logits = logits(tape, p, Nd4j.pullRows(train, 1, rows), l, d);
-                Var loss = CrossEntropy.masked(logits, tape.constant(Nd4j.pullRows(oneHot, 1, rows)),
+                Var loss = CrossEntropy.masked(
+                        logits,
+                        tape.constant(Nd4j.pullRows(oneHot, 1, rows)),
                         tape.constant(Nd4j.pullRows(ones, 1, rows)));
                 tape.backward(loss);
                 for (Map.Entry<String, Var> e : p.entrySet()) {
                     adam.step(e.getKey(), params.get(e.getKey()), e.getValue().grad(), o.learningRate(), step);
                 }
             }
-            double acc = Accuracy.of(predict(params, val, l, d), data.validation().labels());
+            double acc =
+                    Accuracy.of(predict(params, val, l, d), data.validation().labels());
             if (acc > bestAcc) {
                 bestAcc = acc;
                 bestEpoch = epoch;
@@ -165,9 +175,13 @@ public final class LayerProbe {
         long[] shape = upstream.outputShape(layers.get(0));
         INDArray all = Nd4j.create(DataType.FLOAT, data.size(), layers.size() * shape[1]);
         for (int i = 0; i < layers.size(); i++) {
-            INDArray h = out.get(layers.get(i)).reshape('c', data.size(), shape[0], shape[1]).mean(1);
-            all.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                    org.nd4j.linalg.indexing.NDArrayIndex.interval(i * shape[1], (i + 1) * shape[1])).assign(h);
+            INDArray h = out.get(layers.get(i))
+                    .reshape('c', data.size(), shape[0], shape[1])
+                    .mean(1);
+            all.get(
+                            org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                            org.nd4j.linalg.indexing.NDArrayIndex.interval(i * shape[1], (i + 1) * shape[1]))
+                    .assign(h);
         }
         return all;
     }

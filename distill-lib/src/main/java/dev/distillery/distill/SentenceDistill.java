@@ -11,17 +11,17 @@ import dev.distillery.loss.Losses;
 import dev.distillery.loss.Projection;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.Network;
-import dev.distillery.train.Objective;
+import dev.distillery.model.TransformerSpec;
 import dev.distillery.provenance.Provenance;
-import dev.distillery.train.TeacherOutput;
 import dev.distillery.spec.SpecException;
+import dev.distillery.teacher.OnnxTeacher;
+import dev.distillery.teacher.Teacher;
+import dev.distillery.train.Objective;
+import dev.distillery.train.TeacherOutput;
 import dev.distillery.train.Trainer;
 import dev.distillery.train.TrainingListener;
 import dev.distillery.train.TrainingOptions;
 import dev.distillery.train.TrainingOutcome;
-import dev.distillery.model.TransformerSpec;
-import dev.distillery.teacher.OnnxTeacher;
-import dev.distillery.teacher.Teacher;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,11 +115,30 @@ public final class SentenceDistill {
         return this;
     }
 
-    public SentenceDistill epochs(int n) { options = options.epochs(n); return this; }
-    public SentenceDistill seed(long s) { options = options.seed(s); return this; }
-    public SentenceDistill batchSize(int n) { options = options.batchSize(n); return this; }
-    public SentenceDistill learningRate(double lr) { options = options.learningRate(lr); return this; }
-    public SentenceDistill options(TrainingOptions o) { options = o; return this; }
+    public SentenceDistill epochs(int n) {
+        options = options.epochs(n);
+        return this;
+    }
+
+    public SentenceDistill seed(long s) {
+        options = options.seed(s);
+        return this;
+    }
+
+    public SentenceDistill batchSize(int n) {
+        options = options.batchSize(n);
+        return this;
+    }
+
+    public SentenceDistill learningRate(double lr) {
+        options = options.learningRate(lr);
+        return this;
+    }
+
+    public SentenceDistill options(TrainingOptions o) {
+        options = o;
+        return this;
+    }
 
     public SentenceDistill listener(TrainingListener l) {
         listeners.add(l);
@@ -132,12 +151,24 @@ public final class SentenceDistill {
     }
 
     /** A distilled student: the network, how training went, what it was trained with, and its fidelity on held-out sentences. */
-    public record Result(String name, Network network, TrainingOutcome outcome, String objective, Provenance provenance,
+    public record Result(
+            String name,
+            Network network,
+            TrainingOutcome outcome,
+            String objective,
+            Provenance provenance,
             Quality quality) {
         public String summary() {
-            return String.format("%s · %,d parameters · fidelity %.3f (the mean embedding scores %.3f) · neighbours@%d %.3f · %d "
-                    + "epochs", name, network.parameterCount(), quality.fidelity(), quality.baseline(), quality.k(),
-                    quality.neighbours(), outcome.curve().size());
+            return String.format(
+                    "%s · %,d parameters · fidelity %.3f (the mean embedding scores %.3f) · neighbours@%d %.3f · %d "
+                            + "epochs",
+                    name,
+                    network.parameterCount(),
+                    quality.fidelity(),
+                    quality.baseline(),
+                    quality.k(),
+                    quality.neighbours(),
+                    outcome.curve().size());
         }
     }
 
@@ -158,7 +189,8 @@ public final class SentenceDistill {
         }
         Backend.start();
         Seeds.fix(options.seed());
-        TransformerSpec ts = textStudent(spec, data.splits().train()).withOutputs(data.splits().train().numClasses());
+        TransformerSpec ts = textStudent(spec, data.splits().train())
+                .withOutputs(data.splits().train().numClasses());
         Teacher t = atLength(teacher, ts.inputs());
         Network net = Network.build(ts, options.seed());
         if (initFromTeacher) {
@@ -167,32 +199,49 @@ public final class SentenceDistill {
         Objective objective = loss.bind(t.model(), net);
         LabeledData train = data.splits().train();
         Map<TeacherOutput, INDArray> teacherOutputs = new LinkedHashMap<>();
-        t.outputs(train, objective.teacherOutputs().stream().map(TeacherOutput::output).toList())
+        t.outputs(
+                        train,
+                        objective.teacherOutputs().stream()
+                                .map(TeacherOutput::output)
+                                .toList())
                 .forEach((k, v) -> teacherOutputs.put(TeacherOutput.of(k), v));
         String name = ts.describe();
         String stage = name + " · " + loss.label() + " · seed " + options.seed();
-        TrainingOutcome out = new Trainer(net, objective, options.stage(stage)).listeners(listeners)
+        TrainingOutcome out = new Trainer(net, objective, options.stage(stage))
+                .listeners(listeners)
                 .fit(train, null, teacherOutputs, data.splits().validation(), null);
         Quality q = quality(t, net, data);
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("fidelity", q.fidelity());
         m.put("neighbour_agreement", q.neighbours());
         m.put("parameters", (double) net.parameterCount());
-        Provenance p = Provenance.of(name, "student", options.seed(), data.name(), data.splits().fingerprint(),
-                objective.describe() + (initFromTeacher ? " · token embeddings from " + (initSource != null ? initSource.name()
-                        : "the teacher") : ""),
-                t.name() + "@" + t.id().substring(0, 12), out.curve().size(), m);
+        Provenance p = Provenance.of(
+                name,
+                "student",
+                options.seed(),
+                data.name(),
+                data.splits().fingerprint(),
+                objective.describe()
+                        + (initFromTeacher
+                                ? " · token embeddings from " + (initSource != null ? initSource.name() : "the teacher")
+                                : ""),
+                t.name() + "@" + t.id().substring(0, 12),
+                out.curve().size(),
+                m);
         return new Result(name, net, out, objective.describe(), p, q);
     }
 
     /** The student's and the teacher's fidelity and neighbour agreement (k = 10) on {@code sentences}' test split. */
     public static Quality quality(Teacher teacher, Network student, TextTasks.Task sentences) {
-        return quality(teacher, d -> student.outputs(d.features(), List.of(Network.FEATURES)).get(Network.FEATURES), sentences);
+        return quality(
+                teacher,
+                d -> student.outputs(d.features(), List.of(Network.FEATURES)).get(Network.FEATURES),
+                sentences);
     }
 
     /** As {@link #quality(Teacher, Network, TextTasks.Task)} for any model, given as the sentence embeddings it makes of a split. */
-    public static Quality quality(Teacher teacher, java.util.function.Function<LabeledData, INDArray> student,
-            TextTasks.Task sentences) {
+    public static Quality quality(
+            Teacher teacher, java.util.function.Function<LabeledData, INDArray> student, TextTasks.Task sentences) {
         Splits s = sentences.splits();
         Teacher t = atLength(teacher, s.train().inputSize());
         INDArray tTrain = t.outputs(s.train(), List.of(Network.FEATURES)).get(Network.FEATURES);
@@ -201,16 +250,22 @@ public final class SentenceDistill {
         INDArray sTest = student.apply(s.test());
         int k = Math.min(10, s.test().size() - 1);
         INDArray mean = tTrain.mean(true, 0).repeat(0, tTest.rows());
-        return new Quality(Embeddings.fidelity(sTrain, tTrain, sTest, tTest), Embeddings.neighbourAgreement(sTest, tTest, k), k,
-                s.test().size(), Embeddings.meanCosine(mean, tTest));
+        return new Quality(
+                Embeddings.fidelity(sTrain, tTrain, sTest, tTest),
+                Embeddings.neighbourAgreement(sTest, tTest, k),
+                k,
+                s.test().size(),
+                Embeddings.meanCosine(mean, tTest));
     }
 
     /**
      * Stage 2: {@code encoder}'s weights with a fresh classifier for {@code task}'s classes, trained on
      * its labels (cross-entropy, the best epoch by validation accuracy kept). {@code encoder} is not changed.
      */
-    public static DistillResult fineTune(Network encoder, Splits task, TrainingOptions o, List<TrainingListener> listeners) {
-        TransformerSpec ts = ((TransformerSpec) encoder.spec()).withOutputs(task.train().numClasses());
+    public static DistillResult fineTune(
+            Network encoder, Splits task, TrainingOptions o, List<TrainingListener> listeners) {
+        TransformerSpec ts =
+                ((TransformerSpec) encoder.spec()).withOutputs(task.train().numClasses());
         Network net = Network.build(ts, o.seed());
         Map<String, INDArray> w = new LinkedHashMap<>(net.snapshot());
         encoder.parameters().forEach((k, v) -> {
@@ -219,8 +274,13 @@ public final class SentenceDistill {
             }
         });
         net.setParameters(w);
-        return Distill.scratch(ts).startFrom(net).named(ts.describe() + " (distilled, fine-tuned)").on(task).options(o)
-                .listeners(listeners).run();
+        return Distill.scratch(ts)
+                .startFrom(net)
+                .named(ts.describe() + " (distilled, fine-tuned)")
+                .on(task)
+                .options(o)
+                .listeners(listeners)
+                .run();
     }
 
     /** The teacher reading {@code length} tokens (an ONNX teacher reads any length up to its maximum). */
@@ -237,8 +297,8 @@ public final class SentenceDistill {
                     + "text:2x128,length=" + train.inputSize() + ",vocab=30522, not " + spec.compact());
         }
         if (ts.inputs() != train.inputSize()) {
-            throw new SpecException("student " + ts.compact() + " reads " + ts.inputs() + " tokens but the sentences have "
-                    + train.inputSize() + "; set length=" + train.inputSize());
+            throw new SpecException("student " + ts.compact() + " reads " + ts.inputs()
+                    + " tokens but the sentences have " + train.inputSize() + "; set length=" + train.inputSize());
         }
         return ts;
     }
@@ -254,8 +314,8 @@ public final class SentenceDistill {
         TransformerSpec ts = (TransformerSpec) student.spec();
         float[][] words = ot.encoder().wordEmbeddings();
         if (words.length != ts.vocab()) {
-            throw new SpecException("the student's vocabulary has " + ts.vocab() + " words but " + teacher.name() + "'s has "
-                    + words.length + "; set vocab=" + words.length);
+            throw new SpecException("the student's vocabulary has " + ts.vocab() + " words but " + teacher.name()
+                    + "'s has " + words.length + "; set vocab=" + words.length);
         }
         INDArray e = Nd4j.create(words).castTo(DataType.DOUBLE);
         int d = ts.width();
@@ -276,7 +336,8 @@ public final class SentenceDistill {
         INDArray basis = vectors.getColumns(top);
         INDArray projected = centred.mmul(basis);
         INDArray tok = student.parameters().get("embed.tokens");
-        double scale = tok.stdNumber().doubleValue() / Math.max(1e-12, projected.stdNumber().doubleValue());
+        double scale = tok.stdNumber().doubleValue()
+                / Math.max(1e-12, projected.stdNumber().doubleValue());
         tok.assign(projected.muli(scale).castTo(DataType.FLOAT));
     }
 }

@@ -9,7 +9,8 @@ public final class Accuracy {
 
     public static double of(INDArray logits, int[] labels) {
         if (logits.rows() != labels.length) {
-            throw new IllegalArgumentException("accuracy: " + logits.rows() + " rows of logits for " + labels.length + " labels");
+            throw new IllegalArgumentException(
+                    "accuracy: " + logits.rows() + " rows of logits for " + labels.length + " labels");
         }
         int[] pred = argmax(logits);
         int correct = 0;

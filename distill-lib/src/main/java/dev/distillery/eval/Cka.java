@@ -15,7 +15,8 @@ public final class Cka {
     /** {@code ‖Yᶜᵀ Xᶜ‖²_F / (‖Xᶜᵀ Xᶜ‖_F ‖Yᶜᵀ Yᶜ‖_F)} for {@code x} [N, Dx] and {@code y} [N, Dy], in double precision. */
     public static double linear(INDArray x, INDArray y) {
         if (x.rows() != y.rows()) {
-            throw new IllegalArgumentException("CKA compares the same examples: " + x.rows() + " rows against " + y.rows());
+            throw new IllegalArgumentException(
+                    "CKA compares the same examples: " + x.rows() + " rows against " + y.rows());
         }
         INDArray xc = x.castTo(DataType.DOUBLE).reshape('c', x.rows(), x.length() / x.rows());
         INDArray yc = y.castTo(DataType.DOUBLE).reshape('c', y.rows(), y.length() / y.rows());

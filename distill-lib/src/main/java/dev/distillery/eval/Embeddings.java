@@ -23,11 +23,12 @@ public final class Embeddings {
     private Embeddings() {}
 
     /** Mean cosine on held-out rows after a ridge map ({@code lambda}·I) fitted on training rows; rows are examples. */
-    public static double fidelity(INDArray studentTrain, INDArray teacherTrain, INDArray studentHeld, INDArray teacherHeld,
-            double lambda) {
+    public static double fidelity(
+            INDArray studentTrain, INDArray teacherTrain, INDArray studentHeld, INDArray teacherHeld, double lambda) {
         if (studentTrain.rows() != teacherTrain.rows() || studentHeld.rows() != teacherHeld.rows()) {
-            throw new IllegalArgumentException("fidelity needs the same sentences on both sides: " + studentTrain.rows() + " vs "
-                    + teacherTrain.rows() + " training rows, " + studentHeld.rows() + " vs " + teacherHeld.rows() + " held out");
+            throw new IllegalArgumentException("fidelity needs the same sentences on both sides: " + studentTrain.rows()
+                    + " vs " + teacherTrain.rows() + " training rows, " + studentHeld.rows() + " vs "
+                    + teacherHeld.rows() + " held out");
         }
         INDArray map = fitMap(studentTrain, teacherTrain, lambda);
         INDArray mapped = withBias(studentHeld).mmul(map);
@@ -35,7 +36,8 @@ public final class Embeddings {
     }
 
     /** As {@link #fidelity(INDArray, INDArray, INDArray, INDArray, double)} with λ = 1e-3 × the mean squared norm. */
-    public static double fidelity(INDArray studentTrain, INDArray teacherTrain, INDArray studentHeld, INDArray teacherHeld) {
+    public static double fidelity(
+            INDArray studentTrain, INDArray teacherTrain, INDArray studentHeld, INDArray teacherHeld) {
         return fidelity(studentTrain, teacherTrain, studentHeld, teacherHeld, -1);
     }
 
@@ -71,7 +73,8 @@ public final class Embeddings {
     public static double neighbourAgreement(INDArray student, INDArray teacher, int k) {
         int n = student.rows();
         if (teacher.rows() != n) {
-            throw new IllegalArgumentException("neighbour agreement needs the same sentences: " + n + " vs " + teacher.rows());
+            throw new IllegalArgumentException(
+                    "neighbour agreement needs the same sentences: " + n + " vs " + teacher.rows());
         }
         if (k < 1 || k >= n) {
             throw new IllegalArgumentException("k must be between 1 and " + (n - 1) + ", got " + k);
@@ -97,8 +100,12 @@ public final class Embeddings {
         INDArray unit = d.divColumnVector(d.norm2(1).reshape(d.rows(), 1).addi(1e-12));
         double[] sim = unit.mmul(unit.getRow(row).reshape(d.columns(), 1)).toDoubleVector();
         sim[row] = Double.NEGATIVE_INFINITY;
-        return java.util.stream.IntStream.range(0, sim.length).boxed()
-                .sorted((p, q) -> Double.compare(sim[q], sim[p])).limit(k).mapToInt(Integer::intValue).toArray();
+        return java.util.stream.IntStream.range(0, sim.length)
+                .boxed()
+                .sorted((p, q) -> Double.compare(sim[q], sim[p]))
+                .limit(k)
+                .mapToInt(Integer::intValue)
+                .toArray();
     }
 
     /** Each row's {@code k} nearest rows by cosine, itself excluded. */
@@ -116,7 +123,11 @@ public final class Embeddings {
                 idx[j] = j;
             }
             // partial selection would do; n is a few thousand at most
-            Arrays.sort(idx, (p, q) -> Double.compare(row[q], row[p]) != 0 ? Double.compare(row[q], row[p]) : Integer.compare(p, q));
+            Arrays.sort(
+                    idx,
+                    (p, q) -> Double.compare(row[q], row[p]) != 0
+                            ? Double.compare(row[q], row[p])
+                            : Integer.compare(p, q));
             out[i] = new int[k];
             for (int j = 0; j < k; j++) {
                 out[i][j] = idx[j];

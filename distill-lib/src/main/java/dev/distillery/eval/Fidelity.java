@@ -11,8 +11,9 @@ public record Fidelity(double agreement, double meanKl, double meanJs) {
 
     public static Fidelity of(INDArray studentLogits, INDArray teacherLogits) {
         if (!java.util.Arrays.equals(studentLogits.shape(), teacherLogits.shape())) {
-            throw new IllegalArgumentException("fidelity: student logits " + java.util.Arrays.toString(studentLogits.shape())
-                    + " and teacher logits " + java.util.Arrays.toString(teacherLogits.shape()) + " differ in shape");
+            throw new IllegalArgumentException("fidelity: student logits "
+                    + java.util.Arrays.toString(studentLogits.shape()) + " and teacher logits "
+                    + java.util.Arrays.toString(teacherLogits.shape()) + " differ in shape");
         }
         double[][] s = studentLogits.toDoubleMatrix();
         double[][] t = teacherLogits.toDoubleMatrix();

@@ -10,8 +10,8 @@ public record Footprint(long parameters, long bytesOnDisk, double latencyMicros,
      * Times {@code forward} on single-sample batches drawn from {@code inputs} (the median of
      * {@code repeats} after a warm-up), on the current thread settings.
      */
-    public static Footprint measure(long parameters, long bytesOnDisk, UnaryOperator<INDArray> forward, INDArray inputs,
-            int repeats) {
+    public static Footprint measure(
+            long parameters, long bytesOnDisk, UnaryOperator<INDArray> forward, INDArray inputs, int repeats) {
         int n = Math.min(inputs.rows(), Math.max(1, repeats));
         for (int i = 0; i < Math.min(n, 20); i++) {
             forward.apply(inputs.getRow(i, true));

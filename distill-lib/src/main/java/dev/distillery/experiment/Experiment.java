@@ -1,24 +1,24 @@
 package dev.distillery.experiment;
 
 import dev.distillery.backend.Backend;
+import dev.distillery.data.DataLocator;
 import dev.distillery.data.Datasets;
 import dev.distillery.data.Splits;
 import dev.distillery.distill.Chain;
 import dev.distillery.distill.Distill;
-import dev.distillery.distill.EnsembleWeights;
 import dev.distillery.distill.DistillResult;
-import dev.distillery.train.EpochStats;
-import dev.distillery.provenance.Lineage;
+import dev.distillery.distill.EnsembleWeights;
 import dev.distillery.model.ModelSpec;
+import dev.distillery.provenance.Lineage;
 import dev.distillery.spec.Specs;
+import dev.distillery.teacher.Ensemble;
+import dev.distillery.teacher.Teacher;
+import dev.distillery.teacher.Teachers;
+import dev.distillery.train.EpochStats;
 import dev.distillery.train.TrainingDivergedException;
 import dev.distillery.train.TrainingInterruptedException;
 import dev.distillery.train.TrainingListener;
 import dev.distillery.train.TrainingOptions;
-import dev.distillery.teacher.Ensemble;
-import dev.distillery.teacher.Teacher;
-import dev.distillery.teacher.Teachers;
-import dev.distillery.data.DataLocator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -34,14 +34,28 @@ import tech.tablesaw.api.Table;
 public final class Experiment {
 
     /** What an experiment produced: the teacher, every result and record, and the tables. */
-    public record Outcome(ExperimentSpec spec, Teacher teacher, String teacherSource, Path teacherFile,
-            double teacherTestAccuracy, List<DistillResult> results, List<RunRecord> records, Table runs, Table summary) {
+    public record Outcome(
+            ExperimentSpec spec,
+            Teacher teacher,
+            String teacherSource,
+            Path teacherFile,
+            double teacherTestAccuracy,
+            List<DistillResult> results,
+            List<RunRecord> records,
+            Table runs,
+            Table summary) {
 
         /** The summary as text, teacher first. */
         public String report() {
-            String t = teacher == null ? null : String.format("teacher %s (%s, %,d parameters): test accuracy %.2f %% [%s]",
-                    teacher.name(), teacher.network().spec().describe(), teacher.network().parameterCount(),
-                    100 * teacherTestAccuracy, teacherSource);
+            String t = teacher == null
+                    ? null
+                    : String.format(
+                            "teacher %s (%s, %,d parameters): test accuracy %.2f %% [%s]",
+                            teacher.name(),
+                            teacher.network().spec().describe(),
+                            teacher.network().parameterCount(),
+                            100 * teacherTestAccuracy,
+                            teacherSource);
             if (teacher == null && spec.ensemble() != null) {
                 t = String.format("%s: test accuracy %.2f %%", teacherSource, 100 * teacherTestAccuracy);
             }
@@ -77,9 +91,11 @@ public final class Experiment {
     public static Splits data(ExperimentSpec.DataSpec d) {
         Splits s = Datasets.get(d.dataset()).load(dir(d), d.validation(), d.splitSeed());
         if (d.trainSize() != null || d.validationSize() != null || d.testSize() != null) {
-            s = s.sample(d.trainSize() == null ? s.train().size() : d.trainSize(),
+            s = s.sample(
+                    d.trainSize() == null ? s.train().size() : d.trainSize(),
                     d.validationSize() == null ? s.validation().size() : d.validationSize(),
-                    d.testSize() == null ? s.test().size() : d.testSize(), d.splitSeed());
+                    d.testSize() == null ? s.test().size() : d.testSize(),
+                    d.splitSeed());
         }
         return s;
     }
@@ -100,8 +116,12 @@ public final class Experiment {
      * Loads the teacher from {@code ts.file()}, or reuses the copy trained earlier with the same spec
      * on the same data (kept under {@code <runs>/teachers/}), or trains and keeps it.
      */
-    public static Prepared teacher(ExperimentSpec.TeacherSpec ts, Splits data, RunStore store,
-            List<TrainingListener> listeners, Consumer<String> log) {
+    public static Prepared teacher(
+            ExperimentSpec.TeacherSpec ts,
+            Splits data,
+            RunStore store,
+            List<TrainingListener> listeners,
+            Consumer<String> log) {
         Backend.start();
         if (ts.file() != null) {
             Path f = Path.of(ts.file());
@@ -111,46 +131,74 @@ public final class Experiment {
         Path file = store.root().resolve("teachers").resolve(RunStore.slug(ts.name()) + "-" + key + ".dtm");
         if (Files.isRegularFile(file)) {
             Teacher t = Teacher.load(file);
-            return new Prepared(t, "reused " + file + ", trained " + t.provenance().created(), file);
+            return new Prepared(
+                    t, "reused " + file + ", trained " + t.provenance().created(), file);
         }
         log.accept("training teacher '" + ts.name() + "': " + ts.model().describe() + ", " + ts.epochs() + " epochs");
-        TrainingOptions o = new TrainingOptions(ts.epochs(), ts.batchSize(), ts.learningRate(), ts.patience(),
-                ts.seed(), null, false, null);
+        TrainingOptions o = new TrainingOptions(
+                ts.epochs(), ts.batchSize(), ts.learningRate(), ts.patience(), ts.seed(), null, false, null);
         Teachers.Trained tr = Teachers.train(ts.name(), ts.model(), data, o, listeners);
         tr.teacher().save(file);
-        return new Prepared(tr.teacher(), String.format("trained here in %.0f s, saved to %s", tr.outcome().seconds(),
-                file), file);
+        return new Prepared(
+                tr.teacher(),
+                String.format(
+                        "trained here in %.0f s, saved to %s", tr.outcome().seconds(), file),
+                file);
     }
 
     public Outcome run() {
         Backend.start(spec.threads());
         log.accept(Backend.report());
         Splits all = data(spec.data());
-        Splits data = spec.data().labels() == null ? all : all.withLabels(spec.data().labels(), spec.data().splitSeed());
-        log.accept(String.format("data: %s, %,d train (%,d labels for students), %,d validation, %,d test",
-                spec.data().dataset(), data.train().size(), data.train().labeledCount(), data.validation().size(),
+        Splits data = spec.data().labels() == null
+                ? all
+                : all.withLabels(spec.data().labels(), spec.data().splitSeed());
+        log.accept(String.format(
+                "data: %s, %,d train (%,d labels for students), %,d validation, %,d test",
+                spec.data().dataset(),
+                data.train().size(),
+                data.train().labeledCount(),
+                data.validation().size(),
                 data.test().size()));
 
         Prepared prepared = spec.teacher() == null ? null : teacher(spec.teacher(), all, store, listeners, log);
         Teacher teacher = prepared == null ? null : prepared.teacher();
         String source = prepared == null ? null : prepared.source();
-        Ensemble ensemble = spec.ensemble() == null ? null : ensemble(spec.ensemble(), all, data, store, listeners, log);
+        Ensemble ensemble =
+                spec.ensemble() == null ? null : ensemble(spec.ensemble(), all, data, store, listeners, log);
         double teacherAcc = Double.NaN;
         if (teacher != null) {
-            teacherAcc = dev.distillery.eval.Accuracy.of(teacher.logits(data.test()), data.test().labels());
-            log.accept(String.format("teacher '%s': test accuracy %.2f %% (%s)", teacher.name(), 100 * teacherAcc, source));
+            teacherAcc = dev.distillery.eval.Accuracy.of(
+                    teacher.logits(data.test()), data.test().labels());
+            log.accept(String.format(
+                    "teacher '%s': test accuracy %.2f %% (%s)", teacher.name(), 100 * teacherAcc, source));
         }
         if (ensemble != null) {
-            teacherAcc = dev.distillery.eval.Accuracy.of(ensemble.logits(data.test()), data.test().labels());
+            teacherAcc = dev.distillery.eval.Accuracy.of(
+                    ensemble.logits(data.test()), data.test().labels());
             source = ensemble.toString();
             log.accept(String.format("%s: test accuracy %.2f %%", ensemble, 100 * teacherAcc));
         }
 
         RunRecord.DataInfo dataInfo = dataInfo(spec.data(), data);
-        RunRecord.TeacherInfo teacherInfo = teacher != null ? new RunRecord.TeacherInfo(teacher.name(), teacher.id(),
-                teacher.network().spec().compact(), teacherAcc, source, teacher.network().parameterCount())
-                : ensemble != null ? new RunRecord.TeacherInfo(ensemble.name(), ensemble.id(), "ensemble " + ensemble.mode().label()
-                        + ": " + String.join(" + ", ensemble.memberNames()), teacherAcc, source, ensemble.parameters()) : null;
+        RunRecord.TeacherInfo teacherInfo = teacher != null
+                ? new RunRecord.TeacherInfo(
+                        teacher.name(),
+                        teacher.id(),
+                        teacher.network().spec().compact(),
+                        teacherAcc,
+                        source,
+                        teacher.network().parameterCount())
+                : ensemble != null
+                        ? new RunRecord.TeacherInfo(
+                                ensemble.name(),
+                                ensemble.id(),
+                                "ensemble " + ensemble.mode().label() + ": "
+                                        + String.join(" + ", ensemble.memberNames()),
+                                teacherAcc,
+                                source,
+                                ensemble.parameters())
+                        : null;
 
         Runner runner = new Runner(data, dataInfo, teacherInfo);
         for (ExperimentSpec.StudentSpec st : spec.students()) {
@@ -160,39 +208,71 @@ public final class Experiment {
                         chain(runner, teacher, st, rc, seed);
                         continue;
                     }
-                    Distill d = ensemble != null ? Distill.from(ensemble).into(st.model())
-                            : teacher == null ? Distill.scratch(st.model()) : Distill.from(teacher).into(st.model());
+                    Distill d = ensemble != null
+                            ? Distill.from(ensemble).into(st.model())
+                            : teacher == null
+                                    ? Distill.scratch(st.model())
+                                    : Distill.from(teacher).into(st.model());
                     runner.run(d, st, rc, rc.name(), seed);
                 }
             }
         }
-        return new Outcome(spec, teacher, source, prepared == null ? null : prepared.file(), teacherAcc, runner.results,
-                runner.records, Results.runs(runner.records), Results.summary(runner.records));
+        return new Outcome(
+                spec,
+                teacher,
+                source,
+                prepared == null ? null : prepared.file(),
+                teacherAcc,
+                runner.results,
+                runner.records,
+                Results.runs(runner.records),
+                Results.summary(runner.records));
     }
 
     /** Prepares every member (trained, reused or loaded) and sets the weights: uniform, fixed, or searched by DE on validation. */
-    public static Ensemble ensemble(ExperimentSpec.EnsembleSpec es, Splits all, Splits data, RunStore store,
-            List<TrainingListener> listeners, Consumer<String> log) {
+    public static Ensemble ensemble(
+            ExperimentSpec.EnsembleSpec es,
+            Splits all,
+            Splits data,
+            RunStore store,
+            List<TrainingListener> listeners,
+            Consumer<String> log) {
         List<Teacher> members = new ArrayList<>();
         for (ExperimentSpec.TeacherSpec ts : es.members()) {
             Prepared p = teacher(ts, all, store, listeners, log);
             members.add(p.teacher());
-            log.accept(String.format("member '%s': %s, test accuracy %.2f %% (%s)", ts.name(),
-                    p.teacher().network().spec().describe(), 100 * dev.distillery.eval.Accuracy.of(
-                            p.teacher().logits(data.test()), data.test().labels()), p.source()));
+            log.accept(String.format(
+                    "member '%s': %s, test accuracy %.2f %% (%s)",
+                    ts.name(),
+                    p.teacher().network().spec().describe(),
+                    100
+                            * dev.distillery.eval.Accuracy.of(
+                                    p.teacher().logits(data.test()), data.test().labels()),
+                    p.source()));
         }
         Ensemble e = Ensemble.of(es.name(), members).mode(es.mode());
         if (es.weights().equals("de")) {
-            e = EnsembleWeights.search(e, data.validation(), new EnsembleWeights.Options(
-                    EnsembleWeights.Fitness.parse(es.fitness()), 0, es.evaluations(), es.seed()));
+            e = EnsembleWeights.search(
+                    e,
+                    data.validation(),
+                    new EnsembleWeights.Options(
+                            EnsembleWeights.Fitness.parse(es.fitness()), 0, es.evaluations(), es.seed()));
             Lineage.Search r = e.search();
-            log.accept(String.format("differential evolution (%d evaluations, seed %d) on %,d validation images: %s %.4f → "
-                    + "%.4f, accuracy %.2f %% → %.2f %% (uniform → found)", r.evaluations(), r.seed(),
-                    data.validation().size(), r.fitness(), r.uniformValue(), r.value(), 100 * r.uniformAccuracy(),
+            log.accept(String.format(
+                    "differential evolution (%d evaluations, seed %d) on %,d validation images: %s %.4f → "
+                            + "%.4f, accuracy %.2f %% → %.2f %% (uniform → found)",
+                    r.evaluations(),
+                    r.seed(),
+                    data.validation().size(),
+                    r.fitness(),
+                    r.uniformValue(),
+                    r.value(),
+                    100 * r.uniformAccuracy(),
                     100 * r.accuracy()));
         } else if (!es.weights().equals("uniform")) {
             e = e.weights(ExperimentSpec.EnsembleSpec.fixedWeights(es.weights(), es.name()).stream()
-                    .mapToDouble(Double::doubleValue).toArray());
+                    .mapToDouble(Double::doubleValue)
+                    .toArray());
         }
         return e;
     }
@@ -202,14 +282,15 @@ public final class Experiment {
      * teacher), then the student learns from the last assistant, or from all of them combined, once per
      * entry of {@code finals}. Every stage is a recorded run whose lineage names its parent runs.
      */
-    private void chain(Runner runner, Teacher teacher, ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc,
-            long seed) {
+    private void chain(
+            Runner runner, Teacher teacher, ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc, long seed) {
         ExperimentSpec.ChainSpec cs = spec.chain();
         List<ExperimentSpec.StudentSpec> tas = cs.assistants();
         if (tas.isEmpty()) {
             List<ModelSpec> sized = Chain.assistantSizes(teacher.network().parameterCount(), st.model(), cs.count());
             tas = java.util.stream.IntStream.range(0, sized.size())
-                    .mapToObj(i -> new ExperimentSpec.StudentSpec("ta" + (i + 1), sized.get(i))).toList();
+                    .mapToObj(i -> new ExperimentSpec.StudentSpec("ta" + (i + 1), sized.get(i)))
+                    .toList();
         }
         int stages = tas.size() + 1;
         String chainName = cs.name();
@@ -218,12 +299,26 @@ public final class Experiment {
         List<String> runs = new ArrayList<>();
         for (int i = 0; i < tas.size(); i++) {
             ExperimentSpec.StudentSpec ta = tas.get(i);
-            log.accept(String.format("chain %s, stage %d/%d: %s (%s, %,d parameters) from %s", chainName, i + 1, stages,
-                    ta.name(), ta.model().describe(), ta.model().parameterCount(), previous.name()));
-            Distill d = Distill.from(previous).into(ta.model()).inChain(chainName, "assistant", i + 1, stages,
-                    runs.isEmpty() ? List.of() : List.of(runs.get(runs.size() - 1)));
+            log.accept(String.format(
+                    "chain %s, stage %d/%d: %s (%s, %,d parameters) from %s",
+                    chainName,
+                    i + 1,
+                    stages,
+                    ta.name(),
+                    ta.model().describe(),
+                    ta.model().parameterCount(),
+                    previous.name()));
+            Distill d = Distill.from(previous)
+                    .into(ta.model())
+                    .inChain(
+                            chainName,
+                            "assistant",
+                            i + 1,
+                            stages,
+                            runs.isEmpty() ? List.of() : List.of(runs.get(runs.size() - 1)));
             Runner.Ran ran = runner.run(d, ta, rc, rc.name(), seed);
-            previous = new Teacher(ta.name(), ran.result().network(), ran.result().provenance());
+            previous =
+                    new Teacher(ta.name(), ran.result().network(), ran.result().provenance());
             assistants.add(previous);
             runs.add(ran.record().id());
         }
@@ -238,7 +333,10 @@ public final class Experiment {
             } else {
                 Ensemble e = Ensemble.of(chainName + " assistants", assistants);
                 if (fin.equals("de")) {
-                    e = EnsembleWeights.search(e, runner.data.validation(), EnsembleWeights.Options.defaults().seed(seed));
+                    e = EnsembleWeights.search(
+                            e,
+                            runner.data.validation(),
+                            EnsembleWeights.Options.defaults().seed(seed));
                 }
                 log.accept(String.format("chain %s: %s", chainName, e));
                 d = Distill.from(e);
@@ -275,44 +373,103 @@ public final class Experiment {
             String id = store.newId(spec.name(), st.name(), recipe, seed);
             String started = Instant.now().toString();
             TrainingOptions o = new TrainingOptions(
-                    rc.epochs() != null ? rc.epochs() : spec.training().epochs(), spec.training().batchSize(),
-                    rc.learningRate() != null ? rc.learningRate() : spec.training().learningRate(),
-                    rc.patience() != null ? rc.patience() : spec.training().patience(), seed,
-                    store.dir(id).resolve("checkpoint"), false, st.name() + " · " + recipe + " · seed " + seed);
+                    rc.epochs() != null ? rc.epochs() : spec.training().epochs(),
+                    spec.training().batchSize(),
+                    rc.learningRate() != null
+                            ? rc.learningRate()
+                            : spec.training().learningRate(),
+                    rc.patience() != null ? rc.patience() : spec.training().patience(),
+                    seed,
+                    store.dir(id).resolve("checkpoint"),
+                    false,
+                    st.name() + " · " + recipe + " · seed " + seed);
             d.named(st.name()).with(rc.loss()).on(data).options(o).listeners(listeners);
             try {
                 DistillResult r = d.run();
                 results.add(r);
-                RunRecord rec = record(id, RunRecord.COMPLETED, st, rc, recipe, seed, dataInfo, teacherInfo, r,
-                        r.training().curve(), null, started);
+                RunRecord rec = record(
+                        id,
+                        RunRecord.COMPLETED,
+                        st,
+                        rc,
+                        recipe,
+                        seed,
+                        dataInfo,
+                        teacherInfo,
+                        r,
+                        r.training().curve(),
+                        null,
+                        started);
                 store.write(rec);
                 records.add(rec);
                 log.accept(r.summary());
                 return new Ran(r, rec);
             } catch (TrainingInterruptedException e) {
-                store.write(record(id, RunRecord.INTERRUPTED, st, rc, recipe, seed, dataInfo, teacherInfo, null, e.curve(),
-                        e.getMessage(), started));
+                store.write(record(
+                        id,
+                        RunRecord.INTERRUPTED,
+                        st,
+                        rc,
+                        recipe,
+                        seed,
+                        dataInfo,
+                        teacherInfo,
+                        null,
+                        e.curve(),
+                        e.getMessage(),
+                        started));
                 throw e;
             } catch (TrainingDivergedException e) {
-                store.write(record(id, RunRecord.FAILED, st, rc, recipe, seed, dataInfo, teacherInfo, null, e.curve(),
-                        e.getMessage(), started));
+                store.write(record(
+                        id,
+                        RunRecord.FAILED,
+                        st,
+                        rc,
+                        recipe,
+                        seed,
+                        dataInfo,
+                        teacherInfo,
+                        null,
+                        e.curve(),
+                        e.getMessage(),
+                        started));
                 throw e;
             }
         }
     }
 
     /** The record of run {@code id}: completed with result {@code r}, or unfinished with {@code error} after {@code curve}. */
-    private RunRecord record(String id, String status, ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc,
-            String recipe, long seed, RunRecord.DataInfo data, RunRecord.TeacherInfo teacher, DistillResult r,
-            List<EpochStats> curve, String error, String started) {
-        RunRecord.Builder b = RunRecord.builder(id, spec.name()).seeds(seed, spec.data().splitSeed()).spec(spec).data(data)
-                .teacher(teacher).started(started);
+    private RunRecord record(
+            String id,
+            String status,
+            ExperimentSpec.StudentSpec st,
+            ExperimentSpec.RecipeSpec rc,
+            String recipe,
+            long seed,
+            RunRecord.DataInfo data,
+            RunRecord.TeacherInfo teacher,
+            DistillResult r,
+            List<EpochStats> curve,
+            String error,
+            String started) {
+        RunRecord.Builder b = RunRecord.builder(id, spec.name())
+                .seeds(seed, spec.data().splitSeed())
+                .spec(spec)
+                .data(data)
+                .teacher(teacher)
+                .started(started);
         if (r == null) {
-            return b.student(st.name(), st.model().compact()).recipe(recipe, rc.loss().describe())
-                    .unfinished(status, error, curve).build();
+            return b.student(st.name(), st.model().compact())
+                    .recipe(recipe, rc.loss().describe())
+                    .unfinished(status, error, curve)
+                    .build();
         }
         // a completed run names the loss as trained: mappings resolved, projections chosen
-        return b.student(st.name(), r.network().spec().compact()).recipe(recipe, r.provenance().objective())
-                .metrics(r.metrics()).training(r.training()).lineage(r.provenance().lineage()).build();
+        return b.student(st.name(), r.network().spec().compact())
+                .recipe(recipe, r.provenance().objective())
+                .metrics(r.metrics())
+                .training(r.training())
+                .lineage(r.provenance().lineage())
+                .build();
     }
 }

@@ -1,11 +1,11 @@
 package dev.distillery.experiment;
 
 import dev.distillery.data.Datasets;
-import dev.distillery.loss.LossSpec;
 import dev.distillery.loss.EnsembleMode;
+import dev.distillery.loss.LossSpec;
 import dev.distillery.model.ModelSpec;
-import dev.distillery.spec.SpecException;
 import dev.distillery.registry.Registry;
+import dev.distillery.spec.SpecException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,13 +16,28 @@ import java.util.Map;
  * (losses) and the seeds. Every (student, recipe, seed) triple is one run. This is the unit of
  * reproducibility: each run record carries the spec that produced it.
  */
-public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, List<StudentSpec> students,
-        List<RecipeSpec> recipes, TrainingSpec training, List<Long> seeds, Integer threads, EnsembleSpec ensemble,
+public record ExperimentSpec(
+        String name,
+        DataSpec data,
+        TeacherSpec teacher,
+        List<StudentSpec> students,
+        List<RecipeSpec> recipes,
+        TrainingSpec training,
+        List<Long> seeds,
+        Integer threads,
+        EnsembleSpec ensemble,
         ChainSpec chain) {
 
     /** A single-teacher (or teacher-less) experiment. */
-    public ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, List<StudentSpec> students,
-            List<RecipeSpec> recipes, TrainingSpec training, List<Long> seeds, Integer threads) {
+    public ExperimentSpec(
+            String name,
+            DataSpec data,
+            TeacherSpec teacher,
+            List<StudentSpec> students,
+            List<RecipeSpec> recipes,
+            TrainingSpec training,
+            List<Long> seeds,
+            Integer threads) {
         this(name, data, teacher, students, recipes, training, seeds, threads, null, null);
     }
 
@@ -32,8 +47,14 @@ public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, Li
      * the {@code mode} ({@code targets}, {@code losses} or {@code heads}); DE minimises {@code fitness}
      * ({@code nll} or {@code error}) within {@code evaluations}, from {@code seed}.
      */
-    public record EnsembleSpec(String name, List<TeacherSpec> members, String weights, EnsembleMode mode, String fitness,
-            Integer evaluations, Long seed) {
+    public record EnsembleSpec(
+            String name,
+            List<TeacherSpec> members,
+            String weights,
+            EnsembleMode mode,
+            String fitness,
+            Integer evaluations,
+            Long seed) {
         public EnsembleSpec {
             name = name == null ? "ensemble" : name;
             if (members == null || members.size() < 2) {
@@ -63,8 +84,8 @@ public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, Li
                 try {
                     out.add(Double.parseDouble(p.trim()));
                 } catch (NumberFormatException e) {
-                    throw new SpecException("ensemble '" + name + "': weights '" + weights + "' are not uniform, de, or "
-                            + "numbers such as 0.5,0.3,0.2");
+                    throw new SpecException("ensemble '" + name + "': weights '" + weights
+                            + "' are not uniform, de, or " + "numbers such as 0.5,0.3,0.2");
                 }
             }
             return out;
@@ -96,7 +117,8 @@ public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, Li
                             + "assistant), uniform or de (from all assistants combined)");
                 }
             }
-            if (finals.stream().anyMatch(f -> !f.equals("last")) && Math.max(assistants.size(), count == null ? 0 : count) < 2) {
+            if (finals.stream().anyMatch(f -> !f.equals("last"))
+                    && Math.max(assistants.size(), count == null ? 0 : count) < 2) {
                 throw new SpecException("chain '" + name + "': an ensemble of assistants needs at least two of them");
             }
         }
@@ -108,8 +130,15 @@ public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, Li
      * all), optional seeded subsamples for quick runs, the seed of the split, and the directory the
      * files are in (null: the data set's default search path).
      */
-    public record DataSpec(String dataset, Integer validation, Integer labels, Integer trainSize, Integer validationSize,
-            Integer testSize, Long splitSeed, String dir) {
+    public record DataSpec(
+            String dataset,
+            Integer validation,
+            Integer labels,
+            Integer trainSize,
+            Integer validationSize,
+            Integer testSize,
+            Long splitSeed,
+            String dir) {
         public DataSpec {
             dataset = dataset == null ? "fashion-mnist" : dataset;
             validation = validation == null ? 5000 : validation;
@@ -149,12 +178,18 @@ public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, Li
             List<String> known = List.of("labels", "train", "val", "test", "holdout", "seed", "dir");
             for (String k : kv.keySet()) {
                 if (!known.contains(k)) {
-                    throw new SpecException("data '" + text + "': unknown key '" + k + "'; known: " + String.join(", ", known));
+                    throw new SpecException(
+                            "data '" + text + "': unknown key '" + k + "'; known: " + String.join(", ", known));
                 }
             }
-            return new DataSpec(dataset.isEmpty() ? null : dataset, intOrNull(text, kv, "holdout"),
-                    intOrNull(text, kv, "labels"), intOrNull(text, kv, "train"), intOrNull(text, kv, "val"),
-                    intOrNull(text, kv, "test"), kv.containsKey("seed") ? Long.valueOf(intOrNull(text, kv, "seed")) : null,
+            return new DataSpec(
+                    dataset.isEmpty() ? null : dataset,
+                    intOrNull(text, kv, "holdout"),
+                    intOrNull(text, kv, "labels"),
+                    intOrNull(text, kv, "train"),
+                    intOrNull(text, kv, "val"),
+                    intOrNull(text, kv, "test"),
+                    kv.containsKey("seed") ? Long.valueOf(intOrNull(text, kv, "seed")) : null,
                     kv.get("dir"));
         }
 
@@ -190,8 +225,15 @@ public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, Li
     }
 
     /** The teacher: trained here from {@code model}, or loaded from {@code file}. */
-    public record TeacherSpec(String name, ModelSpec model, String file, Integer epochs, Integer batchSize,
-            Double learningRate, Integer patience, Long seed) {
+    public record TeacherSpec(
+            String name,
+            ModelSpec model,
+            String file,
+            Integer epochs,
+            Integer batchSize,
+            Double learningRate,
+            Integer patience,
+            Long seed) {
         public TeacherSpec {
             name = name == null ? "teacher" : name;
             epochs = epochs == null ? 10 : epochs;
@@ -221,7 +263,8 @@ public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, Li
     public record RecipeSpec(String name, LossSpec loss, Integer epochs, Double learningRate, Integer patience) {
         public RecipeSpec {
             if (loss == null) {
-                throw new SpecException("recipe '" + name + "' has no loss; e.g. loss: {type: hinton, temperature: 4, alpha: 0.5}");
+                throw new SpecException(
+                        "recipe '" + name + "' has no loss; e.g. loss: {type: hinton, temperature: 4, alpha: 0.5}");
             }
             name = name == null ? loss.label() : name;
             positive("recipe '" + name + "' epochs", epochs);
@@ -250,10 +293,12 @@ public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, Li
         seeds = seeds == null || seeds.isEmpty() ? List.of(1L) : List.copyOf(seeds);
         threads = threads == null ? 1 : threads;
         if (students == null || students.isEmpty()) {
-            throw new SpecException("experiment '" + name + "' has no students; add students: [{name: small, model: {type: mlp, hidden: [64]}}]");
+            throw new SpecException("experiment '" + name
+                    + "' has no students; add students: [{name: small, model: {type: mlp, hidden: [64]}}]");
         }
         if (recipes == null || recipes.isEmpty()) {
-            throw new SpecException("experiment '" + name + "' has no recipes; add recipes: [{loss: {type: hinton, temperature: 4, alpha: 0.5}}]");
+            throw new SpecException("experiment '" + name
+                    + "' has no recipes; add recipes: [{loss: {type: hinton, temperature: 4, alpha: 0.5}}]");
         }
         students = List.copyOf(students);
         recipes = List.copyOf(recipes);
@@ -277,7 +322,8 @@ public record ExperimentSpec(String name, DataSpec data, TeacherSpec teacher, Li
         if (teacher != null && teacher.model() != null) {
             for (StudentSpec s : students) {
                 if (!s.model().outputs().equals(teacher.model().outputs())) {
-                    throw new SpecException("student '" + s.name() + "' has " + s.model().outputs() + " outputs but teacher '"
+                    throw new SpecException("student '" + s.name() + "' has "
+                            + s.model().outputs() + " outputs but teacher '"
                             + teacher.name() + "' has " + teacher.model().outputs() + "; set the student's outputs to "
                             + teacher.model().outputs());
                 }

@@ -1,9 +1,9 @@
 package dev.distillery.experiment;
 
 import dev.distillery.distill.DistillResult;
+import dev.distillery.plot.Charts;
 import dev.distillery.spec.Specs;
 import dev.distillery.train.TrainingListener;
-import dev.distillery.plot.Charts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,13 +23,19 @@ import tech.tablesaw.api.Table;
 public final class Quickstart {
 
     /** The experiment's outcome, whether KD beat scratch on the mean, and the figure files. */
-    public record Report(Experiment.Outcome outcome, double scratchMean, double kdMean, boolean kdWins,
-            Path tradeoffFigure, Path curvesFigure) {
+    public record Report(
+            Experiment.Outcome outcome,
+            double scratchMean,
+            double kdMean,
+            boolean kdWins,
+            Path tradeoffFigure,
+            Path curvesFigure) {
 
         public String text() {
             String verdict = kdWins
                     ? String.format("KD beats scratch on the mean by %+.2f points.", 100 * (kdMean - scratchMean))
-                    : String.format("KD does NOT beat scratch on the mean here (%+.2f points).", 100 * (kdMean - scratchMean));
+                    : String.format(
+                            "KD does NOT beat scratch on the mean here (%+.2f points).", 100 * (kdMean - scratchMean));
             return outcome.report() + verdict + "\nfigures: " + tradeoffFigure + ", " + curvesFigure;
         }
     }
@@ -60,7 +66,8 @@ public final class Quickstart {
         for (int i = 0; i < s.rowCount(); i++) {
             String recipe = s.stringColumn("recipe").get(i);
             double m = s.doubleColumn("test_acc_mean").get(i);
-            if (recipe.equals("scratch")) scratch = m; else kd = m;
+            if (recipe.equals("scratch")) scratch = m;
+            else kd = m;
         }
         Path figures = runs.resolve("figures");
         Path tradeoff = Charts.savePng(tradeoffChart(out), figures.resolve(spec.name() + "-tradeoff.png"));
@@ -77,11 +84,13 @@ public final class Quickstart {
     public static org.knowm.xchart.XYChart curvesChart(Experiment.Outcome out) {
         Map<String, List<DistillResult>> groups = new LinkedHashMap<>();
         for (DistillResult r : out.results()) {
-            groups.computeIfAbsent(r.student() + " " + r.loss(), k -> new ArrayList<>()).add(r);
+            groups.computeIfAbsent(r.student() + " " + r.loss(), k -> new ArrayList<>())
+                    .add(r);
         }
         List<Charts.Curve> curves = new ArrayList<>();
         groups.forEach((name, rs) -> {
-            int len = rs.stream().mapToInt(r -> r.training().curve().size()).min().orElse(0);
+            int len =
+                    rs.stream().mapToInt(r -> r.training().curve().size()).min().orElse(0);
             double[] y = new double[len];
             for (DistillResult r : rs) {
                 for (int i = 0; i < len; i++) {

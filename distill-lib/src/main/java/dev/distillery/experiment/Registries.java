@@ -21,8 +21,11 @@ public final class Registries {
     private Registries() {}
 
     public static List<Section> sections() {
-        return List.of(new Section("Logit losses (--loss NAME:KEY=VALUE,…; loss: in a spec)", Losses.registry()),
-                new Section("Feature losses (--feature TEACHER>STUDENT:LOSS; matches[].loss in a spec)", FeatureTerms.registry()),
+        return List.of(
+                new Section("Logit losses (--loss NAME:KEY=VALUE,…; loss: in a spec)", Losses.registry()),
+                new Section(
+                        "Feature losses (--feature TEACHER>STUDENT:LOSS; matches[].loss in a spec)",
+                        FeatureTerms.registry()),
                 new Section("Projections (proj=NAME in a feature term)", Projection.registry()),
                 new Section("Data sets (--data NAME; data.dataset in a spec)", Datasets.registry()),
                 new Section("Pretrained teachers (%teacher NAME --pretrained NAME)", PretrainedEncoders.REGISTRY));
@@ -42,7 +45,11 @@ public final class Registries {
     public static String markdown() {
         StringBuilder sb = new StringBuilder();
         for (Section s : sections()) {
-            sb.append("**").append(s.heading()).append("**\n\n").append(s.registry().markdown()).append('\n');
+            sb.append("**")
+                    .append(s.heading())
+                    .append("**\n\n")
+                    .append(s.registry().markdown())
+                    .append('\n');
         }
         return sb.toString().stripTrailing() + "\n";
     }

@@ -57,8 +57,8 @@ public final class Results {
             epochs.append(r.curve() == null ? 0 : r.curve().size());
             appendNullable(seconds, r.trainSeconds());
         }
-        return Table.create("runs", id, student, recipe, seed, status, acc, agree, kl, js, params, bytes, latency,
-                epochs, seconds);
+        return Table.create(
+                "runs", id, student, recipe, seed, status, acc, agree, kl, js, params, bytes, latency, epochs, seconds);
     }
 
     /** Mean and sample standard deviation of accuracy and agreement per (student, recipe), completed runs only. */
@@ -66,7 +66,8 @@ public final class Results {
         Map<String, List<RunRecord>> groups = new LinkedHashMap<>();
         for (RunRecord r : records) {
             if ("completed".equals(r.status()) && r.metrics() != null) {
-                groups.computeIfAbsent(r.student() + "\u0000" + r.recipe(), k -> new ArrayList<>()).add(r);
+                groups.computeIfAbsent(r.student() + "\u0000" + r.recipe(), k -> new ArrayList<>())
+                        .add(r);
             }
         }
         StringColumn student = StringColumn.create("student");
@@ -86,12 +87,16 @@ public final class Results {
             double[] a = g.stream().mapToDouble(r -> r.metrics().testAccuracy()).toArray();
             accMean.append(mean(a));
             accStd.append(std(a));
-            double[] f = g.stream().filter(r -> r.metrics().agreement() != null)
-                    .mapToDouble(r -> r.metrics().agreement()).toArray();
+            double[] f = g.stream()
+                    .filter(r -> r.metrics().agreement() != null)
+                    .mapToDouble(r -> r.metrics().agreement())
+                    .toArray();
             appendNullable(agreeMean, f.length == 0 ? null : mean(f));
             appendNullable(agreeStd, f.length == 0 ? null : std(f));
-            double[] k = g.stream().filter(r -> r.metrics().klDivergence() != null)
-                    .mapToDouble(r -> r.metrics().klDivergence()).toArray();
+            double[] k = g.stream()
+                    .filter(r -> r.metrics().klDivergence() != null)
+                    .mapToDouble(r -> r.metrics().klDivergence())
+                    .toArray();
             appendNullable(klMean, k.length == 0 ? null : mean(k));
             params.append(first.metrics().parameters());
         }
@@ -122,7 +127,8 @@ public final class Results {
             stage.append(l == null || l.stage() == null ? "" : l.stage() + "/" + l.stages());
             from.append(l == null ? "labels only" : l.describe());
             parents.append(l == null ? "" : String.join(", ", l.parents()));
-            appendNullable(acc, r.metrics() == null ? null : Math.round(r.metrics().testAccuracy() * 10000) / 10000.0);
+            appendNullable(
+                    acc, r.metrics() == null ? null : Math.round(r.metrics().testAccuracy() * 10000) / 10000.0);
         }
         return Table.create("lineage", run, experiment, student, seed, role, stage, from, parents, acc);
     }
@@ -149,7 +155,8 @@ public final class Results {
     public static Table compare(List<RunRecord> records, java.util.function.Function<RunRecord, String> method) {
         Map<String, List<RunRecord>> groups = new LinkedHashMap<>();
         for (RunRecord r : records) {
-            boolean assistant = r.lineage() != null && "assistant".equals(r.lineage().role());
+            boolean assistant =
+                    r.lineage() != null && "assistant".equals(r.lineage().role());
             if ("completed".equals(r.status()) && r.metrics() != null && !assistant) {
                 groups.computeIfAbsent(method.apply(r), k -> new ArrayList<>()).add(r);
             }
@@ -174,28 +181,53 @@ public final class Results {
             double[] a = g.stream().mapToDouble(r -> r.metrics().testAccuracy()).toArray();
             accMean.append(mean(a));
             accStd.append(std(a));
-            double[] f = g.stream().filter(r -> r.metrics().agreement() != null).mapToDouble(r -> r.metrics().agreement()).toArray();
+            double[] f = g.stream()
+                    .filter(r -> r.metrics().agreement() != null)
+                    .mapToDouble(r -> r.metrics().agreement())
+                    .toArray();
             appendNullable(agreeMean, f.length == 0 ? null : mean(f));
             appendNullable(agreeStd, f.length == 0 ? null : std(f));
-            double[] k = g.stream().filter(r -> r.metrics().klDivergence() != null)
-                    .mapToDouble(r -> r.metrics().klDivergence()).toArray();
+            double[] k = g.stream()
+                    .filter(r -> r.metrics().klDivergence() != null)
+                    .mapToDouble(r -> r.metrics().klDivergence())
+                    .toArray();
             appendNullable(klMean, k.length == 0 ? null : mean(k));
             appendNullable(klStd, k.length == 0 ? null : std(k));
             params.append(first.metrics().parameters());
             Long x = first.lineage() == null ? null : first.lineage().extraParameters();
             extra.append(x == null ? 0 : x);
             dev.distillery.provenance.Lineage l = first.lineage();
-            String desc = l == null ? "labels only" : l.describeSource() + (l.chain() == null ? "" : " (chain " + l.chain() + ")");
-            boolean varies = g.stream().map(r -> r.lineage() == null ? List.<Double>of()
-                    : r.lineage().teachers().stream().map(dev.distillery.provenance.Lineage.Member::weight).toList())
-                    .distinct().count() > 1;
+            String desc = l == null
+                    ? "labels only"
+                    : l.describeSource() + (l.chain() == null ? "" : " (chain " + l.chain() + ")");
+            boolean varies = g.stream()
+                            .map(r -> r.lineage() == null
+                                    ? List.<Double>of()
+                                    : r.lineage().teachers().stream()
+                                            .map(dev.distillery.provenance.Lineage.Member::weight)
+                                            .toList())
+                            .distinct()
+                            .count()
+                    > 1;
             if (varies) {
                 desc += "; the weights of seed " + first.seed() + " (they differ by seed)";
             }
             from.append(desc);
         });
-        return Table.create("comparison", name, student, n, accMean, accStd, agreeMean, agreeStd, klMean, klStd, params,
-                extra, from);
+        return Table.create(
+                "comparison",
+                name,
+                student,
+                n,
+                accMean,
+                accStd,
+                agreeMean,
+                agreeStd,
+                klMean,
+                klStd,
+                params,
+                extra,
+                from);
     }
 
     /** A {@link #compare} table for reading: accuracy and agreement as {@code mean ± std} percentages, KL as {@code mean ± std}. */
@@ -213,11 +245,23 @@ public final class Results {
             params.append(comparison.longColumn("params").get(i));
             extra.append(comparison.longColumn("extra_params").get(i));
             seeds.append(comparison.intColumn("seeds").get(i));
-            acc.append(pct(comparison.doubleColumn("test_acc_mean").get(i), comparison.doubleColumn("test_acc_std").get(i)));
+            acc.append(pct(
+                    comparison.doubleColumn("test_acc_mean").get(i),
+                    comparison.doubleColumn("test_acc_std").get(i)));
             DoubleColumn am = comparison.doubleColumn("agreement_mean");
-            agree.append(am.isMissing(i) ? "-" : pct(am.get(i), comparison.doubleColumn("agreement_std").get(i)));
+            agree.append(
+                    am.isMissing(i)
+                            ? "-"
+                            : pct(
+                                    am.get(i),
+                                    comparison.doubleColumn("agreement_std").get(i)));
             DoubleColumn km = comparison.doubleColumn("kl_mean");
-            kl.append(km.isMissing(i) ? "-" : String.format("%.3f ± %.3f", km.get(i), comparison.doubleColumn("kl_std").get(i)));
+            kl.append(
+                    km.isMissing(i)
+                            ? "-"
+                            : String.format(
+                                    "%.3f ± %.3f",
+                                    km.get(i), comparison.doubleColumn("kl_std").get(i)));
             from.append(comparison.stringColumn("learned_from").get(i));
         }
         return Table.create(comparison.name(), method, params, extra, seeds, acc, agree, kl, from);
@@ -229,17 +273,28 @@ public final class Results {
         if (teacherLine != null) {
             s.append(teacherLine).append('\n');
         }
-        s.append(String.format("%-14s %-16s %5s  %-17s %-17s %8s%n", "student", "recipe", "seeds",
-                "test accuracy", "agreement", "KL"));
+        s.append(String.format(
+                "%-14s %-16s %5s  %-17s %-17s %8s%n",
+                "student", "recipe", "seeds", "test accuracy", "agreement", "KL"));
         for (int i = 0; i < summary.rowCount(); i++) {
             DoubleColumn am = summary.doubleColumn("agreement_mean");
-            s.append(String.format("%-14s %-16s %5d  %-17s %-17s %8s%n",
-                    summary.stringColumn("student").get(i), summary.stringColumn("recipe").get(i),
+            s.append(String.format(
+                    "%-14s %-16s %5d  %-17s %-17s %8s%n",
+                    summary.stringColumn("student").get(i),
+                    summary.stringColumn("recipe").get(i),
                     summary.intColumn("seeds").get(i),
-                    pct(summary.doubleColumn("test_acc_mean").get(i), summary.doubleColumn("test_acc_std").get(i)),
-                    am.isMissing(i) ? "-" : pct(am.get(i), summary.doubleColumn("agreement_std").get(i)),
-                    summary.doubleColumn("kl_mean").isMissing(i) ? "-"
-                            : String.format("%.3f", summary.doubleColumn("kl_mean").get(i))));
+                    pct(
+                            summary.doubleColumn("test_acc_mean").get(i),
+                            summary.doubleColumn("test_acc_std").get(i)),
+                    am.isMissing(i)
+                            ? "-"
+                            : pct(
+                                    am.get(i),
+                                    summary.doubleColumn("agreement_std").get(i)),
+                    summary.doubleColumn("kl_mean").isMissing(i)
+                            ? "-"
+                            : String.format(
+                                    "%.3f", summary.doubleColumn("kl_mean").get(i))));
         }
         return s.toString();
     }
@@ -264,6 +319,7 @@ public final class Results {
     }
 
     private static void appendNullable(DoubleColumn c, Double v) {
-        if (v == null) c.appendMissing(); else c.append(v);
+        if (v == null) c.appendMissing();
+        else c.append(v);
     }
 }

@@ -4,8 +4,8 @@ import dev.distillery.backend.Versions;
 import dev.distillery.data.Dataset;
 import dev.distillery.data.Splits;
 import dev.distillery.eval.Metrics;
-import dev.distillery.train.EpochStats;
 import dev.distillery.provenance.Lineage;
+import dev.distillery.train.EpochStats;
 import dev.distillery.train.TrainingOutcome;
 import java.time.Instant;
 import java.util.List;
@@ -20,17 +20,43 @@ import java.util.Map;
  * or {@code failed} (with the error and the epochs finished before it). Records are made with
  * {@link #builder}; the JSON form is the same one every earlier version wrote, so old records load.
  */
-public record RunRecord(String id, String experiment, String status, String student, String studentSpec,
-        String recipe, String loss, long seed, long splitSeed, ExperimentSpec spec, DataInfo data, TeacherInfo teacher,
-        Map<String, String> versions, Metrics metrics, List<EpochStats> curve, Double trainSeconds, Long steps,
-        String stopReason, String error, String started, String finished, Lineage lineage, Map<String, Double> probes) {
+public record RunRecord(
+        String id,
+        String experiment,
+        String status,
+        String student,
+        String studentSpec,
+        String recipe,
+        String loss,
+        long seed,
+        long splitSeed,
+        ExperimentSpec spec,
+        DataInfo data,
+        TeacherInfo teacher,
+        Map<String, String> versions,
+        Metrics metrics,
+        List<EpochStats> curve,
+        Double trainSeconds,
+        Long steps,
+        String stopReason,
+        String error,
+        String started,
+        String finished,
+        Lineage lineage,
+        Map<String, Double> probes) {
 
     public static final String COMPLETED = "completed";
     public static final String INTERRUPTED = "interrupted";
     public static final String FAILED = "failed";
 
     /** The data as used: name, fingerprint of the exact rows, sizes, and each source file's SHA-256. */
-    public record DataInfo(String dataset, String fingerprint, int train, int trainLabeled, int validation, int test,
+    public record DataInfo(
+            String dataset,
+            String fingerprint,
+            int train,
+            int trainLabeled,
+            int validation,
+            int test,
             Map<String, String> sha256) {
 
         /**
@@ -43,14 +69,20 @@ public record RunRecord(String id, String experiment, String status, String stud
 
         /** {@code splits} made from the files in {@code sha256} (file name to checksum). */
         public static DataInfo of(String name, Splits splits, Map<String, String> sha256) {
-            return new DataInfo(name, splits.fingerprint(), splits.train().size(), splits.train().labeledCount(),
-                    splits.validation().size(), splits.test().size(),
+            return new DataInfo(
+                    name,
+                    splits.fingerprint(),
+                    splits.train().size(),
+                    splits.train().labeledCount(),
+                    splits.validation().size(),
+                    splits.test().size(),
                     java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sha256)));
         }
     }
 
     /** The teacher as used: name, id (hash of its weights), test accuracy, where it came from, and its size. */
-    public record TeacherInfo(String name, String id, String spec, Double testAccuracy, String source, Long parameters) {}
+    public record TeacherInfo(
+            String name, String id, String spec, Double testAccuracy, String source, Long parameters) {}
 
     /** A record of run {@code id} of {@code experiment}; the versions and the finishing time are filled in by {@link Builder#build}. */
     public static Builder builder(String id, String experiment) {
@@ -166,9 +198,30 @@ public record RunRecord(String id, String experiment, String status, String stud
 
         /** The record, finished now, with the versions of everything that did the arithmetic. */
         public RunRecord build() {
-            return new RunRecord(id, experiment, status, student, studentSpec, recipe, loss, seed, splitSeed, spec, data,
-                    teacher, Versions.all(), metrics, curve, trainSeconds, steps, stopReason, error, started,
-                    Instant.now().toString(), lineage, probes);
+            return new RunRecord(
+                    id,
+                    experiment,
+                    status,
+                    student,
+                    studentSpec,
+                    recipe,
+                    loss,
+                    seed,
+                    splitSeed,
+                    spec,
+                    data,
+                    teacher,
+                    Versions.all(),
+                    metrics,
+                    curve,
+                    trainSeconds,
+                    steps,
+                    stopReason,
+                    error,
+                    started,
+                    Instant.now().toString(),
+                    lineage,
+                    probes);
         }
     }
 }

@@ -7,8 +7,8 @@ import dev.distillery.distill.Distill;
 import dev.distillery.distill.SentenceDistill;
 import dev.distillery.model.MlpSpec;
 import dev.distillery.model.Network;
-import dev.distillery.train.TrainingOptions;
 import dev.distillery.teacher.Teacher;
+import dev.distillery.train.TrainingOptions;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -25,7 +25,9 @@ final class SentenceEmbeddings {
         if (model instanceof Network n) {
             return n.outputs(d.features(), List.of(Network.FEATURES)).get(Network.FEATURES);
         }
-        return SentenceDistill.atLength((Teacher) model, d.inputSize()).outputs(d, List.of(Network.FEATURES)).get(Network.FEATURES);
+        return SentenceDistill.atLength((Teacher) model, d.inputSize())
+                .outputs(d, List.of(Network.FEATURES))
+                .get(Network.FEATURES);
     }
 
     /** Each split's sentence embeddings as probe data (standardised by the training split's mean and spread). */
@@ -40,7 +42,11 @@ final class SentenceEmbeddings {
         LabeledData[] out = new LabeledData[3];
         for (int i = 0; i < 3; i++) {
             INDArray z = e[i].subRowVector(mean).diviRowVector(std);
-            out[i] = new LabeledData(parts[i].name() + "-embeddings", z, parts[i].labels(), parts[i].numClasses(),
+            out[i] = new LabeledData(
+                    parts[i].name() + "-embeddings",
+                    z,
+                    parts[i].labels(),
+                    parts[i].numClasses(),
                     DataLocator.sha256(parts[i].fingerprint() + "|embeddings"));
         }
         return new Splits(out[0], out[1], out[2]);
@@ -48,22 +54,36 @@ final class SentenceEmbeddings {
 
     /** A linear probe (logistic regression, the best epoch by validation accuracy) on frozen embeddings: test accuracy. */
     static double probe(Splits data, int epochs, long seed) {
-        MlpSpec lr = new MlpSpec(data.train().inputSize(), List.of(), data.train().numClasses(), null, null);
-        return Distill.scratch(lr).on(data).options(TrainingOptions.defaults().epochs(epochs).batchSize(64)
-                .learningRate(1e-2).patience(8).seed(seed)).run().metrics().testAccuracy();
+        MlpSpec lr =
+                new MlpSpec(data.train().inputSize(), List.of(), data.train().numClasses(), null, null);
+        return Distill.scratch(lr)
+                .on(data)
+                .options(TrainingOptions.defaults()
+                        .epochs(epochs)
+                        .batchSize(64)
+                        .learningRate(1e-2)
+                        .patience(8)
+                        .seed(seed))
+                .run()
+                .metrics()
+                .testAccuracy();
     }
 
     /** Milliseconds per sentence for sentence embeddings of up to 512 test sentences, batches of 32: the best of 3 passes after a warm-up pass. */
     static double latency(Object model, LabeledData test) {
         int n = Math.min(test.size(), 512);
-        INDArray ids = test.features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n),
-                org.nd4j.linalg.indexing.NDArrayIndex.all()).dup();
+        INDArray ids = test.features()
+                .get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n), org.nd4j.linalg.indexing.NDArrayIndex.all())
+                .dup();
         Runnable run;
         if (model instanceof Network net) {
             run = () -> {
                 for (int s = 0; s < n; s += 32) {
-                    net.run(ids.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, Math.min(n, s + 32)),
-                            org.nd4j.linalg.indexing.NDArrayIndex.all()), List.of(Network.FEATURES));
+                    net.run(
+                            ids.get(
+                                    org.nd4j.linalg.indexing.NDArrayIndex.interval(s, Math.min(n, s + 32)),
+                                    org.nd4j.linalg.indexing.NDArrayIndex.all()),
+                            List.of(Network.FEATURES));
                 }
             };
         } else {

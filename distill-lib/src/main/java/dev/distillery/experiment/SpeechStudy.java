@@ -13,13 +13,13 @@ import dev.distillery.loss.Losses;
 import dev.distillery.model.Budgets;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.Network;
-import dev.distillery.spec.SpecException;
-import dev.distillery.train.TrainingListener;
-import dev.distillery.train.TrainingOptions;
 import dev.distillery.model.TransformerSpec;
 import dev.distillery.plot.Charts;
+import dev.distillery.spec.SpecException;
 import dev.distillery.teacher.MultiTask;
 import dev.distillery.teacher.Teacher;
+import dev.distillery.train.TrainingListener;
+import dev.distillery.train.TrainingOptions;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,15 +59,27 @@ public final class SpeechStudy {
      * L1 − log σ(cos)) or {@code fithubert} (each student layer hinted by a teacher layer, uniform
      * mapping, L1 − log σ(cos) after a linear projection). Neither uses labels.
      */
-    public record Options(String teacher, int teacherEpochs, double budgetFraction, List<Integer> depths, int heads,
-            double ffnRatio, String recipe, int epochs, int probeEpochs, List<Long> seeds, int batchSize, double learningRate) {
+    public record Options(
+            String teacher,
+            int teacherEpochs,
+            double budgetFraction,
+            List<Integer> depths,
+            int heads,
+            double ffnRatio,
+            String recipe,
+            int epochs,
+            int probeEpochs,
+            List<Long> seeds,
+            int batchSize,
+            double learningRate) {
 
         public Options {
             if (!recipe.equals("distilhubert") && !recipe.equals("fithubert")) {
                 throw new SpecException("speech study recipe '" + recipe + "': use distilhubert or fithubert");
             }
             if (!(budgetFraction > 0 && budgetFraction <= 1)) {
-                throw new SpecException("speech study: the budget is a fraction of the teacher in (0, 1], got " + budgetFraction);
+                throw new SpecException(
+                        "speech study: the budget is a fraction of the teacher in (0, 1], got " + budgetFraction);
             }
             if (depths.isEmpty() || seeds.isEmpty()) {
                 throw new SpecException("speech study: give at least one depth and one seed");
@@ -78,34 +90,94 @@ public final class SpeechStudy {
 
         /** The paper figure: a 4-layer teacher, a quarter of its size, depths 1–8, three seeds. */
         public static Options full() {
-            return new Options("speech:4x64,heads=4,ffn=4,stride=2", 30, 0.25, List.of(1, 2, 3, 4, 6, 8), 2, 2.0,
-                    "distilhubert", 15, 20, List.of(1L, 2L, 3L), 32, 1e-3);
+            return new Options(
+                    "speech:4x64,heads=4,ffn=4,stride=2",
+                    30,
+                    0.25,
+                    List.of(1, 2, 3, 4, 6, 8),
+                    2,
+                    2.0,
+                    "distilhubert",
+                    15,
+                    20,
+                    List.of(1L, 2L, 3L),
+                    32,
+                    1e-3);
         }
 
         /** A minute-sized version for tests and the notebook's fast mode. */
         public static Options fast() {
-            return new Options("speech:2x48,heads=4,ffn=2,stride=2", 25, 0.4, List.of(1, 2, 4), 2, 2.0, "distilhubert", 5, 15,
-                    List.of(1L), 32, 1e-3);
+            return new Options(
+                    "speech:2x48,heads=4,ffn=2,stride=2",
+                    25,
+                    0.4,
+                    List.of(1, 2, 4),
+                    2,
+                    2.0,
+                    "distilhubert",
+                    5,
+                    15,
+                    List.of(1L),
+                    32,
+                    1e-3);
         }
 
         public Options withSeeds(List<Long> s) {
-            return new Options(teacher, teacherEpochs, budgetFraction, depths, heads, ffnRatio, recipe, epochs, probeEpochs, s,
-                    batchSize, learningRate);
+            return new Options(
+                    teacher,
+                    teacherEpochs,
+                    budgetFraction,
+                    depths,
+                    heads,
+                    ffnRatio,
+                    recipe,
+                    epochs,
+                    probeEpochs,
+                    s,
+                    batchSize,
+                    learningRate);
         }
 
         public Options withRecipe(String r) {
-            return new Options(teacher, teacherEpochs, budgetFraction, depths, heads, ffnRatio, r, epochs, probeEpochs, seeds,
-                    batchSize, learningRate);
+            return new Options(
+                    teacher,
+                    teacherEpochs,
+                    budgetFraction,
+                    depths,
+                    heads,
+                    ffnRatio,
+                    r,
+                    epochs,
+                    probeEpochs,
+                    seeds,
+                    batchSize,
+                    learningRate);
         }
 
         public Options withDepths(List<Integer> d) {
-            return new Options(teacher, teacherEpochs, budgetFraction, d, heads, ffnRatio, recipe, epochs, probeEpochs, seeds,
-                    batchSize, learningRate);
+            return new Options(
+                    teacher,
+                    teacherEpochs,
+                    budgetFraction,
+                    d,
+                    heads,
+                    ffnRatio,
+                    recipe,
+                    epochs,
+                    probeEpochs,
+                    seeds,
+                    batchSize,
+                    learningRate);
         }
     }
 
     /** The study's outcome: the teacher, its probes, every record written, the table and the wall time. */
-    public record Result(Teacher teacher, double teacherWord, double teacherVoice, List<RunRecord> records, Table table,
+    public record Result(
+            Teacher teacher,
+            double teacherWord,
+            double teacherVoice,
+            List<RunRecord> records,
+            Table table,
             double seconds) {
 
         public XYChart figure() {
@@ -120,12 +192,23 @@ public final class SpeechStudy {
         long budget = Math.round(teacher.parameterCount() * o.budgetFraction());
         List<Budgets.Candidate> out = new ArrayList<>();
         for (int depth : o.depths()) {
-            TransformerSpec base = new TransformerSpec(teacher.inputs(), depth, Math.max(8, o.heads() * 8), o.heads(),
-                    o.ffnRatio(), null, teacher.preNorm(), teacher.outputs(), teacher.activation(), null,
-                    TransformerSpec.FRAMES, teacher.frame(), teacher.stride());
+            TransformerSpec base = new TransformerSpec(
+                    teacher.inputs(),
+                    depth,
+                    Math.max(8, o.heads() * 8),
+                    o.heads(),
+                    o.ffnRatio(),
+                    null,
+                    teacher.preNorm(),
+                    teacher.outputs(),
+                    teacher.activation(),
+                    null,
+                    TransformerSpec.FRAMES,
+                    teacher.frame(),
+                    teacher.stride());
             TransformerSpec s = (TransformerSpec) Budgets.scaled(base, budget);
-            out.add(new Budgets.Candidate(s, depth, s.width(), s.parameterCount(),
-                    (s.parameterCount() - budget) / (double) budget));
+            out.add(new Budgets.Candidate(
+                    s, depth, s.width(), s.parameterCount(), (s.parameterCount() - budget) / (double) budget));
         }
         return List.copyOf(out);
     }
@@ -133,19 +216,32 @@ public final class SpeechStudy {
     /** The task-agnostic loss of {@code recipe} for a teacher of {@code teacherDepth} layers. */
     public static FeatureLoss loss(String recipe, int teacherDepth) {
         if (recipe.equals("fithubert")) {
-            return new FeatureLoss(Losses.none(), null,
-                    FeatureLoss.Mapping.parse("uniform:hidden,loss=l1-logsig-cos,proj=linear"), null, null);
+            return new FeatureLoss(
+                    Losses.none(),
+                    null,
+                    FeatureLoss.Mapping.parse("uniform:hidden,loss=l1-logsig-cos,proj=linear"),
+                    null,
+                    null);
         }
-        return new FeatureLoss(Losses.none(), null, null,
-                new FeatureLoss.Heads(IntStream.range(0, teacherDepth).boxed().toList(), "l1-logsig-cos", null), null);
+        return new FeatureLoss(
+                Losses.none(),
+                null,
+                null,
+                new FeatureLoss.Heads(IntStream.range(0, teacherDepth).boxed().toList(), "l1-logsig-cos", null),
+                null);
     }
 
     /**
      * Runs the study on {@code data} (both tasks of the speech set built in {@code setDir}, from
      * {@link SpeechCommandsSynth#loadTasks}), writing records into {@code store}.
      */
-    public static Result run(Map<Task, Splits> data, Path setDir, Options o, RunStore store,
-            List<TrainingListener> listeners, Consumer<String> log) {
+    public static Result run(
+            Map<Task, Splits> data,
+            Path setDir,
+            Options o,
+            RunStore store,
+            List<TrainingListener> listeners,
+            Consumer<String> log) {
         long t0 = System.nanoTime();
         Splits word = data.get(Task.WORD);
         Splits voice = data.get(Task.VOICE);
@@ -155,40 +251,82 @@ public final class SpeechStudy {
         }
         int mels = 40;
         int width = word.train().inputSize();
-        String probeSpec = o.teacher().contains("frame=") ? o.teacher() : o.teacher() + ",frame=" + mels + ",length=" + width / mels;
-        TransformerSpec tspec = (TransformerSpec) ModelSpec.parse(probeSpec + ",outputs=" + word.train().numClasses());
+        String probeSpec = o.teacher().contains("frame=")
+                ? o.teacher()
+                : o.teacher() + ",frame=" + mels + ",length=" + width / mels;
+        TransformerSpec tspec = (TransformerSpec)
+                ModelSpec.parse(probeSpec + ",outputs=" + word.train().numClasses());
         if (tspec.inputs() != width) {
-            throw new SpecException("teacher spec " + tspec.compact() + " takes " + tspec.inputs() + " inputs but the set has "
-                    + width + " per clip; give frame= and length= to match");
+            throw new SpecException("teacher spec " + tspec.compact() + " takes " + tspec.inputs()
+                    + " inputs but the set has " + width + " per clip; give frame= and length= to match");
         }
         long seed0 = o.seeds().get(0);
-        log.accept(String.format(Locale.ROOT, "%s: teacher %s (%,d parameters), words and voices, %d epochs", NAME,
-                tspec.describe(), tspec.parameterCount(), o.teacherEpochs()));
-        TrainingOptions topts = TrainingOptions.defaults().epochs(o.teacherEpochs()).batchSize(o.batchSize())
-                .learningRate(o.learningRate()).seed(seed0);
+        log.accept(String.format(
+                Locale.ROOT,
+                "%s: teacher %s (%,d parameters), words and voices, %d epochs",
+                NAME,
+                tspec.describe(),
+                tspec.parameterCount(),
+                o.teacherEpochs()));
+        TrainingOptions topts = TrainingOptions.defaults()
+                .epochs(o.teacherEpochs())
+                .batchSize(o.batchSize())
+                .learningRate(o.learningRate())
+                .seed(seed0);
         String started = Instant.now().toString();
-        MultiTask.Trained tt = MultiTask.train("speech-teacher", tspec, word, voice,
-                new MultiTask.Task("voice", voice.train().numClasses(), null, 1.0), topts, listeners);
+        MultiTask.Trained tt = MultiTask.train(
+                "speech-teacher",
+                tspec,
+                word,
+                voice,
+                new MultiTask.Task("voice", voice.train().numClasses(), null, 1.0),
+                topts,
+                listeners);
         Teacher teacher = tt.teacher();
         LayerProbe.Options po = new LayerProbe.Options(o.probeEpochs(), 1e-2, 64, seed0);
         List<LayerProbe.Result> tp = LayerProbe.fit(teacher.network(), List.of(word, voice), po);
         LayerProbe.Result tw = tp.get(0);
         LayerProbe.Result tv = tp.get(1);
-        log.accept(String.format(Locale.ROOT, "%s: teacher word %.1f%% (head), probe word %.1f%% (top %s), voice %.1f%% "
-                + "(head), probe voice %.1f%% (top %s); chance %.1f%% / %.1f%%", NAME, 100 * tt.primaryAccuracy(),
-                100 * tw.accuracy(), tw.topLayer(), 100 * tt.secondaryAccuracy(), 100 * tv.accuracy(), tv.topLayer(),
-                100 * tw.chance(), 100 * tv.chance()));
-        RunRecord.DataInfo info = new RunRecord.DataInfo(SpeechCommandsSynth.NAME + " (" + setDir + ")",
-                DataLocator.sha256(word.fingerprint() + "+" + voice.fingerprint()), word.train().size(),
-                word.train().labeledCount(), word.validation().size(), word.test().size(),
+        log.accept(String.format(
+                Locale.ROOT,
+                "%s: teacher word %.1f%% (head), probe word %.1f%% (top %s), voice %.1f%% "
+                        + "(head), probe voice %.1f%% (top %s); chance %.1f%% / %.1f%%",
+                NAME,
+                100 * tt.primaryAccuracy(),
+                100 * tw.accuracy(),
+                tw.topLayer(),
+                100 * tt.secondaryAccuracy(),
+                100 * tv.accuracy(),
+                tv.topLayer(),
+                100 * tw.chance(),
+                100 * tv.chance()));
+        RunRecord.DataInfo info = new RunRecord.DataInfo(
+                SpeechCommandsSynth.NAME + " (" + setDir + ")",
+                DataLocator.sha256(word.fingerprint() + "+" + voice.fingerprint()),
+                word.train().size(),
+                word.train().labeledCount(),
+                word.validation().size(),
+                word.test().size(),
                 Datasets.get(SpeechCommandsSynth.NAME + "/word").checksums(setDir));
-        RunRecord.TeacherInfo tinfo = new RunRecord.TeacherInfo(teacher.name(), teacher.id(), tspec.compact(),
-                tt.primaryAccuracy(), "trained here (words + voices)", teacher.network().parameterCount());
+        RunRecord.TeacherInfo tinfo = new RunRecord.TeacherInfo(
+                teacher.name(),
+                teacher.id(),
+                tspec.compact(),
+                tt.primaryAccuracy(),
+                "trained here (words + voices)",
+                teacher.network().parameterCount());
         List<RunRecord> records = new ArrayList<>();
         String tid = store.newId(NAME, "teacher", TEACHER, seed0);
-        RunRecord trec = RunRecord.builder(tid, NAME).student("teacher", tspec.compact())
-                .recipe(TEACHER, teacher.provenance().objective()).seeds(seed0, seed0).data(info).teacher(tinfo)
-                .training(tt.outcome()).started(started).probes(probes(tw, tv, teacher.network())).build();
+        RunRecord trec = RunRecord.builder(tid, NAME)
+                .student("teacher", tspec.compact())
+                .recipe(TEACHER, teacher.provenance().objective())
+                .seeds(seed0, seed0)
+                .data(info)
+                .teacher(tinfo)
+                .training(tt.outcome())
+                .started(started)
+                .probes(probes(tw, tv, teacher.network()))
+                .build();
         store.write(trec);
         records.add(trec);
 
@@ -199,23 +337,55 @@ public final class SpeechStudy {
             for (long seed : o.seeds()) {
                 n++;
                 String name = "d" + c.depth() + "w" + c.width();
-                log.accept(String.format(Locale.ROOT, "%s: student %d/%d %s (%s, %,d parameters, %+.1f%% of the budget), "
-                        + "%s, seed %d", NAME, n, grid.size() * o.seeds().size(), name, c.spec().describe(), c.parameters(),
-                        100 * c.deviation(), o.recipe(), seed));
+                log.accept(String.format(
+                        Locale.ROOT,
+                        "%s: student %d/%d %s (%s, %,d parameters, %+.1f%% of the budget), " + "%s, seed %d",
+                        NAME,
+                        n,
+                        grid.size() * o.seeds().size(),
+                        name,
+                        c.spec().describe(),
+                        c.parameters(),
+                        100 * c.deviation(),
+                        o.recipe(),
+                        seed));
                 String id = store.newId(NAME, name, o.recipe(), seed);
                 String s0 = Instant.now().toString();
-                DistillResult r = Distill.from(teacher).into(c.spec()).named(name).with(loss).on(word).epochs(o.epochs())
-                        .batchSize(o.batchSize()).learningRate(o.learningRate()).seed(seed).listeners(listeners).run();
+                DistillResult r = Distill.from(teacher)
+                        .into(c.spec())
+                        .named(name)
+                        .with(loss)
+                        .on(word)
+                        .epochs(o.epochs())
+                        .batchSize(o.batchSize())
+                        .learningRate(o.learningRate())
+                        .seed(seed)
+                        .listeners(listeners)
+                        .run();
                 LayerProbe.Options ps = new LayerProbe.Options(o.probeEpochs(), 1e-2, 64, seed);
                 List<LayerProbe.Result> sp = LayerProbe.fit(r.network(), List.of(word, voice), ps);
                 LayerProbe.Result pw = sp.get(0);
                 LayerProbe.Result pv = sp.get(1);
-                log.accept(String.format(Locale.ROOT, "%s: %s seed %d: word %.1f%%, voice %.1f%% (probes)", NAME, name, seed,
-                        100 * pw.accuracy(), 100 * pv.accuracy()));
-                RunRecord rec = RunRecord.builder(id, NAME).student(name, r.network().spec().compact())
-                        .recipe(o.recipe(), r.provenance().objective()).seeds(seed, seed0).data(info).teacher(tinfo)
-                        .metrics(r.metrics()).training(r.training()).lineage(r.provenance().lineage()).started(s0)
-                        .probes(probes(pw, pv, r.network())).build();
+                log.accept(String.format(
+                        Locale.ROOT,
+                        "%s: %s seed %d: word %.1f%%, voice %.1f%% (probes)",
+                        NAME,
+                        name,
+                        seed,
+                        100 * pw.accuracy(),
+                        100 * pv.accuracy()));
+                RunRecord rec = RunRecord.builder(id, NAME)
+                        .student(name, r.network().spec().compact())
+                        .recipe(o.recipe(), r.provenance().objective())
+                        .seeds(seed, seed0)
+                        .data(info)
+                        .teacher(tinfo)
+                        .metrics(r.metrics())
+                        .training(r.training())
+                        .lineage(r.provenance().lineage())
+                        .started(s0)
+                        .probes(probes(pw, pv, r.network()))
+                        .build();
                 store.write(rec);
                 records.add(rec);
             }
@@ -239,8 +409,13 @@ public final class SpeechStudy {
 
     /** Only this study's records that carry probes. */
     private static List<RunRecord> probed(List<RunRecord> records) {
-        return records.stream().filter(r -> NAME.equals(r.experiment()) && "completed".equals(r.status()) && r.probes() != null
-                && r.probes().containsKey("word") && r.probes().containsKey("voice")).toList();
+        return records.stream()
+                .filter(r -> NAME.equals(r.experiment())
+                        && "completed".equals(r.status())
+                        && r.probes() != null
+                        && r.probes().containsKey("word")
+                        && r.probes().containsKey("voice"))
+                .toList();
     }
 
     /**
@@ -252,7 +427,8 @@ public final class SpeechStudy {
         for (RunRecord r : probed(records)) {
             ModelSpec spec = ModelSpec.parse(r.studentSpec());
             int[] dw = Budgets.shape(spec);
-            String key = (r.recipe().equals(TEACHER) ? "~" : "") + String.format("%03d|%05d|%s", dw[0], dw[1], r.recipe());
+            String key =
+                    (r.recipe().equals(TEACHER) ? "~" : "") + String.format("%03d|%05d|%s", dw[0], dw[1], r.recipe());
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
         }
         StringColumn model = StringColumn.create("model");
@@ -274,8 +450,10 @@ public final class SpeechStudy {
             widthCol.append(dw[1]);
             params.append(Math.round(first.probes().getOrDefault("parameters", Double.NaN)));
             seeds.append(g.size());
-            double[] w = g.stream().mapToDouble(r -> 100 * r.probes().get("word")).toArray();
-            double[] v = g.stream().mapToDouble(r -> 100 * r.probes().get("voice")).toArray();
+            double[] w =
+                    g.stream().mapToDouble(r -> 100 * r.probes().get("word")).toArray();
+            double[] v =
+                    g.stream().mapToDouble(r -> 100 * r.probes().get("voice")).toArray();
             wordMean.append(round(Results.mean(w)));
             wordSd.append(round(Results.std(w)));
             voiceMean.append(round(Results.mean(v)));
@@ -295,20 +473,28 @@ public final class SpeechStudy {
      */
     public static XYChart figure(List<RunRecord> records) {
         Table t = table(records);
-        List<RunRecord> students = probed(records).stream().filter(r -> !r.recipe().equals(TEACHER)).toList();
+        List<RunRecord> students = probed(records).stream()
+                .filter(r -> !r.recipe().equals(TEACHER))
+                .toList();
         if (students.isEmpty()) {
             throw new IllegalArgumentException("no probed " + NAME + " students in these records; run the study first: "
                     + "./distillery study " + NAME);
         }
-        XYChart c = new org.knowm.xchart.XYChartBuilder().width(800).height(500)
+        XYChart c = new org.knowm.xchart.XYChartBuilder()
+                .width(800)
+                .height(500)
                 .title("Depth vs width at one budget: probes on the content and speaker tasks")
-                .xAxisTitle("student depth (layers; width falls as depth grows)").yAxisTitle("probe test accuracy (%)").build();
+                .xAxisTitle("student depth (layers; width falls as depth grows)")
+                .yAxisTitle("probe test accuracy (%)")
+                .build();
         c.getStyler().setMarkerSize(8);
         c.getStyler().setXAxisDecimalPattern("#");
         c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         Map<String, List<Integer>> rowsByRecipe = new LinkedHashMap<>();
         for (int i = 0; i < t.rowCount(); i++) {
-            rowsByRecipe.computeIfAbsent(t.stringColumn("recipe").get(i), k -> new ArrayList<>()).add(i);
+            rowsByRecipe
+                    .computeIfAbsent(t.stringColumn("recipe").get(i), k -> new ArrayList<>())
+                    .add(i);
         }
         double minDepth = Double.MAX_VALUE;
         double maxDepth = 0;
@@ -317,22 +503,33 @@ public final class SpeechStudy {
                 continue;
             }
             List<Integer> rows = e.getValue();
-            double[] x = rows.stream().mapToDouble(i -> t.intColumn("depth").get(i)).toArray();
+            double[] x =
+                    rows.stream().mapToDouble(i -> t.intColumn("depth").get(i)).toArray();
             for (double d : x) {
                 minDepth = Math.min(minDepth, d);
                 maxDepth = Math.max(maxDepth, d);
             }
-            String widths = rows.stream().map(i -> String.valueOf(t.intColumn("width").get(i))).toList().toString();
+            String widths = rows.stream()
+                    .map(i -> String.valueOf(t.intColumn("width").get(i)))
+                    .toList()
+                    .toString();
             for (String task : List.of("word", "voice")) {
-                double[] y = rows.stream().mapToDouble(i -> t.doubleColumn(task + "_%").get(i)).toArray();
-                double[] err = rows.stream().mapToDouble(i -> {
-                    double sd = t.doubleColumn(task + "_sd").get(i);
-                    return Double.isNaN(sd) ? 0 : sd;
-                }).toArray();
+                double[] y = rows.stream()
+                        .mapToDouble(i -> t.doubleColumn(task + "_%").get(i))
+                        .toArray();
+                double[] err = rows.stream()
+                        .mapToDouble(i -> {
+                            double sd = t.doubleColumn(task + "_sd").get(i);
+                            return Double.isNaN(sd) ? 0 : sd;
+                        })
+                        .toArray();
                 String label = (task.equals("word") ? "word (content)" : "voice (speaker)") + " · " + e.getKey()
                         + (task.equals("word") ? " · widths " + widths : "");
-                c.addSeries(label, x, y, err).setMarker(task.equals("word") ? org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE
-                        : org.knowm.xchart.style.markers.SeriesMarkers.DIAMOND);
+                c.addSeries(label, x, y, err)
+                        .setMarker(
+                                task.equals("word")
+                                        ? org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE
+                                        : org.knowm.xchart.style.markers.SeriesMarkers.DIAMOND);
             }
         }
         List<Integer> teacherRows = rowsByRecipe.getOrDefault(TEACHER, List.of());
@@ -340,8 +537,11 @@ public final class SpeechStudy {
             int i = teacherRows.get(0);
             for (String task : List.of("word", "voice")) {
                 double y = t.doubleColumn(task + "_%").get(i);
-                c.addSeries("teacher " + task + " (" + t.intColumn("depth").get(i) + "×" + t.intColumn("width").get(i) + ")",
-                        new double[] {minDepth, maxDepth}, new double[] {y, y})
+                c.addSeries(
+                                "teacher " + task + " (" + t.intColumn("depth").get(i) + "×"
+                                        + t.intColumn("width").get(i) + ")",
+                                new double[] {minDepth, maxDepth},
+                                new double[] {y, y})
                         .setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE)
                         .setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DASH_DASH);
             }

@@ -1,8 +1,8 @@
 package dev.distillery.experiment;
 
 import dev.distillery.model.Budgets;
-import dev.distillery.train.TrainingListener;
 import dev.distillery.teacher.TeacherCache;
+import dev.distillery.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +45,9 @@ public final class Sweep {
         for (int i = 0; i < cost.length; i++) {
             boolean dominated = false;
             for (int j = 0; j < cost.length && !dominated; j++) {
-                dominated = j != i && cost[j] <= cost[i] && accuracy[j] >= accuracy[i]
+                dominated = j != i
+                        && cost[j] <= cost[i]
+                        && accuracy[j] >= accuracy[i]
                         && (cost[j] < cost[i] || accuracy[j] > accuracy[i]);
             }
             if (!dominated) {
@@ -61,8 +63,12 @@ public final class Sweep {
     }
 
     /** Runs {@code base} (its data, teacher, recipes, seeds) with the students of {@code grid}. */
-    public static Result depthWidth(ExperimentSpec base, List<Budgets.Candidate> grid, RunStore store,
-            List<TrainingListener> listeners, Consumer<String> log) {
+    public static Result depthWidth(
+            ExperimentSpec base,
+            List<Budgets.Candidate> grid,
+            RunStore store,
+            List<TrainingListener> listeners,
+            Consumer<String> log) {
         Map<String, Budgets.Candidate> byName = new LinkedHashMap<>();
         List<ExperimentSpec.StudentSpec> students = new ArrayList<>();
         for (Budgets.Candidate c : grid) {
@@ -70,8 +76,15 @@ public final class Sweep {
             byName.put(name, c);
             students.add(new ExperimentSpec.StudentSpec(name, c.spec()));
         }
-        ExperimentSpec spec = new ExperimentSpec(base.name(), base.data(), base.teacher(), students, base.recipes(),
-                base.training(), base.seeds(), base.threads());
+        ExperimentSpec spec = new ExperimentSpec(
+                base.name(),
+                base.data(),
+                base.teacher(),
+                students,
+                base.recipes(),
+                base.training(),
+                base.seeds(),
+                base.threads());
         TeacherCache cache = TeacherCache.shared();
         long computed = cache.computedCount();
         long hits = cache.hitCount();

@@ -1,17 +1,17 @@
 package dev.distillery.loss;
 
-import dev.distillery.train.CrossEntropy;
 import dev.distillery.model.Layered;
 import dev.distillery.model.MultiHeadSpec;
 import dev.distillery.model.Network;
-import dev.distillery.train.Objective;
-import dev.distillery.spec.SpecException;
-import dev.distillery.train.TeacherOutput;
 import dev.distillery.nn.Module;
 import dev.distillery.nn.Modules;
+import dev.distillery.spec.SpecException;
+import dev.distillery.tensor.Var;
+import dev.distillery.train.CrossEntropy;
+import dev.distillery.train.Objective;
+import dev.distillery.train.TeacherOutput;
 import java.util.ArrayList;
 import java.util.List;
-import dev.distillery.tensor.Var;
 
 /**
  * A recipe's loss ({@code hinton}, or {@code features} with a hinton or scratch logit loss) applied
@@ -37,8 +37,8 @@ public final class EnsembleLoss implements Objective {
     private final List<FeatureObjective> features;
     private final Modules own = new Modules();
 
-    private EnsembleLoss(LossSpec base, EnsembleMode mode, double[] weights, List<String> members,
-            List<FeatureObjective> features) {
+    private EnsembleLoss(
+            LossSpec base, EnsembleMode mode, double[] weights, List<String> members, List<FeatureObjective> features) {
         this.base = base;
         this.mode = mode;
         this.weights = weights.clone();
@@ -74,7 +74,8 @@ public final class EnsembleLoss implements Objective {
         if (mode == EnsembleMode.HEADS) {
             if (!(student.spec() instanceof MultiHeadSpec mh) || mh.heads() != teachers.size()) {
                 throw new SpecException("ensemble mode heads needs a student with one head per teacher ("
-                        + teachers.size() + "), e.g. multihead:" + teachers.size() + ":" + student.spec().compact()
+                        + teachers.size() + "), e.g. multihead:" + teachers.size() + ":"
+                        + student.spec().compact()
                         + "; the student is " + student.spec().describe());
             }
             if (!(logits instanceof HintonLoss)) {
@@ -160,7 +161,8 @@ public final class EnsembleLoss implements Objective {
             }
             total = soft.mul(1 - h.alpha());
             if (h.alpha() > 0) {
-                total = total.add(CrossEntropy.masked(in.logits(), in.labels(), in.labelMask()).mul(h.alpha().doubleValue()));
+                total = total.add(CrossEntropy.masked(in.logits(), in.labels(), in.labelMask())
+                        .mul(h.alpha().doubleValue()));
             }
         }
         for (int k = 0; k < features.size(); k++) {

@@ -20,8 +20,11 @@ public enum EnsembleMode {
 
     @JsonCreator
     public static EnsembleMode parse(String text) {
-        return SpecLabels.parse(EnsembleMode.class, text, "ensemble mode '" + text + "': use targets (average the soft "
-                + "targets), losses (average the per-teacher losses) or heads (one student head per teacher)");
+        return SpecLabels.parse(
+                EnsembleMode.class,
+                text,
+                "ensemble mode '" + text + "': use targets (average the soft "
+                        + "targets), losses (average the per-teacher losses) or heads (one student head per teacher)");
     }
 
     @Override

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.distillery.model.Layered;
 import dev.distillery.model.Network;
-import dev.distillery.train.Objective;
 import dev.distillery.spec.SpecException;
+import dev.distillery.train.Objective;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +29,8 @@ import java.util.Map;
  * teacher's width. Projections and heads are trained with the student and dropped afterwards: they
  * are not saved and not counted in the student's parameters.
  */
-public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping, Heads heads, List<Supervision> supervise)
+public record FeatureLoss(
+        LossSpec logits, List<Match> matches, Mapping mapping, Heads heads, List<Supervision> supervise)
         implements LossSpec {
 
     public FeatureLoss {
@@ -49,7 +50,8 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
     public record Match(String teacher, String student, String loss, Double weight, Projection projection) {
         public Match {
             if (teacher == null || teacher.isBlank()) {
-                throw new SpecException("feature match needs the teacher output to match, e.g. {teacher: layer3, student: layer1}");
+                throw new SpecException(
+                        "feature match needs the teacher output to match, e.g. {teacher: layer3, student: layer1}");
             }
             student = student == null ? teacher : student;
             loss = loss == null ? "mse" : loss;
@@ -65,7 +67,12 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
         public static Match parse(String text) {
             Parsed p = Parsed.of(text, "feature '" + text + "'", List.of("w", "proj"));
             String[] ts = p.head.split(">", 2);
-            return new Match(ts[0].trim(), ts.length > 1 ? ts[1].trim() : null, p.arg, p.dbl("w"), Projection.parse(p.kv.get("proj")));
+            return new Match(
+                    ts[0].trim(),
+                    ts.length > 1 ? ts[1].trim() : null,
+                    p.arg,
+                    p.dbl("w"),
+                    Projection.parse(p.kv.get("proj")));
         }
 
         public String label() {
@@ -98,7 +105,8 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
 
         /** What the mapped layers match: their hidden states or their attention probabilities. */
         public enum Feature {
-            HIDDEN, ATTENTION;
+            HIDDEN,
+            ATTENTION;
 
             @JsonValue
             @Override
@@ -108,7 +116,8 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
 
             @JsonCreator
             public static Feature parse(String text) {
-                return SpecLabels.parse(Feature.class, text, "layer mapping feature '" + text + "': use hidden or attention");
+                return SpecLabels.parse(
+                        Feature.class, text, "layer mapping feature '" + text + "': use hidden or attention");
             }
 
             /** The output names' prefix: {@code layer} or {@code attention}. */
@@ -145,8 +154,13 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
                 }
                 kind = "last";
             }
-            return new Mapping(Kind.parse(kind), k, p.arg == null ? null : Feature.parse(p.arg), p.kv.get("loss"),
-                    p.dbl("w"), Projection.parse(p.kv.get("proj")));
+            return new Mapping(
+                    Kind.parse(kind),
+                    k,
+                    p.arg == null ? null : Feature.parse(p.arg),
+                    p.kv.get("loss"),
+                    p.dbl("w"),
+                    Projection.parse(p.kv.get("proj")));
         }
 
         /** The explicit matches for a {@code teacherDepth}-layer teacher and a {@code studentDepth}-layer student. */
@@ -165,11 +179,17 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
             } else {
                 int n = k == null ? Math.min(teacherDepth, studentDepth) : k;
                 if (n > teacherDepth || n > studentDepth) {
-                    throw new SpecException("layer mapping last-" + n + ": the teacher has " + teacherDepth
-                            + " layers and the student " + studentDepth + "; k can be at most " + Math.min(teacherDepth, studentDepth));
+                    throw new SpecException(
+                            "layer mapping last-" + n + ": the teacher has " + teacherDepth + " layers and the student "
+                                    + studentDepth + "; k can be at most " + Math.min(teacherDepth, studentDepth));
                 }
                 for (int j = 0; j < n; j++) {
-                    out.add(new Match(prefix + (teacherDepth - n + j), prefix + (studentDepth - n + j), loss, weight, projection));
+                    out.add(new Match(
+                            prefix + (teacherDepth - n + j),
+                            prefix + (studentDepth - n + j),
+                            loss,
+                            weight,
+                            projection));
                 }
             }
             return out;
@@ -226,7 +246,8 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
 
         /** What the extra classifier learns: the labels or the teacher's soft targets. */
         public enum Target {
-            TASK, KD;
+            TASK,
+            KD;
 
             @JsonValue
             @Override
@@ -236,8 +257,10 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
 
             @JsonCreator
             public static Target parse(String text) {
-                return SpecLabels.parse(Target.class, text, "supervision target '" + text
-                        + "': use task (labels) or kd (teacher soft targets)");
+                return SpecLabels.parse(
+                        Target.class,
+                        text,
+                        "supervision target '" + text + "': use task (labels) or kd (teacher soft targets)");
             }
         }
 
@@ -302,8 +325,9 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
      */
     @Override
     public Objective bind(BindContext context) {
-        return context.isEnsemble() ? EnsembleLoss.bind(this, context) : FeatureObjective.bind(this, context.teacher(),
-                context.student(), 0);
+        return context.isEnsemble()
+                ? EnsembleLoss.bind(this, context)
+                : FeatureObjective.bind(this, context.teacher(), context.student(), 0);
     }
 
     /** {@link #bind(BindContext)} for one teacher. */
@@ -342,7 +366,8 @@ public record FeatureLoss(LossSpec logits, List<Match> matches, Mapping mapping,
             for (int i = 1; i < parts.length; i++) {
                 String[] p = parts[i].split("=", 2);
                 if (p.length != 2 || !keys.contains(p[0].trim())) {
-                    throw new SpecException(what + ": '" + parts[i].trim() + "' should be one of " + String.join("=…, ", keys) + "=…");
+                    throw new SpecException(
+                            what + ": '" + parts[i].trim() + "' should be one of " + String.join("=…, ", keys) + "=…");
                 }
                 kv.put(p[0].trim(), p[1].trim());
             }

@@ -1,18 +1,18 @@
 package dev.distillery.loss;
 
-import dev.distillery.train.CrossEntropy;
 import dev.distillery.model.Layered;
 import dev.distillery.model.Network;
-import dev.distillery.train.Objective;
-import dev.distillery.spec.SpecException;
-import dev.distillery.train.TeacherOutput;
 import dev.distillery.nn.Forward;
 import dev.distillery.nn.Init;
 import dev.distillery.nn.Layer;
 import dev.distillery.nn.Linear;
 import dev.distillery.nn.Module;
 import dev.distillery.nn.Modules;
+import dev.distillery.spec.SpecException;
 import dev.distillery.tensor.Var;
+import dev.distillery.train.CrossEntropy;
+import dev.distillery.train.Objective;
+import dev.distillery.train.TeacherOutput;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,8 +27,13 @@ import java.util.Map;
 final class FeatureObjective implements Objective {
 
     /** One feature term: the teacher's output against the student's, through {@code projection} (null: none). */
-    private record Term(FeatureLoss.Match match, TeacherOutput teacher, long[] teacherShape, long[] studentShape,
-            Projection kind, Layer projection) {}
+    private record Term(
+            FeatureLoss.Match match,
+            TeacherOutput teacher,
+            long[] teacherShape,
+            long[] studentShape,
+            Projection kind,
+            Layer projection) {}
 
     /** A prediction head: the student's {@code from} layer mapped to teacher layer {@code teacher}. */
     private record Head(TeacherOutput teacher, long[] shape, Linear head) {}
@@ -44,8 +49,14 @@ final class FeatureObjective implements Objective {
     private final Map<TeacherOutput, long[]> teacherShapes;
     private final Modules weights;
 
-    private FeatureObjective(FeatureLoss loss, List<Term> terms, String headFrom, List<Head> heads, List<Supervised> supervised,
-            Map<TeacherOutput, long[]> teacherShapes, Modules weights) {
+    private FeatureObjective(
+            FeatureLoss loss,
+            List<Term> terms,
+            String headFrom,
+            List<Head> heads,
+            List<Supervised> supervised,
+            Map<TeacherOutput, long[]> teacherShapes,
+            Modules weights) {
         this.loss = loss;
         this.terms = terms;
         this.headFrom = headFrom;
@@ -69,7 +80,8 @@ final class FeatureObjective implements Objective {
             Projection kind = projectionFor(m, timeAligned(ts, ss), ss);
             TeacherOutput ref = new TeacherOutput(member, m.teacher());
             teacherShapes.put(ref, ts);
-            Layer proj = kind == Projection.NONE ? null
+            Layer proj = kind == Projection.NONE
+                    ? null
                     : (Layer) weights.add("match" + i, kind.create(ss[ss.length - 1], ts[ts.length - 1]));
             terms.add(new Term(m, ref, ts, ss, kind, proj));
         }
@@ -102,8 +114,8 @@ final class FeatureObjective implements Objective {
             long[] shape = shape(student, sup.layer(), "student");
             // [D]: as is; [S, D]: the mean over positions; [C, H, W]: the mean over the image
             long width = shape.length == 2 ? shape[1] : shape[0];
-            supervised.add(new Supervised(sup, shape, weights.add("sup" + i, new Linear(width, classes,
-                    Init.xavier(width, classes)))));
+            supervised.add(new Supervised(
+                    sup, shape, weights.add("sup" + i, new Linear(width, classes, Init.xavier(width, classes)))));
         }
         return new FeatureObjective(loss, terms, headFrom, heads, supervised, teacherShapes, weights);
     }
@@ -116,7 +128,8 @@ final class FeatureObjective implements Objective {
     /** The logit loss's need (none for {@code none}), or a supervision on the teacher's soft targets. */
     @Override
     public boolean needsTeacherLogits() {
-        return loss.logits().needsTeacher() || loss.supervise().stream().anyMatch(s -> s.target() == FeatureLoss.Supervision.Target.KD);
+        return loss.logits().needsTeacher()
+                || loss.supervise().stream().anyMatch(s -> s.target() == FeatureLoss.Supervision.Target.KD);
     }
 
     @Override
@@ -221,8 +234,13 @@ final class FeatureObjective implements Objective {
 
     private static long[] shape(Layered net, String name, String role) {
         if (!net.outputNames().contains(name) || name.equals(Network.LOGITS)) {
-            throw new SpecException("the " + role + " " + net.describe() + " has no output '" + name + "' to match; it has "
-                    + String.join(", ", net.outputNames().stream().filter(n -> !n.equals(Network.LOGITS)).toList())
+            throw new SpecException("the " + role + " " + net.describe() + " has no output '" + name
+                    + "' to match; it has "
+                    + String.join(
+                            ", ",
+                            net.outputNames().stream()
+                                    .filter(n -> !n.equals(Network.LOGITS))
+                                    .toList())
                     + (name.equals(Network.LOGITS) ? " (logits are matched by the logits loss)" : ""));
         }
         return net.outputShape(name);
@@ -254,9 +272,10 @@ final class FeatureObjective implements Objective {
         long tt = teacher.size(1);
         long k = tt / st;
         if (k < 1 || tt - k * st >= k) {
-            throw new SpecException("the student's sequence of " + st + " positions does not line up with the teacher's " + tt
-                    + ": a student's time-reduction stride must be a multiple of the teacher's (e.g. 2, 4, 6 or 8 for a "
-                    + "teacher at stride 2)");
+            throw new SpecException(
+                    "the student's sequence of " + st + " positions does not line up with the teacher's " + tt
+                            + ": a student's time-reduction stride must be a multiple of the teacher's (e.g. 2, 4, 6 or 8 for a "
+                            + "teacher at stride 2)");
         }
         long d = teacher.size(2);
         return teacher.narrow(1, 0, st * k).reshape(b, st, k, d).mean(false, 2);

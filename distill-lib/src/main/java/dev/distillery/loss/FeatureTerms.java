@@ -30,17 +30,30 @@ public final class FeatureTerms {
     static {
         builtIn("mse", "mean squared error", (s, t) -> s.sub(t).square().mean());
         builtIn("l1", "mean absolute error", (s, t) -> s.sub(t).abs().mean());
-        builtIn("cosine", "1 − cosine similarity along the last axis", (s, t) -> cosine(s, t).mean().rsub(1.0));
+        builtIn(
+                "cosine",
+                "1 − cosine similarity along the last axis",
+                (s, t) -> cosine(s, t).mean().rsub(1.0));
         builtIn("l1-logsig-cos", "L1 minus log-sigmoid of the cosine (DistilHuBERT's prediction loss)", (s, t) -> {
             Var l1 = s.sub(t).abs().mean(false, -1);
             Var logSig = cosine(s, t).sigmoid().log();
             return l1.sub(logSig).mean();
         });
-        builtIn("attention-kl", "KL divergence between attention maps (TinyBERT, MiniLM)",
-                (s, t) -> t.mul(t.add(EPS).log().sub(s.add(EPS).log())).sum(false, 3).mean());
-        builtIn("attention-mse", "mean squared error between attention maps", (s, t) -> s.sub(t).square().mean());
+        builtIn(
+                "attention-kl",
+                "KL divergence between attention maps (TinyBERT, MiniLM)",
+                (s, t) -> t.mul(t.add(EPS).log().sub(s.add(EPS).log()))
+                        .sum(false, 3)
+                        .mean());
+        builtIn(
+                "attention-mse",
+                "mean squared error between attention maps",
+                (s, t) -> s.sub(t).square().mean());
         builtIn("cka", "1 − linear CKA between the batch's representations; widths may differ", FeatureTerms::cka);
-        builtIn("infonce", "InfoNCE: each student row picks its own teacher row among the batch's (τ = 0.1)", infoNce(0.1));
+        builtIn(
+                "infonce",
+                "InfoNCE: each student row picks its own teacher row among the batch's (τ = 0.1)",
+                infoNce(0.1));
         builtIn("local-relation", "MSE between example-by-example cosine similarities; widths may differ", (s, t) -> {
             Var sn = normalize(s);
             Var tn = normalize(t);

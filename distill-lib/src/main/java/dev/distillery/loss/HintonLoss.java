@@ -1,10 +1,10 @@
 package dev.distillery.loss;
 
-import dev.distillery.train.Objective;
-import dev.distillery.train.CrossEntropy;
 import dev.distillery.spec.SpecException;
 import dev.distillery.tensor.FusedLosses;
 import dev.distillery.tensor.Var;
+import dev.distillery.train.CrossEntropy;
+import dev.distillery.train.Objective;
 
 /**
  * Hinton et al.'s knowledge distillation:
@@ -22,7 +22,8 @@ public record HintonLoss(Double temperature, Double alpha) implements LossSpec, 
             throw new SpecException("hinton loss: temperature must be a positive number, got " + temperature);
         }
         if (!(alpha >= 0 && alpha <= 1)) {
-            throw new SpecException("hinton loss: alpha (the weight of the hard-label term) must be in [0, 1], got " + alpha);
+            throw new SpecException(
+                    "hinton loss: alpha (the weight of the hard-label term) must be in [0, 1], got " + alpha);
         }
     }
 

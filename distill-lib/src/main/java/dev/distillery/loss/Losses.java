@@ -1,7 +1,7 @@
 package dev.distillery.loss;
 
-import dev.distillery.spec.SpecException;
 import dev.distillery.registry.Registry;
+import dev.distillery.spec.SpecException;
 import java.util.List;
 
 /** The named losses: {@code Losses.hinton(4.0, 0.5)}, {@code Losses.scratch()}, or parsed from text. */
@@ -29,18 +29,29 @@ public final class Losses {
     }
 
     private static final Registry<Factory> LOGIT = new Registry<Factory>("loss")
-            .register(new Registry.Entry<>("scratch", List.of("ce", "cross-entropy"),
-                    "cross-entropy on the labels alone: the baseline to beat", List.of(), (text, args) -> {
+            .register(new Registry.Entry<>(
+                    "scratch",
+                    List.of("ce", "cross-entropy"),
+                    "cross-entropy on the labels alone: the baseline to beat",
+                    List.of(),
+                    (text, args) -> {
                         noSettings(text, args, "scratch");
                         return scratch();
                     }))
-            .register(new Registry.Entry<>("hinton", List.of("kd"),
+            .register(new Registry.Entry<>(
+                    "hinton",
+                    List.of("kd"),
                     "Hinton KD: α·cross-entropy + (1 − α)·T²·KL(teacher ‖ student) at temperature T",
-                    List.of(new Registry.Param("T", "softmax temperature (also: temperature)", "4"),
+                    List.of(
+                            new Registry.Param("T", "softmax temperature (also: temperature)", "4"),
                             new Registry.Param("alpha", "weight of the hard-label term, in [0, 1]", "0.5")),
                     Losses::hinton))
-            .register(new Registry.Entry<>("none", List.of("task-agnostic"),
-                    "no logit loss: only feature terms teach (task-agnostic, DistilHuBERT)", List.of(), (text, args) -> {
+            .register(new Registry.Entry<>(
+                    "none",
+                    List.of("task-agnostic"),
+                    "no logit loss: only feature terms teach (task-agnostic, DistilHuBERT)",
+                    List.of(),
+                    (text, args) -> {
                         noSettings(text, args, "none");
                         return none();
                     }));
@@ -59,7 +70,8 @@ public final class Losses {
         try {
             f = LOGIT.get(kind);
         } catch (Registry.UnknownNameException e) {
-            throw new SpecException("loss '" + text + "': " + e.getMessage() + " (feature terms go in a features loss)", e);
+            throw new SpecException(
+                    "loss '" + text + "': " + e.getMessage() + " (feature terms go in a features loss)", e);
         }
         return f.create(text, args);
     }
@@ -90,8 +102,9 @@ public final class Losses {
             switch (p[0].trim()) {
                 case "T", "t", "temperature" -> t = v;
                 case "alpha", "a" -> a = v;
-                default -> throw new SpecException("loss '" + text + "': unknown key '" + p[0]
-                        + "'; hinton takes T (temperature) and alpha (weight of the hard-label term)");
+                default ->
+                    throw new SpecException("loss '" + text + "': unknown key '" + p[0]
+                            + "'; hinton takes T (temperature) and alpha (weight of the hard-label term)");
             }
         }
         return new HintonLoss(t, a);

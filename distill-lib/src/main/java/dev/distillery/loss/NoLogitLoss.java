@@ -1,7 +1,7 @@
 package dev.distillery.loss;
 
-import dev.distillery.train.Objective;
 import dev.distillery.tensor.Var;
+import dev.distillery.train.Objective;
 
 /**
  * No loss on the logits at all: the logit part of a task-agnostic features loss (DistilHuBERT's

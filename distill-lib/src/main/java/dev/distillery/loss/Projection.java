@@ -2,12 +2,12 @@ package dev.distillery.loss;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.distillery.spec.SpecException;
-import dev.distillery.nn.Linear;
 import dev.distillery.nn.Init;
+import dev.distillery.nn.Linear;
 import dev.distillery.nn.MlpProjection;
 import dev.distillery.nn.Module;
 import dev.distillery.registry.Registry;
+import dev.distillery.spec.SpecException;
 import java.util.Locale;
 
 /** How a feature term maps the student's width onto the teacher's. */
@@ -25,7 +25,8 @@ public enum Projection {
 
     static {
         REGISTRY.register("auto", "linear where the widths differ, none where they agree", AUTO)
-                .register("none", "compare the outputs as they are (shapes must agree, or the loss be width-free)", NONE)
+                .register(
+                        "none", "compare the outputs as they are (shapes must agree, or the loss be width-free)", NONE)
                 .register("linear", "a learned linear map from the student's width to the teacher's", LINEAR)
                 .register("mlp", "a learned two-layer MLP (GELU) through max(student, teacher) hidden units", MLP);
     }

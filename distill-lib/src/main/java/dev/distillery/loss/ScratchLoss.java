@@ -1,8 +1,8 @@
 package dev.distillery.loss;
 
-import dev.distillery.train.Objective;
-import dev.distillery.train.CrossEntropy;
 import dev.distillery.tensor.Var;
+import dev.distillery.train.CrossEntropy;
+import dev.distillery.train.Objective;
 
 /** Training from scratch: cross-entropy on the labels the student may see, no teacher. */
 public record ScratchLoss() implements LossSpec, Objective {

@@ -19,8 +19,8 @@ public final class Budgets {
      * The transformer grid: depths, head counts and FFN ratios to try; for each, the widths (multiples
      * of {@code widthStep} and of the head count, head size at least 8) that land within the tolerance.
      */
-    public record TransformerGrid(List<Integer> depths, List<Integer> heads, List<Double> ffnRatios, int patch,
-            int widthStep) {
+    public record TransformerGrid(
+            List<Integer> depths, List<Integer> heads, List<Double> ffnRatios, int patch, int widthStep) {
         public static TransformerGrid defaults() {
             return new TransformerGrid(List.of(1, 2, 3, 4, 6, 8, 12), List.of(2, 4), List.of(2.0, 4.0), 4, 4);
         }
@@ -40,8 +40,8 @@ public final class Budgets {
                         if (width / heads < 8) {
                             continue;
                         }
-                        TransformerSpec s = new TransformerSpec(null, depth, width, heads, ffn, grid.patch(), null, null,
-                                null, null);
+                        TransformerSpec s = new TransformerSpec(
+                                null, depth, width, heads, ffn, grid.patch(), null, null, null, null);
                         if (consider(out, s, depth, width, budget, tolerance)) {
                             break;
                         }
@@ -56,14 +56,14 @@ public final class Budgets {
      * Every depth × width pair, whatever its size: the grid for accuracy against depth with one line
      * per width. {@code family} is {@code vit} (with {@code heads}, {@code ffnRatio}, {@code patch}) or {@code mlp}.
      */
-    public static List<Candidate> grid(String family, List<Integer> depths, List<Integer> widths, int heads, double ffnRatio,
-            int patch) {
+    public static List<Candidate> grid(
+            String family, List<Integer> depths, List<Integer> widths, int heads, double ffnRatio, int patch) {
         List<Candidate> out = new ArrayList<>();
         for (int depth : depths) {
             for (int width : widths) {
                 ModelSpec s = switch (family) {
-                    case "vit", "transformer" -> new TransformerSpec(null, depth, width, heads, ffnRatio, patch, null, null,
-                            null, null);
+                    case "vit", "transformer" ->
+                        new TransformerSpec(null, depth, width, heads, ffnRatio, patch, null, null, null, null);
                     case "mlp" -> new MlpSpec(null, java.util.Collections.nCopies(depth, width), null, null, null);
                     default -> throw new SpecException("grid family '" + family + "': use vit or mlp");
                 };
@@ -102,11 +102,19 @@ public final class Budgets {
             return new int[] {t.depth(), t.width()};
         }
         if (spec instanceof MlpSpec m) {
-            return new int[] {m.hidden().size(), m.hidden().stream().mapToInt(Integer::intValue).max().orElse(0)};
+            return new int[] {
+                m.hidden().size(),
+                m.hidden().stream().mapToInt(Integer::intValue).max().orElse(0)
+            };
         }
         CnnSpec c = (CnnSpec) spec;
-        return new int[] {c.channels().size() + c.dense().size(),
-                java.util.stream.Stream.concat(c.channels().stream(), c.dense().stream()).mapToInt(Integer::intValue).max().orElse(0)};
+        return new int[] {
+            c.channels().size() + c.dense().size(),
+            java.util.stream.Stream.concat(c.channels().stream(), c.dense().stream())
+                    .mapToInt(Integer::intValue)
+                    .max()
+                    .orElse(0)
+        };
     }
 
     /** MLP students of equal-width hidden layers (1 to {@code maxDepth}) within the tolerance. */
@@ -144,13 +152,16 @@ public final class Budgets {
             throw new SpecException("no spec to resize");
         }
         if (parameters <= 0) {
-            throw new SpecException("a resized spec needs a positive parameter count, got " + parameters
-                    + " for " + spec.describe());
+            throw new SpecException(
+                    "a resized spec needs a positive parameter count, got " + parameters + " for " + spec.describe());
         }
         if (spec instanceof MultiHeadSpec mh) {
             // the body takes what the extra heads leave; they scale with its feature width, so this is approximate
-            return new MultiHeadSpec(scaled(mh.body(), Math.max(1, parameters - mh.extraParameters())), mh.heads(),
-                    mh.combine(), mh.weights());
+            return new MultiHeadSpec(
+                    scaled(mh.body(), Math.max(1, parameters - mh.extraParameters())),
+                    mh.heads(),
+                    mh.combine(),
+                    mh.weights());
         }
         int[] base = scalableWidths(spec);
         if (base.length == 0) {
@@ -196,7 +207,8 @@ public final class Budgets {
             return m.hidden().stream().mapToInt(Integer::intValue).toArray();
         }
         if (spec instanceof CnnSpec c) {
-            return java.util.stream.Stream.concat(c.channels().stream(), c.dense().stream()).mapToInt(Integer::intValue)
+            return java.util.stream.Stream.concat(c.channels().stream(), c.dense().stream())
+                    .mapToInt(Integer::intValue)
                     .toArray();
         }
         TransformerSpec t = (TransformerSpec) spec;
@@ -243,16 +255,37 @@ public final class Budgets {
         }
         if (spec instanceof CnnSpec c) {
             int n = c.channels().size();
-            return new CnnSpec(c.inputs(), all.subList(0, n), c.kernel(), c.pool(), all.subList(n, all.size()),
-                    c.outputs(), c.activation(), c.dropout());
+            return new CnnSpec(
+                    c.inputs(),
+                    all.subList(0, n),
+                    c.kernel(),
+                    c.pool(),
+                    all.subList(n, all.size()),
+                    c.outputs(),
+                    c.activation(),
+                    c.dropout());
         }
         TransformerSpec t = (TransformerSpec) spec;
-        return new TransformerSpec(t.inputs(), t.depth(), w[0] * t.heads(), t.heads(), t.ffnRatio(), t.patch(),
-                t.preNorm(), t.outputs(), t.activation(), t.dropout(), t.input(), t.frame(), t.stride(), t.vocab());
+        return new TransformerSpec(
+                t.inputs(),
+                t.depth(),
+                w[0] * t.heads(),
+                t.heads(),
+                t.ffnRatio(),
+                t.patch(),
+                t.preNorm(),
+                t.outputs(),
+                t.activation(),
+                t.dropout(),
+                t.input(),
+                t.frame(),
+                t.stride(),
+                t.vocab());
     }
 
     /** Adds {@code s} when within the tolerance; true once it is past the budget (wider only grows). */
-    private static boolean consider(List<Candidate> out, ModelSpec s, int depth, int width, long budget, double tolerance) {
+    private static boolean consider(
+            List<Candidate> out, ModelSpec s, int depth, int width, long budget, double tolerance) {
         long p = s.parameterCount();
         double dev = (p - budget) / (double) budget;
         if (Math.abs(dev) <= tolerance) {
@@ -263,8 +296,10 @@ public final class Budgets {
 
     private static List<Candidate> sorted(List<Candidate> out, long budget, double tolerance, String family) {
         if (out.isEmpty()) {
-            throw new SpecException(String.format("no %s student has %,d parameters within ±%.1f%%; widen the "
-                    + "tolerance or the grid, or pick another budget", family, budget, 100 * tolerance));
+            throw new SpecException(String.format(
+                    "no %s student has %,d parameters within ±%.1f%%; widen the "
+                            + "tolerance or the grid, or pick another budget",
+                    family, budget, 100 * tolerance));
         }
         out.sort(Comparator.comparingInt(Candidate::depth).thenComparingInt(Candidate::width));
         return List.copyOf(out);

@@ -1,11 +1,10 @@
 package dev.distillery.model;
 
-import dev.distillery.spec.SpecException;
 import dev.distillery.nn.Activation;
 import dev.distillery.nn.Classifier;
 import dev.distillery.nn.CnnModel;
 import dev.distillery.nn.Model;
-
+import dev.distillery.spec.SpecException;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -14,8 +13,16 @@ import java.util.stream.Collectors;
  * same-padded {@code kernel x kernel} convolution, the activation and 2x2 max pooling; then the
  * {@code dense} layers (dropout after each) and the output layer.
  */
-public record CnnSpec(Integer inputs, List<Integer> channels, Integer kernel, Integer pool, List<Integer> dense,
-        Integer outputs, String activation, Double dropout) implements ModelSpec {
+public record CnnSpec(
+        Integer inputs,
+        List<Integer> channels,
+        Integer kernel,
+        Integer pool,
+        List<Integer> dense,
+        Integer outputs,
+        String activation,
+        Double dropout)
+        implements ModelSpec {
 
     public CnnSpec {
         inputs = inputs == null ? 784 : inputs;
@@ -42,8 +49,8 @@ public record CnnSpec(Integer inputs, List<Integer> channels, Integer kernel, In
             s /= pool;
         }
         if (s < 1) {
-            throw new SpecException("cnn spec: " + channels.size() + " pooling steps of " + pool
-                    + " shrink a " + side + "x" + side + " image to nothing; use fewer convolutions");
+            throw new SpecException("cnn spec: " + channels.size() + " pooling steps of " + pool + " shrink a " + side
+                    + "x" + side + " image to nothing; use fewer convolutions");
         }
         activation = ModelSpec.checkActivation("cnn", activation);
         dropout = ModelSpec.checkDropout("cnn", dropout);
@@ -88,8 +95,8 @@ public record CnnSpec(Integer inputs, List<Integer> channels, Integer kernel, In
 
     @Override
     public String compact() {
-        String s = "cnn:" + channels.stream().map(String::valueOf).collect(Collectors.joining("x"))
-                + ",kernel=" + kernel + ",dense=" + dense.stream().map(String::valueOf).collect(Collectors.joining("x"));
+        String s = "cnn:" + channels.stream().map(String::valueOf).collect(Collectors.joining("x")) + ",kernel="
+                + kernel + ",dense=" + dense.stream().map(String::valueOf).collect(Collectors.joining("x"));
         if (!activation.equals("relu")) s += ",activation=" + activation;
         if (dropout > 0) s += ",dropout=" + dropout;
         return s;

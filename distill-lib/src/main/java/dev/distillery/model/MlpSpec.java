@@ -4,7 +4,6 @@ import dev.distillery.nn.Activation;
 import dev.distillery.nn.Classifier;
 import dev.distillery.nn.MlpModel;
 import dev.distillery.nn.Model;
-
 import java.util.List;
 import java.util.stream.Collectors;
 

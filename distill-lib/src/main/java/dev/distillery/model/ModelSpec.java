@@ -1,11 +1,11 @@
 package dev.distillery.model;
 
-import dev.distillery.spec.SpecException;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.distillery.nn.Classifier;
 import dev.distillery.nn.ClassifierHead;
 import dev.distillery.nn.Model;
+import dev.distillery.spec.SpecException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +62,8 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
         }
         int colon = s.indexOf(':');
         if (colon < 0) {
-            throw new SpecException("model spec '" + text + "' needs a kind and sizes, e.g. mlp:800x800 or cnn:32x64,dense=128");
+            throw new SpecException(
+                    "model spec '" + text + "' needs a kind and sizes, e.g. mlp:800x800 or cnn:32x64,dense=128");
         }
         String kind = s.substring(0, colon).toLowerCase(Locale.ROOT);
         String[] parts = s.substring(colon + 1).split(",");
@@ -105,13 +106,15 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
                     case "vocab" -> vocab = Integer.parseInt(value);
                     case "norm" -> {
                         if (!value.equals("pre") && !value.equals("post")) {
-                            throw new SpecException("model spec '" + text + "': norm is pre or post, got '" + value + "'");
+                            throw new SpecException(
+                                    "model spec '" + text + "': norm is pre or post, got '" + value + "'");
                         }
                         preNorm = value.equals("pre");
                     }
-                    default -> throw new SpecException("model spec '" + text + "': unknown key '" + key
-                            + "'; known keys: dropout, activation, inputs, outputs, kernel, dense, heads, ffn, patch, norm, "
-                            + "frame, length, stride, vocab");
+                    default ->
+                        throw new SpecException("model spec '" + text + "': unknown key '" + key
+                                + "'; known keys: dropout, activation, inputs, outputs, kernel, dense, heads, ffn, patch, norm, "
+                                + "frame, length, stride, vocab");
                 }
             } catch (NumberFormatException e) {
                 throw new SpecException("model spec '" + text + "': '" + value + "' is not a number for " + key);
@@ -119,8 +122,9 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
         }
         boolean transformer = kind.equals("vit") || kind.equals("speech") || kind.equals("text");
         if (!transformer && (heads != null || ffn != null || patch != null || preNorm != null || stride != null)) {
-            throw new SpecException("model spec '" + text + "': heads, ffn, patch, norm and stride are transformer keys "
-                    + "(vit, speech, text), not " + kind);
+            throw new SpecException(
+                    "model spec '" + text + "': heads, ffn, patch, norm and stride are transformer keys "
+                            + "(vit, speech, text), not " + kind);
         }
         if (!kind.equals("speech") && frame != null) {
             throw new SpecException("model spec '" + text + "': frame is a speech key, not " + kind);
@@ -133,27 +137,55 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
         }
         if (kind.equals("text")) {
             if (sizes.size() != 2 || length == null || vocab == null) {
-                throw new SpecException("model spec '" + text + "': text takes DEPTHxWIDTH,length=L,vocab=V (L token ids "
-                        + "per example from a V-word vocabulary), e.g. text:2x128,length=64,vocab=30522");
+                throw new SpecException(
+                        "model spec '" + text + "': text takes DEPTHxWIDTH,length=L,vocab=V (L token ids "
+                                + "per example from a V-word vocabulary), e.g. text:2x128,length=64,vocab=30522");
             }
             if (patch != null) {
                 throw new SpecException("model spec '" + text + "': patch is a vit key, not text");
             }
-            return new TransformerSpec(length, sizes.get(0), sizes.get(1), heads, ffn, null, preNorm, outputs, activation,
-                    dropout, TransformerSpec.TOKENS, null, stride, vocab);
+            return new TransformerSpec(
+                    length,
+                    sizes.get(0),
+                    sizes.get(1),
+                    heads,
+                    ffn,
+                    null,
+                    preNorm,
+                    outputs,
+                    activation,
+                    dropout,
+                    TransformerSpec.TOKENS,
+                    null,
+                    stride,
+                    vocab);
         }
         if (kind.equals("speech")) {
             if (sizes.size() != 2) {
-                throw new SpecException("model spec '" + text + "': " + kind + " takes DEPTHxWIDTH, e.g. " + kind + ":4x64");
+                throw new SpecException(
+                        "model spec '" + text + "': " + kind + " takes DEPTHxWIDTH, e.g. " + kind + ":4x64");
             }
             if (length == null) {
                 throw new SpecException("model spec '" + text + "': speech needs length=N (frames per example)");
             }
             if (frame == null) {
-                throw new SpecException("model spec '" + text + "': speech needs frame=N (features per frame, e.g. 40 mel bands)");
+                throw new SpecException(
+                        "model spec '" + text + "': speech needs frame=N (features per frame, e.g. 40 mel bands)");
             }
-            return new TransformerSpec(length * frame, sizes.get(0), sizes.get(1), heads, ffn, null, preNorm, outputs,
-                    activation, dropout, TransformerSpec.FRAMES, frame, stride);
+            return new TransformerSpec(
+                    length * frame,
+                    sizes.get(0),
+                    sizes.get(1),
+                    heads,
+                    ffn,
+                    null,
+                    preNorm,
+                    outputs,
+                    activation,
+                    dropout,
+                    TransformerSpec.FRAMES,
+                    frame,
+                    stride);
         }
         return switch (kind) {
             case "mlp" -> {
@@ -167,11 +199,24 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
                 if (sizes.size() != 2) {
                     throw new SpecException("model spec '" + text + "': vit takes DEPTHxWIDTH, e.g. vit:4x64");
                 }
-                yield new TransformerSpec(inputs, sizes.get(0), sizes.get(1), heads, ffn, patch, preNorm, outputs,
-                        activation, dropout, null, null, stride);
+                yield new TransformerSpec(
+                        inputs,
+                        sizes.get(0),
+                        sizes.get(1),
+                        heads,
+                        ffn,
+                        patch,
+                        preNorm,
+                        outputs,
+                        activation,
+                        dropout,
+                        null,
+                        null,
+                        stride);
             }
-            default -> throw new SpecException("model spec '" + text + "': unknown kind '" + kind
-                    + "'; known kinds: mlp, cnn, vit, speech, text, multihead");
+            default ->
+                throw new SpecException("model spec '" + text + "': unknown kind '" + kind
+                        + "'; known kinds: mlp, cnn, vit, speech, text, multihead");
         };
     }
 

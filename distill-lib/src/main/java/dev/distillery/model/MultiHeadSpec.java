@@ -1,10 +1,9 @@
 package dev.distillery.model;
 
-import dev.distillery.spec.SpecException;
 import dev.distillery.nn.Classifier;
 import dev.distillery.nn.Model;
 import dev.distillery.nn.MultiHeadClassifier;
-
+import dev.distillery.spec.SpecException;
 import java.util.List;
 import java.util.Locale;
 
@@ -27,7 +26,11 @@ public record MultiHeadSpec(ModelSpec body, Integer heads, String combine, List<
 
     /** Heads combined with {@code weights} (normalised to sum to 1), e.g. an ensemble's teacher weights. */
     public static MultiHeadSpec weighted(ModelSpec body, double[] weights) {
-        return new MultiHeadSpec(body, weights.length, WEIGHTED, java.util.Arrays.stream(weights).boxed().toList());
+        return new MultiHeadSpec(
+                body,
+                weights.length,
+                WEIGHTED,
+                java.util.Arrays.stream(weights).boxed().toList());
     }
 
     public MultiHeadSpec {
@@ -45,8 +48,10 @@ public record MultiHeadSpec(ModelSpec body, Integer heads, String combine, List<
             throw new SpecException("multihead spec: combine is mean, weighted or learned, got '" + combine + "'");
         }
         if (combine.equals(WEIGHTED) != (weights != null)) {
-            throw new SpecException("multihead spec: " + (weights == null ? "combine=weighted needs weights, one per head"
-                    : "weights are for combine=weighted, not " + combine));
+            throw new SpecException("multihead spec: "
+                    + (weights == null
+                            ? "combine=weighted needs weights, one per head"
+                            : "weights are for combine=weighted, not " + combine));
         }
         if (weights != null) {
             if (weights.size() != heads) {
@@ -116,7 +121,8 @@ public record MultiHeadSpec(ModelSpec body, Integer heads, String combine, List<
     @Override
     public Model compose() {
         MultiHeadClassifier.Combine how = MultiHeadClassifier.Combine.valueOf(combine.toUpperCase(Locale.ROOT));
-        return body.compose(MultiHeadClassifier.factory(heads, how, how == MultiHeadClassifier.Combine.WEIGHTED ? weights : null));
+        return body.compose(
+                MultiHeadClassifier.factory(heads, how, how == MultiHeadClassifier.Combine.WEIGHTED ? weights : null));
     }
 
     /** The body with the classifier {@code heads} builds in place of this spec's heads. */
@@ -132,7 +138,10 @@ public record MultiHeadSpec(ModelSpec body, Integer heads, String combine, List<
 
     @Override
     public String compact() {
-        String w = weights == null ? "" : ",weights=" + String.join("/", weights.stream().map(String::valueOf).toList());
+        String w = weights == null
+                ? ""
+                : ",weights="
+                        + String.join("/", weights.stream().map(String::valueOf).toList());
         return "multihead:" + heads + (combine.equals(MEAN) ? "" : ",combine=" + combine) + w + ":" + body.compact();
     }
 
@@ -163,12 +172,13 @@ public record MultiHeadSpec(ModelSpec body, Integer heads, String combine, List<
                     try {
                         weights.add(Double.parseDouble(w.trim()));
                     } catch (NumberFormatException e) {
-                        throw new SpecException("model spec '" + text + "': weights are numbers separated by /, e.g. 0.5/0.3/0.2");
+                        throw new SpecException(
+                                "model spec '" + text + "': weights are numbers separated by /, e.g. 0.5/0.3/0.2");
                     }
                 }
             } else {
-                throw new SpecException("model spec '" + text + "': '" + opts[i] + "' should be combine=mean|weighted|learned "
-                        + "or weights=W1/W2/...");
+                throw new SpecException("model spec '" + text + "': '" + opts[i]
+                        + "' should be combine=mean|weighted|learned " + "or weights=W1/W2/...");
             }
         }
         return new MultiHeadSpec(ModelSpec.parse(rest.substring(colon + 1)), k, combine, weights);

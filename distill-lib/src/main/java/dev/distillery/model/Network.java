@@ -1,6 +1,5 @@
 package dev.distillery.model;
 
-import dev.distillery.spec.SpecException;
 import dev.distillery.backend.Backend;
 import dev.distillery.backend.Seeds;
 import dev.distillery.nn.Dropout;
@@ -10,6 +9,7 @@ import dev.distillery.nn.Masks;
 import dev.distillery.nn.Model;
 import dev.distillery.nn.Outputs;
 import dev.distillery.nn.Parameter;
+import dev.distillery.spec.SpecException;
 import dev.distillery.tensor.Memory;
 import dev.distillery.tensor.Tape;
 import dev.distillery.tensor.Var;
@@ -62,7 +62,8 @@ public final class Network implements Layered {
         this.spec = spec;
         this.model = spec.compose();
         this.declared = model.parameters();
-        declared.forEach((name, p) -> params.put(name, shared != null ? shared.get(name) : Nd4j.zeros(DataType.FLOAT, p.shape())));
+        declared.forEach((name, p) ->
+                params.put(name, shared != null ? shared.get(name) : Nd4j.zeros(DataType.FLOAT, p.shape())));
     }
 
     /**
@@ -188,7 +189,8 @@ public final class Network implements Layered {
             INDArray v = values.get(p);
             INDArray arr = e.getValue();
             if (v == null) {
-                throw new SpecException("parameter '" + p + "' of " + spec.describe() + " is missing from the saved weights");
+                throw new SpecException(
+                        "parameter '" + p + "' of " + spec.describe() + " is missing from the saved weights");
             }
             if (!Arrays.equals(v.shape(), arr.shape())) {
                 throw new SpecException("parameter '" + p + "' of " + spec.describe() + " has shape "
@@ -302,14 +304,17 @@ public final class Network implements Layered {
         }
         for (int s = 0; s < n; s += batch) {
             int e = Math.min(n, s + batch);
-            INDArray x = features.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all());
+            INDArray x = features.get(
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e), org.nd4j.linalg.indexing.NDArrayIndex.all());
             try (MemoryWorkspace ws = inferenceMemory()) {
                 Map<String, Var> r = run(x);
                 for (String name : names) {
                     INDArray a = r.get(name).value();
-                    out.get(name).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e),
-                            org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(a.reshape('c', a.size(0), a.length() / a.size(0)));
+                    out.get(name)
+                            .get(
+                                    org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e),
+                                    org.nd4j.linalg.indexing.NDArrayIndex.all())
+                            .assign(a.reshape('c', a.size(0), a.length() / a.size(0)));
                 }
             }
         }
@@ -318,7 +323,8 @@ public final class Network implements Layered {
 
     private void checkOutput(String name) {
         if (!outputNames().contains(name)) {
-            throw new SpecException(spec.describe() + " has no output '" + name + "'; it has " + String.join(", ", outputNames()));
+            throw new SpecException(
+                    spec.describe() + " has no output '" + name + "'; it has " + String.join(", ", outputNames()));
         }
     }
 

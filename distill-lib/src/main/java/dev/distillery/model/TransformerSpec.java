@@ -1,6 +1,5 @@
 package dev.distillery.model;
 
-import dev.distillery.spec.SpecException;
 import dev.distillery.nn.Activation;
 import dev.distillery.nn.Classifier;
 import dev.distillery.nn.FrameEmbedding;
@@ -8,7 +7,7 @@ import dev.distillery.nn.Model;
 import dev.distillery.nn.PatchEmbedding;
 import dev.distillery.nn.TokenEmbedding;
 import dev.distillery.nn.TransformerModel;
-
+import dev.distillery.spec.SpecException;
 import java.util.List;
 
 /**
@@ -28,9 +27,22 @@ import java.util.List;
  * pooling over patches; a linear classifier. Dropout (when set) applies to the embedding and to
  * each attention and feed-forward output before it joins the residual stream.
  */
-public record TransformerSpec(Integer inputs, Integer depth, Integer width, Integer heads, Double ffnRatio,
-        Integer patch, Boolean preNorm, Integer outputs, String activation, Double dropout, String input, Integer frame,
-        Integer stride, Integer vocab) implements ModelSpec {
+public record TransformerSpec(
+        Integer inputs,
+        Integer depth,
+        Integer width,
+        Integer heads,
+        Double ffnRatio,
+        Integer patch,
+        Boolean preNorm,
+        Integer outputs,
+        String activation,
+        Double dropout,
+        String input,
+        Integer frame,
+        Integer stride,
+        Integer vocab)
+        implements ModelSpec {
 
     public static final String PATCHES = "patches";
     public static final String FRAMES = "frames";
@@ -39,24 +51,60 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
     public static final int PAD = 0;
 
     /** A ViT over image patches, without time reduction. */
-    public TransformerSpec(Integer inputs, Integer depth, Integer width, Integer heads, Double ffnRatio, Integer patch,
-            Boolean preNorm, Integer outputs, String activation, Double dropout) {
+    public TransformerSpec(
+            Integer inputs,
+            Integer depth,
+            Integer width,
+            Integer heads,
+            Double ffnRatio,
+            Integer patch,
+            Boolean preNorm,
+            Integer outputs,
+            String activation,
+            Double dropout) {
         this(inputs, depth, width, heads, ffnRatio, patch, preNorm, outputs, activation, dropout, null, null, null);
     }
 
     /** A ViT or speech transformer (no vocabulary). */
-    public TransformerSpec(Integer inputs, Integer depth, Integer width, Integer heads, Double ffnRatio, Integer patch,
-            Boolean preNorm, Integer outputs, String activation, Double dropout, String input, Integer frame, Integer stride) {
-        this(inputs, depth, width, heads, ffnRatio, patch, preNorm, outputs, activation, dropout, input, frame, stride, null);
+    public TransformerSpec(
+            Integer inputs,
+            Integer depth,
+            Integer width,
+            Integer heads,
+            Double ffnRatio,
+            Integer patch,
+            Boolean preNorm,
+            Integer outputs,
+            String activation,
+            Double dropout,
+            String input,
+            Integer frame,
+            Integer stride) {
+        this(
+                inputs,
+                depth,
+                width,
+                heads,
+                ffnRatio,
+                patch,
+                preNorm,
+                outputs,
+                activation,
+                dropout,
+                input,
+                frame,
+                stride,
+                null);
     }
 
     /**
      * A text transformer: {@code length} token ids in (padded with {@link #PAD}), a {@code vocab}-word
      * embedding table, mean pooling over the real tokens.
      */
-    public static TransformerSpec text(int length, int vocab, int depth, int width, int heads, double ffnRatio, int outputs) {
-        return new TransformerSpec(length, depth, width, heads, ffnRatio, null, null, outputs, null, null, TOKENS, null, null,
-                vocab);
+    public static TransformerSpec text(
+            int length, int vocab, int depth, int width, int heads, double ffnRatio, int outputs) {
+        return new TransformerSpec(
+                length, depth, width, heads, ffnRatio, null, null, outputs, null, null, TOKENS, null, null, vocab);
     }
 
     public TransformerSpec {
@@ -65,7 +113,8 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
             throw new SpecException("transformer spec: input '" + input + "' is not a front end; use patches (images), "
                     + "frames (speech features) or tokens (text)");
         }
-        inputs = inputs == null && input.equals(PATCHES) ? Integer.valueOf(784) : inputs; // boxed: no unboxing of a null
+        inputs =
+                inputs == null && input.equals(PATCHES) ? Integer.valueOf(784) : inputs; // boxed: no unboxing of a null
         outputs = outputs == null ? 10 : outputs;
         heads = heads == null ? 4 : heads;
         ffnRatio = ffnRatio == null ? 4.0 : ffnRatio;
@@ -79,7 +128,8 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
         if (input.equals(TOKENS)) {
             ModelSpec.checkPositive("transformer", "vocab", vocab);
             if (stride != 1) {
-                throw new SpecException("transformer spec: a tokens front end has no time reduction; drop stride " + stride);
+                throw new SpecException(
+                        "transformer spec: a tokens front end has no time reduction; drop stride " + stride);
             }
         } else if (vocab != null) {
             throw new SpecException("transformer spec: vocab belongs to the tokens front end, not " + input);
@@ -113,14 +163,16 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
         if (input.equals(PATCHES)) {
             int side = (int) Math.round(Math.sqrt(inputs));
             if (side * side != inputs) {
-                throw new SpecException("transformer spec: inputs " + inputs + " is not a square image (e.g. 784 = 28 × 28)");
+                throw new SpecException(
+                        "transformer spec: inputs " + inputs + " is not a square image (e.g. 784 = 28 × 28)");
             }
             if (side % patch != 0) {
                 throw new SpecException("transformer spec: a " + side + "×" + side + " image does not split into "
                         + patch + "×" + patch + " patches; pick a patch size that divides " + side);
             }
         }
-        int length = input.equals(PATCHES) ? (int) Math.pow(Math.round(Math.sqrt(inputs)) / patch, 2)
+        int length = input.equals(PATCHES)
+                ? (int) Math.pow(Math.round(Math.sqrt(inputs)) / patch, 2)
                 : input.equals(TOKENS) ? inputs : inputs / frame;
         if (stride > length) {
             throw new SpecException("transformer spec: stride " + stride + " is longer than the sequence of " + length
@@ -130,26 +182,78 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
 
     /** The same model at another time-reduction stride: the same parameters, a shorter or longer sequence. */
     public TransformerSpec withStride(int newStride) {
-        return new TransformerSpec(inputs, depth, width, heads, ffnRatio, patch, preNorm, outputs, activation, dropout, input,
-                frame, newStride, vocab);
+        return new TransformerSpec(
+                inputs,
+                depth,
+                width,
+                heads,
+                ffnRatio,
+                patch,
+                preNorm,
+                outputs,
+                activation,
+                dropout,
+                input,
+                frame,
+                newStride,
+                vocab);
     }
 
     /** The same model at another width (and head count), all else kept. */
     public TransformerSpec withWidth(int newWidth, int newHeads) {
-        return new TransformerSpec(inputs, depth, newWidth, newHeads, ffnRatio, patch, preNorm, outputs, activation, dropout,
-                input, frame, stride, vocab);
+        return new TransformerSpec(
+                inputs,
+                depth,
+                newWidth,
+                newHeads,
+                ffnRatio,
+                patch,
+                preNorm,
+                outputs,
+                activation,
+                dropout,
+                input,
+                frame,
+                stride,
+                vocab);
     }
 
     /** The same model with {@code n} outputs (classes). */
     public TransformerSpec withOutputs(int n) {
-        return new TransformerSpec(inputs, depth, width, heads, ffnRatio, patch, preNorm, n, activation, dropout, input,
-                frame, stride, vocab);
+        return new TransformerSpec(
+                inputs,
+                depth,
+                width,
+                heads,
+                ffnRatio,
+                patch,
+                preNorm,
+                n,
+                activation,
+                dropout,
+                input,
+                frame,
+                stride,
+                vocab);
     }
 
     /** The same model at another depth. */
     public TransformerSpec withDepth(int n) {
-        return new TransformerSpec(inputs, n, width, heads, ffnRatio, patch, preNorm, outputs, activation,
-                dropout, input, frame, stride, vocab);
+        return new TransformerSpec(
+                inputs,
+                n,
+                width,
+                heads,
+                ffnRatio,
+                patch,
+                preNorm,
+                outputs,
+                activation,
+                dropout,
+                input,
+                frame,
+                stride,
+                vocab);
     }
 
     public static TransformerSpec of(int depth, int width, int heads) {
@@ -197,20 +301,26 @@ public record TransformerSpec(Integer inputs, Integer depth, Integer width, Inte
     @Override
     public Model compose(Classifier.Factory heads) {
         Activation act = Activation.of(activation);
-        TransformerModel.Shape shape = new TransformerModel.Shape(width, depth, this.heads, ffn(), act, preNorm, dropout, stride);
+        TransformerModel.Shape shape =
+                new TransformerModel.Shape(width, depth, this.heads, ffn(), act, preNorm, dropout, stride);
         return switch (input) {
-            case TOKENS -> new TransformerModel(inputs, new TokenEmbedding(vocab, length(), width), shape, outputs, heads);
-            case FRAMES -> new TransformerModel(inputs, new FrameEmbedding(frame, length(), width, act), shape, outputs, heads);
-            default -> new TransformerModel(inputs, new PatchEmbedding(side(), patch, width, act), shape, outputs, heads);
+            case TOKENS ->
+                new TransformerModel(inputs, new TokenEmbedding(vocab, length(), width), shape, outputs, heads);
+            case FRAMES ->
+                new TransformerModel(inputs, new FrameEmbedding(frame, length(), width, act), shape, outputs, heads);
+            default ->
+                new TransformerModel(inputs, new PatchEmbedding(side(), patch, width, act), shape, outputs, heads);
         };
     }
 
     @Override
     public String describe() {
         String front = switch (input) {
-            case FRAMES -> "speech " + depth + "×" + width + " h" + heads + " ffn×" + trim(ffnRatio) + " frame " + frame;
-            case TOKENS -> "text " + depth + "×" + width + " h" + heads + " ffn×" + trim(ffnRatio) + " length " + inputs
-                    + " vocab " + vocab;
+            case FRAMES ->
+                "speech " + depth + "×" + width + " h" + heads + " ffn×" + trim(ffnRatio) + " frame " + frame;
+            case TOKENS ->
+                "text " + depth + "×" + width + " h" + heads + " ffn×" + trim(ffnRatio) + " length " + inputs
+                        + " vocab " + vocab;
             default -> "vit " + depth + "×" + width + " h" + heads + " ffn×" + trim(ffnRatio) + " p" + patch;
         };
         return front + (stride > 1 ? " stride " + stride : "") + (preNorm ? "" : " post-norm");

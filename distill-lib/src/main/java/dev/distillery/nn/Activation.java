@@ -5,14 +5,18 @@ import java.util.Locale;
 
 /** The nonlinearities a model can use between layers. */
 public enum Activation {
-    RELU, TANH, SIGMOID, GELU;
+    RELU,
+    TANH,
+    SIGMOID,
+    GELU;
 
     /** {@code relu}, {@code tanh}, {@code sigmoid} or {@code gelu}, any case. */
     public static Activation of(String name) {
         try {
             return valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown activation '" + name + "'; known: relu, tanh, sigmoid, gelu", e);
+            throw new IllegalArgumentException(
+                    "unknown activation '" + name + "'; known: relu, tanh, sigmoid, gelu", e);
         }
     }
 

@@ -15,8 +15,16 @@ public final class CnnModel extends DenseModel {
     private final ModuleList<Conv2d> convs;
     private final MaxPool2d pool;
 
-    public CnnModel(int side, List<Integer> channels, int kernel, int pool, List<Integer> dense, Activation activation,
-            double dropout, int classes, Classifier.Factory heads) {
+    public CnnModel(
+            int side,
+            List<Integer> channels,
+            int kernel,
+            int pool,
+            List<Integer> dense,
+            Activation activation,
+            double dropout,
+            int classes,
+            Classifier.Factory heads) {
         super(activation);
         this.side = side;
         this.convs = child("convs", new ModuleList<>());

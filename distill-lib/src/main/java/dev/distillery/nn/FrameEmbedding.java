@@ -28,7 +28,9 @@ public final class FrameEmbedding extends Module implements SequenceEmbedding {
 
     private Var project(Forward f, Var frames) {
         long b = f.batch();
-        return proj.forward(f, frames.reshape(b * length, frame)).reshape(b, length, width).add(f.value(positions));
+        return proj.forward(f, frames.reshape(b * length, frame))
+                .reshape(b, length, width)
+                .add(f.value(positions));
     }
 
     @Override

@@ -10,7 +10,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public record Init(Kind kind, double std) {
 
-    public enum Kind { ZEROS, ONES, NORMAL }
+    public enum Kind {
+        ZEROS,
+        ONES,
+        NORMAL
+    }
 
     public static Init zeros() {
         return new Init(Kind.ZEROS, 0);

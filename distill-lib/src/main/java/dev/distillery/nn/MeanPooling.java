@@ -6,6 +6,8 @@ import dev.distillery.tensor.Var;
 public final class MeanPooling extends Module {
 
     public Var forward(Var x, Embedded.Padding padding) {
-        return padding == null ? x.mean(false, 1) : x.mul(padding.keep()).sum(false, 1).div(padding.count());
+        return padding == null
+                ? x.mean(false, 1)
+                : x.mul(padding.keep()).sum(false, 1).div(padding.count());
     }
 }

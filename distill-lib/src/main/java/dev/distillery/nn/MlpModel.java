@@ -10,7 +10,12 @@ public final class MlpModel extends DenseModel {
 
     private final int inputs;
 
-    public MlpModel(int inputs, List<Integer> hidden, Activation activation, double dropout, int classes,
+    public MlpModel(
+            int inputs,
+            List<Integer> hidden,
+            Activation activation,
+            double dropout,
+            int classes,
             Classifier.Factory heads) {
         super(activation);
         this.inputs = inputs;

@@ -18,6 +18,9 @@ public abstract class Model extends Module {
 
     /** The dropout sites, in the order a forward pass draws their masks. */
     public List<Dropout> dropouts() {
-        return modules().stream().filter(Dropout.class::isInstance).map(Dropout.class::cast).toList();
+        return modules().stream()
+                .filter(Dropout.class::isInstance)
+                .map(Dropout.class::cast)
+                .toList();
     }
 }

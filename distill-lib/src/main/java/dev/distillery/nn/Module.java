@@ -31,7 +31,8 @@ public abstract class Module {
 
     private void put(String name, Object entry) {
         if (name.isEmpty() || name.contains(".")) {
-            throw new IllegalArgumentException("'" + name + "' cannot name a part of a module: names are non-empty, without dots");
+            throw new IllegalArgumentException(
+                    "'" + name + "' cannot name a part of a module: names are non-empty, without dots");
         }
         if (entries.putIfAbsent(name, entry) != null) {
             throw new IllegalArgumentException(type() + " already has a part named '" + name + "'");
@@ -131,7 +132,9 @@ public abstract class Module {
             return type();
         }
         StringBuilder sb = new StringBuilder(type()).append('(');
-        s.forEach((k, v) -> sb.append(sb.charAt(sb.length() - 1) == '(' ? "" : ", ").append(k).append('=')
+        s.forEach((k, v) -> sb.append(sb.charAt(sb.length() - 1) == '(' ? "" : ", ")
+                .append(k)
+                .append('=')
                 .append(v instanceof long[] a ? java.util.Arrays.toString(a) : v));
         return sb.append(')').toString();
     }

@@ -11,7 +11,11 @@ import java.util.Map;
  */
 public final class MultiHeadClassifier extends Classifier {
 
-    public enum Combine { MEAN, WEIGHTED, LEARNED }
+    public enum Combine {
+        MEAN,
+        WEIGHTED,
+        LEARNED
+    }
 
     private final List<ClassifierHead> heads = new ArrayList<>();
     private final Combine combine;
@@ -19,7 +23,13 @@ public final class MultiHeadClassifier extends Classifier {
     private final Parameter mix;
 
     /** {@code weights}: one per head for {@link Combine#WEIGHTED}, else null. */
-    public MultiHeadClassifier(int count, long width, int classes, Activation activation, long[] biasShape, Combine combine,
+    public MultiHeadClassifier(
+            int count,
+            long width,
+            int classes,
+            Activation activation,
+            long[] biasShape,
+            Combine combine,
             List<Double> weights) {
         if ((combine == Combine.WEIGHTED) != (weights != null) || weights != null && weights.size() != count) {
             throw new IllegalArgumentException("weighted heads need one weight per head; other combinations take none");
@@ -34,8 +44,8 @@ public final class MultiHeadClassifier extends Classifier {
 
     /** A factory for {@code count} heads combined as {@code combine} says. */
     public static Factory factory(int count, Combine combine, List<Double> weights) {
-        return (width, classes, activation, biasShape) -> new MultiHeadClassifier(count, width, classes, activation, biasShape,
-                combine, weights);
+        return (width, classes, activation, biasShape) ->
+                new MultiHeadClassifier(count, width, classes, activation, biasShape, combine, weights);
     }
 
     @Override
@@ -65,7 +75,8 @@ public final class MultiHeadClassifier extends Classifier {
 
     @Override
     public Map<String, Object> settings() {
-        return weights == null ? ordered("heads", heads.size(), "combine", combine)
+        return weights == null
+                ? ordered("heads", heads.size(), "combine", combine)
                 : ordered("heads", heads.size(), "combine", combine, "weights", weights);
     }
 }

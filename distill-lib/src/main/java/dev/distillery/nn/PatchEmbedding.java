@@ -36,7 +36,8 @@ public final class PatchEmbedding extends Module implements SequenceEmbedding {
     private Var project(Forward f, Var image) {
         long b = f.batch();
         int n = side / patch;
-        Var pieces = image.reshape(b, n, patch, n, patch).permute(0, 1, 3, 2, 4).reshape(b * n * n, (long) patch * patch);
+        Var pieces =
+                image.reshape(b, n, patch, n, patch).permute(0, 1, 3, 2, 4).reshape(b * n * n, (long) patch * patch);
         return proj.forward(f, pieces).reshape(b, (long) n * n, width).add(f.value(positions));
     }
 

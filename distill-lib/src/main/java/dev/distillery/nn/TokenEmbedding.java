@@ -46,9 +46,10 @@ public final class TokenEmbedding extends Module implements SequenceEmbedding {
             float id = values[i];
             flat[i] = (int) id;
             if (flat[i] != id || flat[i] < 0 || flat[i] >= vocab) {
-                throw new IllegalArgumentException("input " + id + " at row " + (i / length) + ", position " + (i % length)
-                        + " is not a token id of the " + vocab + "-word vocabulary; text inputs are token ids "
-                        + "(0 for padding), as the teacher's tokenizer gives them");
+                throw new IllegalArgumentException(
+                        "input " + id + " at row " + (i / length) + ", position " + (i % length)
+                                + " is not a token id of the " + vocab + "-word vocabulary; text inputs are token ids "
+                                + "(0 for padding), as the teacher's tokenizer gives them");
             }
             boolean real = flat[i] != PAD;
             m[i] = real ? 1f : 0f;
@@ -58,7 +59,8 @@ public final class TokenEmbedding extends Module implements SequenceEmbedding {
         for (int i = 0; i < n.length; i++) {
             n[i] = Math.max(1f, n[i]);
         }
-        Embedded.Padding padding = new Embedded.Padding(f.tape().constant(Nd4j.create(m, new long[] {b, length, 1}, DataType.FLOAT)),
+        Embedded.Padding padding = new Embedded.Padding(
+                f.tape().constant(Nd4j.create(m, new long[] {b, length, 1}, DataType.FLOAT)),
                 f.tape().constant(Nd4j.create(bs, new long[] {b, 1, 1, length}, DataType.FLOAT)),
                 f.tape().constant(Nd4j.create(n, new long[] {b, 1}, DataType.FLOAT)));
         Var hidden = f.value(tokens).rows(flat).reshape(b, length, width).add(f.value(positions));

@@ -22,8 +22,8 @@ public final class TransformerBlock extends Module {
     private final Dropout ffnDrop;
 
     /** A block for sequences of {@code sequence} positions (dropout masks are per position and channel). */
-    public TransformerBlock(int width, int heads, int ffnWidth, Activation activation, boolean preNorm, double dropout,
-            int sequence) {
+    public TransformerBlock(
+            int width, int heads, int ffnWidth, Activation activation, boolean preNorm, double dropout, int sequence) {
         this.preNorm = preNorm;
         LayerNorm n1 = preNorm ? child("norm1", new LayerNorm(width)) : null;
         this.attn = child("attn", new MultiHeadAttention(width, heads, activation));

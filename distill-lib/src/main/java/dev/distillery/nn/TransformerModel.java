@@ -12,7 +12,14 @@ import java.util.Map;
 public final class TransformerModel extends Model {
 
     /** The encoder's shape: width, depth, heads, feed-forward width, activation, norm placement, dropout, stride. */
-    public record Shape(int width, int depth, int heads, int ffn, Activation activation, boolean preNorm, double dropout,
+    public record Shape(
+            int width,
+            int depth,
+            int heads,
+            int ffn,
+            Activation activation,
+            boolean preNorm,
+            double dropout,
             int stride) {}
 
     private final int inputs;
@@ -26,8 +33,8 @@ public final class TransformerModel extends Model {
     private final Classifier head;
 
     /** {@code embedding}: a {@link TokenEmbedding}, {@link PatchEmbedding} or {@link FrameEmbedding} of width {@code shape.width()}. */
-    public <E extends Module & SequenceEmbedding> TransformerModel(int inputs, E embedding, Shape shape, int classes,
-            Classifier.Factory heads) {
+    public <E extends Module & SequenceEmbedding> TransformerModel(
+            int inputs, E embedding, Shape shape, int classes, Classifier.Factory heads) {
         this.inputs = inputs;
         this.shape = shape;
         this.embedding = child("embed", embedding);
@@ -38,7 +45,8 @@ public final class TransformerModel extends Model {
         this.embedDrop = drop == null ? null : child("embed_drop", drop);
         this.blocks = child("blocks", new ModuleList<>());
         for (int i = 0; i < shape.depth(); i++) {
-            blocks.add(new TransformerBlock(d, shape.heads(), shape.ffn(), shape.activation(), shape.preNorm(), shape.dropout(), s));
+            blocks.add(new TransformerBlock(
+                    d, shape.heads(), shape.ffn(), shape.activation(), shape.preNorm(), shape.dropout(), s));
         }
         this.norm = shape.preNorm() ? child("norm", new LayerNorm(d)) : null;
         this.pool = child("pool", new MeanPooling());
@@ -64,7 +72,8 @@ public final class TransformerModel extends Model {
         out.put(Outputs.EMBEDDING, e.masked(hidden));
         hidden = Dropout.through(embedDrop, f, hidden);
         for (int i = 0; i < blocks.size(); i++) {
-            TransformerBlock.Output o = blocks.get(i).forward(f, hidden, padding == null ? null : padding.attentionBias());
+            TransformerBlock.Output o =
+                    blocks.get(i).forward(f, hidden, padding == null ? null : padding.attentionBias());
             hidden = o.hidden();
             out.put(Outputs.attention(i), o.attention());
             out.put(Outputs.layer(i), e.masked(hidden));
@@ -80,8 +89,24 @@ public final class TransformerModel extends Model {
 
     @Override
     public Map<String, Object> settings() {
-        return ordered("inputs", inputs, "width", shape.width(), "depth", shape.depth(), "heads", shape.heads(), "ffn",
-                shape.ffn(), "activation", shape.activation(), "norm", shape.preNorm() ? "pre" : "post", "dropout",
-                shape.dropout(), "stride", shape.stride());
+        return ordered(
+                "inputs",
+                inputs,
+                "width",
+                shape.width(),
+                "depth",
+                shape.depth(),
+                "heads",
+                shape.heads(),
+                "ffn",
+                shape.ffn(),
+                "activation",
+                shape.activation(),
+                "norm",
+                shape.preNorm() ? "pre" : "post",
+                "dropout",
+                shape.dropout(),
+                "stride",
+                shape.stride());
     }
 }

@@ -25,7 +25,13 @@ public final class Charts {
 
     /** Curves against epoch, e.g. validation accuracy of each run. */
     public static XYChart curves(String title, String yLabel, List<Curve> curves) {
-        XYChart c = new XYChartBuilder().width(800).height(500).title(title).xAxisTitle("epoch").yAxisTitle(yLabel).build();
+        XYChart c = new XYChartBuilder()
+                .width(800)
+                .height(500)
+                .title(title)
+                .xAxisTitle("epoch")
+                .yAxisTitle(yLabel)
+                .build();
         c.getStyler().setMarkerSize(4);
         c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
         for (Curve cv : curves) {
@@ -40,8 +46,13 @@ public final class Charts {
 
     /** Accuracy against parameter count (log scale), one series per group, with error bars. */
     public static XYChart tradeoff(String title, List<Point> points) {
-        XYChart c = new XYChartBuilder().width(800).height(500).title(title).xAxisTitle("parameters")
-                .yAxisTitle("test accuracy (%)").build();
+        XYChart c = new XYChartBuilder()
+                .width(800)
+                .height(500)
+                .title(title)
+                .xAxisTitle("parameters")
+                .yAxisTitle("test accuracy (%)")
+                .build();
         c.getStyler().setXAxisLogarithmic(true);
         c.getStyler().setMarkerSize(10);
         c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
@@ -62,7 +73,8 @@ public final class Charts {
         try {
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            String name = file.toString().endsWith(".png") ? file.toString().substring(0, file.toString().length() - 4)
+            String name = file.toString().endsWith(".png")
+                    ? file.toString().substring(0, file.toString().length() - 4)
                     : file.toString();
             BitmapEncoder.saveBitmapWithDPI(chart, name, BitmapEncoder.BitmapFormat.PNG, 120);
             return Path.of(name + ".png");

@@ -9,19 +9,36 @@ import java.util.List;
  * ensemble's {@code targets}, {@code losses} or {@code heads} mode); in a teacher-assistant chain,
  * the chain's name, this run's role and stage, and the runs it learned from.
  */
-public record Lineage(String source, String mode, List<Member> teachers, String weighting, Search search, String chain,
-        String role, Integer stage, Integer stages, List<String> parents, Long extraParameters) {
+public record Lineage(
+        String source,
+        String mode,
+        List<Member> teachers,
+        String weighting,
+        Search search,
+        String chain,
+        String role,
+        Integer stage,
+        Integer stages,
+        List<String> parents,
+        Long extraParameters) {
 
     /** One teacher: its name, id (hash of its weights), spec, size, weight, test accuracy, and the run that trained it. */
-    public record Member(String name, String id, String spec, Long parameters, Double weight, Double testAccuracy,
-            String run) {}
+    public record Member(
+            String name, String id, String spec, Long parameters, Double weight, Double testAccuracy, String run) {}
 
     /**
      * How ensemble weights were searched: the method, the fitness minimised on the validation split,
      * evaluations used, the seed, and the fitness and accuracy of uniform weights against the weights found.
      */
-    public record Search(String method, String fitness, int evaluations, long seed, double uniformValue, double value,
-            double uniformAccuracy, double accuracy) {}
+    public record Search(
+            String method,
+            String fitness,
+            int evaluations,
+            long seed,
+            double uniformValue,
+            double value,
+            double uniformAccuracy,
+            double accuracy) {}
 
     public Lineage {
         teachers = teachers == null ? List.of() : List.copyOf(teachers);
@@ -35,7 +52,8 @@ public record Lineage(String source, String mode, List<Member> teachers, String 
 
     /** The same lineage as a stage of chain {@code chain}: {@code role} assistant or student, stage i of n, learned from {@code parents}. */
     public Lineage inChain(String chain, String role, int stage, int stages, List<String> parents) {
-        return new Lineage(source, mode, teachers, weighting, search, chain, role, stage, stages, parents, extraParameters);
+        return new Lineage(
+                source, mode, teachers, weighting, search, chain, role, stage, stages, parents, extraParameters);
     }
 
     /** The same lineage with the teachers' producing runs filled in, in order. */
@@ -55,7 +73,9 @@ public record Lineage(String source, String mode, List<Member> teachers, String 
 
     /** A one-line account, e.g. {@code targets of cnn 0.62 + mlp 0.38 (de), student 3/3 of chain c}. */
     public String describe() {
-        return chain == null ? describeSource() : describeSource() + String.format(", %s %d/%d of chain %s", role, stage, stages, chain);
+        return chain == null
+                ? describeSource()
+                : describeSource() + String.format(", %s %d/%d of chain %s", role, stage, stages, chain);
     }
 
     /** What the soft targets came from, without the chain stage, e.g. {@code targets of cnn 0.62 + mlp 0.38 (de)}. */

@@ -49,7 +49,8 @@ public final class ModelFile {
     public static Loaded load(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new SpecException("model file " + file + " does not exist; save one with ModelFile.save or "
-                    + "train a teacher first (working directory is " + Path.of("").toAbsolutePath() + ")");
+                    + "train a teacher first (working directory is "
+                    + Path.of("").toAbsolutePath() + ")");
         }
         Map<String, String> texts = new LinkedHashMap<>();
         Map<String, INDArray> arrays = new LinkedHashMap<>();
@@ -58,15 +59,18 @@ public final class ModelFile {
         } catch (NoSuchFileException e) {
             throw new SpecException("model file " + file + " does not exist", e);
         } catch (IOException | RuntimeException e) {
-            throw new SpecException("model file " + file + " is not a Distillery model file (" + e.getMessage()
-                    + "); it should be a zip with spec.json, provenance.json and params/", e);
+            throw new SpecException(
+                    "model file " + file + " is not a Distillery model file (" + e.getMessage()
+                            + "); it should be a zip with spec.json, provenance.json and params/",
+                    e);
         }
         if (!texts.containsKey("spec.json")) {
             throw new SpecException("model file " + file + " has no spec.json; it is not a Distillery model file");
         }
         ModelSpec spec = Specs.parse(texts.get("spec.json"), ModelSpec.class, file + "!spec.json");
         Provenance prov = texts.containsKey("provenance.json")
-                ? Specs.parse(texts.get("provenance.json"), Provenance.class, file + "!provenance.json") : null;
+                ? Specs.parse(texts.get("provenance.json"), Provenance.class, file + "!provenance.json")
+                : null;
         Network n = Network.build(spec, 0);
         Map<String, INDArray> params = new LinkedHashMap<>();
         arrays.forEach((k, v) -> params.put(k.substring("params/".length()), v));
@@ -75,7 +79,8 @@ public final class ModelFile {
     }
 
     /** Writes each array as a zip entry {@code prefix + name} (model files and checkpoints share the format). */
-    public static void writeArrays(ZipOutputStream zip, String prefix, Map<String, INDArray> arrays) throws IOException {
+    public static void writeArrays(ZipOutputStream zip, String prefix, Map<String, INDArray> arrays)
+            throws IOException {
         for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
             zip.putNextEntry(new ZipEntry(prefix + e.getKey()));
             DataOutputStream out = new DataOutputStream(zip);

@@ -27,7 +27,10 @@ public final class Registry<T> {
 
         /** {@code name(p1, p2)}, or the bare name without parameters. */
         public String signature() {
-            return params.isEmpty() ? name : name + "(" + String.join(", ", params.stream().map(Param::name).toList()) + ")";
+            return params.isEmpty()
+                    ? name
+                    : name + "("
+                            + String.join(", ", params.stream().map(Param::name).toList()) + ")";
         }
     }
 
@@ -64,7 +67,8 @@ public final class Registry<T> {
         for (String n : names) {
             Entry<T> other = find(n);
             if (other != null) {
-                throw new IllegalArgumentException(kind + " '" + n + "' is already registered (" + other.description() + ")");
+                throw new IllegalArgumentException(
+                        kind + " '" + n + "' is already registered (" + other.description() + ")");
             }
         }
         entries.put(key(e.name()), e);
@@ -124,7 +128,10 @@ public final class Registry<T> {
     public synchronized List<String> helpLines(String heading) {
         List<String> out = new ArrayList<>();
         out.add(heading);
-        int width = entries.values().stream().mapToInt(e -> e.signature().length()).max().orElse(0);
+        int width = entries.values().stream()
+                .mapToInt(e -> e.signature().length())
+                .max()
+                .orElse(0);
         for (Entry<T> e : entries.values()) {
             out.add("  " + pad(e.signature(), width) + "  " + e.description());
             for (Param p : e.params()) {
@@ -141,8 +148,14 @@ public final class Registry<T> {
         for (Entry<T> e : entries.values()) {
             sb.append("- `").append(e.name()).append('`');
             if (!e.params().isEmpty()) {
-                sb.append(" (").append(String.join(", ", e.params().stream().map(p -> "`" + p.name() + "`"
-                        + (p.defaultValue() == null ? "" : " = " + p.defaultValue())).toList())).append(')');
+                sb.append(" (")
+                        .append(String.join(
+                                ", ",
+                                e.params().stream()
+                                        .map(p -> "`" + p.name() + "`"
+                                                + (p.defaultValue() == null ? "" : " = " + p.defaultValue()))
+                                        .toList()))
+                        .append(')');
             }
             sb.append(": ").append(e.description()).append('\n');
         }

@@ -2,6 +2,7 @@ package dev.distillery.spec;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
@@ -9,7 +10,6 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -73,30 +73,41 @@ public final class Specs {
             }
             return value;
         } catch (UnrecognizedPropertyException e) {
-            String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
-                    .map(String::valueOf).sorted().collect(Collectors.joining(", "));
-            throw new SpecException(source + where(e) + ": unknown field '" + e.getPropertyName() + "' in "
-                    + e.getReferringClass().getSimpleName() + "; known fields: " + known, e);
+            String known = e.getKnownPropertyIds() == null
+                    ? ""
+                    : e.getKnownPropertyIds().stream()
+                            .map(String::valueOf)
+                            .sorted()
+                            .collect(Collectors.joining(", "));
+            throw new SpecException(
+                    source + where(e) + ": unknown field '" + e.getPropertyName() + "' in "
+                            + e.getReferringClass().getSimpleName() + "; known fields: " + known,
+                    e);
         } catch (InvalidTypeIdException e) {
-            throw new SpecException(source + where(e) + ": unknown type '" + e.getTypeId() + "' for "
-                    + e.getBaseType().getRawClass().getSimpleName() + "; " + knownTypes(e.getBaseType().getRawClass()), e);
+            throw new SpecException(
+                    source + where(e) + ": unknown type '" + e.getTypeId() + "' for "
+                            + e.getBaseType().getRawClass().getSimpleName() + "; "
+                            + knownTypes(e.getBaseType().getRawClass()),
+                    e);
         } catch (ValueInstantiationException e) {
             Throwable c = e.getCause() == null ? e : e.getCause();
             throw new SpecException(source + where(e) + ": " + c.getMessage(), e);
         } catch (JsonMappingException e) {
             throw new SpecException(source + where(e) + ": " + e.getOriginalMessage(), e);
         } catch (JsonProcessingException e) {
-            throw new SpecException(source + " is not valid " + (json ? "JSON" : "YAML") + where(e) + ": "
-                    + e.getOriginalMessage(), e);
+            throw new SpecException(
+                    source + " is not valid " + (json ? "JSON" : "YAML") + where(e) + ": " + e.getOriginalMessage(), e);
         }
     }
 
     private static String where(JsonProcessingException e) {
         StringBuilder s = new StringBuilder();
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
-            s.append(" at ").append(m.getPath().stream()
-                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining(".")).replace(".[", "["));
+            s.append(" at ")
+                    .append(m.getPath().stream()
+                            .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                            .collect(Collectors.joining("."))
+                            .replace(".[", "["));
         }
         if (e.getLocation() != null && e.getLocation().getLineNr() > 0) {
             s.append(" (line ").append(e.getLocation().getLineNr()).append(")");
@@ -105,12 +116,15 @@ public final class Specs {
     }
 
     private static String knownTypes(Class<?> base) {
-        com.fasterxml.jackson.annotation.JsonSubTypes st = base.getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class);
+        com.fasterxml.jackson.annotation.JsonSubTypes st =
+                base.getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class);
         if (st == null) {
             return "see the documentation for the known types";
         }
-        return "known types: " + java.util.Arrays.stream(st.value()).map(com.fasterxml.jackson.annotation.JsonSubTypes.Type::name)
-                .collect(Collectors.joining(", "));
+        return "known types: "
+                + java.util.Arrays.stream(st.value())
+                        .map(com.fasterxml.jackson.annotation.JsonSubTypes.Type::name)
+                        .collect(Collectors.joining(", "));
     }
 
     public static String toJson(Object value) {

@@ -37,8 +37,8 @@ public final class EncoderEnsemble implements Layered {
             }
             long w = m.outputShape(Network.FEATURES)[0];
             if (width >= 0 && w != width) {
-                throw new SpecException("teacher '" + t.name() + "' embeds in " + w + " dimensions, the others in " + width
-                        + "; average encoders of one width");
+                throw new SpecException("teacher '" + t.name() + "' embeds in " + w + " dimensions, the others in "
+                        + width + "; average encoders of one width");
             }
             width = w;
             members.add(m);

@@ -1,8 +1,8 @@
 package dev.distillery.teacher;
 
-import dev.distillery.loss.EnsembleMode;
 import dev.distillery.data.DataLocator;
 import dev.distillery.data.LabeledData;
+import dev.distillery.loss.EnsembleMode;
 import dev.distillery.provenance.Lineage;
 import dev.distillery.spec.SpecException;
 import java.util.ArrayList;
@@ -35,7 +35,12 @@ public final class Ensemble {
     private final String weighting;
     private final Lineage.Search search;
 
-    private Ensemble(String name, List<Teacher> members, double[] weights, EnsembleMode mode, String weighting,
+    private Ensemble(
+            String name,
+            List<Teacher> members,
+            double[] weights,
+            EnsembleMode mode,
+            String weighting,
             Lineage.Search search) {
         this.name = name;
         this.members = List.copyOf(members);
@@ -55,8 +60,9 @@ public final class Ensemble {
         List<String> names = new ArrayList<>();
         for (Teacher t : members) {
             if (t.outputs() != outputs) {
-                throw new SpecException("ensemble '" + name + "': teacher '" + t.name() + "' has " + t.outputs()
-                        + " outputs but '" + members.get(0).name() + "' has " + outputs + "; members must share their classes");
+                throw new SpecException(
+                        "ensemble '" + name + "': teacher '" + t.name() + "' has " + t.outputs() + " outputs but '"
+                                + members.get(0).name() + "' has " + outputs + "; members must share their classes");
             }
             if (names.contains(t.name())) {
                 throw new SpecException("ensemble '" + name + "': teacher '" + t.name() + "' appears twice");
@@ -99,7 +105,8 @@ public final class Ensemble {
         double sum = 0;
         for (double v : w) {
             if (!(v >= 0) || Double.isInfinite(v)) {
-                throw new SpecException("ensemble '" + name + "': weights must be finite and ≥ 0, got " + Arrays.toString(w));
+                throw new SpecException(
+                        "ensemble '" + name + "': weights must be finite and ≥ 0, got " + Arrays.toString(w));
             }
             sum += v;
         }
@@ -113,15 +120,33 @@ public final class Ensemble {
         return out;
     }
 
-    public String name() { return name; }
-    public List<Teacher> members() { return members; }
-    public double[] weights() { return weights.clone(); }
-    public EnsembleMode mode() { return mode; }
+    public String name() {
+        return name;
+    }
+
+    public List<Teacher> members() {
+        return members;
+    }
+
+    public double[] weights() {
+        return weights.clone();
+    }
+
+    public EnsembleMode mode() {
+        return mode;
+    }
     /** How the weights were chosen: {@code uniform}, {@code fixed}, or the search method ({@code de}). */
-    public String weighting() { return weighting; }
+    public String weighting() {
+        return weighting;
+    }
     /** The search's report, or null for uniform and fixed weights. */
-    public Lineage.Search search() { return search; }
-    public int outputs() { return members.get(0).outputs(); }
+    public Lineage.Search search() {
+        return search;
+    }
+
+    public int outputs() {
+        return members.get(0).outputs();
+    }
 
     public List<String> memberNames() {
         return members.stream().map(Teacher::name).toList();
@@ -198,8 +223,14 @@ public final class Ensemble {
         List<Lineage.Member> ms = new ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
             Teacher t = members.get(i);
-            ms.add(new Lineage.Member(t.name(), t.id(), t.network().spec().compact(), t.network().parameterCount(),
-                    weights[i], test == null ? null : dev.distillery.eval.Accuracy.of(t.logits(test), test.labels()), null));
+            ms.add(new Lineage.Member(
+                    t.name(),
+                    t.id(),
+                    t.network().spec().compact(),
+                    t.network().parameterCount(),
+                    weights[i],
+                    test == null ? null : dev.distillery.eval.Accuracy.of(t.logits(test), test.labels()),
+                    null));
         }
         return new Lineage("ensemble", mode.label(), ms, weighting, search, null, "student", null, null, null, null);
     }
@@ -208,7 +239,9 @@ public final class Ensemble {
     public String toString() {
         StringBuilder s = new StringBuilder("ensemble '" + name + "' (" + mode.label() + ", " + weighting + "): ");
         for (int i = 0; i < members.size(); i++) {
-            s.append(i == 0 ? "" : " + ").append(String.format("%.3f × %s", weights[i], members.get(i).name()));
+            s.append(i == 0 ? "" : " + ")
+                    .append(String.format(
+                            "%.3f × %s", weights[i], members.get(i).name()));
         }
         return s.toString();
     }

@@ -3,22 +3,22 @@ package dev.distillery.teacher;
 import dev.distillery.data.LabeledData;
 import dev.distillery.data.Splits;
 import dev.distillery.eval.Accuracy;
-import dev.distillery.train.CrossEntropy;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.Network;
-import dev.distillery.train.Objective;
+import dev.distillery.nn.Init;
+import dev.distillery.nn.Linear;
+import dev.distillery.nn.Module;
+import dev.distillery.nn.Modules;
 import dev.distillery.provenance.Provenance;
 import dev.distillery.spec.SpecException;
+import dev.distillery.tensor.Var;
+import dev.distillery.train.CrossEntropy;
+import dev.distillery.train.Objective;
 import dev.distillery.train.TeacherOutput;
 import dev.distillery.train.Trainer;
 import dev.distillery.train.TrainingListener;
 import dev.distillery.train.TrainingOptions;
 import dev.distillery.train.TrainingOutcome;
-import dev.distillery.nn.Init;
-import dev.distillery.nn.Linear;
-import dev.distillery.nn.Module;
-import dev.distillery.nn.Modules;
-import dev.distillery.tensor.Var;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,7 +49,8 @@ public final class MultiTask implements Objective {
             }
             from = from == null ? Network.FEATURES : from;
             if (!(weight >= 0) || Double.isInfinite(weight)) {
-                throw new SpecException("multi-task: weight of task '" + name + "' must be a finite number ≥ 0, got " + weight);
+                throw new SpecException(
+                        "multi-task: weight of task '" + name + "' must be a finite number ≥ 0, got " + weight);
             }
         }
     }
@@ -77,7 +78,8 @@ public final class MultiTask implements Objective {
 
     @Override
     public String describe() {
-        return "cross-entropy + " + fmt(task.weight()) + "×cross-entropy(" + task.name() + " head on " + task.from() + ")";
+        return "cross-entropy + " + fmt(task.weight()) + "×cross-entropy(" + task.name() + " head on " + task.from()
+                + ")";
     }
 
     @Override
@@ -104,36 +106,63 @@ public final class MultiTask implements Objective {
      * the two splits must hold the same examples in the same order (e.g. both tasks of one speech
      * set). The best epoch is chosen by the primary task's validation accuracy.
      */
-    public static Trained train(String name, ModelSpec spec, Splits primary, Splits secondary, Task task,
-            TrainingOptions options, List<TrainingListener> listeners) {
+    public static Trained train(
+            String name,
+            ModelSpec spec,
+            Splits primary,
+            Splits secondary,
+            Task task,
+            TrainingOptions options,
+            List<TrainingListener> listeners) {
         for (String split : List.of("train", "validation", "test")) {
             LabeledData p = pick(primary, split);
             LabeledData s = pick(secondary, split);
-            boolean same = p.features() == s.features() || (p.size() == s.size()
-                    && Arrays.equals(p.features().shape(), s.features().shape()) && p.features().equals(s.features()));
+            boolean same = p.features() == s.features()
+                    || (p.size() == s.size()
+                            && Arrays.equals(p.features().shape(), s.features().shape())
+                            && p.features().equals(s.features()));
             if (!same) {
-                throw new SpecException("multi-task teacher '" + name + "': the " + split + " splits of " + p.name() + " and "
-                        + s.name() + " are not the same examples; load both tasks from one set (e.g. SpeechCommandsSynth.loadTasks)");
+                throw new SpecException(
+                        "multi-task teacher '" + name + "': the " + split + " splits of " + p.name() + " and "
+                                + s.name()
+                                + " are not the same examples; load both tasks from one set (e.g. SpeechCommandsSynth.loadTasks)");
             }
         }
         if (task.classes() != secondary.train().numClasses()) {
-            throw new SpecException("multi-task teacher '" + name + "': task '" + task.name() + "' declares " + task.classes()
-                    + " classes but its data has " + secondary.train().numClasses());
+            throw new SpecException(
+                    "multi-task teacher '" + name + "': task '" + task.name() + "' declares " + task.classes()
+                            + " classes but its data has " + secondary.train().numClasses());
         }
         Network net = Network.build(spec, options.seed());
         MultiTask objective = new MultiTask(task, net);
-        TrainingOutcome out = new Trainer(net, objective, options.stage("teacher " + name)).listeners(listeners)
-                .fit(primary.train(), null, Map.of(objective.targets(), secondary.train().oneHot()),
-                        primary.validation(), null);
-        double first = Accuracy.of(net.logits(primary.test().features()), primary.test().labels());
-        double second = Accuracy.of(objective.secondaryLogits(net, secondary.test().features()), secondary.test().labels());
+        TrainingOutcome out = new Trainer(net, objective, options.stage("teacher " + name))
+                .listeners(listeners)
+                .fit(
+                        primary.train(),
+                        null,
+                        Map.of(objective.targets(), secondary.train().oneHot()),
+                        primary.validation(),
+                        null);
+        double first = Accuracy.of(
+                net.logits(primary.test().features()), primary.test().labels());
+        double second = Accuracy.of(
+                objective.secondaryLogits(net, secondary.test().features()),
+                secondary.test().labels());
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("test_accuracy", first);
         metrics.put("val_accuracy", out.bestValAccuracy());
         metrics.put(task.name() + "_test_accuracy", second);
         metrics.put("parameters", (double) net.parameterCount());
-        Provenance p = Provenance.of(name, "teacher", options.seed(), primary.train().name() + " + " + task.name(),
-                primary.fingerprint() + "+" + secondary.fingerprint(), objective.describe(), null, out.curve().size(), metrics);
+        Provenance p = Provenance.of(
+                name,
+                "teacher",
+                options.seed(),
+                primary.train().name() + " + " + task.name(),
+                primary.fingerprint() + "+" + secondary.fingerprint(),
+                objective.describe(),
+                null,
+                out.curve().size(),
+                metrics);
         return new Trained(new Teacher(name, net, p), out, first, second);
     }
 

@@ -32,7 +32,8 @@ public final class OnnxEncoder implements AutoCloseable {
 
     /** How token states become one sentence vector. */
     public enum Pooling {
-        CLS, MEAN
+        CLS,
+        MEAN
     }
 
     private static final String IDS = "input_ids";
@@ -50,14 +51,22 @@ public final class OnnxEncoder implements AutoCloseable {
     private final String device;
     /** Reads the ONNX file again when its weights are wanted (the bytes are not kept: ORT holds its own copy). */
     private java.util.function.Supplier<byte[]> source;
+
     private final Pooling pooling;
     private final int maxLength;
     private final Set<String> inputs;
     /** Node outputs exposed as hidden states and attention probabilities, none unless asked for. */
     private final EncoderNodes nodes;
+
     private int heads;
 
-    private OnnxEncoder(String name, byte[] model, byte[] tokenizerJson, Pooling pooling, int maxLength, int threads,
+    private OnnxEncoder(
+            String name,
+            byte[] model,
+            byte[] tokenizerJson,
+            Pooling pooling,
+            int maxLength,
+            int threads,
             boolean hidden) {
         this.name = name;
         this.tokenizerJson = tokenizerJson;
@@ -75,8 +84,8 @@ public final class OnnxEncoder implements AutoCloseable {
             this.device = opened.device();
             this.session = opened.session();
         } catch (OrtException e) {
-            throw new SpecException("'" + name + "' is not a model ONNX Runtime can load (" + OrtSessions.firstLine(e) + "); give an "
-                    + "ONNX file (.onnx) exported from a text encoder");
+            throw new SpecException("'" + name + "' is not a model ONNX Runtime can load (" + OrtSessions.firstLine(e)
+                    + "); give an " + "ONNX file (.onnx) exported from a text encoder");
         }
         // after ONNX Runtime has accepted the file, so that a file that is not ONNX gets its message
         this.parameterCount = OnnxGraph.parameterCount(model);
@@ -86,8 +95,8 @@ public final class OnnxEncoder implements AutoCloseable {
             if (!inputs.contains(IDS) || !inputs.contains(MASK) || !outs.containsKey(HIDDEN)) {
                 String found = "inputs " + inputs + ", outputs " + outs.keySet();
                 session.close();
-                throw new SpecException("ONNX model '" + name + "' is not a BERT-style encoder: it needs inputs " + IDS + " and "
-                        + MASK + " and an output " + HIDDEN + "; it has " + found);
+                throw new SpecException("ONNX model '" + name + "' is not a BERT-style encoder: it needs inputs " + IDS
+                        + " and " + MASK + " and an output " + HIDDEN + "; it has " + found);
             }
         } catch (OrtException e) {
             throw new IllegalStateException("reading the inputs of '" + name + "': " + OrtSessions.firstLine(e), e);
@@ -97,7 +106,8 @@ public final class OnnxEncoder implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             close();
             throw new SpecException("the tokenizer of '" + name + "' cannot be read ("
-                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + "); give the model's tokenizer.json");
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage())
+                    + "); give the model's tokenizer.json");
         }
     }
 
@@ -112,8 +122,8 @@ public final class OnnxEncoder implements AutoCloseable {
      */
     public static OnnxEncoder pretrained(String name, int threads, boolean hiddenStates) {
         PretrainedEncoders.Shipped s = PretrainedEncoders.get(name);
-        OnnxEncoder e = new OnnxEncoder(s.name(), s.model(), s.tokenizerJson(), s.pooling(), s.maxLength(), threads,
-                hiddenStates);
+        OnnxEncoder e = new OnnxEncoder(
+                s.name(), s.model(), s.tokenizerJson(), s.pooling(), s.maxLength(), threads, hiddenStates);
         e.source = s::model;
         return e;
     }
@@ -124,16 +134,22 @@ public final class OnnxEncoder implements AutoCloseable {
     }
 
     /** As {@link #onnx(Path, Path, Pooling, int, int)}; with {@code hiddenStates}, every layer's output too. */
-    public static OnnxEncoder onnx(Path model, Path tokenizerJson, Pooling pooling, int maxLength, int threads,
-            boolean hiddenStates) {
+    public static OnnxEncoder onnx(
+            Path model, Path tokenizerJson, Pooling pooling, int maxLength, int threads, boolean hiddenStates) {
         for (Path p : List.of(model, tokenizerJson)) {
             if (!Files.isRegularFile(p)) {
                 throw new SpecException(p + " does not exist or is not a file");
             }
         }
         try {
-            OnnxEncoder e = new OnnxEncoder(model.getFileName().toString(), Files.readAllBytes(model),
-                    Files.readAllBytes(tokenizerJson), pooling, maxLength, threads, hiddenStates);
+            OnnxEncoder e = new OnnxEncoder(
+                    model.getFileName().toString(),
+                    Files.readAllBytes(model),
+                    Files.readAllBytes(tokenizerJson),
+                    pooling,
+                    maxLength,
+                    threads,
+                    hiddenStates);
             e.source = () -> {
                 try {
                     return Files.readAllBytes(model);
@@ -184,9 +200,10 @@ public final class OnnxEncoder implements AutoCloseable {
      * read from the ONNX file: students can start from it. Float models only.
      */
     public float[][] wordEmbeddings() {
-        return OnnxGraph.matrix(source.get(), "word_embeddings.weight").orElseThrow(() -> new SpecException(name
-                + " has no float word-embedding matrix (word_embeddings.weight) to start a student from; quantized models"
-                + " store it as int8: use the float model"));
+        return OnnxGraph.matrix(source.get(), "word_embeddings.weight")
+                .orElseThrow(() -> new SpecException(name
+                        + " has no float word-embedding matrix (word_embeddings.weight) to start a student from; quantized models"
+                        + " store it as int8: use the float model"));
     }
 
     /** Transformer layers found in the graph (0 unless loaded with hidden states). */
@@ -247,7 +264,8 @@ public final class OnnxEncoder implements AutoCloseable {
      */
     public Batch hiddenStates(List<String> sentences) {
         if (nodes.hidden().isEmpty()) {
-            throw new IllegalStateException(name + " was loaded without hidden states; load it with pretrained(name, threads, true)");
+            throw new IllegalStateException(
+                    name + " was loaded without hidden states; load it with pretrained(name, threads, true)");
         }
         List<String> wanted = new ArrayList<>(nodes.hidden());
         wanted.add(HIDDEN);
@@ -295,7 +313,8 @@ public final class OnnxEncoder implements AutoCloseable {
                 return out;
             }
         } catch (OrtException e) {
-            throw new IllegalStateException(name + ": ONNX Runtime failed on a batch of " + b + " sentences: " + OrtSessions.firstLine(e), e);
+            throw new IllegalStateException(
+                    name + ": ONNX Runtime failed on a batch of " + b + " sentences: " + OrtSessions.firstLine(e), e);
         } finally {
             made.forEach(OnnxTensor::close);
         }
@@ -313,12 +332,15 @@ public final class OnnxEncoder implements AutoCloseable {
         Map<String, String> exposed = nodes.byName();
         for (String n : names) {
             if (!exposed.containsKey(n)) {
-                throw new IllegalStateException(name + " exposes no '" + n + "'" + (exposed.isEmpty()
-                        ? "; it was loaded without hidden states: load it with hidden states on" : "; it has " + exposed.keySet()));
+                throw new IllegalStateException(name + " exposes no '" + n + "'"
+                        + (exposed.isEmpty()
+                                ? "; it was loaded without hidden states: load it with hidden states on"
+                                : "; it has " + exposed.keySet()));
             }
         }
         if (idMatrix.rank() != 2) {
-            throw new IllegalArgumentException(name + " reads token ids [B, L]; got " + java.util.Arrays.toString(idMatrix.shape()));
+            throw new IllegalArgumentException(
+                    name + " reads token ids [B, L]; got " + java.util.Arrays.toString(idMatrix.shape()));
         }
         TokenStates.Trimmed t = TokenStates.Trimmed.of(idMatrix);
         long[][] mask = t.mask();
@@ -331,8 +353,11 @@ public final class OnnxEncoder implements AutoCloseable {
         Map<String, float[][][]> named = new LinkedHashMap<>();
         for (String n : names) {
             Object v = raw.get(exposed.get(n));
-            named.put(n, v instanceof float[][][][] a ? TokenStates.paddedMaps(a, mask, full)
-                    : TokenStates.padded((float[][][]) v, mask, full));
+            named.put(
+                    n,
+                    v instanceof float[][][][] a
+                            ? TokenStates.paddedMaps(a, mask, full)
+                            : TokenStates.padded((float[][][]) v, mask, full));
         }
         float[][][] last = (float[][][]) raw.get(HIDDEN);
         float[][][] sentence = new float[b][1][];
@@ -354,7 +379,8 @@ public final class OnnxEncoder implements AutoCloseable {
         if (heads == 0 && !nodes.attention().isEmpty()) {
             String first = nodes.attention().get(0);
             long[][] one = {{101, 102}};
-            Object v = runRaw(one, new long[][] {{1, 1}}, new long[][] {{0, 0}}, List.of(first)).get(first);
+            Object v = runRaw(one, new long[][] {{1, 1}}, new long[][] {{0, 0}}, List.of(first))
+                    .get(first);
             heads = ((float[][][][]) v)[0].length;
         }
         return heads;

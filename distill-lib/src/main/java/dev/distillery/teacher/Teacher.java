@@ -3,10 +3,10 @@ package dev.distillery.teacher;
 import dev.distillery.data.DataLocator;
 import dev.distillery.data.LabeledData;
 import dev.distillery.model.Layered;
-import dev.distillery.provenance.ModelFile;
-import dev.distillery.spec.SpecException;
 import dev.distillery.model.Network;
+import dev.distillery.provenance.ModelFile;
 import dev.distillery.provenance.Provenance;
+import dev.distillery.spec.SpecException;
 import java.nio.file.Path;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -37,7 +37,8 @@ public final class Teacher {
     /** Loads a model file saved by {@link #save} or {@code ModelFile.save}. */
     public static Teacher load(Path file) {
         ModelFile.Loaded l = ModelFile.load(file);
-        String name = l.provenance() != null && l.provenance().name() != null ? l.provenance().name()
+        String name = l.provenance() != null && l.provenance().name() != null
+                ? l.provenance().name()
                 : file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         return new Teacher(name, l.network(), l.provenance());
     }
@@ -46,19 +47,27 @@ public final class Teacher {
         ModelFile.save(network(), provenance, file);
     }
 
-    public String name() { return name; }
-    public Provenance provenance() { return provenance; }
+    public String name() {
+        return name;
+    }
+
+    public Provenance provenance() {
+        return provenance;
+    }
 
     /** The model behind this teacher. */
-    public Layered model() { return model; }
+    public Layered model() {
+        return model;
+    }
 
     /** The trainable network behind this teacher; an ONNX teacher has none. */
     public Network network() {
         if (model instanceof Network n) {
             return n;
         }
-        throw new SpecException("teacher '" + name + "' is " + model.describe() + ", run by ONNX Runtime: it has no network "
-                + "to train, drop layers from or classify with; use its outputs (features, layer{i}) in a features loss");
+        throw new SpecException(
+                "teacher '" + name + "' is " + model.describe() + ", run by ONNX Runtime: it has no network "
+                        + "to train, drop layers from or classify with; use its outputs (features, layer{i}) in a features loss");
     }
 
     /** Whether this teacher is a network (with a classifier) rather than a pretrained encoder. */
@@ -112,8 +121,10 @@ public final class Teacher {
 
     @Override
     public String toString() {
-        return "teacher '" + name + "': " + (model instanceof Network ? model.toString() : model.describe()) + (Double.isNaN(recordedAccuracy()) ? ""
-                : String.format(", test accuracy %.2f%%", 100 * recordedAccuracy()));
+        return "teacher '" + name + "': " + (model instanceof Network ? model.toString() : model.describe())
+                + (Double.isNaN(recordedAccuracy())
+                        ? ""
+                        : String.format(", test accuracy %.2f%%", 100 * recordedAccuracy()));
     }
 
     static String shortId(String hex) {

@@ -1,6 +1,7 @@
 package dev.distillery.teacher;
 
 import dev.distillery.data.LabeledData;
+import dev.distillery.model.Network;
 import dev.distillery.spec.AtomicFiles;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import dev.distillery.model.Network;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -50,7 +50,8 @@ public final class TeacherCache {
 
     public static Path defaultDir() {
         String env = System.getenv("DISTILLERY_CACHE");
-        Path root = env != null && !env.isBlank() ? Path.of(env)
+        Path root = env != null && !env.isBlank()
+                ? Path.of(env)
                 : Path.of(System.getProperty("user.home"), ".cache", "distillery");
         return root.resolve("teacher-outputs");
     }

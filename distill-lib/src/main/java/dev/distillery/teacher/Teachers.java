@@ -2,10 +2,10 @@ package dev.distillery.teacher;
 
 import dev.distillery.data.Splits;
 import dev.distillery.eval.Accuracy;
-import dev.distillery.train.CrossEntropy;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.Network;
 import dev.distillery.provenance.Provenance;
+import dev.distillery.train.CrossEntropy;
 import dev.distillery.train.Trainer;
 import dev.distillery.train.TrainingListener;
 import dev.distillery.train.TrainingOptions;
@@ -37,7 +37,10 @@ public final class Teachers {
     /** As {@link #pretrained(String)}, reading {@code length} tokens per sentence on {@code threads} threads. */
     public static Teacher pretrained(String name, int length, int threads) {
         OnnxEncoder e = OnnxEncoder.pretrained(name, threads, true);
-        return onnxTeacher(name, new OnnxTeacher(e, length), "pretrained " + PretrainedEncoders.REGISTRY.get(name).artifact());
+        return onnxTeacher(
+                name,
+                new OnnxTeacher(e, length),
+                "pretrained " + PretrainedEncoders.REGISTRY.get(name).artifact());
     }
 
     /**
@@ -48,10 +51,16 @@ public final class Teachers {
     public static Teacher onnx(java.nio.file.Path model) {
         java.nio.file.Path tok = tokenizerBeside(model);
         if (!java.nio.file.Files.isRegularFile(tok) && java.nio.file.Files.isRegularFile(model)) {
-            throw new dev.distillery.spec.SpecException("no tokenizer for " + model + ": put the model's tokenizer.json beside it "
-                    + "(as tokenizer.json or " + tok.getFileName() + "), or use onnx(model, tokenizer, pooling, length, threads)");
+            throw new dev.distillery.spec.SpecException("no tokenizer for " + model
+                    + ": put the model's tokenizer.json beside it " + "(as tokenizer.json or " + tok.getFileName()
+                    + "), or use onnx(model, tokenizer, pooling, length, threads)");
         }
-        return onnx(model, tok, OnnxEncoder.Pooling.CLS, DEFAULT_LENGTH, Runtime.getRuntime().availableProcessors());
+        return onnx(
+                model,
+                tok,
+                OnnxEncoder.Pooling.CLS,
+                DEFAULT_LENGTH,
+                Runtime.getRuntime().availableProcessors());
     }
 
     /** The tokenizer an ONNX file is read with by default: {@code <model>-tokenizer.json} beside it if there is one, else {@code tokenizer.json}. */
@@ -63,7 +72,11 @@ public final class Teachers {
     }
 
     /** Any BERT-style text encoder exported to ONNX, with its tokenizer, pooling, length and threads given. */
-    public static Teacher onnx(java.nio.file.Path model, java.nio.file.Path tokenizer, OnnxEncoder.Pooling pooling, int length,
+    public static Teacher onnx(
+            java.nio.file.Path model,
+            java.nio.file.Path tokenizer,
+            OnnxEncoder.Pooling pooling,
+            int length,
             int threads) {
         OnnxEncoder e;
         try {
@@ -86,19 +99,28 @@ public final class Teachers {
     }
 
     /** Trains {@code spec} on all labels of {@code data.train()}, keeps the best epoch by validation accuracy. */
-    public static Trained train(String name, ModelSpec spec, Splits data, TrainingOptions options,
-            List<TrainingListener> listeners) {
+    public static Trained train(
+            String name, ModelSpec spec, Splits data, TrainingOptions options, List<TrainingListener> listeners) {
         Network net = Network.build(spec, options.seed());
         TrainingOutcome out = new Trainer(net, new CrossEntropy(), options.stage("teacher " + name))
                 .listeners(listeners)
                 .fit(data.train().labeledOnly(), null, data.validation(), null);
-        double test = Accuracy.of(net.logits(data.test().features()), data.test().labels());
+        double test =
+                Accuracy.of(net.logits(data.test().features()), data.test().labels());
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("test_accuracy", test);
         metrics.put("val_accuracy", out.bestValAccuracy());
         metrics.put("parameters", (double) net.parameterCount());
-        Provenance p = Provenance.of(name, "teacher", options.seed(), data.train().name(), data.fingerprint(),
-                "cross-entropy", null, out.curve().size(), metrics);
+        Provenance p = Provenance.of(
+                name,
+                "teacher",
+                options.seed(),
+                data.train().name(),
+                data.fingerprint(),
+                "cross-entropy",
+                null,
+                out.curve().size(),
+                metrics);
         return new Trained(new Teacher(name, net, p), out, test);
     }
 }

@@ -17,46 +17,63 @@ final class Elementwise {
 
     static Var add(Var x, Var o) {
         x.same(o);
-        return x.make(x.value().add(o.value()), g -> {
-            pass(x, g);
-            pass(o, g);
-        }, x, o);
+        return x.make(
+                x.value().add(o.value()),
+                g -> {
+                    pass(x, g);
+                    pass(o, g);
+                },
+                x,
+                o);
     }
 
     static Var sub(Var x, Var o) {
         x.same(o);
-        return x.make(x.value().sub(o.value()), g -> {
-            pass(x, g);
-            if (o.needsGrad()) {
-                o.accumulate(Broadcasting.reduceTo(g.neg(), o.shape()));
-            }
-        }, x, o);
+        return x.make(
+                x.value().sub(o.value()),
+                g -> {
+                    pass(x, g);
+                    if (o.needsGrad()) {
+                        o.accumulate(Broadcasting.reduceTo(g.neg(), o.shape()));
+                    }
+                },
+                x,
+                o);
     }
 
     static Var mul(Var x, Var o) {
         x.same(o);
-        return x.make(x.value().mul(o.value()), g -> {
-            if (x.needsGrad()) {
-                x.accumulate(Broadcasting.reduceTo(g.mul(o.value()), x.shape()));
-            }
-            if (o.needsGrad()) {
-                o.accumulate(Broadcasting.reduceTo(g.mul(x.value()), o.shape()));
-            }
-        }, x, o);
+        return x.make(
+                x.value().mul(o.value()),
+                g -> {
+                    if (x.needsGrad()) {
+                        x.accumulate(Broadcasting.reduceTo(g.mul(o.value()), x.shape()));
+                    }
+                    if (o.needsGrad()) {
+                        o.accumulate(Broadcasting.reduceTo(g.mul(x.value()), o.shape()));
+                    }
+                },
+                x,
+                o);
     }
 
     static Var div(Var x, Var o) {
         x.same(o);
         INDArray out = x.value().div(o.value());
-        return x.make(out, g -> {
-            if (x.needsGrad()) {
-                x.accumulate(Broadcasting.reduceTo(g.div(o.value()), x.shape()));
-            }
-            if (o.needsGrad()) {
-                // d(a/b)/db = -(a/b)/b
-                o.accumulate(Broadcasting.reduceTo(g.mul(out).divi(o.value()).negi(), o.shape()));
-            }
-        }, x, o);
+        return x.make(
+                out,
+                g -> {
+                    if (x.needsGrad()) {
+                        x.accumulate(Broadcasting.reduceTo(g.div(o.value()), x.shape()));
+                    }
+                    if (o.needsGrad()) {
+                        // d(a/b)/db = -(a/b)/b
+                        o.accumulate(
+                                Broadcasting.reduceTo(g.mul(out).divi(o.value()).negi(), o.shape()));
+                    }
+                },
+                x,
+                o);
     }
 
     static Var add(Var x, double c) {
@@ -121,30 +138,39 @@ final class Elementwise {
         INDArray v = x.value();
         INDArray sig = Transforms.sigmoid(v.mul(1.702), false);
         INDArray out = v.mul(sig);
-        return x.make(out, g -> {
-            INDArray d = sig.rsub(1).muli(v).muli(1.702).addi(1).muli(sig);
-            x.accumulate(d.muli(g));
-        }, x);
+        return x.make(
+                out,
+                g -> {
+                    INDArray d = sig.rsub(1).muli(v).muli(1.702).addi(1).muli(sig);
+                    x.accumulate(d.muli(g));
+                },
+                x);
     }
 
     static Var softmax(Var x) {
         INDArray v = x.value();
         INDArray out = Nd4j.exec((CustomOp) new SoftMax(v, v.ulike(), v.rank() - 1))[0];
-        return x.make(out, g -> {
-            // dx = y ⊙ (g − Σ g⊙y)
-            INDArray dot = g.mul(out).sum(true, v.rank() - 1);
-            x.accumulate(g.sub(dot).muli(out));
-        }, x);
+        return x.make(
+                out,
+                g -> {
+                    // dx = y ⊙ (g − Σ g⊙y)
+                    INDArray dot = g.mul(out).sum(true, v.rank() - 1);
+                    x.accumulate(g.sub(dot).muli(out));
+                },
+                x);
     }
 
     static Var logSoftmax(Var x) {
         INDArray v = x.value();
         INDArray out = Nd4j.exec((CustomOp) new LogSoftMax(v, v.rank() - 1))[0];
-        return x.make(out, g -> {
-            // dx = g − softmax ⊙ Σ g
-            INDArray sum = g.sum(true, v.rank() - 1);
-            x.accumulate(g.sub(Transforms.exp(out, true).muli(sum)));
-        }, x);
+        return x.make(
+                out,
+                g -> {
+                    // dx = g − softmax ⊙ Σ g
+                    INDArray sum = g.sum(true, v.rank() - 1);
+                    x.accumulate(g.sub(Transforms.exp(out, true).muli(sum)));
+                },
+                x);
     }
 
     private static void pass(Var to, INDArray g) {

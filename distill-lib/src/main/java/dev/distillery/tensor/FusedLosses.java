@@ -41,29 +41,35 @@ public final class FusedLosses {
             denom += m[i];
         }
         double d = denom;
-        return logits.make(Nd4j.scalar(value.dataType(), total / d), g -> {
-            double up = g.getDouble(0) / d;
-            if (logits.needsGrad()) {
-                double[] dz = new double[b * c];
-                for (int i = 0; i < b; i++) {
-                    double ySum = 0;
-                    for (int j = 0; j < c; j++) {
-                        ySum += y[i * c + j];
+        return logits.make(
+                Nd4j.scalar(value.dataType(), total / d),
+                g -> {
+                    double up = g.getDouble(0) / d;
+                    if (logits.needsGrad()) {
+                        double[] dz = new double[b * c];
+                        for (int i = 0; i < b; i++) {
+                            double ySum = 0;
+                            for (int j = 0; j < c; j++) {
+                                ySum += y[i * c + j];
+                            }
+                            for (int j = 0; j < c; j++) {
+                                dz[i * c + j] = up * m[i] * (Math.exp(logp[i * c + j]) * ySum - y[i * c + j]);
+                            }
+                        }
+                        logits.accumulate(array(dz, logits.shape(), value.dataType()));
                     }
-                    for (int j = 0; j < c; j++) {
-                        dz[i * c + j] = up * m[i] * (Math.exp(logp[i * c + j]) * ySum - y[i * c + j]);
+                    if (targets.needsGrad()) {
+                        double[] dy = new double[b * c];
+                        for (int i = 0; i < b * c; i++) {
+                            dy[i] = -up * m[i / c] * logp[i];
+                        }
+                        targets.accumulate(
+                                array(dy, targets.shape(), targets.value().dataType()));
                     }
-                }
-                logits.accumulate(array(dz, logits.shape(), value.dataType()));
-            }
-            if (targets.needsGrad()) {
-                double[] dy = new double[b * c];
-                for (int i = 0; i < b * c; i++) {
-                    dy[i] = -up * m[i / c] * logp[i];
-                }
-                targets.accumulate(array(dy, targets.shape(), targets.value().dataType()));
-            }
-        }, logits, targets, mask);
+                },
+                logits,
+                targets,
+                mask);
     }
 
     /**
@@ -90,25 +96,30 @@ public final class FusedLosses {
             total += kl[i];
         }
         double scale = t * t / b;
-        return student.make(Nd4j.scalar(value.dataType(), total * scale), g -> {
-            double up = g.getDouble(0) * scale / t;
-            if (student.needsGrad()) {
-                double[] dz = new double[b * c];
-                for (int j = 0; j < b * c; j++) {
-                    dz[j] = up * (Math.exp(ls[j]) - Math.exp(lt[j]));
-                }
-                student.accumulate(array(dz, student.shape(), value.dataType()));
-            }
-            if (teacher.needsGrad()) {
-                double[] dz = new double[b * c];
-                for (int i = 0; i < b; i++) {
-                    for (int j = i * c; j < (i + 1) * c; j++) {
-                        dz[j] = up * Math.exp(lt[j]) * ((lt[j] - ls[j]) - kl[i]);
+        return student.make(
+                Nd4j.scalar(value.dataType(), total * scale),
+                g -> {
+                    double up = g.getDouble(0) * scale / t;
+                    if (student.needsGrad()) {
+                        double[] dz = new double[b * c];
+                        for (int j = 0; j < b * c; j++) {
+                            dz[j] = up * (Math.exp(ls[j]) - Math.exp(lt[j]));
+                        }
+                        student.accumulate(array(dz, student.shape(), value.dataType()));
                     }
-                }
-                teacher.accumulate(array(dz, teacher.shape(), teacher.value().dataType()));
-            }
-        }, student, teacher);
+                    if (teacher.needsGrad()) {
+                        double[] dz = new double[b * c];
+                        for (int i = 0; i < b; i++) {
+                            for (int j = i * c; j < (i + 1) * c; j++) {
+                                dz[j] = up * Math.exp(lt[j]) * ((lt[j] - ls[j]) - kl[i]);
+                            }
+                        }
+                        teacher.accumulate(
+                                array(dz, teacher.shape(), teacher.value().dataType()));
+                    }
+                },
+                student,
+                teacher);
     }
 
     /** Row {@code [from, from+c)} of {@code z}, divided by {@code t}, log-softmaxed into {@code out}. */

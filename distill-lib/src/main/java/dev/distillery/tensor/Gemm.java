@@ -25,7 +25,11 @@ final class Gemm {
     private static boolean detect() {
         try {
             // the CPU backend only (other backends keep arrays on their device), and only if OpenBLAS loads
-            if (!Nd4j.getBackend().getClass().getName().toLowerCase(java.util.Locale.ROOT).contains("cpu")) {
+            if (!Nd4j.getBackend()
+                    .getClass()
+                    .getName()
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .contains("cpu")) {
                 return false;
             }
             Class.forName("org.bytedeco.openblas.global.openblas");
@@ -42,8 +46,13 @@ final class Gemm {
     static INDArray mm(INDArray a, INDArray b, boolean ta, boolean tb) {
         DataType type = a.dataType();
         int r = a.rank();
-        if (!CBLAS || r < 2 || type != b.dataType() || (type != DataType.FLOAT && type != DataType.DOUBLE) || b.rank() != r
-                || !java.util.Arrays.equals(java.util.Arrays.copyOf(a.shape(), r - 2), java.util.Arrays.copyOf(b.shape(), r - 2))) {
+        if (!CBLAS
+                || r < 2
+                || type != b.dataType()
+                || (type != DataType.FLOAT && type != DataType.DOUBLE)
+                || b.rank() != r
+                || !java.util.Arrays.equals(
+                        java.util.Arrays.copyOf(a.shape(), r - 2), java.util.Arrays.copyOf(b.shape(), r - 2))) {
             return Nd4j.exec((CustomOp) new Mmul(a, b, ta, tb, false))[0];
         }
         return blas(a, b, ta, tb);
@@ -66,9 +75,11 @@ final class Gemm {
         int n = (int) (tb ? b.size(r - 2) : b.size(r - 1));
         int kb = (int) (tb ? b.size(r - 1) : b.size(r - 2));
         if (k != kb) {
-            throw new IllegalArgumentException("matrix product of " + java.util.Arrays.toString(a.shape()) + (ta ? "ᵀ" : "")
-                    + " and " + java.util.Arrays.toString(b.shape()) + (tb ? "ᵀ" : "") + ": inner sizes " + k + " and " + kb
-                    + " differ");
+            throw new IllegalArgumentException(
+                    "matrix product of " + java.util.Arrays.toString(a.shape()) + (ta ? "ᵀ" : "")
+                            + " and " + java.util.Arrays.toString(b.shape()) + (tb ? "ᵀ" : "") + ": inner sizes " + k
+                            + " and " + kb
+                            + " differ");
         }
         int transA = (ta ^ fa) ? TRANS : NO_TRANS;
         int transB = (tb ^ fb) ? TRANS : NO_TRANS;
@@ -98,11 +109,37 @@ final class Gemm {
             }
             long oc = i * m * n;
             if (single) {
-                org.bytedeco.openblas.global.openblas.cblas_sgemm(ROW_MAJOR, transA, transB, m, n, k, 1f,
-                        fpa.position(oa), lda, fpb.position(ob), ldb, 0f, fpc.position(oc), n);
+                org.bytedeco.openblas.global.openblas.cblas_sgemm(
+                        ROW_MAJOR,
+                        transA,
+                        transB,
+                        m,
+                        n,
+                        k,
+                        1f,
+                        fpa.position(oa),
+                        lda,
+                        fpb.position(ob),
+                        ldb,
+                        0f,
+                        fpc.position(oc),
+                        n);
             } else {
-                org.bytedeco.openblas.global.openblas.cblas_dgemm(ROW_MAJOR, transA, transB, m, n, k, 1.0,
-                        dpa.position(oa), lda, dpb.position(ob), ldb, 0.0, dpc.position(oc), n);
+                org.bytedeco.openblas.global.openblas.cblas_dgemm(
+                        ROW_MAJOR,
+                        transA,
+                        transB,
+                        m,
+                        n,
+                        k,
+                        1.0,
+                        dpa.position(oa),
+                        lda,
+                        dpb.position(ob),
+                        ldb,
+                        0.0,
+                        dpc.position(oc),
+                        n);
             }
             for (int j = idx.length - 1; j >= 0 && ++idx[j] == lead[j]; j--) {
                 idx[j] = 0;
@@ -130,7 +167,8 @@ final class Gemm {
     /** The leading dimension BLAS reads a matrix with: its outer stride, at least the length of a row (column). */
     private static int leading(INDArray a, boolean columnMajor) {
         int r = a.rank();
-        return (int) (columnMajor ? Math.max(a.stride(r - 1), a.size(r - 2)) : Math.max(a.stride(r - 2), a.size(r - 1)));
+        return (int)
+                (columnMajor ? Math.max(a.stride(r - 1), a.size(r - 2)) : Math.max(a.stride(r - 2), a.size(r - 1)));
     }
 
     private static final java.util.Map<String, INDArray> ONES = new java.util.concurrent.ConcurrentHashMap<>();
@@ -139,7 +177,8 @@ final class Gemm {
     @SuppressWarnings("try") // the scope is entered for its effect: the array is made outside every workspace
     static INDArray ones(DataType type, long n) {
         return ONES.computeIfAbsent(type + ":" + n, k -> {
-            try (org.nd4j.linalg.api.memory.MemoryWorkspace scope = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            try (org.nd4j.linalg.api.memory.MemoryWorkspace scope =
+                    Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 return Nd4j.ones(type, 1, n);
             }
         });

@@ -17,10 +17,14 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Memory {
 
     /** Learns on the first pass, then reuses; a pass that needs more spills and the next pass grows. */
-    public static final WorkspaceConfiguration REUSED = WorkspaceConfiguration.builder().initialSize(0)
-            .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.3)
-            .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
-            .policySpill(SpillPolicy.REALLOCATE).build();
+    public static final WorkspaceConfiguration REUSED = WorkspaceConfiguration.builder()
+            .initialSize(0)
+            .policyAllocation(AllocationPolicy.OVERALLOCATE)
+            .overallocationLimit(0.3)
+            .policyLearning(LearningPolicy.FIRST_LOOP)
+            .policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE)
+            .build();
 
     private Memory() {}
 
@@ -31,6 +35,7 @@ public final class Memory {
 
     /** Gives this thread's workspace {@code name} back. */
     public static void release(String name) {
-        Nd4j.getWorkspaceManager().destroyWorkspace(Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(REUSED, name));
+        Nd4j.getWorkspaceManager()
+                .destroyWorkspace(Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(REUSED, name));
     }
 }

@@ -39,11 +39,14 @@ final class Movement {
             idx[i] = i == axis ? NDArrayIndex.interval(start, start + length) : NDArrayIndex.all();
         }
         INDArray out = x.value().get(idx).dup('c');
-        return x.make(out, g -> {
-            INDArray full = Nd4j.zeros(x.value().dataType(), x.shape());
-            full.get(idx).assign(g);
-            x.accumulate(full);
-        }, x);
+        return x.make(
+                out,
+                g -> {
+                    INDArray full = Nd4j.zeros(x.value().dataType(), x.shape());
+                    full.get(idx).assign(g);
+                    x.accumulate(full);
+                },
+                x);
     }
 
     static Var rows(Var x, int[] ids) {

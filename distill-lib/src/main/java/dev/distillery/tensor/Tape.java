@@ -63,6 +63,7 @@ public final class Tape {
      * {@code distillery.tape.profile} is set, and printed to standard error at exit.
      */
     static final boolean PROFILE = Boolean.getBoolean("distillery.tape.profile");
+
     private static final java.util.Map<String, long[]> TIMES = new java.util.concurrent.ConcurrentHashMap<>();
     private long last = System.nanoTime();
 
@@ -83,9 +84,11 @@ public final class Tape {
     /** The profile so far: op, forward ms, backward ms, calls; slowest first. */
     public static String profileReport() {
         StringBuilder b = new StringBuilder(String.format("%-22s %10s %10s %8s%n", "op", "fwd ms", "bwd ms", "calls"));
-        TIMES.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue()[0] + y.getValue()[1], x.getValue()[0] + x.getValue()[1]))
-                .forEach(e -> b.append(String.format("%-22s %10.1f %10.1f %8d%n", e.getKey(), e.getValue()[0] / 1e6,
-                        e.getValue()[1] / 1e6, e.getValue()[2])));
+        TIMES.entrySet().stream()
+                .sorted((x, y) -> Long.compare(y.getValue()[0] + y.getValue()[1], x.getValue()[0] + x.getValue()[1]))
+                .forEach(e -> b.append(String.format(
+                        "%-22s %10.1f %10.1f %8d%n",
+                        e.getKey(), e.getValue()[0] / 1e6, e.getValue()[1] / 1e6, e.getValue()[2])));
         return b.toString();
     }
 

@@ -28,6 +28,7 @@ public final class Var {
     final Back back;
     /** The op that made this value (its method name), recorded only when profiling. */
     final String op;
+
     private INDArray grad;
 
     Var(Tape tape, INDArray value, boolean needsGrad, Back back) {
@@ -35,8 +36,13 @@ public final class Var {
         this.value = value;
         this.needsGrad = needsGrad;
         this.back = back;
-        this.op = Tape.PROFILE ? StackWalker.getInstance().walk(f -> f.skip(2).findFirst().map(StackWalker.StackFrame::getMethodName)
-                .orElse("?")) : null;
+        this.op = Tape.PROFILE
+                ? StackWalker.getInstance()
+                        .walk(f -> f.skip(2)
+                                .findFirst()
+                                .map(StackWalker.StackFrame::getMethodName)
+                                .orElse("?"))
+                : null;
         if (Tape.PROFILE && back != null) {
             tape.charge(this);
         }

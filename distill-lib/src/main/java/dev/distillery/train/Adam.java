@@ -55,8 +55,8 @@ public final class Adam {
         float[] mm = m.get(name);
         int n = mm.length;
         if (grad.length() != n) {
-            throw new IllegalArgumentException("parameter '" + name + "' has " + n + " values but got a gradient of "
-                    + grad.length());
+            throw new IllegalArgumentException(
+                    "parameter '" + name + "' has " + n + " values but got a gradient of " + grad.length());
         }
         float[] gg = g.computeIfAbsent(name, k -> new float[n]);
         copyOut(grad, gg, n);
@@ -75,7 +75,8 @@ public final class Adam {
         float[] gg = g.get(name);
         int n = mm.length;
         if (param.length() != n) {
-            throw new IllegalArgumentException("parameter '" + name + "' has " + n + " values but got " + param.length());
+            throw new IllegalArgumentException(
+                    "parameter '" + name + "' has " + n + " values but got " + param.length());
         }
         if (p.length < n) {
             p = new float[n];

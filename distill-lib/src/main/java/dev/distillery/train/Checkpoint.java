@@ -19,12 +19,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Everything needed to continue training after epoch {@code epoch}: weights, Adam moments, the
  * best weights so far and the curve. Written atomically at the end of each epoch.
  */
-public record Checkpoint(State state, Map<String, INDArray> params, Map<String, INDArray> adamM,
-        Map<String, INDArray> adamV, Map<String, INDArray> best) {
+public record Checkpoint(
+        State state,
+        Map<String, INDArray> params,
+        Map<String, INDArray> adamM,
+        Map<String, INDArray> adamV,
+        Map<String, INDArray> best) {
 
     /** The scalar part, stored as JSON. {@code runKey} ties a checkpoint to the run that wrote it. */
-    public record State(String runKey, int epoch, long globalStep, int bestEpoch, double bestValAccuracy,
-            int epochsSinceBest, List<EpochStats> curve) {}
+    public record State(
+            String runKey,
+            int epoch,
+            long globalStep,
+            int bestEpoch,
+            double bestValAccuracy,
+            int epochsSinceBest,
+            List<EpochStats> curve) {}
 
     public static final String FILE = "checkpoint.zip";
 
@@ -51,7 +61,11 @@ public record Checkpoint(State state, Map<String, INDArray> params, Map<String, 
             throw new UncheckedIOException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
         }
         State state = Specs.parse(texts.get("state.json"), State.class, file + "!state.json");
-        return new Checkpoint(state, part(arrays, "params/"), part(arrays, "adam-m/"), part(arrays, "adam-v/"),
+        return new Checkpoint(
+                state,
+                part(arrays, "params/"),
+                part(arrays, "adam-m/"),
+                part(arrays, "adam-v/"),
                 part(arrays, "best/"));
     }
 

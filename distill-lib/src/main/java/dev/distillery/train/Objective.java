@@ -1,9 +1,9 @@
 package dev.distillery.train;
 
 import dev.distillery.model.Network;
-import dev.distillery.spec.SpecException;
 import dev.distillery.nn.Forward;
 import dev.distillery.nn.Module;
+import dev.distillery.spec.SpecException;
 import dev.distillery.tensor.Tape;
 import dev.distillery.tensor.Var;
 import java.util.List;
@@ -23,8 +23,14 @@ public interface Objective {
      * weights ({@link #weights()}) in this step; {@code student} holds the student's named outputs
      * ({@link Network#outputNames()}), {@code logits} among them.
      */
-    record Inputs(Var logits, Var labels, Var labelMask, Var teacherLogits, Map<TeacherOutput, Var> teacherOutputs,
-            Forward weights, Map<String, Var> student) {
+    record Inputs(
+            Var logits,
+            Var labels,
+            Var labelMask,
+            Var teacherLogits,
+            Map<TeacherOutput, Var> teacherOutputs,
+            Forward weights,
+            Map<String, Var> student) {
 
         public Inputs(Var logits, Var labels, Var labelMask, Var teacherLogits) {
             this(logits, labels, labelMask, teacherLogits, Map.of(), null, Map.of(Network.LOGITS, logits));
@@ -34,7 +40,8 @@ public interface Objective {
         public Var student(String name) {
             Var v = student.get(name);
             if (v == null) {
-                throw new SpecException("the student has no output '" + name + "'; it has " + String.join(", ", student.keySet()));
+                throw new SpecException(
+                        "the student has no output '" + name + "'; it has " + String.join(", ", student.keySet()));
             }
             return v;
         }
@@ -43,7 +50,8 @@ public interface Objective {
         public Var teacher(TeacherOutput ref) {
             Var v = teacherOutputs.get(ref);
             if (v == null) {
-                throw new IllegalStateException("the batch carries no " + ref + "; list it in the objective's teacherOutputs()");
+                throw new IllegalStateException(
+                        "the batch carries no " + ref + "; list it in the objective's teacherOutputs()");
             }
             return v;
         }

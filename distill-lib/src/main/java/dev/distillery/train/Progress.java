@@ -5,8 +5,16 @@ package dev.distillery.train;
  * epoch and step (1-based), the running mean loss of the epoch, the last validation accuracy
  * (null before the first epoch ends), seconds so far and the estimated seconds left.
  */
-public record Progress(String stage, int epoch, int epochs, int step, int steps, double loss, Double valAccuracy,
-        double elapsedSeconds, double etaSeconds) {
+public record Progress(
+        String stage,
+        int epoch,
+        int epochs,
+        int step,
+        int steps,
+        double loss,
+        Double valAccuracy,
+        double elapsedSeconds,
+        double etaSeconds) {
 
     /** Fraction of all steps of this training done, 0..1. */
     public double fraction() {

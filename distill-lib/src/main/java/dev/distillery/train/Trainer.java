@@ -1,18 +1,21 @@
 package dev.distillery.train;
 
-import dev.distillery.model.ModelSpec;
-import dev.distillery.model.Network;
-import dev.distillery.spec.SpecException;
 import dev.distillery.backend.Seeds;
 import dev.distillery.data.Batches;
 import dev.distillery.data.DataLocator;
 import dev.distillery.data.LabeledData;
 import dev.distillery.eval.Accuracy;
 import dev.distillery.eval.Fidelity;
+import dev.distillery.model.ModelSpec;
+import dev.distillery.model.Network;
 import dev.distillery.nn.Forward;
 import dev.distillery.nn.Masks;
 import dev.distillery.nn.Module;
 import dev.distillery.nn.Parameter;
+import dev.distillery.spec.SpecException;
+import dev.distillery.tensor.Memory;
+import dev.distillery.tensor.Tape;
+import dev.distillery.tensor.Var;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,12 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import dev.distillery.tensor.Memory;
-import dev.distillery.tensor.Tape;
-import dev.distillery.tensor.Var;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -40,6 +40,7 @@ public final class Trainer {
 
     /** The loss's own weights are named {@code aux.<name>}. */
     static final String AUX_PREFIX = "aux.";
+
     static final String STEP_WORKSPACE = "distillery-step";
     static final WorkspaceConfiguration STEP_MEMORY = Memory.REUSED;
 
@@ -88,8 +89,8 @@ public final class Trainer {
      * with the data) are required when the objective needs a teacher; validation teacher logits are
      * optional and add agreement to the curve.
      */
-    public TrainingOutcome fit(LabeledData train, INDArray trainTeacherLogits, LabeledData validation,
-            INDArray validationTeacherLogits) {
+    public TrainingOutcome fit(
+            LabeledData train, INDArray trainTeacherLogits, LabeledData validation, INDArray validationTeacherLogits) {
         return fit(train, trainTeacherLogits, Map.of(), validation, validationTeacherLogits);
     }
 
@@ -98,8 +99,12 @@ public final class Trainer {
      * objective names in {@link Objective#teacherOutputs()}, each {@code [N, prod(shape)]} with rows
      * aligned with {@code train}.
      */
-    public TrainingOutcome fit(LabeledData train, INDArray trainTeacherLogits, Map<TeacherOutput, INDArray> trainTeacherOutputs,
-            LabeledData validation, INDArray validationTeacherLogits) {
+    public TrainingOutcome fit(
+            LabeledData train,
+            INDArray trainTeacherLogits,
+            Map<TeacherOutput, INDArray> trainTeacherOutputs,
+            LabeledData validation,
+            INDArray validationTeacherLogits) {
         try {
             return train(train, trainTeacherLogits, trainTeacherOutputs, validation, validationTeacherLogits);
         } finally {
@@ -109,8 +114,12 @@ public final class Trainer {
     }
 
     @SuppressWarnings("try") // each step's workspace is entered for its scope: the step's arrays live in it
-    private TrainingOutcome train(LabeledData train, INDArray trainTeacherLogits, Map<TeacherOutput, INDArray> trainTeacherOutputs,
-            LabeledData validation, INDArray validationTeacherLogits) {
+    private TrainingOutcome train(
+            LabeledData train,
+            INDArray trainTeacherLogits,
+            Map<TeacherOutput, INDArray> trainTeacherOutputs,
+            LabeledData validation,
+            INDArray validationTeacherLogits) {
         check(train, trainTeacherLogits, validation);
         for (TeacherOutput o : objective.teacherOutputs()) {
             INDArray a = trainTeacherOutputs.get(o);
@@ -129,9 +138,11 @@ public final class Trainer {
         Adam adam = new Adam(params);
 
         String runKey = DataLocator.sha256(net.spec().compact() + "|" + objective.describe() + "|" + opts.seed() + "|"
-                + opts.batchSize() + "|" + opts.learningRate() + "|" + train.fingerprint() + "|" + validation.fingerprint()
+                + opts.batchSize() + "|" + opts.learningRate() + "|" + train.fingerprint() + "|"
+                + validation.fingerprint()
                 + (strides.isEmpty() ? "" : "|strides " + strides));
-        Path ckptFile = opts.checkpointDir() == null ? null : opts.checkpointDir().resolve(Checkpoint.FILE);
+        Path ckptFile =
+                opts.checkpointDir() == null ? null : opts.checkpointDir().resolve(Checkpoint.FILE);
         List<EpochStats> curve = new ArrayList<>();
         int startEpoch = 1;
         long globalStep = 0;
@@ -143,8 +154,9 @@ public final class Trainer {
         if (opts.resume() && Checkpoint.exists(opts.checkpointDir())) {
             Checkpoint c = Checkpoint.read(ckptFile);
             if (!c.state().runKey().equals(runKey)) {
-                throw new SpecException("checkpoint " + ckptFile + " was written by a different run (model, objective, "
-                        + "seed, batch size, learning rate or data differ); delete it or use another checkpoint directory");
+                throw new SpecException(
+                        "checkpoint " + ckptFile + " was written by a different run (model, objective, "
+                                + "seed, batch size, learning rate or data differ); delete it or use another checkpoint directory");
             }
             Map<String, INDArray> saved = net.withCurrentNames(c.params());
             net.setParameters(saved);
@@ -161,14 +173,18 @@ public final class Trainer {
             sinceBest = c.state().epochsSinceBest();
             lastGood = ckptFile;
             for (TrainingListener l : listeners) {
-                l.onMessage(stage, "resumed from " + ckptFile + " after epoch " + c.state().epoch());
+                l.onMessage(
+                        stage,
+                        "resumed from " + ckptFile + " after epoch " + c.state().epoch());
             }
         }
         int resumedFrom = startEpoch - 1;
         if (objective.taskAgnostic()) {
             for (TrainingListener l : listeners) {
-                l.onMessage(stage, "task-agnostic loss: the classifier is not trained, so validation accuracy stays near "
-                        + "chance and does not choose the epoch (the last is kept); probe the model to measure it");
+                l.onMessage(
+                        stage,
+                        "task-agnostic loss: the classifier is not trained, so validation accuracy stays near "
+                                + "chance and does not choose the epoch (the last is kept); probe the model to measure it");
             }
         }
 
@@ -198,23 +214,48 @@ public final class Trainer {
                     Batches.Batch b = Batches.take(plan.get(s), features, oneHot, mask, trainTeacherLogits);
                     Tape tape = new Tape();
                     Map<String, Var> pv = net.trainable(tape);
-                    Network stepNet = strideViews.isEmpty() ? net
-                            : strideViews.get(Seeds.stream(opts.seed(), "stride", globalStep).nextInt(strideViews.size()));
-                    Var l = loss(stepNet, tape, pv, aux.on(tape, b.features().rows()), b, trainTeacherOutputs,
+                    Network stepNet = strideViews.isEmpty()
+                            ? net
+                            : strideViews.get(Seeds.stream(opts.seed(), "stride", globalStep)
+                                    .nextInt(strideViews.size()));
+                    Var l = loss(
+                            stepNet,
+                            tape,
+                            pv,
+                            aux.on(tape, b.features().rows()),
+                            b,
+                            trainTeacherOutputs,
                             Masks.from(Seeds.stream(opts.seed(), "dropout", globalStep)));
                     loss = l.item();
                     if (!Double.isFinite(loss)) {
-                        throw new TrainingDivergedException(stage, "loss became " + loss, epoch, s + 1, globalStep,
-                                opts.learningRate(), lastGood, curve);
+                        throw new TrainingDivergedException(
+                                stage,
+                                "loss became " + loss,
+                                epoch,
+                                s + 1,
+                                globalStep,
+                                opts.learningRate(),
+                                lastGood,
+                                curve);
                     }
                     tape.backward(l);
-                    // every gradient is checked before any parameter changes, so a diverged step keeps the last good weights
+                    // every gradient is checked before any parameter changes, so a diverged step keeps the last good
+                    // weights
                     for (String p : names) {
                         Var v = pv.containsKey(p) ? pv.get(p) : aux.step(p);
-                        INDArray g = v == null || v.grad() == null ? Nd4j.zeros(DataType.FLOAT, params.get(p).shape()) : v.grad();
+                        INDArray g = v == null || v.grad() == null
+                                ? Nd4j.zeros(DataType.FLOAT, params.get(p).shape())
+                                : v.grad();
                         if (!adam.load(p, g)) {
-                            throw new TrainingDivergedException(stage, "the gradient of '" + p + "' became non-finite",
-                                    epoch, s + 1, globalStep, opts.learningRate(), lastGood, curve);
+                            throw new TrainingDivergedException(
+                                    stage,
+                                    "the gradient of '" + p + "' became non-finite",
+                                    epoch,
+                                    s + 1,
+                                    globalStep,
+                                    opts.learningRate(),
+                                    lastGood,
+                                    curve);
                         }
                     }
                     for (String p : names) {
@@ -225,15 +266,16 @@ public final class Trainer {
                 stepsThisRun++;
                 double elapsed = (System.nanoTime() - t0) / 1e9;
                 double eta = elapsed / stepsThisRun * (totalSteps - stepsThisRun);
-                Progress pr = new Progress(stage, epoch, opts.epochs(), s + 1, plan.size(), lossSum / (s + 1), lastVal,
-                        elapsed, eta);
+                Progress pr = new Progress(
+                        stage, epoch, opts.epochs(), s + 1, plan.size(), lossSum / (s + 1), lastVal, elapsed, eta);
                 for (TrainingListener l : listeners) {
                     l.onStep(pr);
                 }
             }
             INDArray valLogits = net.logits(validation.features());
             double valAcc = Accuracy.of(valLogits, validation.labels());
-            Double agree = validationTeacherLogits == null ? null : Fidelity.agreement(valLogits, validationTeacherLogits);
+            Double agree =
+                    validationTeacherLogits == null ? null : Fidelity.agreement(valLogits, validationTeacherLogits);
             EpochStats st = new EpochStats(epoch, lossSum / plan.size(), valAcc, agree, (System.nanoTime() - e0) / 1e9);
             curve.add(st);
             lastVal = valAcc;
@@ -251,8 +293,13 @@ public final class Trainer {
             }
             if (ckptFile != null) {
                 Map<String, INDArray> bestCopy = best == null ? Map.of() : best;
-                new Checkpoint(new Checkpoint.State(runKey, epoch, globalStep, bestEpoch, bestAcc, sinceBest, curve),
-                        params, adam.firstMoments(), adam.secondMoments(), bestCopy).write(ckptFile);
+                new Checkpoint(
+                                new Checkpoint.State(runKey, epoch, globalStep, bestEpoch, bestAcc, sinceBest, curve),
+                                params,
+                                adam.firstMoments(),
+                                adam.secondMoments(),
+                                bestCopy)
+                        .write(ckptFile);
                 lastGood = ckptFile;
             }
             if (opts.patience() > 0 && sinceBest >= opts.patience() && epoch < opts.epochs()) {
@@ -267,21 +314,39 @@ public final class Trainer {
         if (best != null && bestEpoch != curve.get(curve.size() - 1).epoch()) {
             net.setParameters(best);
         }
-        return new TrainingOutcome(List.copyOf(curve), bestEpoch, bestAcc, stopReason, globalStep,
-                (System.nanoTime() - t0) / 1e9, resumedFrom);
+        return new TrainingOutcome(
+                List.copyOf(curve),
+                bestEpoch,
+                bestAcc,
+                stopReason,
+                globalStep,
+                (System.nanoTime() - t0) / 1e9,
+                resumedFrom);
     }
 
     /** The loss of one batch on {@code tape}: the network's forward pass, then the objective. */
-    private Var loss(Network net, Tape tape, Map<String, Var> pv, Forward aux, Batches.Batch b,
-            Map<TeacherOutput, INDArray> trainTeacherOutputs, Masks masks) {
+    private Var loss(
+            Network net,
+            Tape tape,
+            Map<String, Var> pv,
+            Forward aux,
+            Batches.Batch b,
+            Map<TeacherOutput, INDArray> trainTeacherOutputs,
+            Masks masks) {
         Map<String, Var> student = net.forward(tape, pv, b.features(), masks);
         Var teacher = objective.needsTeacherLogits() ? tape.constant(b.teacherLogits()) : null;
         Map<TeacherOutput, Var> teacherOutputs = new LinkedHashMap<>();
         for (TeacherOutput o : objective.teacherOutputs()) {
             teacherOutputs.put(o, tape.constant(Nd4j.pullRows(trainTeacherOutputs.get(o), 1, b.rows())));
         }
-        return objective.define(new Objective.Inputs(student.get(Network.LOGITS), tape.constant(b.oneHot()),
-                tape.constant(b.labelMask()), teacher, teacherOutputs, aux, student));
+        return objective.define(new Objective.Inputs(
+                student.get(Network.LOGITS),
+                tape.constant(b.oneHot()),
+                tape.constant(b.labelMask()),
+                teacher,
+                teacherOutputs,
+                aux,
+                student));
     }
 
     /** The loss's own weights ({@link Objective#weights()}): drawn from the run's seed in declaration order, then kept. */
@@ -342,12 +407,14 @@ public final class Trainer {
             long[] want = {train.size(), spec.outputs()};
             if (!Arrays.equals(teacherLogits.shape(), want)) {
                 throw new SpecException("teacher logits have shape " + Arrays.toString(teacherLogits.shape())
-                        + " but the student " + spec.describe() + " on " + train.name() + " needs " + Arrays.toString(want)
+                        + " but the student " + spec.describe() + " on " + train.name() + " needs "
+                        + Arrays.toString(want)
                         + "; the student's outputs must equal the teacher's");
             }
         }
         if (train.labeledCount() == 0 && !objective.needsTeacher()) {
-            throw new IllegalArgumentException(train.name() + " has no labeled examples to train " + spec.describe() + " on");
+            throw new IllegalArgumentException(
+                    train.name() + " has no labeled examples to train " + spec.describe() + " on");
         }
     }
 }

@@ -7,20 +7,26 @@ import java.util.List;
 public class TrainingDivergedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-
     private final int epoch;
     private final int step;
     private final long globalStep;
     private final Path checkpoint;
     private final List<EpochStats> curve;
 
-    public TrainingDivergedException(String stage, String what, int epoch, int step, long globalStep, double learningRate,
-            Path checkpoint) {
+    public TrainingDivergedException(
+            String stage, String what, int epoch, int step, long globalStep, double learningRate, Path checkpoint) {
         this(stage, what, epoch, step, globalStep, learningRate, checkpoint, List.of());
     }
 
-    public TrainingDivergedException(String stage, String what, int epoch, int step, long globalStep, double learningRate,
-            Path checkpoint, List<EpochStats> curve) {
+    public TrainingDivergedException(
+            String stage,
+            String what,
+            int epoch,
+            int step,
+            long globalStep,
+            double learningRate,
+            Path checkpoint,
+            List<EpochStats> curve) {
         super(stage + ": " + what + " at epoch " + epoch + ", step " + step + " (step " + globalStep + " overall); "
                 + "that step's update was not applied and training stopped. "
                 + (checkpoint == null ? "No checkpoint was kept. " : "The last good checkpoint is " + checkpoint + ". ")
@@ -32,10 +38,23 @@ public class TrainingDivergedException extends RuntimeException {
         this.curve = List.copyOf(curve);
     }
 
-    public int epoch() { return epoch; }
-    public int step() { return step; }
-    public long globalStep() { return globalStep; }
-    public Path checkpoint() { return checkpoint; }
+    public int epoch() {
+        return epoch;
+    }
+
+    public int step() {
+        return step;
+    }
+
+    public long globalStep() {
+        return globalStep;
+    }
+
+    public Path checkpoint() {
+        return checkpoint;
+    }
     /** The epochs that finished before training diverged. */
-    public List<EpochStats> curve() { return curve; }
+    public List<EpochStats> curve() {
+        return curve;
+    }
 }

@@ -7,7 +7,6 @@ import java.util.List;
 public class TrainingInterruptedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-
     private final int epoch;
     private final int step;
     private final Path checkpoint;
@@ -20,7 +19,8 @@ public class TrainingInterruptedException extends RuntimeException {
     /** {@code curve}: the epochs finished before the interrupt. */
     public TrainingInterruptedException(String stage, int epoch, int step, Path checkpoint, List<EpochStats> curve) {
         super(stage + " interrupted at epoch " + epoch + ", step " + step + "; "
-                + (checkpoint == null ? "no checkpoint was kept (set a checkpoint directory to resume)"
+                + (checkpoint == null
+                        ? "no checkpoint was kept (set a checkpoint directory to resume)"
                         : "resume from " + checkpoint + " with resume(true)"));
         this.epoch = epoch;
         this.step = step;
@@ -28,9 +28,19 @@ public class TrainingInterruptedException extends RuntimeException {
         this.curve = List.copyOf(curve);
     }
 
-    public int epoch() { return epoch; }
-    public int step() { return step; }
-    public Path checkpoint() { return checkpoint; }
+    public int epoch() {
+        return epoch;
+    }
+
+    public int step() {
+        return step;
+    }
+
+    public Path checkpoint() {
+        return checkpoint;
+    }
     /** The epochs that finished before the interrupt. */
-    public List<EpochStats> curve() { return curve; }
+    public List<EpochStats> curve() {
+        return curve;
+    }
 }

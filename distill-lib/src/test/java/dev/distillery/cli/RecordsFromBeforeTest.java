@@ -51,19 +51,27 @@ class RecordsFromBeforeTest {
     @Test
     void everyOldRecordLoadsWithItsNumbers() {
         List<RunRecord> records = new RunStore(runs).list();
-        assertEquals(10, records.size(), "2 spec runs, the speech study's teacher and 3 students, 4 sentence-study models");
+        assertEquals(
+                10, records.size(), "2 spec runs, the speech study's teacher and 3 students, 4 sentence-study models");
         RunRecord kd = records.get(0);
         assertEquals("fixture", kd.experiment());
         assertEquals("hinton T=4 alpha=0.1", kd.loss());
         assertEquals(0.478, kd.metrics().testAccuracy(), 0.0);
         assertEquals(2, kd.curve().size());
         assertEquals("mlp-teacher", kd.lineage().teachers().get(0).name());
-        assertEquals("b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7",
+        assertEquals(
+                "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7",
                 kd.data().sha256().get("train-images-idx3-ubyte.gz"));
         assertNull(kd.versions().get("blas"), "old records predate the arithmetic fields and load without them");
-        RunRecord d1 = records.stream().filter(r -> r.student().equals("d1w38")).findFirst().orElseThrow();
+        RunRecord d1 = records.stream()
+                .filter(r -> r.student().equals("d1w38"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(0.458, d1.probes().get("word"), 5e-4);
-        RunRecord disco = records.stream().filter(r -> r.recipe().equals("disco")).findFirst().orElseThrow();
+        RunRecord disco = records.stream()
+                .filter(r -> r.recipe().equals("disco"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(0.762, disco.probes().get("fidelity"), 5e-4);
     }
 

@@ -25,8 +25,14 @@ class SpeechSpecRunIT {
     @Test
     void aSpeechSpecRunsWithAnEmptyDataDirectoryAndRecordsOnlyItsManifest(@TempDir Path tmp) throws Exception {
         List<SpeechCommandsSynth.Voice> voices = SpeechCommandsSynth.voices();
-        SpeechCommandsSynth.Built set = SpeechCommandsSynth.build(tmp.resolve("speech"), new SpeechCommandsSynth.Options(
-                SpeechCommandsSynth.WORDS.subList(0, 10), List.of(voices.get(0), voices.get(1), voices.get(2)), 1, 3), s -> {});
+        SpeechCommandsSynth.Built set = SpeechCommandsSynth.build(
+                tmp.resolve("speech"),
+                new SpeechCommandsSynth.Options(
+                        SpeechCommandsSynth.WORDS.subList(0, 10),
+                        List.of(voices.get(0), voices.get(1), voices.get(2)),
+                        1,
+                        3),
+                s -> {});
         Path spec = tmp.resolve("speech.yaml");
         Files.writeString(spec, """
                 name: speech-spec
@@ -42,9 +48,17 @@ class SpeechSpecRunIT {
                 """.formatted(set.dir()));
         Path empty = Files.createDirectories(tmp.resolve("empty-data"));
         Path runs = tmp.resolve("runs");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), Main.class.getName(), "run", spec.toString(), "--runs", runs.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("out.txt").toFile());
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName(),
+                        "run",
+                        spec.toString(),
+                        "--runs",
+                        runs.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("out.txt").toFile());
         pb.environment().put("DISTILLERY_DATA", empty.toString());
         Process p = pb.start();
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the run finished");
@@ -55,7 +69,9 @@ class SpeechSpecRunIT {
         assertEquals(1, records.size(), out);
         RunRecord r = records.get(0);
         assertEquals("speech-commands-synth/word", r.data().dataset());
-        assertEquals(Map.of("manifest.csv", DataLocator.sha256(set.manifest())), r.data().sha256(),
+        assertEquals(
+                Map.of("manifest.csv", DataLocator.sha256(set.manifest())),
+                r.data().sha256(),
                 "the speech set's manifest (which lists every clip's SHA-256), and no Fashion-MNIST file");
         assertEquals(2, r.curve().size());
         try (var files = Files.list(empty)) {

@@ -46,7 +46,8 @@ class FashionMnistTest {
     @Test
     void missingFileNamesEverySearchedPlaceAndThePackage(@TempDir Path dir) {
         DataLocator loc = new DataLocator("fashion-mnist", dir.resolve("system"), FashionMnist.PROVIDER);
-        DataUnavailableException e = assertThrows(DataUnavailableException.class,
+        DataUnavailableException e = assertThrows(
+                DataUnavailableException.class,
                 () -> loc.locate("train-images-idx3-ubyte.gz", "00", dir.resolve("explicit")));
         assertTrue(e.getMessage().contains("'train-images-idx3-ubyte.gz' not found"), e.getMessage());
         assertTrue(e.getMessage().contains(dir.resolve("explicit").toString()), e.getMessage());
@@ -57,8 +58,8 @@ class FashionMnistTest {
     void corruptFileIsReportedNotSkipped(@TempDir Path dir) throws Exception {
         Path bad = dir.resolve("t10k-labels-idx1-ubyte.gz");
         Files.write(bad, new byte[] {1, 2, 3});
-        DataUnavailableException e = assertThrows(DataUnavailableException.class,
-                () -> FashionMnist.load(FashionMnist.Part.TEST, dir));
+        DataUnavailableException e =
+                assertThrows(DataUnavailableException.class, () -> FashionMnist.load(FashionMnist.Part.TEST, dir));
         assertTrue(e.getMessage().contains("is corrupt"), e.getMessage());
         assertTrue(e.getMessage().contains(FashionMnist.Part.TEST.labelsSha256()), e.getMessage());
         assertTrue(e.getMessage().contains("apt-get install --reinstall dataset-fashion-mnist"), e.getMessage());
@@ -68,8 +69,8 @@ class FashionMnistTest {
     void explicitDirectoryComesFirstInTheSearchOrder(@TempDir Path dir) throws Exception {
         Path real = FashionMnist.SYSTEM_DIR.resolve("t10k-labels-idx1-ubyte.gz");
         Files.copy(real, dir.resolve("t10k-labels-idx1-ubyte.gz"));
-        Path found = FashionMnist.locator().locate("t10k-labels-idx1-ubyte.gz",
-                FashionMnist.Part.TEST.labelsSha256(), dir);
+        Path found =
+                FashionMnist.locator().locate("t10k-labels-idx1-ubyte.gz", FashionMnist.Part.TEST.labelsSha256(), dir);
         assertEquals(dir.resolve("t10k-labels-idx1-ubyte.gz"), found);
         assertSame(dir, FashionMnist.locator().searchPath(dir).get(0));
     }

@@ -55,8 +55,9 @@ class LogMelTest {
             }
             assertEquals(band, best, "a " + Math.round(hz) + " Hz tone peaks in band " + band);
             // two bands away the triangle no longer covers the tone: only window leakage is left
-            assertTrue(m[band] - m[band + 2] > Math.log(100), "band " + band + " vs " + (band + 2) + ": " + m[band] + " vs "
-                    + m[band + 2]);
+            assertTrue(
+                    m[band] - m[band + 2] > Math.log(100),
+                    "band " + band + " vs " + (band + 2) + ": " + m[band] + " vs " + m[band + 2]);
             assertTrue(m[band] - m[band - 2] > Math.log(100), "band " + band + " vs " + (band - 2));
         }
     }
@@ -129,8 +130,11 @@ class LogMelTest {
 
     @Test
     void badSettingsNameTheField() {
-        SpecException e = assertThrows(SpecException.class, () -> new LogMel(new LogMel.Config(16000, 25, 10, 40, 0, 9000)));
+        SpecException e =
+                assertThrows(SpecException.class, () -> new LogMel(new LogMel.Config(16000, 25, 10, 40, 0, 9000)));
         assertTrue(e.getMessage().contains("fMax") && e.getMessage().contains("8000"), e.getMessage());
-        assertTrue(assertThrows(SpecException.class, () -> LogMel.Config.speech(0)).getMessage().contains("mels"));
+        assertTrue(assertThrows(SpecException.class, () -> LogMel.Config.speech(0))
+                .getMessage()
+                .contains("mels"));
     }
 }

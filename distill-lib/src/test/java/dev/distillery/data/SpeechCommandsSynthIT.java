@@ -19,19 +19,25 @@ class SpeechCommandsSynthIT {
     @Test
     void aSmallBuildIsReproducibleAndKeepsUtterancesTogether(@TempDir Path tmp) throws Exception {
         for (String tool : List.of("/usr/bin/espeak-ng", "/usr/bin/sox", "/usr/bin/text2wave")) {
-            assertTrue(Files.isExecutable(Path.of(tool)), tool + " is missing: the speech set needs "
-                    + String.join(" ", SpeechCommandsSynth.PACKAGES) + " (./distillery test installs them)");
+            assertTrue(
+                    Files.isExecutable(Path.of(tool)),
+                    tool + " is missing: the speech set needs " + String.join(" ", SpeechCommandsSynth.PACKAGES)
+                            + " (./distillery test installs them)");
         }
         List<SpeechCommandsSynth.Voice> all = SpeechCommandsSynth.voices();
         List<SpeechCommandsSynth.Voice> three = List.of(all.get(0), all.get(1), all.get(all.size() - 1));
-        SpeechCommandsSynth.Options o = new SpeechCommandsSynth.Options(SpeechCommandsSynth.WORDS.subList(0, 10), three, 3, 7);
+        SpeechCommandsSynth.Options o =
+                new SpeechCommandsSynth.Options(SpeechCommandsSynth.WORDS.subList(0, 10), three, 3, 7);
         SpeechCommandsSynth.Built a = SpeechCommandsSynth.build(tmp.resolve("a"), o, s -> {});
         SpeechCommandsSynth.Built b = SpeechCommandsSynth.build(tmp.resolve("b"), o, s -> {});
         assertEquals(120, a.clips(), "10 words × 3 voices × (clean + 3 perturbations)");
         assertEquals(a.sha256(), b.sha256(), "same seed, same manifest (which holds every file's SHA-256)");
         assertEquals(Files.readString(a.manifest()), Files.readString(b.manifest()));
 
-        List<String[]> rows = Files.readAllLines(a.manifest()).stream().skip(1).map(l -> l.split(",")).toList();
+        List<String[]> rows = Files.readAllLines(a.manifest()).stream()
+                .skip(1)
+                .map(l -> l.split(","))
+                .toList();
         for (String[] r : rows) {
             float[] x = Wav.read(a.dir().resolve(r[0]));
             assertEquals(SpeechCommandsSynth.LENGTH, x.length, r[0] + " is one second at 16 kHz");
@@ -42,13 +48,14 @@ class SpeechCommandsSynthIT {
             assertTrue(energy > 1, r[0] + " is not silent: " + energy);
         }
         // every utterance (voice × word) sits in one split, with all its perturbations
-        Map<String, Set<String>> splitsOf = rows.stream().collect(Collectors.groupingBy(r -> r[5],
-                Collectors.mapping(r -> r[6], Collectors.toSet())));
+        Map<String, Set<String>> splitsOf = rows.stream()
+                .collect(Collectors.groupingBy(r -> r[5], Collectors.mapping(r -> r[6], Collectors.toSet())));
         assertEquals(30, splitsOf.size());
         splitsOf.forEach((u, s) -> assertEquals(1, s.size(), u + " is in one split"));
         // every voice appears in every split, so the speaker task can be tested
         for (String split : List.of("train", "validation", "test")) {
-            Set<String> voices = rows.stream().filter(r -> r[6].equals(split)).map(r -> r[2]).collect(Collectors.toSet());
+            Set<String> voices =
+                    rows.stream().filter(r -> r[6].equals(split)).map(r -> r[2]).collect(Collectors.toSet());
             assertEquals(3, voices.size(), split + " has every voice");
         }
         // loaded for each task: log-mel frames of every clip, labels by word or voice, standardised on train
@@ -57,28 +64,34 @@ class SpeechCommandsSynthIT {
         Splits voices = SpeechCommandsSynth.load(a.dir(), SpeechCommandsSynth.Task.VOICE, mel);
         assertEquals(10, words.train().numClasses());
         assertEquals(3, voices.test().numClasses());
-        assertEquals(120, words.train().size() + words.validation().size() + words.test().size());
+        assertEquals(
+                120,
+                words.train().size() + words.validation().size() + words.test().size());
         assertEquals(98 * 40, words.train().inputSize(), "98 frames × 40 bands");
         double trainMean = words.train().features().meanNumber().doubleValue();
         assertEquals(0, trainMean, 1e-3, "standardised on the training split");
         // the same set through an experiment's data spec, as %teacher --data and YAML specs name it
-        dev.distillery.experiment.ExperimentSpec.DataSpec spec = dev.distillery.experiment.ExperimentSpec.DataSpec.parse(
-                "speech-commands-synth/voice:dir=" + a.dir() + ",train=24");
+        dev.distillery.experiment.ExperimentSpec.DataSpec spec =
+                dev.distillery.experiment.ExperimentSpec.DataSpec.parse(
+                        "speech-commands-synth/voice:dir=" + a.dir() + ",train=24");
         Splits viaSpec = dev.distillery.experiment.Experiment.data(spec);
         assertEquals(24, viaSpec.train().size());
         assertEquals(3, viaSpec.train().numClasses());
         assertEquals(voices.test().size(), viaSpec.test().size());
-        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(dev.distillery.spec.SpecException.class,
-                () -> dev.distillery.experiment.ExperimentSpec.DataSpec.parse("speech-commands")).getMessage()
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(
+                        dev.distillery.spec.SpecException.class,
+                        () -> dev.distillery.experiment.ExperimentSpec.DataSpec.parse("speech-commands"))
+                .getMessage()
                 .contains("speech-commands-synth/word"));
         Files.write(a.dir().resolve(rows.get(0)[0]), new byte[] {1, 2, 3});
         dev.distillery.data.DataUnavailableException bad = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.distillery.data.DataUnavailableException.class,
                 () -> SpeechCommandsSynth.load(a.dir(), SpeechCommandsSynth.Task.WORD, mel));
-        assertTrue(bad.getMessage().contains("SHA-256") && bad.getMessage().contains("dataset build"), bad.getMessage());
+        assertTrue(
+                bad.getMessage().contains("SHA-256") && bad.getMessage().contains("dataset build"), bad.getMessage());
         // a different seed perturbs differently
-        SpeechCommandsSynth.Built c = SpeechCommandsSynth.build(tmp.resolve("c"),
-                new SpeechCommandsSynth.Options(o.words(), o.voices(), 3, 8), s -> {});
+        SpeechCommandsSynth.Built c = SpeechCommandsSynth.build(
+                tmp.resolve("c"), new SpeechCommandsSynth.Options(o.words(), o.voices(), 3, 8), s -> {});
         assertNotEquals(a.sha256(), c.sha256());
     }
 }

@@ -35,24 +35,33 @@ class TextCorpusIT {
         long spam = emails.stream().filter(TextCorpus.Email::spam).count();
         assertTrue(emails.size() > 5800 && spam > 1700 && spam < 1900, emails.size() + " emails, " + spam + " spam");
         for (TextCorpus.Email e : emails.subList(0, 200)) {
-            assertFalse(e.text().contains("Received: from") || e.text().contains("<html") || e.text().contains("=3D"),
+            assertFalse(
+                    e.text().contains("Received: from")
+                            || e.text().contains("<html")
+                            || e.text().contains("=3D"),
                     "headers, HTML and escapes are cleaned away: " + e.text());
         }
     }
 
     @Test
     void sentencesEndAtPunctuationButNotAfterTitles() {
-        assertEquals(List.of("Mr. Smith went to Washington.", "He met Dr. Jones at 4 p.m. there!", "Was it \"fine\"?",
-                "Yes."), TextCorpus.sentences("Mr. Smith went to Washington.  He met Dr. Jones at 4 p.m. there! Was it "
-                + "\"fine\"? Yes."));
+        assertEquals(
+                List.of(
+                        "Mr. Smith went to Washington.",
+                        "He met Dr. Jones at 4 p.m. there!",
+                        "Was it \"fine\"?",
+                        "Yes."),
+                TextCorpus.sentences(
+                        "Mr. Smith went to Washington.  He met Dr. Jones at 4 p.m. there! Was it " + "\"fine\"? Yes."));
     }
 
     @Test
     void anEmailKeepsItsSubjectAndBodyText() {
-        String raw = "From: a@b.c\nSubject: Cheap pills\nContent-Type: multipart/alternative; boundary=\"XX12345678\"\n\n"
-                + "--XX12345678\nContent-Type: text/html\nContent-Transfer-Encoding: quoted-printable\n\n"
-                + "<p>Buy <b>now</b> and sa=\nve&nbsp;big</p>\n> quoted reply line\nQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xt\n"
-                + "--XX12345678--\n";
+        String raw =
+                "From: a@b.c\nSubject: Cheap pills\nContent-Type: multipart/alternative; boundary=\"XX12345678\"\n\n"
+                        + "--XX12345678\nContent-Type: text/html\nContent-Transfer-Encoding: quoted-printable\n\n"
+                        + "<p>Buy <b>now</b> and sa=\nve&nbsp;big</p>\n> quoted reply line\nQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xt\n"
+                        + "--XX12345678--\n";
         assertEquals("Cheap pills. Buy now and save big", TextCorpus.cleanEmail(raw));
     }
 
@@ -63,8 +72,11 @@ class TextCorpusIT {
         }
         Files.write(dir.resolve(TextCorpus.SOTU.file()), new byte[] {1, 2, 3});
         DataUnavailableException e = assertThrows(DataUnavailableException.class, () -> TextCorpus.open(dir, s -> {}));
-        assertTrue(e.getMessage().contains(TextCorpus.SOTU.file()) && e.getMessage().contains("corrupt")
-                && e.getMessage().contains("dataset fetch text"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains(TextCorpus.SOTU.file())
+                        && e.getMessage().contains("corrupt")
+                        && e.getMessage().contains("dataset fetch text"),
+                e.getMessage());
     }
 
     @Test
@@ -82,21 +94,30 @@ class TextCorpusIT {
     @Test
     void partyPassagesOfATestAddressNeverAppearInTraining() throws Exception {
         TextCorpus c = corpus();
-        try (TextTokenizer tok = TextTokenizer.read(TextCorpusIT.class.getClassLoader()
-                .getResourceAsStream("bge-small-en-v1.5-tokenizer.json"), 32, "bge-small-en-v1.5")) {
+        try (TextTokenizer tok = TextTokenizer.read(
+                TextCorpusIT.class.getClassLoader().getResourceAsStream("bge-small-en-v1.5-tokenizer.json"),
+                32,
+                "bge-small-en-v1.5")) {
             TextTasks t = TextTasks.build(c, tok, TextTasks.Options.fast());
             java.util.Map<String, Set<String>> from = new java.util.HashMap<>();
             for (TextCorpus.Speech s : c.sotu()) {
                 for (int j = 0; j + 1 < s.sentences().size(); j += 2) {
-                    from.computeIfAbsent(s.sentences().get(j) + " " + s.sentences().get(j + 1), k -> new HashSet<>())
+                    from.computeIfAbsent(
+                                    s.sentences().get(j) + " " + s.sentences().get(j + 1), k -> new HashSet<>())
                             .add(s.year() + " " + s.president());
                 }
             }
             Set<String> trainSpeeches = new HashSet<>();
             Set<String> testSpeeches = new HashSet<>();
             // a passage that two addresses share word for word (formulaic openings) says nothing about the split
-            t.party().trainText().stream().map(from::get).filter(a -> a.size() == 1).forEach(trainSpeeches::addAll);
-            t.party().testText().stream().map(from::get).filter(a -> a.size() == 1).forEach(testSpeeches::addAll);
+            t.party().trainText().stream()
+                    .map(from::get)
+                    .filter(a -> a.size() == 1)
+                    .forEach(trainSpeeches::addAll);
+            t.party().testText().stream()
+                    .map(from::get)
+                    .filter(a -> a.size() == 1)
+                    .forEach(testSpeeches::addAll);
             assertFalse(testSpeeches.isEmpty());
             testSpeeches.retainAll(trainSpeeches);
             assertTrue(testSpeeches.isEmpty(), "addresses in both splits: " + testSpeeches);
@@ -105,7 +126,11 @@ class TextCorpusIT {
             assertEquals(101f, row[0]);
             TextTasks again = TextTasks.build(c, tok, TextTasks.Options.fast());
             assertEquals(t.fingerprint(), again.fingerprint());
-            assertTrue(t.sentences().splits().train().features().equals(again.sentences().splits().train().features()));
+            assertTrue(t.sentences()
+                    .splits()
+                    .train()
+                    .features()
+                    .equals(again.sentences().splits().train().features()));
             assertEquals(2, t.spam().classes().size());
         }
     }

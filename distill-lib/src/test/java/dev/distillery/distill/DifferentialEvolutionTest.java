@@ -44,7 +44,8 @@ class DifferentialEvolutionTest {
 
     @Test
     void findsTheShiftedSphereOptimum() {
-        DifferentialEvolution.Result r = box(3, -5, 5).evaluations(6000).minimize(DifferentialEvolutionTest::shiftedSphere);
+        DifferentialEvolution.Result r =
+                box(3, -5, 5).evaluations(6000).minimize(DifferentialEvolutionTest::shiftedSphere);
         assertArrayEquals(SHIFT, r.best(), 1e-3);
         assertTrue(r.value() < 1e-6, "value " + r.value());
         assertEquals(shiftedSphere(r.best()), r.value());
@@ -54,8 +55,8 @@ class DifferentialEvolutionTest {
 
     @Test
     void findsTheRosenbrockValley() {
-        DifferentialEvolution.Result r = box(2, -2, 2).population(20).evaluations(20000).seed(7)
-                .minimize(DifferentialEvolutionTest::rosenbrock);
+        DifferentialEvolution.Result r =
+                box(2, -2, 2).population(20).evaluations(20000).seed(7).minimize(DifferentialEvolutionTest::rosenbrock);
         assertArrayEquals(new double[] {1, 1}, r.best(), 1e-2);
         assertTrue(r.value() < 1e-4, "value " + r.value());
         assertWellFormed(r);
@@ -64,15 +65,18 @@ class DifferentialEvolutionTest {
     @Test
     void sameSeedIsBitIdenticalAndAnotherSeedTakesAnotherPath() {
         ToDoubleFunction<double[]> f = DifferentialEvolutionTest::shiftedSphere;
-        DifferentialEvolution.Result a = box(3, -5, 5).evaluations(6000).seed(42).minimize(f);
-        DifferentialEvolution.Result b = box(3, -5, 5).evaluations(6000).seed(42).minimize(f);
+        DifferentialEvolution.Result a =
+                box(3, -5, 5).evaluations(6000).seed(42).minimize(f);
+        DifferentialEvolution.Result b =
+                box(3, -5, 5).evaluations(6000).seed(42).minimize(f);
         assertTrue(Arrays.equals(a.best(), b.best()), Arrays.toString(a.best()) + " vs " + Arrays.toString(b.best()));
         assertEquals(Double.doubleToRawLongBits(a.value()), Double.doubleToRawLongBits(b.value()));
         assertEquals(a.evaluations(), b.evaluations());
         assertEquals(a.generations(), b.generations());
         assertEquals(a.history(), b.history());
 
-        DifferentialEvolution.Result c = box(3, -5, 5).evaluations(6000).seed(43).minimize(f);
+        DifferentialEvolution.Result c =
+                box(3, -5, 5).evaluations(6000).seed(43).minimize(f);
         assertNotEquals(a.history(), c.history());
         assertArrayEquals(SHIFT, c.best(), 1e-3);
         assertTrue(c.value() < 1e-6, "value " + c.value());
@@ -82,7 +86,10 @@ class DifferentialEvolutionTest {
     void respectsTheEvaluationBudgetExactly() {
         // 1037 is not a multiple of the population: the last generation is cut short
         AtomicInteger calls = new AtomicInteger();
-        DifferentialEvolution.Result r = box(2, -2, 2).population(20).evaluations(1037).tolerance(0)
+        DifferentialEvolution.Result r = box(2, -2, 2)
+                .population(20)
+                .evaluations(1037)
+                .tolerance(0)
                 .minimize(x -> {
                     calls.incrementAndGet();
                     return rosenbrock(x);
@@ -94,7 +101,9 @@ class DifferentialEvolutionTest {
 
         // a budget equal to the population evaluates the initial population only
         calls.set(0);
-        DifferentialEvolution.Result only = box(2, -2, 2).population(20).evaluations(20)
+        DifferentialEvolution.Result only = box(2, -2, 2)
+                .population(20)
+                .evaluations(20)
                 .minimize(x -> {
                     calls.incrementAndGet();
                     return rosenbrock(x);
@@ -106,7 +115,9 @@ class DifferentialEvolutionTest {
 
         // the tolerance stops early, under budget, and the count still matches
         calls.set(0);
-        DifferentialEvolution.Result early = box(3, -5, 5).evaluations(100_000).tolerance(1e-8)
+        DifferentialEvolution.Result early = box(3, -5, 5)
+                .evaluations(100_000)
+                .tolerance(1e-8)
                 .minimize(x -> {
                     calls.incrementAndGet();
                     return shiftedSphere(x);
@@ -177,32 +188,40 @@ class DifferentialEvolutionTest {
 
     @Test
     void rejectsBadArgumentsNamingThem() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new DifferentialEvolution(new double[] {0, 0}, new double[] {1, 1, 1}));
         assertTrue(e.getMessage().contains("lower") && e.getMessage().contains("upper"), e.getMessage());
 
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new DifferentialEvolution(new double[] {0, 3}, new double[] {1, 3}));
         assertTrue(e.getMessage().contains("lower[1]") && e.getMessage().contains("upper[1]"), e.getMessage());
 
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new DifferentialEvolution(new double[] {0, 2}, new double[] {1, 1}));
         assertTrue(e.getMessage().contains("lower[1]"), e.getMessage());
 
         e = assertThrows(IllegalArgumentException.class, () -> new DifferentialEvolution(new double[0], new double[0]));
         assertTrue(e.getMessage().contains("empty"), e.getMessage());
 
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new DifferentialEvolution(new double[] {Double.NEGATIVE_INFINITY}, new double[] {1}));
         assertTrue(e.getMessage().contains("finite"), e.getMessage());
 
         e = assertThrows(IllegalArgumentException.class, () -> box(2, 0, 1).population(3));
         assertTrue(e.getMessage().contains("population") && e.getMessage().contains("3"), e.getMessage());
 
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> box(2, 0, 1).population(50).evaluations(40).minimize(x -> x[0]));
-        assertTrue(e.getMessage().contains("evaluations") && e.getMessage().contains("40")
-                && e.getMessage().contains("population"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("evaluations")
+                        && e.getMessage().contains("40")
+                        && e.getMessage().contains("population"),
+                e.getMessage());
 
         e = assertThrows(IllegalArgumentException.class, () -> box(2, 0, 1).mutation(0));
         assertTrue(e.getMessage().contains("mutation"), e.getMessage());

@@ -10,10 +10,10 @@ import dev.distillery.loss.Losses;
 import dev.distillery.model.CnnSpec;
 import dev.distillery.model.MlpSpec;
 import dev.distillery.spec.SpecException;
-import dev.distillery.train.TrainingOptions;
 import dev.distillery.teacher.Teacher;
 import dev.distillery.teacher.TeacherCache;
 import dev.distillery.teacher.Teachers;
+import dev.distillery.train.TrainingOptions;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,8 +28,12 @@ class DistillTest {
     @BeforeAll
     static void teacher() {
         data = TestData.small(3000);
-        trained = Teachers.train("cnn", new CnnSpec(null, List.of(8, 16), 3, 2, List.of(32), 10, null, null), data,
-                TrainingOptions.defaults().epochs(2).seed(0), List.of());
+        trained = Teachers.train(
+                "cnn",
+                new CnnSpec(null, List.of(8, 16), 3, 2, List.of(32), 10, null, null),
+                data,
+                TrainingOptions.defaults().epochs(2).seed(0),
+                List.of());
     }
 
     @Test
@@ -57,33 +61,60 @@ class DistillTest {
     @Test
     void kdTrainsAStudentThatBeatsItsScratchTwinAndAgreesWithItsTeacher() {
         Splits few = data.withLabels(100, 1);
-        DistillResult scratch = Distill.from(trained.teacher()).into("mlp:32").with(Losses.scratch()).on(few)
-                .epochs(30).patience(10).seed(1).run();
-        DistillResult kd = Distill.from(trained.teacher()).into("mlp:32").with(Losses.hinton(4, 0.1)).on(few)
-                .epochs(6).seed(1).run();
-        assertTrue(kd.metrics().testAccuracy() > scratch.metrics().testAccuracy() + 0.05,
+        DistillResult scratch = Distill.from(trained.teacher())
+                .into("mlp:32")
+                .with(Losses.scratch())
+                .on(few)
+                .epochs(30)
+                .patience(10)
+                .seed(1)
+                .run();
+        DistillResult kd = Distill.from(trained.teacher())
+                .into("mlp:32")
+                .with(Losses.hinton(4, 0.1))
+                .on(few)
+                .epochs(6)
+                .seed(1)
+                .run();
+        assertTrue(
+                kd.metrics().testAccuracy() > scratch.metrics().testAccuracy() + 0.05,
                 "soft targets on unlabeled images raise accuracy: " + kd.summary() + " vs " + scratch.summary());
-        assertTrue(kd.metrics().agreement() > scratch.metrics().agreement() + 0.10,
+        assertTrue(
+                kd.metrics().agreement() > scratch.metrics().agreement() + 0.10,
                 "and agreement: " + kd.summary() + " vs " + scratch.summary());
         assertTrue(kd.metrics().klDivergence() < scratch.metrics().klDivergence());
         assertEquals(784 * 32 + 32 + 32 * 10 + 10, kd.metrics().parameters());
-        assertTrue(kd.metrics().bytesOnDisk() > 3 * kd.metrics().parameters(), "all float32 weights are on disk (deflated)");
+        assertTrue(
+                kd.metrics().bytesOnDisk() > 3 * kd.metrics().parameters(),
+                "all float32 weights are on disk (deflated)");
         assertEquals("kd T=4 a=0.1", kd.loss());
     }
 
     @Test
     void studentWithOtherOutputsThanTheTeacherIsRefused() {
-        SpecException e = assertThrows(SpecException.class, () -> Distill.from(trained.teacher())
-                .into(new MlpSpec(null, List.of(8), 5, null, null)).on(data).epochs(1).run());
-        assertTrue(e.getMessage().contains("has 5 outputs but teacher 'cnn' has 10; set the student's outputs to 10"),
+        SpecException e = assertThrows(
+                SpecException.class,
+                () -> Distill.from(trained.teacher())
+                        .into(new MlpSpec(null, List.of(8), 5, null, null))
+                        .on(data)
+                        .epochs(1)
+                        .run());
+        assertTrue(
+                e.getMessage().contains("has 5 outputs but teacher 'cnn' has 10; set the student's outputs to 10"),
                 e.getMessage());
     }
 
     @Test
     void missingPiecesAreNamed() {
-        assertThrows(IllegalStateException.class, () -> Distill.from(trained.teacher()).on(data).run());
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> Distill.scratch(MlpSpec.of(8)).with(Losses.hinton(2, 0.5)).on(data).run());
+        assertThrows(
+                IllegalStateException.class,
+                () -> Distill.from(trained.teacher()).on(data).run());
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> Distill.scratch(MlpSpec.of(8))
+                        .with(Losses.hinton(2, 0.5))
+                        .on(data)
+                        .run());
         assertTrue(e.getMessage().contains("needs a teacher"), e.getMessage());
     }
 }

@@ -8,16 +8,16 @@ import dev.distillery.data.Splits;
 import dev.distillery.loss.FeatureLoss;
 import dev.distillery.loss.Losses;
 import dev.distillery.model.CnnSpec;
-import dev.distillery.provenance.Lineage;
 import dev.distillery.model.MlpSpec;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.MultiHeadSpec;
 import dev.distillery.model.Network;
+import dev.distillery.provenance.Lineage;
 import dev.distillery.spec.SpecException;
-import dev.distillery.train.TrainingOptions;
 import dev.distillery.teacher.Ensemble;
 import dev.distillery.teacher.Teacher;
 import dev.distillery.teacher.Teachers;
+import dev.distillery.train.TrainingOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -37,10 +37,27 @@ class EnsembleTest {
     @BeforeAll
     static void teachers() {
         data = TestData.small(2000);
-        cnn = Teachers.train("cnn", new CnnSpec(null, List.of(8, 16), 3, 2, List.of(32), 10, null, null), data,
-                TrainingOptions.defaults().epochs(2).seed(0), List.of()).teacher();
-        mlp = Teachers.train("mlp", MlpSpec.of(32), data, TrainingOptions.defaults().epochs(2).seed(1), List.of()).teacher();
-        wide = Teachers.train("wide", MlpSpec.of(96), data, TrainingOptions.defaults().epochs(1).seed(2), List.of()).teacher();
+        cnn = Teachers.train(
+                        "cnn",
+                        new CnnSpec(null, List.of(8, 16), 3, 2, List.of(32), 10, null, null),
+                        data,
+                        TrainingOptions.defaults().epochs(2).seed(0),
+                        List.of())
+                .teacher();
+        mlp = Teachers.train(
+                        "mlp",
+                        MlpSpec.of(32),
+                        data,
+                        TrainingOptions.defaults().epochs(2).seed(1),
+                        List.of())
+                .teacher();
+        wide = Teachers.train(
+                        "wide",
+                        MlpSpec.of(96),
+                        data,
+                        TrainingOptions.defaults().epochs(1).seed(2),
+                        List.of())
+                .teacher();
     }
 
     /** Softmax of each row at temperature t, in double precision, in plain Java. */
@@ -97,15 +114,24 @@ class EnsembleTest {
 
     /** The first batch's loss (the whole training set, one step at a negligible learning rate). */
     static double firstLoss(Ensemble e, String student, double t, double alpha, Splits few) {
-        DistillResult r = Distill.from(e).into(student).with(Losses.hinton(t, alpha)).on(few).epochs(1).batchSize(200)
-                .learningRate(1e-7).seed(4).run();
+        DistillResult r = Distill.from(e)
+                .into(student)
+                .with(Losses.hinton(t, alpha))
+                .on(few)
+                .epochs(1)
+                .batchSize(200)
+                .learningRate(1e-7)
+                .seed(4)
+                .run();
         assertEquals(e.mode().label(), r.provenance().lineage().mode(), "the record says which mode trained it");
         return r.training().curve().get(0).trainLoss();
     }
 
     @Test
     void theTargetsAndLossesModesGiveTheLossesAHandComputationPredicts() {
-        LabeledData train = data.train().rows(IntStream.range(0, 200).toArray(), "first 200").keepLabels(120, 3);
+        LabeledData train = data.train()
+                .rows(IntStream.range(0, 200).toArray(), "first 200")
+                .keepLabels(120, 3);
         Splits few = new Splits(train, data.validation(), data.test());
         double t = 2.0;
         double alpha = 0.25;
@@ -118,8 +144,8 @@ class EnsembleTest {
         INDArray zs = Network.build(MlpSpec.of(24), 4).logits(train.features());
         double[][] ps = softmax(zs, t);
         double[][] ps1 = softmax(zs, 1);
-        List<double[][]> pk = List.of(softmax(cnn.logits(train), t), softmax(mlp.logits(train), t),
-                softmax(wide.logits(train), t));
+        List<double[][]> pk =
+                List.of(softmax(cnn.logits(train), t), softmax(mlp.logits(train), t), softmax(wide.logits(train), t));
         double klAverage = 0;
         double averageKl = 0;
         double ce = 0;
@@ -155,13 +181,22 @@ class EnsembleTest {
 
     @Test
     void theHeadsModeGivesEachTeacherItsOwnHead() {
-        LabeledData train = data.train().rows(IntStream.range(0, 200).toArray(), "first 200").keepLabels(120, 3);
+        LabeledData train = data.train()
+                .rows(IntStream.range(0, 200).toArray(), "first 200")
+                .keepLabels(120, 3);
         Splits few = new Splits(train, data.validation(), data.test());
         Ensemble e = Ensemble.of("e", cnn, mlp).weights(0.7, 0.3).mode(dev.distillery.loss.EnsembleMode.HEADS);
         double t = 2.0;
         double alpha = 0.5;
-        DistillResult r = Distill.from(e).into("mlp:24").with(Losses.hinton(t, alpha)).on(few).epochs(1).batchSize(200)
-                .learningRate(1e-7).seed(4).run();
+        DistillResult r = Distill.from(e)
+                .into("mlp:24")
+                .with(Losses.hinton(t, alpha))
+                .on(few)
+                .epochs(1)
+                .batchSize(200)
+                .learningRate(1e-7)
+                .seed(4)
+                .run();
         MultiHeadSpec spec = (MultiHeadSpec) r.network().spec();
         assertEquals(2, spec.heads());
         long extra = 24 * 10 + 10;
@@ -197,10 +232,19 @@ class EnsembleTest {
         assertEquals(want, r.training().curve().get(0).trainLoss(), 2e-4 * want);
 
         // a student given with its own heads keeps them: here the combination is learned from the labels
-        DistillResult mixed = Distill.from(e).into("multihead:2,combine=learned:mlp:24").with(Losses.hinton(t, alpha))
-                .on(few).epochs(1).batchSize(50).seed(4).run();
+        DistillResult mixed = Distill.from(e)
+                .into("multihead:2,combine=learned:mlp:24")
+                .with(Losses.hinton(t, alpha))
+                .on(few)
+                .epochs(1)
+                .batchSize(50)
+                .seed(4)
+                .run();
         assertEquals("learned", ((MultiHeadSpec) mixed.network().spec()).combine());
-        assertEquals(MlpSpec.of(24).parameterCount() + extra + 2, mixed.metrics().parameters(), "a second head and two scores");
+        assertEquals(
+                MlpSpec.of(24).parameterCount() + extra + 2,
+                mixed.metrics().parameters(),
+                "a second head and two scores");
         assertTrue(mixed.network().parameterNames().contains("heads.mix"));
 
         MultiHeadSpec learned = (MultiHeadSpec) ModelSpec.parse("multihead:3,combine=learned:mlp:24");
@@ -210,24 +254,43 @@ class EnsembleTest {
         assertEquals(spec, ModelSpec.parse(spec.compact()), spec.compact());
         MultiHeadSpec mean = (MultiHeadSpec) ModelSpec.parse("multihead:2:mlp:24");
         Map<String, INDArray> m = Network.build(mean, 2).outputs(train.features(), List.of("head0", "head1", "logits"));
-        assertEquals(0, m.get("head0").add(m.get("head1")).div(2).sub(m.get("logits")).norm2Number().doubleValue(), 1e-4,
+        assertEquals(
+                0,
+                m.get("head0")
+                        .add(m.get("head1"))
+                        .div(2)
+                        .sub(m.get("logits"))
+                        .norm2Number()
+                        .doubleValue(),
+                1e-4,
                 "mean: the heads' average");
-        assertThrows(SpecException.class, () -> ModelSpec.parse("multihead:2,combine=weighted:mlp:24"), "weights missing");
+        assertThrows(
+                SpecException.class, () -> ModelSpec.parse("multihead:2,combine=weighted:mlp:24"), "weights missing");
     }
 
     @Test
     void eachTeacherGetsItsOwnProjectionForFeatureRegression() {
         Ensemble e = Ensemble.of("e", cnn, wide);
-        FeatureLoss loss = new FeatureLoss(Losses.hinton(4.0, 0.5), List.of(FeatureLoss.Match.parse("features:mse")),
-                null, null, null);
-        DistillResult r = Distill.from(e).into("mlp:16").with(loss).on(data).epochs(1).seed(1).run();
+        FeatureLoss loss = new FeatureLoss(
+                Losses.hinton(4.0, 0.5), List.of(FeatureLoss.Match.parse("features:mse")), null, null, null);
+        DistillResult r = Distill.from(e)
+                .into("mlp:16")
+                .with(loss)
+                .on(data)
+                .epochs(1)
+                .seed(1)
+                .run();
         List<String> aux = r.network().auxiliaryNames();
-        assertTrue(aux.contains("aux.m0.match0.weight") && aux.contains("aux.m1.match0.weight"), "one projection per teacher: " + aux);
+        assertTrue(
+                aux.contains("aux.m0.match0.weight") && aux.contains("aux.m1.match0.weight"),
+                "one projection per teacher: " + aux);
         long[] toCnn = r.network().auxiliary().get("aux.m0.match0.weight").shape();
         long[] toWide = r.network().auxiliary().get("aux.m1.match0.weight").shape();
         assertArrayEquals(new long[] {16, 32}, toCnn, "student 16 → the CNN's 32 features");
         assertArrayEquals(new long[] {16, 96}, toWide, "student 16 → the wide MLP's 96 features");
-        assertTrue(r.provenance().objective().contains("per teacher (mse(features)[linear])"), r.provenance().objective());
+        assertTrue(
+                r.provenance().objective().contains("per teacher (mse(features)[linear])"),
+                r.provenance().objective());
         assertEquals(MlpSpec.of(16).parameterCount(), r.metrics().parameters(), "projections are dropped, not counted");
     }
 
@@ -241,13 +304,17 @@ class EnsembleTest {
         assertEquals(1.0, w[0] + w[1] + w[2], 1e-9);
         assertTrue(w[2] < 0.1, "the untrained teacher gets little weight: " + java.util.Arrays.toString(w));
         Lineage.Search s = found.search();
-        assertTrue(s.value() < s.uniformValue() - 0.05, "validation NLL falls from " + s.uniformValue() + " to " + s.value());
+        assertTrue(
+                s.value() < s.uniformValue() - 0.05,
+                "validation NLL falls from " + s.uniformValue() + " to " + s.value());
         assertTrue(s.accuracy() > 0.5 && s.uniformAccuracy() > 0.5, "both accuracies are reported: " + s);
         assertTrue(s.evaluations() <= 400);
         assertEquals("de", found.weighting());
         assertArrayEquals(w, EnsembleWeights.search(e, data.validation(), o).weights(), 0.0, "same seed, same weights");
         Lineage l = found.lineage(data.test());
-        assertEquals(List.of("cnn", "mlp", "untrained"), l.teachers().stream().map(Lineage.Member::name).toList());
+        assertEquals(
+                List.of("cnn", "mlp", "untrained"),
+                l.teachers().stream().map(Lineage.Member::name).toList());
         assertEquals(w[1], l.teachers().get(1).weight(), 0.0);
         assertEquals("de", l.weighting());
     }

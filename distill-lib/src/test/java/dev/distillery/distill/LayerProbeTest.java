@@ -35,7 +35,8 @@ class LayerProbeTest {
             labels[i] = i % 4;
             for (int t = 0; t < 10; t++) {
                 for (int j = 0; j < 8; j++) {
-                    x[i * 80 + t * 8 + j] = (float) (r.nextGaussian() + (t < signalFrames && j == labels[i] ? strength : 0.0));
+                    x[i * 80 + t * 8 + j] =
+                            (float) (r.nextGaussian() + (t < signalFrames && j == labels[i] ? strength : 0.0));
                 }
             }
         }

@@ -22,12 +22,24 @@ class OnceForAllTest {
         return LayerProbeTest.sequences(n, seed, name, 5, 1.5);
     }
 
-    private static final Splits DATA = new Splits(data(320, 1, "train"), data(80, 2, "validation"), data(200, 3, "test"));
+    private static final Splits DATA =
+            new Splits(data(320, 1, "train"), data(80, 2, "validation"), data(200, 3, "test"));
 
     @Test
     void trainingAtOneDrawnStrideIsExactlyTrainingThatStridesModel() {
-        DistillResult drawn = Distill.scratch(ModelSpec.parse(SPEECH)).strides(2).on(DATA).epochs(2).batchSize(32).seed(4).run();
-        DistillResult plain = Distill.scratch(ModelSpec.parse(SPEECH + ",stride=2")).on(DATA).epochs(2).batchSize(32).seed(4).run();
+        DistillResult drawn = Distill.scratch(ModelSpec.parse(SPEECH))
+                .strides(2)
+                .on(DATA)
+                .epochs(2)
+                .batchSize(32)
+                .seed(4)
+                .run();
+        DistillResult plain = Distill.scratch(ModelSpec.parse(SPEECH + ",stride=2"))
+                .on(DATA)
+                .epochs(2)
+                .batchSize(32)
+                .seed(4)
+                .run();
         Map<String, INDArray> a = drawn.network().parameters();
         Map<String, INDArray> b = plain.network().parameters();
         assertEquals(a.keySet(), b.keySet(), "one set of weights whatever the stride");
@@ -36,19 +48,40 @@ class OnceForAllTest {
 
     @Test
     void oneStudentTrainedAcrossStridesWorksAtEachAndRecordsThem() {
-        DistillResult r = Distill.scratch(ModelSpec.parse(SPEECH)).strides(1, 2, 5).on(DATA).epochs(6).batchSize(32).seed(1).run();
-        assertTrue(r.provenance().objective().endsWith("once-for-all strides [1, 2, 5]"), r.provenance().objective());
+        DistillResult r = Distill.scratch(ModelSpec.parse(SPEECH))
+                .strides(1, 2, 5)
+                .on(DATA)
+                .epochs(6)
+                .batchSize(32)
+                .seed(1)
+                .run();
+        assertTrue(
+                r.provenance().objective().endsWith("once-for-all strides [1, 2, 5]"),
+                r.provenance().objective());
         for (int stride : new int[] {1, 2, 5}) {
             Network at = r.network().atStride(stride);
-            double acc = Accuracy.of(at.logits(DATA.test().features()), DATA.test().labels());
+            double acc =
+                    Accuracy.of(at.logits(DATA.test().features()), DATA.test().labels());
             assertTrue(acc > 0.6, "stride " + stride + ": " + acc + " (chance 0.25)");
         }
-        DistillResult again = Distill.scratch(ModelSpec.parse(SPEECH)).strides(1, 2, 5).on(DATA).epochs(6).batchSize(32).seed(1)
+        DistillResult again = Distill.scratch(ModelSpec.parse(SPEECH))
+                .strides(1, 2, 5)
+                .on(DATA)
+                .epochs(6)
+                .batchSize(32)
+                .seed(1)
                 .run();
-        r.network().parameters().forEach((k, v) -> assertEquals(again.network().parameters().get(k), v,
-                k + ": the strides are drawn from the seed"));
-        SpecException e = assertThrows(SpecException.class,
-                () -> Distill.scratch(ModelSpec.parse("mlp:16,inputs=80,outputs=4")).strides(2).on(DATA).epochs(1).run());
+        r.network()
+                .parameters()
+                .forEach((k, v) -> assertEquals(
+                        again.network().parameters().get(k), v, k + ": the strides are drawn from the seed"));
+        SpecException e = assertThrows(
+                SpecException.class,
+                () -> Distill.scratch(ModelSpec.parse("mlp:16,inputs=80,outputs=4"))
+                        .strides(2)
+                        .on(DATA)
+                        .epochs(1)
+                        .run());
         assertTrue(e.getMessage().contains("strides apply to transformer students"), e.getMessage());
     }
 }

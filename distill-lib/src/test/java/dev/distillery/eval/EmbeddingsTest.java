@@ -34,13 +34,20 @@ class EmbeddingsTest {
         INDArray teacher = gaussian(1, 600, 16);
         INDArray map = gaussian(2, 16, 24);
         INDArray student = teacher.mmul(map); // wider, but the teacher is a linear function of it
-        double f = Embeddings.fidelity(student.get(NDArrayIndex.interval(0, 400), NDArrayIndex.all()), teacher.get(NDArrayIndex.interval(0, 400), NDArrayIndex.all()),
-                student.get(NDArrayIndex.interval(400, 600), NDArrayIndex.all()), teacher.get(NDArrayIndex.interval(400, 600), NDArrayIndex.all()));
+        double f = Embeddings.fidelity(
+                student.get(NDArrayIndex.interval(0, 400), NDArrayIndex.all()),
+                teacher.get(NDArrayIndex.interval(0, 400), NDArrayIndex.all()),
+                student.get(NDArrayIndex.interval(400, 600), NDArrayIndex.all()),
+                teacher.get(NDArrayIndex.interval(400, 600), NDArrayIndex.all()));
         assertEquals(1.0, f, 1e-3);
         // a student that keeps only 4 of the 16 directions recovers about a quarter of each vector's energy
-        INDArray narrow = teacher.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 4)).dup();
-        double g = Embeddings.fidelity(narrow.get(NDArrayIndex.interval(0, 400), NDArrayIndex.all()), teacher.get(NDArrayIndex.interval(0, 400), NDArrayIndex.all()),
-                narrow.get(NDArrayIndex.interval(400, 600), NDArrayIndex.all()), teacher.get(NDArrayIndex.interval(400, 600), NDArrayIndex.all()));
+        INDArray narrow =
+                teacher.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 4)).dup();
+        double g = Embeddings.fidelity(
+                narrow.get(NDArrayIndex.interval(0, 400), NDArrayIndex.all()),
+                teacher.get(NDArrayIndex.interval(0, 400), NDArrayIndex.all()),
+                narrow.get(NDArrayIndex.interval(400, 600), NDArrayIndex.all()),
+                teacher.get(NDArrayIndex.interval(400, 600), NDArrayIndex.all()));
         assertTrue(g > 0.35 && g < 0.65, "cosine of a vector with its 4-of-16 projection is about sqrt(4/16): " + g);
     }
 

@@ -21,18 +21,24 @@ class FootprintTest {
     void latencyIsTheMedianSingleExamplePassInMicroseconds() {
         List<Long> batchRows = new ArrayList<>();
         int[] calls = {0};
-        Footprint f = Footprint.measure(1234, 5678, x -> {
-            batchRows.add((long) x.rows());
-            int call = calls[0]++;
-            pause(call == 10 || call == 13 || call == 16 ? 100 : 3);
-            return x;
-        }, Nd4j.zeros(DataType.FLOAT, 9, 4), 9);
+        Footprint f = Footprint.measure(
+                1234,
+                5678,
+                x -> {
+                    batchRows.add((long) x.rows());
+                    int call = calls[0]++;
+                    pause(call == 10 || call == 13 || call == 16 ? 100 : 3);
+                    return x;
+                },
+                Nd4j.zeros(DataType.FLOAT, 9, 4),
+                9);
         assertEquals(1234, f.parameters());
         assertEquals(5678, f.bytesOnDisk());
         assertEquals(1, f.latencyBatch());
         assertTrue(batchRows.stream().allMatch(n -> n == 1L), "every pass sees one example: " + batchRows);
         assertEquals(18, batchRows.size(), "a warm-up pass and a timed pass per example");
-        assertTrue(f.latencyMicros() >= 3_000 && f.latencyMicros() < 20_000,
+        assertTrue(
+                f.latencyMicros() >= 3_000 && f.latencyMicros() < 20_000,
                 "the median pass paused 3 ms, so it took 3,000 µs or a little more: " + f.latencyMicros());
     }
 

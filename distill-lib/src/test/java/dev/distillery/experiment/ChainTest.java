@@ -3,8 +3,8 @@ package dev.distillery.experiment;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.distillery.distill.Chain;
-import dev.distillery.provenance.Lineage;
 import dev.distillery.model.ModelSpec;
+import dev.distillery.provenance.Lineage;
 import dev.distillery.spec.SpecException;
 import dev.distillery.spec.Specs;
 import java.nio.file.Files;
@@ -62,7 +62,9 @@ class ChainTest {
 
         Lineage lm = multi.lineage();
         assertEquals(List.of(ta1.id(), ta2.id()), lm.parents(), "the multi-assistant student learns from both");
-        assertEquals(List.of(ta1.id(), ta2.id()), lm.teachers().stream().map(Lineage.Member::run).toList());
+        assertEquals(
+                List.of(ta1.id(), ta2.id()),
+                lm.teachers().stream().map(Lineage.Member::run).toList());
         assertEquals("de", lm.weighting());
         assertEquals("targets", lm.mode());
         assertEquals(1.0, lm.teachers().get(0).weight() + lm.teachers().get(1).weight(), 1e-9);
@@ -73,13 +75,17 @@ class ChainTest {
         // measured: the assistants 64.2 and 63.8 %, the 784-8-10 students 28.0 (from ta2) and 29.0 % (from both)
         for (RunRecord r : records) {
             double floor = r.lineage().role().equals("assistant") ? 0.60 : 0.25;
-            assertTrue(r.metrics().testAccuracy() > floor, r.student() + " (" + r.recipe() + ") trained to "
-                    + r.metrics().testAccuracy() + ", below " + floor);
+            assertTrue(
+                    r.metrics().testAccuracy() > floor,
+                    r.student() + " (" + r.recipe() + ") trained to "
+                            + r.metrics().testAccuracy() + ", below " + floor);
             assertEquals(out.teacher().id(), r.teacher().id(), "every record names the chain's root teacher");
         }
         assertEquals(4, Results.lineage(records).rowCount());
         tech.tablesaw.api.Table cmp = Results.compare(records);
-        assertEquals(List.of("takd (ta2)", "takd (de(ta1+ta2))"), cmp.stringColumn("method").asList(),
+        assertEquals(
+                List.of("takd (ta2)", "takd (de(ta1+ta2))"),
+                cmp.stringColumn("method").asList(),
                 "one row per way the student learned; the assistants are stages, not methods");
     }
 
@@ -105,7 +111,9 @@ class ChainTest {
         assertEquals("pair", r.teacher().name());
         Lineage l = r.lineage();
         assertEquals("losses", l.mode());
-        assertEquals(List.of("cnn", "mlp"), l.teachers().stream().map(Lineage.Member::name).toList());
+        assertEquals(
+                List.of("cnn", "mlp"),
+                l.teachers().stream().map(Lineage.Member::name).toList());
         assertEquals("de", l.search().method());
         assertTrue(l.search().evaluations() <= 200);
         assertTrue(r.loss().startsWith("ensemble losses [cnn "), r.loss());
@@ -115,8 +123,8 @@ class ChainTest {
         assertThrows(SpecException.class, () -> Specs.parse("""
                 {name: x, ensemble: {members: [{name: a, file: a.dtm}]}, students: [{model: {type: mlp, hidden: [8]}}],
                  recipes: [{loss: {type: hinton}}]}""", ExperimentSpec.class, "x"), "an ensemble of one");
-        SpecException both = assertThrows(SpecException.class, () -> Chain.assistantSizes(1000,
-                ModelSpec.parse("mlp:64"), 2));
+        SpecException both =
+                assertThrows(SpecException.class, () -> Chain.assistantSizes(1000, ModelSpec.parse("mlp:64"), 2));
         assertTrue(both.getMessage().contains("not larger than the student"), both.getMessage());
     }
 }

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 /** The README's lists of losses, projections, data sets and pretrained teachers are the registries' own. */
 class RegistriesReadmeTest {
 
-    private static final String BEGIN = "<!-- registries: generated from the registries; RegistriesReadmeTest checks it "
-            + "(-Dreadme.write=true rewrites it) -->\n";
+    private static final String BEGIN =
+            "<!-- registries: generated from the registries; RegistriesReadmeTest checks it "
+                    + "(-Dreadme.write=true rewrites it) -->\n";
     private static final String END = "<!-- registries: end -->";
 
     @Test
@@ -27,7 +28,9 @@ class RegistriesReadmeTest {
             text = text.substring(0, a + BEGIN.length()) + want + text.substring(b);
             Files.writeString(readme, text, StandardCharsets.UTF_8);
         }
-        assertEquals(want, text.substring(a + BEGIN.length(), b),
+        assertEquals(
+                want,
+                text.substring(a + BEGIN.length(), b),
                 "README.md's lists differ from the registries; rerun this test with -Dreadme.write=true");
     }
 }

@@ -38,7 +38,10 @@ class SpeechStudyIT {
         List<RunRecord> records = store.list();
         assertEquals(1 + o.depths().size(), records.size(), "the teacher and one student per depth");
         TransformerSpec teacher = (TransformerSpec) ModelSpec.parse(records.stream()
-                .filter(x -> x.recipe().equals(SpeechStudy.TEACHER)).findFirst().orElseThrow().studentSpec());
+                .filter(x -> x.recipe().equals(SpeechStudy.TEACHER))
+                .findFirst()
+                .orElseThrow()
+                .studentSpec());
         long budget = Math.round(teacher.parameterCount() * o.budgetFraction());
         String manifestSha = DataLocator.sha256(set.resolve("manifest.csv"));
         int lastWidth = Integer.MAX_VALUE;
@@ -49,33 +52,53 @@ class SpeechStudyIT {
             assertEquals(0.05, rec.probes().get("word_chance"), 1e-12, "20 words");
             assertEquals(1.0 / 12, rec.probes().get("voice_chance"), 1e-12, "12 voices");
             if (rec.recipe().equals(SpeechStudy.TEACHER)) {
-                assertEquals(r.teacherWord(), rec.probes().get("word"), 0.0, "the record holds the probe the study reports");
+                assertEquals(
+                        r.teacherWord(), rec.probes().get("word"), 0.0, "the record holds the probe the study reports");
                 continue;
             }
-            assertTrue(rec.probes().get("word") >= 0.1 && rec.probes().get("voice") >= 0.1,
+            assertTrue(
+                    rec.probes().get("word") >= 0.1 && rec.probes().get("voice") >= 0.1,
                     rec.student() + " is at least twice chance on words and above it on voices: " + rec.probes());
             TransformerSpec s = (TransformerSpec) ModelSpec.parse(rec.studentSpec());
             assertEquals(teacher.stride(), s.stride(), "students keep the teacher's frame rate");
-            assertTrue(Math.abs(s.parameterCount() - budget) < 0.1 * budget, s.compact() + " is near the budget " + budget);
+            assertTrue(
+                    Math.abs(s.parameterCount() - budget) < 0.1 * budget,
+                    s.compact() + " is near the budget " + budget);
             assertTrue(s.width() < lastWidth, "width falls as depth grows");
             lastWidth = s.width();
-            assertTrue(rec.loss().startsWith("no logit loss (task-agnostic) + heads[0, 1]:l1-logsig-cos from layer"),
+            assertTrue(
+                    rec.loss().startsWith("no logit loss (task-agnostic) + heads[0, 1]:l1-logsig-cos from layer"),
                     "distilled without labels: " + rec.loss());
         }
-        assertTrue(records.stream().filter(x -> !x.recipe().equals(SpeechStudy.TEACHER))
-                .map(RunRecord::studentSpec).distinct().count() == o.depths().size());
-        List<RunRecord> students = records.stream().filter(x -> !x.recipe().equals(SpeechStudy.TEACHER)).toList();
-        assertTrue(students.stream().mapToDouble(x -> x.probes().get("word")).max().orElseThrow() > 0.4,
-                "the best student reads the words well: " + students.stream().map(RunRecord::probes).toList());
-        assertTrue(students.stream().mapToDouble(x -> x.probes().get("voice")).max().orElseThrow() > 0.2,
-                "the best student tells the voices apart: " + students.stream().map(RunRecord::probes).toList());
+        assertTrue(records.stream()
+                        .filter(x -> !x.recipe().equals(SpeechStudy.TEACHER))
+                        .map(RunRecord::studentSpec)
+                        .distinct()
+                        .count()
+                == o.depths().size());
+        List<RunRecord> students = records.stream()
+                .filter(x -> !x.recipe().equals(SpeechStudy.TEACHER))
+                .toList();
+        assertTrue(
+                students.stream().mapToDouble(x -> x.probes().get("word")).max().orElseThrow() > 0.4,
+                "the best student reads the words well: "
+                        + students.stream().map(RunRecord::probes).toList());
+        assertTrue(
+                students.stream()
+                                .mapToDouble(x -> x.probes().get("voice"))
+                                .max()
+                                .orElseThrow()
+                        > 0.2,
+                "the best student tells the voices apart: "
+                        + students.stream().map(RunRecord::probes).toList());
 
         Path png = tmp.resolve("figure.png");
         Table again = SpeechStudy.regenerate(store.root(), png);
         assertEquals(r.table().print(), again.print(), "the table comes back from the records alone");
         assertEquals(1 + o.depths().size(), again.rowCount());
         assertTrue(Files.size(png) > 10_000, "the figure is drawn");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> SpeechStudy.regenerate(tmp.resolve("empty"), tmp.resolve("x.png")));
         assertTrue(e.getMessage().contains("run the study first"), e.getMessage());
     }

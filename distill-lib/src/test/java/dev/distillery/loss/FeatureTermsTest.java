@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.distillery.backend.Backend;
 import dev.distillery.spec.SpecException;
+import dev.distillery.tensor.Tape;
+import dev.distillery.tensor.Var;
 import java.util.Random;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import dev.distillery.tensor.Tape;
-import dev.distillery.tensor.Var;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -59,14 +59,22 @@ class FeatureTermsTest {
 
     static double cos(double[] a, double[] b) {
         double d = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.length; i++) { d += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+        for (int i = 0; i < a.length; i++) {
+            d += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
         return d / Math.sqrt((na + 1e-8) * (nb + 1e-8));
     }
 
     static double over(double[][] s, double[][] t, BiFunction<Double, Double, Double> f) {
         double sum = 0;
         int n = 0;
-        for (int i = 0; i < s.length; i++) for (int j = 0; j < s[i].length; j++) { sum += f.apply(s[i][j], t[i][j]); n++; }
+        for (int i = 0; i < s.length; i++)
+            for (int j = 0; j < s[i].length; j++) {
+                sum += f.apply(s[i][j], t[i][j]);
+                n++;
+            }
         return sum / n;
     }
 
@@ -101,7 +109,10 @@ class FeatureTermsTest {
         Var tv = tape.constant(arr(t)).reshape(2, 3, 4);
         for (String term : new String[] {"cosine", "l1-logsig-cos"}) {
             double onSequences = FeatureTerms.get(term).define(sv, tv).item();
-            assertEquals(evaluate(term, arr(s), arr(t))[0].getDouble(0), onSequences, 1e-9,
+            assertEquals(
+                    evaluate(term, arr(s), arr(t))[0].getDouble(0),
+                    onSequences,
+                    1e-9,
                     term + ": per position, the same as on the flattened rows");
         }
     }
@@ -117,7 +128,12 @@ class FeatureTermsTest {
             double[] a = new double[k];
             double[] c = new double[k];
             double za = 0, zc = 0;
-            for (int j = 0; j < k; j++) { a[j] = Math.exp(r.nextGaussian()); c[j] = Math.exp(r.nextGaussian()); za += a[j]; zc += c[j]; }
+            for (int j = 0; j < k; j++) {
+                a[j] = Math.exp(r.nextGaussian());
+                c[j] = Math.exp(r.nextGaussian());
+                za += a[j];
+                zc += c[j];
+            }
             double kl = 0;
             for (int j = 0; j < k; j++) {
                 ps[row * k + j] = a[j] / za;
@@ -142,7 +158,8 @@ class FeatureTermsTest {
         double[][] xc = centre(x);
         double[][] yc = centre(y);
         double xy = frob2(mul(transpose(yc), xc));
-        double expected = 1 - xy / (Math.sqrt(frob2(mul(transpose(xc), xc))) * Math.sqrt(frob2(mul(transpose(yc), yc))) + 1e-8);
+        double expected =
+                1 - xy / (Math.sqrt(frob2(mul(transpose(xc), xc))) * Math.sqrt(frob2(mul(transpose(yc), yc))) + 1e-8);
         check("cka", arr(x), arr(y), expected);
         // identical features (up to scale) have CKA 1
         assertEquals(0.0, evaluate("cka", arr(x), arr(x).mul(3))[0].getDouble(0), 1e-9);
@@ -194,12 +211,16 @@ class FeatureTermsTest {
 
     @Test
     void termsAreRegisteredByNameAndUsersAddTheirOwn() {
-        FeatureTerms.register("double-mse", (s, t) -> FeatureTerms.get("mse").define(s, t).mul(2));
+        FeatureTerms.register(
+                "double-mse", (s, t) -> FeatureTerms.get("mse").define(s, t).mul(2));
         double[][] s = {{1, 2}};
         double[][] t = {{0, 0}};
         assertEquals(5.0, evaluate("double-mse", arr(s), arr(t))[0].getDouble(0), 1e-12);
         SpecException e = assertThrows(SpecException.class, () -> FeatureTerms.get("msee"));
-        assertTrue(e.getMessage().contains("unknown feature loss 'msee'") && e.getMessage().contains("mse"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("unknown feature loss 'msee'")
+                        && e.getMessage().contains("mse"),
+                e.getMessage());
     }
 
     static double[][] centre(double[][] a) {
@@ -220,7 +241,8 @@ class FeatureTermsTest {
 
     static double[][] mul(double[][] a, double[][] b) {
         double[][] c = new double[a.length][b[0].length];
-        for (int i = 0; i < a.length; i++) for (int k = 0; k < b.length; k++) for (int j = 0; j < b[0].length; j++) c[i][j] += a[i][k] * b[k][j];
+        for (int i = 0; i < a.length; i++)
+            for (int k = 0; k < b.length; k++) for (int j = 0; j < b[0].length; j++) c[i][j] += a[i][k] * b[k][j];
         return c;
     }
 

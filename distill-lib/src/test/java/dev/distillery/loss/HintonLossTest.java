@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.distillery.backend.Backend;
+import dev.distillery.tensor.Tape;
+import dev.distillery.tensor.Var;
 import dev.distillery.train.Objective;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import dev.distillery.tensor.Tape;
-import dev.distillery.tensor.Var;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -135,8 +135,10 @@ class HintonLossTest {
 
     @Test
     void badSettingsAreRejectedWithTheField() {
-        assertEquals("hinton loss: temperature must be a positive number, got -1.0",
-                assertThrows(IllegalArgumentException.class, () -> Losses.hinton(-1, 0.5)).getMessage());
+        assertEquals(
+                "hinton loss: temperature must be a positive number, got -1.0",
+                assertThrows(IllegalArgumentException.class, () -> Losses.hinton(-1, 0.5))
+                        .getMessage());
         assertThrows(IllegalArgumentException.class, () -> Losses.hinton(4, 1.5));
         assertEquals(new HintonLoss(4.0, 0.1), Losses.parse("hinton:T=4,alpha=0.1"));
         assertEquals(Losses.scratch(), Losses.parse("scratch"));

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.distillery.backend.Backend;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.Network;
-import dev.distillery.train.TeacherOutput;
 import dev.distillery.nn.Forward;
 import dev.distillery.nn.Parameter;
-import dev.distillery.train.Objective;
 import dev.distillery.spec.SpecException;
 import dev.distillery.tensor.Tape;
 import dev.distillery.tensor.Var;
+import dev.distillery.train.Objective;
+import dev.distillery.train.TeacherOutput;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +49,8 @@ class SpeechLossesTest {
             if (o.weights() != null) {
                 o.weights().parameters().forEach((name, p) -> {
                     long[] shape = p.shape();
-                    INDArray v = shape.length == 1 ? rand(r, 1, shape[0]).reshape(shape[0]) : rand(r, shape[0], shape[1]);
+                    INDArray v =
+                            shape.length == 1 ? rand(r, 1, shape[0]).reshape(shape[0]) : rand(r, shape[0], shape[1]);
                     values.put(name, v);
                     vars.put(p, tape.constant(v));
                 });
@@ -77,8 +78,14 @@ class SpeechLossesTest {
         TestAux aux = new TestAux(tape, o);
         auxOut[0] = aux;
         Var logits = s.get(Network.LOGITS);
-        Var v = o.define(new Objective.Inputs(logits, tape.constant(Nd4j.zeros(DataType.FLOAT, B, 3)),
-                tape.constant(Nd4j.ones(DataType.FLOAT, B, 1)), null, t, aux.weights, s));
+        Var v = o.define(new Objective.Inputs(
+                logits,
+                tape.constant(Nd4j.zeros(DataType.FLOAT, B, 3)),
+                tape.constant(Nd4j.ones(DataType.FLOAT, B, 1)),
+                null,
+                t,
+                aux.weights,
+                s));
         return v.item();
     }
 
@@ -99,10 +106,11 @@ class SpeechLossesTest {
         Network teacher = Network.build(ModelSpec.parse("speech:2x8,heads=2,frame=4,length=10,outputs=3"), 1);
         Network base = Network.build(ModelSpec.parse("speech:3x8,heads=2,frame=4,length=10,stride=2,outputs=3"), 2);
         INDArray x = Nd4j.rand(DataType.FLOAT, B, FRAME * LENGTH);
-        FeatureLoss loss = new FeatureLoss(Losses.none(), List.of(FeatureLoss.Match.parse("layer1>layer2:mse,proj=none")),
-                null, null, null);
+        FeatureLoss loss = new FeatureLoss(
+                Losses.none(), List.of(FeatureLoss.Match.parse("layer1>layer2:mse,proj=none")), null, null, null);
         INDArray tl = teacher.run(x, List.of("layer1")).get("layer1");
-        // stride 2: 5 positions, each against the mean of 2 teacher frames; stride 3: 3 positions from the first 9 frames
+        // stride 2: 5 positions, each against the mean of 2 teacher frames; stride 3: 3 positions from the first 9
+        // frames
         for (int stride : new int[] {2, 3}) {
             Network student = base.atStride(stride);
             Objective o = loss.bind(teacher, student);
@@ -171,15 +179,23 @@ class SpeechLossesTest {
         Network student = Network.build(ModelSpec.parse("speech:2x6,heads=2,frame=4,length=10,stride=2,outputs=3"), 2);
         INDArray x = Nd4j.rand(DataType.FLOAT, B, FRAME * LENGTH);
         int[] labels = {2, 0, 1};
-        Objective o = new FeatureLoss(Losses.none(), null, null, null, List.of(FeatureLoss.Supervision.parse("layer0:task,w=0.3")))
+        Objective o = new FeatureLoss(
+                        Losses.none(), null, null, null, List.of(FeatureLoss.Supervision.parse("layer0:task,w=0.3")))
                 .bind(teacher, student);
         Tape tape = Tape.inference();
         Map<String, Var> s = student.forward(tape, student.constants(tape), x, null);
         INDArray oneHot = Nd4j.zeros(DataType.FLOAT, B, 3);
         for (int b = 0; b < B; b++) oneHot.putScalar(b, labels[b], 1f);
         TestAux aux = new TestAux(tape, o);
-        double got = o.define(new Objective.Inputs(s.get(Network.LOGITS), tape.constant(oneHot),
-                tape.constant(Nd4j.ones(DataType.FLOAT, B, 1)), null, Map.of(), aux.weights, s)).item();
+        double got = o.define(new Objective.Inputs(
+                        s.get(Network.LOGITS),
+                        tape.constant(oneHot),
+                        tape.constant(Nd4j.ones(DataType.FLOAT, B, 1)),
+                        null,
+                        Map.of(),
+                        aux.weights,
+                        s))
+                .item();
         INDArray h = s.get("layer0").value();
         INDArray w = aux.values.get("sup0.weight");
         INDArray bias = aux.values.get("sup0.bias");
@@ -197,7 +213,8 @@ class SpeechLossesTest {
             double lse = Math.log(Math.exp(z[0]) + Math.exp(z[1]) + Math.exp(z[2]));
             ce += (lse - z[labels[b]]) / B;
         }
-        assertEquals(0.3 * ce, got, 1e-5 * Math.max(1, ce), "0.3 × cross-entropy of the head on the time-mean of layer0");
+        assertEquals(
+                0.3 * ce, got, 1e-5 * Math.max(1, ce), "0.3 × cross-entropy of the head on the time-mean of layer0");
         assertFalse(o.taskAgnostic(), "it reads the labels");
     }
 
@@ -205,17 +222,24 @@ class SpeechLossesTest {
     void aTeacherShorterThanItsStudentCannotBeAveragedAndIsRefused() {
         Network teacher = Network.build(ModelSpec.parse("speech:1x8,heads=2,frame=4,length=10,stride=2,outputs=3"), 1);
         Network student = Network.build(ModelSpec.parse("speech:1x8,heads=2,frame=4,length=10,outputs=3"), 2);
-        SpecException e = assertThrows(SpecException.class, () -> new FeatureLoss(Losses.none(), null, null,
-                FeatureLoss.Heads.parse("0"), null).bind(teacher, student));
+        SpecException e = assertThrows(
+                SpecException.class,
+                () -> new FeatureLoss(Losses.none(), null, null, FeatureLoss.Heads.parse("0"), null)
+                        .bind(teacher, student));
         assertTrue(e.getMessage().contains("reduced in time"), e.getMessage());
         // a teacher at stride 2 (5 positions) and a student at stride 3 (3 positions) do not line up in time
         Network third = Network.build(ModelSpec.parse("speech:1x8,heads=2,frame=4,length=10,stride=3,outputs=3"), 2);
-        Objective misaligned = new FeatureLoss(Losses.none(), null, null, FeatureLoss.Heads.parse("0"), null).bind(teacher, third);
-        e = assertThrows(SpecException.class, () -> value(misaligned, teacher, third, Nd4j.rand(DataType.FLOAT, B, 40),
-                new TestAux[1]));
+        Objective misaligned =
+                new FeatureLoss(Losses.none(), null, null, FeatureLoss.Heads.parse("0"), null).bind(teacher, third);
+        e = assertThrows(
+                SpecException.class,
+                () -> value(misaligned, teacher, third, Nd4j.rand(DataType.FLOAT, B, 40), new TestAux[1]));
         assertTrue(e.getMessage().contains("must be a multiple of the teacher's"), e.getMessage());
-        assertFalse(new FeatureLoss(Losses.none(), null, null, null, List.of(FeatureLoss.Supervision.parse("layer0:task")))
-                .bind(student, student).taskAgnostic(), "supervision on the labels is not task-agnostic");
+        assertFalse(
+                new FeatureLoss(Losses.none(), null, null, null, List.of(FeatureLoss.Supervision.parse("layer0:task")))
+                        .bind(student, student)
+                        .taskAgnostic(),
+                "supervision on the labels is not task-agnostic");
         assertEquals(Losses.none(), Losses.parse("none"));
     }
 }

@@ -1,13 +1,13 @@
 package dev.distillery.model;
 
+import dev.distillery.backend.Backend;
+import dev.distillery.data.LabeledData;
 import dev.distillery.provenance.ModelFile;
 import dev.distillery.provenance.Provenance;
 import dev.distillery.train.Checkpoint;
 import dev.distillery.train.CrossEntropy;
 import dev.distillery.train.Trainer;
 import dev.distillery.train.TrainingOptions;
-import dev.distillery.backend.Backend;
-import dev.distillery.data.LabeledData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +53,9 @@ final class LegacyFiles {
         boolean tokens = spec instanceof TransformerSpec t && t.input().equals(TransformerSpec.TOKENS);
         for (int i = 0; i < 3; i++) {
             for (int j = 0; j < n; j++) {
-                x[i][j] = tokens ? (j < n - i ? 1 + r.nextInt(((TransformerSpec) spec).vocab() - 1) : 0) : (float) r.nextGaussian();
+                x[i][j] = tokens
+                        ? (j < n - i ? 1 + r.nextInt(((TransformerSpec) spec).vocab() - 1) : 0)
+                        : (float) r.nextGaussian();
             }
         }
         return Nd4j.createFromArray(x);
@@ -71,12 +73,19 @@ final class LegacyFiles {
             }
         }
         LabeledData all = new LabeledData("legacy-synthetic", Nd4j.createFromArray(x), y, 10, "legacy-synthetic");
-        return new LabeledData[] {all.rows(java.util.stream.IntStream.range(0, 192).toArray(), "train"),
-                all.rows(java.util.stream.IntStream.range(192, 256).toArray(), "validation")};
+        return new LabeledData[] {
+            all.rows(java.util.stream.IntStream.range(0, 192).toArray(), "train"),
+            all.rows(java.util.stream.IntStream.range(192, 256).toArray(), "validation")
+        };
     }
 
     static TrainingOptions checkpointOptions(int epochs, Path dir, boolean resume) {
-        return TrainingOptions.defaults().epochs(epochs).batchSize(32).seed(3).checkpointDir(dir).resume(resume);
+        return TrainingOptions.defaults()
+                .epochs(epochs)
+                .batchSize(32)
+                .seed(3)
+                .checkpointDir(dir)
+                .resume(resume);
     }
 
     public static void main(String[] args) throws IOException {
@@ -86,21 +95,33 @@ final class LegacyFiles {
         StringBuilder logits = new StringBuilder();
         for (Map.Entry<String, String> e : SPECS.entrySet()) {
             Network net = Network.build(ModelSpec.parse(e.getValue()), 7);
-            ModelFile.save(net, Provenance.of(e.getKey(), "student", 7, "none", "none", "none", null, 0, Map.of()),
+            ModelFile.save(
+                    net,
+                    Provenance.of(e.getKey(), "student", 7, "none", "none", "none", null, 0, Map.of()),
                     out.resolve(e.getKey() + ".dtm"));
-            logits.append(e.getKey()).append(' ').append(values(net.forward(inputs(net.spec())))).append('\n');
+            logits.append(e.getKey())
+                    .append(' ')
+                    .append(values(net.forward(inputs(net.spec()))))
+                    .append('\n');
         }
         LabeledData[] data = checkpointData();
         Path first = Files.createTempDirectory("legacy-checkpoint");
-        new Trainer(Network.build(ModelSpec.parse(CHECKPOINT_SPEC), 5), new CrossEntropy(), checkpointOptions(1, first, false))
+        new Trainer(
+                        Network.build(ModelSpec.parse(CHECKPOINT_SPEC), 5),
+                        new CrossEntropy(),
+                        checkpointOptions(1, first, false))
                 .fit(data[0], null, data[1], null);
         Files.copy(first.resolve(Checkpoint.FILE), out.resolve("checkpoint-epoch1.zip"));
         Network after1 = Network.build(ModelSpec.parse(CHECKPOINT_SPEC), 0);
         after1.setParameters(Checkpoint.read(first.resolve(Checkpoint.FILE)).params());
-        logits.append("checkpoint-epoch1 ").append(values(after1.forward(inputs(after1.spec())))).append('\n');
+        logits.append("checkpoint-epoch1 ")
+                .append(values(after1.forward(inputs(after1.spec()))))
+                .append('\n');
         Network resumed = Network.build(ModelSpec.parse(CHECKPOINT_SPEC), 5);
         new Trainer(resumed, new CrossEntropy(), checkpointOptions(2, first, true)).fit(data[0], null, data[1], null);
-        logits.append("resumed-epoch2 ").append(values(resumed.forward(inputs(resumed.spec())))).append('\n');
+        logits.append("resumed-epoch2 ")
+                .append(values(resumed.forward(inputs(resumed.spec()))))
+                .append('\n');
         Files.writeString(out.resolve("logits.txt"), logits.toString());
     }
 

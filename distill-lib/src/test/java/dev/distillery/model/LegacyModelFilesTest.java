@@ -1,15 +1,15 @@
 package dev.distillery.model;
 
-import dev.distillery.provenance.ModelFile;
-import dev.distillery.train.Checkpoint;
-import dev.distillery.train.CrossEntropy;
-import dev.distillery.train.Trainer;
-import dev.distillery.train.TrainingOutcome;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.distillery.backend.Backend;
 import dev.distillery.data.LabeledData;
+import dev.distillery.provenance.ModelFile;
+import dev.distillery.train.Checkpoint;
+import dev.distillery.train.CrossEntropy;
+import dev.distillery.train.Trainer;
+import dev.distillery.train.TrainingOutcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -38,8 +38,10 @@ class LegacyModelFilesTest {
             Network net = m.network();
             assertEquals(ModelSpec.parse(e.getValue()), net.spec(), e.getKey());
             assertEquals(e.getKey(), m.provenance().name());
-            float[] got = net.forward(LegacyFiles.inputs(net.spec())).dup('c').data().asFloat();
-            assertArrayEquals(recorded.get(e.getKey()), got, 1e-5f, e.getKey() + ": the logits it gave when it was saved");
+            float[] got =
+                    net.forward(LegacyFiles.inputs(net.spec())).dup('c').data().asFloat();
+            assertArrayEquals(
+                    recorded.get(e.getKey()), got, 1e-5f, e.getKey() + ": the logits it gave when it was saved");
         }
     }
 

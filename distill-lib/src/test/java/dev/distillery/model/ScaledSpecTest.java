@@ -1,8 +1,8 @@
 package dev.distillery.model;
 
-import dev.distillery.spec.SpecException;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.distillery.spec.SpecException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +11,8 @@ class ScaledSpecTest {
 
     private static void assertWithin(double fraction, long target, ModelSpec s) {
         long p = s.parameterCount();
-        assertTrue(Math.abs(p - target) <= fraction * target,
+        assertTrue(
+                Math.abs(p - target) <= fraction * target,
                 s.describe() + " has " + p + " parameters, not within " + (100 * fraction) + "% of " + target);
     }
 
@@ -74,7 +75,8 @@ class ScaledSpecTest {
 
     @Test
     void speechFrontEndKeepsFrameAndStride() {
-        TransformerSpec spec = (TransformerSpec) ModelSpec.parse("speech:2x32,heads=4,frame=8,length=16,stride=2,norm=post");
+        TransformerSpec spec =
+                (TransformerSpec) ModelSpec.parse("speech:2x32,heads=4,frame=8,length=16,stride=2,norm=post");
         TransformerSpec t = (TransformerSpec) Budgets.scaled(spec, 3 * spec.parameterCount());
         assertEquals(TransformerSpec.FRAMES, t.input());
         assertEquals(8, t.frame());
@@ -88,8 +90,11 @@ class ScaledSpecTest {
 
     @Test
     void scalingToItsOwnSizeReturnsAnEqualSpec() {
-        for (ModelSpec s : List.of(ModelSpec.parse("mlp:64"), ModelSpec.parse("mlp:128x64"),
-                ModelSpec.parse("cnn:32x64,dense=128"), ModelSpec.parse("vit:2x32,heads=2,patch=7"),
+        for (ModelSpec s : List.of(
+                ModelSpec.parse("mlp:64"),
+                ModelSpec.parse("mlp:128x64"),
+                ModelSpec.parse("cnn:32x64,dense=128"),
+                ModelSpec.parse("vit:2x32,heads=2,patch=7"),
                 ModelSpec.parse("vit:3x48,heads=6,ffn=2,patch=7,norm=post"))) {
             assertEquals(s, Budgets.scaled(s, s.parameterCount()), s.describe());
         }

@@ -1,7 +1,5 @@
 package dev.distillery.model;
 
-import dev.distillery.spec.SpecException;
-import dev.distillery.spec.Specs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +9,8 @@ import dev.distillery.experiment.Quickstart;
 import dev.distillery.loss.FeatureLoss;
 import dev.distillery.loss.HintonLoss;
 import dev.distillery.loss.LossSpec;
+import dev.distillery.spec.SpecException;
+import dev.distillery.spec.Specs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,8 +21,10 @@ class SpecsTest {
 
     @Test
     void modelSpecsRoundTripThroughJsonAndYaml(@TempDir Path dir) {
-        List<ModelSpec> specs = List.of(MlpSpec.of(800, 800).withDropout(0.2),
-                new CnnSpec(null, List.of(32, 64), 5, 2, List.of(128), 10, "tanh", 0.3), ModelSpec.parse("mlp:64"));
+        List<ModelSpec> specs = List.of(
+                MlpSpec.of(800, 800).withDropout(0.2),
+                new CnnSpec(null, List.of(32, 64), 5, 2, List.of(128), 10, "tanh", 0.3),
+                ModelSpec.parse("mlp:64"));
         for (ModelSpec s : specs) {
             assertEquals(s, Specs.parse(Specs.toJson(s), ModelSpec.class, "json"));
             assertEquals(s, Specs.parse(Specs.toYaml(s), ModelSpec.class, "yaml"));
@@ -53,19 +55,23 @@ class SpecsTest {
         assertEquals("attention-kl", f.mapping().loss());
         assertEquals(FeatureLoss.Supervision.Target.KD, f.supervise().get(0).target());
         String written = Specs.toYaml(f);
-        assertTrue(written.contains("kind: last") && written.contains("feature: attention") && written.contains("target: kd"),
+        assertTrue(
+                written.contains("kind: last")
+                        && written.contains("feature: attention")
+                        && written.contains("target: kd"),
                 written);
         assertEquals(f, Specs.parse(written, LossSpec.class, "written"));
         assertEquals(f.mapping(), FeatureLoss.Mapping.parse("last-2:attention"));
-        SpecException e = assertThrows(SpecException.class,
+        SpecException e = assertThrows(
+                SpecException.class,
                 () -> Specs.parse(yaml.replace("target: kd", "target: labels"), LossSpec.class, "loss.yaml"));
         assertTrue(e.getMessage().contains("supervision target 'labels': use task (labels) or kd"), e.getMessage());
     }
 
     @Test
     void unknownFieldIsNamedWithTheKnownOnes() {
-        SpecException e = assertThrows(SpecException.class,
-                () -> Specs.parse("type: mlp\nhiden: [64]\n", ModelSpec.class, "student.yaml"));
+        SpecException e = assertThrows(
+                SpecException.class, () -> Specs.parse("type: mlp\nhiden: [64]\n", ModelSpec.class, "student.yaml"));
         assertTrue(e.getMessage().startsWith("student.yaml"), e.getMessage());
         assertTrue(e.getMessage().contains("unknown field 'hiden'"), e.getMessage());
         assertTrue(e.getMessage().contains("hidden"), e.getMessage());
@@ -73,9 +79,12 @@ class SpecsTest {
 
     @Test
     void negativeSizeIsRejectedWithItsPosition() {
-        SpecException e = assertThrows(SpecException.class,
+        SpecException e = assertThrows(
+                SpecException.class,
                 () -> Specs.parse("{\"type\": \"mlp\", \"hidden\": [64, -3]}", ModelSpec.class, "s.json"));
-        assertTrue(e.getMessage().contains("hidden size -3 at position 2 must be a positive whole number"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("hidden size -3 at position 2 must be a positive whole number"),
+                e.getMessage());
         assertThrows(SpecException.class, () -> ModelSpec.parse("mlp:0"));
         SpecException kind = assertThrows(SpecException.class, () -> ModelSpec.parse("rnn:64"));
         assertTrue(kind.getMessage().contains("known kinds: mlp, cnn"), kind.getMessage());
@@ -83,8 +92,10 @@ class SpecsTest {
 
     @Test
     void unknownTypeListsTheKnownTypes() {
-        SpecException e = assertThrows(SpecException.class, () -> Specs.parse("type: rnn\n", ModelSpec.class, "x.yaml"));
-        assertTrue(e.getMessage().contains("unknown type 'rnn'") && e.getMessage().contains("mlp, cnn"), e.getMessage());
+        SpecException e =
+                assertThrows(SpecException.class, () -> Specs.parse("type: rnn\n", ModelSpec.class, "x.yaml"));
+        assertTrue(
+                e.getMessage().contains("unknown type 'rnn'") && e.getMessage().contains("mlp, cnn"), e.getMessage());
     }
 
     @Test
@@ -95,13 +106,16 @@ class SpecsTest {
                 recipes: [{loss: {type: hinton}}]
                 """;
         Files.writeString(dir.resolve("e.yaml"), yaml);
-        SpecException e = assertThrows(SpecException.class, () -> Specs.read(dir.resolve("e.yaml"), ExperimentSpec.class));
-        assertTrue(e.getMessage().contains("student 'tiny' has 5 outputs but teacher 'teacher' has 10"), e.getMessage());
+        SpecException e =
+                assertThrows(SpecException.class, () -> Specs.read(dir.resolve("e.yaml"), ExperimentSpec.class));
+        assertTrue(
+                e.getMessage().contains("student 'tiny' has 5 outputs but teacher 'teacher' has 10"), e.getMessage());
     }
 
     @Test
     void missingSpecFileSaysSo() {
-        SpecException e = assertThrows(SpecException.class, () -> Specs.read(Path.of("no-such.yaml"), ExperimentSpec.class));
+        SpecException e =
+                assertThrows(SpecException.class, () -> Specs.read(Path.of("no-such.yaml"), ExperimentSpec.class));
         assertTrue(e.getMessage().contains("no-such.yaml does not exist"), e.getMessage());
     }
 }

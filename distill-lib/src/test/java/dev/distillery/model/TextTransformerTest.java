@@ -1,6 +1,5 @@
 package dev.distillery.model;
 
-import dev.distillery.spec.SpecException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +9,7 @@ import dev.distillery.data.LabeledData;
 import dev.distillery.data.Splits;
 import dev.distillery.distill.Distill;
 import dev.distillery.distill.DistillResult;
+import dev.distillery.spec.SpecException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,21 +57,29 @@ class TextTransformerTest {
         Network a = Network.build(padded, 7);
         Network b = Network.build(tight, 0);
         Map<String, INDArray> w = new LinkedHashMap<>(a.parameters());
-        w.put("embed.positions", a.parameters().get("embed.positions").get(NDArrayIndex.interval(0, 3), NDArrayIndex.all()));
+        w.put(
+                "embed.positions",
+                a.parameters().get("embed.positions").get(NDArrayIndex.interval(0, 3), NDArrayIndex.all()));
         b.setParameters(w);
         INDArray x8 = Nd4j.create(new float[][] {{5, 17, 9, 0, 0, 0, 0, 0}, {3, 4, 5, 6, 7, 8, 9, 10}});
         INDArray x3 = Nd4j.create(new float[][] {{5, 17, 9}});
         Map<String, INDArray> pa = a.run(x8, List.of("logits", "features", "layer1"));
         Map<String, INDArray> pb = b.run(x3, List.of("logits", "features", "layer1"));
-        assertTrue(pa.get("logits").getRow(0).equalsWithEps(pb.get("logits").getRow(0), 1e-5),
+        assertTrue(
+                pa.get("logits").getRow(0).equalsWithEps(pb.get("logits").getRow(0), 1e-5),
                 pa.get("logits") + " vs " + pb.get("logits"));
         assertTrue(pa.get("features").getRow(0).equalsWithEps(pb.get("features").getRow(0), 1e-5));
         INDArray layer = pa.get("layer1");
         assertTrue(layer.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, 3), NDArrayIndex.all())
-                .equalsWithEps(pb.get("layer1").get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all()), 1e-5));
+                .equalsWithEps(
+                        pb.get("layer1").get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all()), 1e-5));
         // hidden states at padding are reported as zeros, so feature losses see nothing there
-        assertEquals(0.0, layer.get(NDArrayIndex.point(0), NDArrayIndex.interval(3, 8), NDArrayIndex.all())
-                .norm1Number().doubleValue(), 0.0);
+        assertEquals(
+                0.0,
+                layer.get(NDArrayIndex.point(0), NDArrayIndex.interval(3, 8), NDArrayIndex.all())
+                        .norm1Number()
+                        .doubleValue(),
+                0.0);
     }
 
     @Test
@@ -86,14 +94,18 @@ class TextTransformerTest {
         assertTrue(g.getRow(2).equalsWithEps(Nd4j.create(new float[] {11, 22, 33}), 1e-6), g.toString());
         assertTrue(g.getRow(4).equalsWithEps(Nd4j.create(new float[] {4, 5, 6}), 1e-6), g.toString());
         assertEquals(0.0, g.getRow(0).norm1Number().doubleValue(), 0.0);
-        assertEquals(0.0, g.getRow(1).norm1Number().doubleValue() + g.getRow(3).norm1Number().doubleValue(), 0.0);
+        assertEquals(
+                0.0,
+                g.getRow(1).norm1Number().doubleValue()
+                        + g.getRow(3).norm1Number().doubleValue(),
+                0.0);
     }
 
     @Test
     void inputsThatAreNotTokenIdsAreRefusedWithTheReason() {
         Network n = Network.build(ModelSpec.parse("text:1x8,heads=2,length=4,vocab=10"), 1);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> n.forward(Nd4j.create(new float[][] {{1, 2, 12, 0}})));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> n.forward(Nd4j.create(new float[][] {{1, 2, 12, 0}})));
         assertTrue(e.getMessage().contains("12") && e.getMessage().contains("10-word vocabulary"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> n.forward(Nd4j.create(new float[][] {{1, 2.5f, 3, 0}})));
         assertTrue(e.getMessage().contains("2.5"), e.getMessage());
@@ -116,10 +128,17 @@ class TextTransformerTest {
             ids[i][r.nextInt(words)] = label[i] == 1 ? 1 : 2;
         }
         LabeledData all = new LabeledData("markers", Nd4j.createFromArray(ids), label, 2, "synthetic-markers");
-        Splits s = new Splits(all.rows(IntStream.range(0, 400).toArray(), "train"),
-                all.rows(IntStream.range(400, 500).toArray(), "val"), all.rows(IntStream.range(500, 600).toArray(), "test"));
-        DistillResult res = Distill.scratch(ModelSpec.parse("text:1x16,heads=2,length=12,vocab=40,outputs=2")).on(s)
-                .epochs(8).batchSize(32).learningRate(3e-3).seed(1).run();
+        Splits s = new Splits(
+                all.rows(IntStream.range(0, 400).toArray(), "train"),
+                all.rows(IntStream.range(400, 500).toArray(), "val"),
+                all.rows(IntStream.range(500, 600).toArray(), "test"));
+        DistillResult res = Distill.scratch(ModelSpec.parse("text:1x16,heads=2,length=12,vocab=40,outputs=2"))
+                .on(s)
+                .epochs(8)
+                .batchSize(32)
+                .learningRate(3e-3)
+                .seed(1)
+                .run();
         assertTrue(res.metrics().testAccuracy() > 0.9, res.summary());
     }
 }

@@ -17,33 +17,74 @@ class ModulesTest {
 
     @Test
     void parametersAreNamedByTheirPathFromTheRoot() {
-        assertEquals(List.of("layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias", "head.weight",
-                "head.bias"), names("mlp:32x16"));
-        assertEquals(List.of("convs.0.weight", "convs.0.bias", "convs.1.weight", "convs.1.bias", "layers.0.weight",
-                "layers.0.bias", "head.weight", "head.bias"), names("cnn:4x8,dense=16"));
+        assertEquals(
+                List.of(
+                        "layers.0.weight",
+                        "layers.0.bias",
+                        "layers.1.weight",
+                        "layers.1.bias",
+                        "head.weight",
+                        "head.bias"),
+                names("mlp:32x16"));
+        assertEquals(
+                List.of(
+                        "convs.0.weight",
+                        "convs.0.bias",
+                        "convs.1.weight",
+                        "convs.1.bias",
+                        "layers.0.weight",
+                        "layers.0.bias",
+                        "head.weight",
+                        "head.bias"),
+                names("cnn:4x8,dense=16"));
         List<String> vit = names("vit:2x16,heads=2");
-        assertEquals(List.of("embed.proj.weight", "embed.proj.bias", "embed.positions", "blocks.0.norm1.weight",
-                "blocks.0.norm1.bias", "blocks.0.attn.q.weight"), vit.subList(0, 6));
-        assertTrue(vit.containsAll(List.of("blocks.1.ffn.up.weight", "blocks.1.ffn.down.bias", "norm.weight", "head.weight")));
+        assertEquals(
+                List.of(
+                        "embed.proj.weight",
+                        "embed.proj.bias",
+                        "embed.positions",
+                        "blocks.0.norm1.weight",
+                        "blocks.0.norm1.bias",
+                        "blocks.0.attn.q.weight"),
+                vit.subList(0, 6));
+        assertTrue(vit.containsAll(
+                List.of("blocks.1.ffn.up.weight", "blocks.1.ffn.down.bias", "norm.weight", "head.weight")));
         List<String> text = names("text:1x16,length=8,vocab=30");
         assertEquals(List.of("embed.tokens", "embed.positions"), text.subList(0, 2));
-        assertEquals(List.of("heads.0.weight", "heads.0.bias", "heads.1.weight", "heads.1.bias", "heads.mix"),
+        assertEquals(
+                List.of("heads.0.weight", "heads.0.bias", "heads.1.weight", "heads.1.bias", "heads.mix"),
                 names("multihead:2,combine=learned:mlp:8").subList(2, 7));
     }
 
     @Test
     void postNormBlocksDeclareTheirNormsAfterTheBranchTheyFollow() {
-        Map<String, Module> block = compose("vit:1x16,heads=2,norm=post").children().get("blocks").children().get("0").children();
+        Map<String, Module> block = compose("vit:1x16,heads=2,norm=post")
+                .children()
+                .get("blocks")
+                .children()
+                .get("0")
+                .children();
         assertEquals(List.of("attn", "norm1", "ffn", "norm2"), List.copyOf(block.keySet()));
-        block = compose("vit:1x16,heads=2,dropout=0.1").children().get("blocks").children().get("0").children();
+        block = compose("vit:1x16,heads=2,dropout=0.1")
+                .children()
+                .get("blocks")
+                .children()
+                .get("0")
+                .children();
         assertEquals(List.of("norm1", "attn", "attn_drop", "norm2", "ffn", "ffn_drop"), List.copyOf(block.keySet()));
     }
 
     @Test
     void everyFamilysModulesCountWhatTheSpecCounts() {
-        for (String s : List.of("mlp:32x16", "mlp:64,dropout=0.2,activation=tanh", "cnn:4x8,dense=16", "vit:2x16,heads=2",
-                "vit:1x16,heads=2,norm=post,stride=2", "speech:2x16,heads=2,frame=40,length=20",
-                "text:1x16,length=8,vocab=30", "multihead:3,combine=learned:vit:1x16,heads=2")) {
+        for (String s : List.of(
+                "mlp:32x16",
+                "mlp:64,dropout=0.2,activation=tanh",
+                "cnn:4x8,dense=16",
+                "vit:2x16,heads=2",
+                "vit:1x16,heads=2,norm=post,stride=2",
+                "speech:2x16,heads=2,frame=40,length=20",
+                "text:1x16,length=8,vocab=30",
+                "multihead:3,combine=learned:vit:1x16,heads=2")) {
             ModelSpec spec = ModelSpec.parse(s);
             assertEquals(spec.parameterCount(), spec.compose().parameterCount(), s);
         }
@@ -60,7 +101,9 @@ class ModulesTest {
         assertArrayEquals(new long[] {16, 16}, q.shape());
         assertEquals(Init.Kind.NORMAL, q.init().kind());
         assertEquals(Math.sqrt(2.0 / 16), q.init().std(), 1e-12, "He-scaled before GELU");
-        assertEquals(Init.Kind.ONES, m.parameters().get("blocks.0.norm1.weight").init().kind());
+        assertEquals(
+                Init.Kind.ONES,
+                m.parameters().get("blocks.0.norm1.weight").init().kind());
         String tree = m.tree();
         assertTrue(tree.contains("embed: PatchEmbedding(side=28, patch=4, width=16)"), tree);
         assertTrue(tree.contains("ffn: FeedForward(activation=gelu)"), tree);
@@ -70,7 +113,8 @@ class ModulesTest {
     @Test
     void aNetworksDropoutSitesAreItsModelsInForwardOrder() {
         Network net = Network.build(ModelSpec.parse("mlp:32x16,dropout=0.3"), 0);
-        assertEquals(List.of(32, 16), net.dropouts().stream().map(Dropout::width).toList());
+        assertEquals(
+                List.of(32, 16), net.dropouts().stream().map(Dropout::width).toList());
         assertEquals(net.model().dropouts(), net.dropouts());
     }
 

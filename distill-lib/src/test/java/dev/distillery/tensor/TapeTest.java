@@ -110,10 +110,13 @@ class TapeTest {
         long cols = shape[shape.length - 1];
         long rows = n / cols;
         // a wrapped diagonal: element (i mod rows, i mod cols) for i < max(rows, cols) meets every row and every column
-        return java.util.stream.LongStream.range(0, Math.max(rows, cols)).map(i -> (i % rows) * cols + i % cols).toArray();
+        return java.util.stream.LongStream.range(0, Math.max(rows, cols))
+                .map(i -> (i % rows) * cols + i % cols)
+                .toArray();
     }
 
-    private static double value(Function<List<Var>, Var> f, INDArray[] inputs, INDArray weights, int k, long i, double h) {
+    private static double value(
+            Function<List<Var>, Var> f, INDArray[] inputs, INDArray weights, int k, long i, double h) {
         Tape tape = Tape.inference();
         List<Var> vars = new ArrayList<>();
         for (int j = 0; j < inputs.length; j++) {
@@ -138,7 +141,8 @@ class TapeTest {
         check("add broadcast rank-1", v -> v.get(0).add(v.get(1)), a, vec);
         // the smaller operand broadcast along a trailing or middle axis, not only along leading ones
         INDArray col = rand(r, 3, 1);
-        INDArray posCol = org.nd4j.linalg.ops.transforms.Transforms.abs(rand(r, 3, 1)).addi(0.5);
+        INDArray posCol =
+                org.nd4j.linalg.ops.transforms.Transforms.abs(rand(r, 3, 1)).addi(0.5);
         check("add broadcast column", v -> v.get(0).add(v.get(1)), a, col);
         check("sub broadcast column", v -> v.get(0).sub(v.get(1)), a, col);
         check("sub broadcast column, larger on the right", v -> v.get(1).sub(v.get(0)), a, col);
@@ -158,7 +162,15 @@ class TapeTest {
         check("sqrt", v -> v.get(0).sqrt(), pos);
         check("exp", v -> v.get(0).exp(), a);
         check("log", v -> v.get(0).log(), pos);
-        check("abs", v -> v.get(0).abs(), pos.mul(-1).addi(rand(r, 3, 4).gt(0).castTo(DataType.DOUBLE).muli(2).muli(pos)));
+        check(
+                "abs",
+                v -> v.get(0).abs(),
+                pos.mul(-1)
+                        .addi(rand(r, 3, 4)
+                                .gt(0)
+                                .castTo(DataType.DOUBLE)
+                                .muli(2)
+                                .muli(pos)));
         check("sigmoid", v -> v.get(0).sigmoid(), a);
         check("tanh", v -> v.get(0).tanh(), a);
         check("relu", v -> v.get(0).relu(), pos.sub(0.9));
@@ -179,10 +191,13 @@ class TapeTest {
         check("reshape", v -> v.get(0).reshape(6, 5), x);
         check("permute", v -> v.get(0).permute(2, 0, 1), x);
         check("column", v -> v.get(0).reshape(6, 5).column(3), x);
-        check("log-sum-exp with a detached max", v -> {
-            Var m = v.get(0).maxDetached(true, 2);
-            return v.get(0).sub(m).exp().sum(true, 2).log().add(m);
-        }, x);
+        check(
+                "log-sum-exp with a detached max",
+                v -> {
+                    Var m = v.get(0).maxDetached(true, 2);
+                    return v.get(0).sub(m).exp().sum(true, 2).log().add(m);
+                },
+                x);
     }
 
     /**
@@ -199,9 +214,18 @@ class TapeTest {
         check("narrow last axis", v -> v.get(0).narrow(2, 1, 3), x);
         check("narrow rank 4, third axis", v -> v.get(0).narrow(2, 3, 2), rand(r, 2, 3, 5, 4));
         // 7 positions at stride 2 or 3: the first 6 are averaged in groups, the seventh is dropped
-        check("time reduction by 2 with a remainder", v -> v.get(0).narrow(1, 0, 6).reshape(2, 3, 2, 5).mean(false, 2), x);
-        check("time reduction by 3 with a remainder", v -> v.get(0).narrow(1, 0, 6).reshape(2, 2, 3, 5).mean(false, 2), x);
-        check("two narrows of one value", v -> v.get(0).narrow(1, 0, 3).add(v.get(0).narrow(1, 4, 3)), x);
+        check(
+                "time reduction by 2 with a remainder",
+                v -> v.get(0).narrow(1, 0, 6).reshape(2, 3, 2, 5).mean(false, 2),
+                x);
+        check(
+                "time reduction by 3 with a remainder",
+                v -> v.get(0).narrow(1, 0, 6).reshape(2, 2, 3, 5).mean(false, 2),
+                x);
+        check(
+                "two narrows of one value",
+                v -> v.get(0).narrow(1, 0, 3).add(v.get(0).narrow(1, 4, 3)),
+                x);
     }
 
     /** The embedding lookup, in double precision: exactly a one-hot product, gradients included. */
@@ -216,9 +240,16 @@ class TapeTest {
             oneHot.putScalar(i, ids[i], 1.0);
         }
         INDArray weights = rand(r, ids.length, 4).muli(1.0 / 3);
-        same("rows against a one-hot product",
+        same(
+                "rows against a one-hot product",
                 v -> v.get(0).rows(ids).mul(v.get(0).tape().constant(weights)).sum(),
-                v -> v.get(0).tape().constant(oneHot).mmul(v.get(0)).mul(v.get(0).tape().constant(weights)).sum(), table);
+                v -> v.get(0)
+                        .tape()
+                        .constant(oneHot)
+                        .mmul(v.get(0))
+                        .mul(v.get(0).tape().constant(weights))
+                        .sum(),
+                table);
         Tape tape = new Tape();
         Var t = tape.param(table.dup());
         tape.backward(t.rows(ids).mul(tape.constant(weights)).sum());
@@ -233,12 +264,29 @@ class TapeTest {
         check("tmmul", v -> v.get(0).tmmul(v.get(1)), rand(r, 4, 3), rand(r, 4, 2));
         check("batched mmul rank 3", v -> v.get(0).mmul(v.get(1)), rand(r, 2, 3, 4), rand(r, 2, 4, 5));
         check("batched mmulT rank 4", v -> v.get(0).mmulT(v.get(1)), rand(r, 2, 2, 3, 4), rand(r, 2, 2, 5, 4));
-        check("batched mmul of permuted views", v -> v.get(0).permute(0, 2, 1, 3).mmul(v.get(1).permute(0, 2, 3, 1)),
-                rand(r, 2, 3, 2, 4), rand(r, 2, 5, 2, 4));
-        check("linear, row bias", v -> v.get(0).linear(v.get(1), v.get(2)), rand(r, 5, 4), rand(r, 4, 3), rand(r, 1, 3));
-        check("linear, rank-1 bias", v -> v.get(0).linear(v.get(1), v.get(2)), rand(r, 5, 4), rand(r, 4, 3), rand(r, 3));
+        check(
+                "batched mmul of permuted views",
+                v -> v.get(0).permute(0, 2, 1, 3).mmul(v.get(1).permute(0, 2, 3, 1)),
+                rand(r, 2, 3, 2, 4),
+                rand(r, 2, 5, 2, 4));
+        check(
+                "linear, row bias",
+                v -> v.get(0).linear(v.get(1), v.get(2)),
+                rand(r, 5, 4),
+                rand(r, 4, 3),
+                rand(r, 1, 3));
+        check(
+                "linear, rank-1 bias",
+                v -> v.get(0).linear(v.get(1), v.get(2)),
+                rand(r, 5, 4),
+                rand(r, 4, 3),
+                rand(r, 3));
         check("layerNorm", v -> v.get(0).layerNorm(v.get(1), v.get(2)), rand(r, 2, 3, 6), rand(r, 6), rand(r, 6));
-        check("conv2d same", v -> v.get(0).conv2d(v.get(1), v.get(2)), rand(r, 2, 2, 6, 6), rand(r, 3, 3, 2, 4),
+        check(
+                "conv2d same",
+                v -> v.get(0).conv2d(v.get(1), v.get(2)),
+                rand(r, 2, 2, 6, 6),
+                rand(r, 3, 3, 2, 4),
                 rand(r, 4));
         check("maxPool 2", v -> v.get(0).maxPool(2), rand(r, 2, 3, 6, 6));
     }
@@ -256,10 +304,18 @@ class TapeTest {
         INDArray soft = org.nd4j.linalg.ops.transforms.Transforms.softmax(rand(r, 6, 4), true);
         INDArray mask = Nd4j.create(new double[] {1, 0, 1, 1, 0, 1}, new long[] {6, 1}, DataType.DOUBLE);
         for (INDArray targets : List.of(y, soft)) {
-            Function<List<Var>, Var> fused = v -> FusedLosses.maskedCrossEntropy(v.get(0), v.get(1), v.get(0).tape().constant(mask));
+            Function<List<Var>, Var> fused = v -> FusedLosses.maskedCrossEntropy(
+                    v.get(0), v.get(1), v.get(0).tape().constant(mask));
             Function<List<Var>, Var> primitive = v -> {
                 Var m = v.get(0).tape().constant(mask);
-                return v.get(0).logSoftmax().mul(v.get(1)).sum(true, 1).neg().mul(m).sum().div(m.sum().add(1e-8));
+                return v.get(0)
+                        .logSoftmax()
+                        .mul(v.get(1))
+                        .sum(true, 1)
+                        .neg()
+                        .mul(m)
+                        .sum()
+                        .div(m.sum().add(1e-8));
             };
             check("masked cross-entropy", fused, z, targets);
             same("masked cross-entropy", fused, primitive, z, targets);
@@ -282,8 +338,13 @@ class TapeTest {
         INDArray[] b = valueAndGrads(g, inputs);
         for (int i = 0; i < a.length; i++) {
             // in double: a float result minus a double one would be rounded to float first, hiding the difference
-            double diff = a[i].castTo(DataType.DOUBLE).sub(b[i].castTo(DataType.DOUBLE)).norm2Number().doubleValue();
-            assertTrue(diff < 1e-10, what + ": " + (i == 0 ? "value" : "gradient of input " + (i - 1)) + " differs by " + diff);
+            double diff = a[i].castTo(DataType.DOUBLE)
+                    .sub(b[i].castTo(DataType.DOUBLE))
+                    .norm2Number()
+                    .doubleValue();
+            assertTrue(
+                    diff < 1e-10,
+                    what + ": " + (i == 0 ? "value" : "gradient of input " + (i - 1)) + " differs by " + diff);
         }
     }
 
@@ -332,12 +393,20 @@ class TapeTest {
         Var tb = tape.param(b.dup());
         Var tg = tape.param(gain.dup());
         Var tbi = tape.param(bias.dup());
-        Var loss = tx.linear(tw, tb).relu().layerNorm(tg, tbi).softmax().mul(tape.constant(weights)).sum();
+        Var loss = tx.linear(tw, tb)
+                .relu()
+                .layerNorm(tg, tbi)
+                .softmax()
+                .mul(tape.constant(weights))
+                .sum();
         tape.backward(loss);
         Map<String, Var> got = new LinkedHashMap<>(Map.of("x", tx, "w", tw, "b", tb, "g", tg, "bi", tbi));
         for (Map.Entry<String, Var> e : got.entrySet()) {
-            double diff = want.get(e.getKey()).reshape(e.getValue().grad().shape()).sub(e.getValue().grad())
-                    .norm2Number().doubleValue();
+            double diff = want.get(e.getKey())
+                    .reshape(e.getValue().grad().shape())
+                    .sub(e.getValue().grad())
+                    .norm2Number()
+                    .doubleValue();
             // ND4J's layer_norm divides by √var with no ε; the tape's adds ε = 1e-5 to the variance, as PyTorch does
             assertTrue(diff < 1e-4, e.getKey() + ": tape and SameDiff gradients differ by " + diff);
         }
@@ -352,9 +421,19 @@ class TapeTest {
         SDVariable ci = sc.var("i", img.dup());
         SDVariable ck = sc.var("k", k.dup());
         SDVariable cb = sc.var("kb", kb.dup());
-        SDVariable conv = sc.cnn.conv2d(ci, ck, cb, Conv2DConfig.builder().kH(3).kW(3).paddingMode(PaddingMode.SAME)
-                .dataFormat(Conv2DConfig.NCHW).build());
-        SDVariable pooled = sc.cnn.maxPooling2d(conv, Pooling2DConfig.builder().kH(2).kW(2).sH(2).sW(2).isNHWC(false).build());
+        SDVariable conv = sc.cnn.conv2d(
+                ci,
+                ck,
+                cb,
+                Conv2DConfig.builder()
+                        .kH(3)
+                        .kW(3)
+                        .paddingMode(PaddingMode.SAME)
+                        .dataFormat(Conv2DConfig.NCHW)
+                        .build());
+        SDVariable pooled = sc.cnn.maxPooling2d(
+                conv,
+                Pooling2DConfig.builder().kH(2).kW(2).sH(2).sW(2).isNHWC(false).build());
         SDVariable cl = pooled.mul(sc.constant(pw.dup())).sum();
         sc.setLossVariables(cl.name());
         Map<String, INDArray> cw = sc.calculateGradients(Map.of(), "i", "k", "kb");
@@ -365,7 +444,9 @@ class TapeTest {
         t2.backward(ti.conv2d(tk, tkb).maxPool(2).mul(t2.constant(pw)).sum());
         assertTrue(cw.get("i").sub(ti.grad()).norm2Number().doubleValue() < 1e-8, "conv input gradient");
         assertTrue(cw.get("k").sub(tk.grad()).norm2Number().doubleValue() < 1e-8, "conv kernel gradient");
-        assertTrue(cw.get("kb").reshape(2).sub(tkb.grad().reshape(2)).norm2Number().doubleValue() < 1e-8, "conv bias gradient");
+        assertTrue(
+                cw.get("kb").reshape(2).sub(tkb.grad().reshape(2)).norm2Number().doubleValue() < 1e-8,
+                "conv bias gradient");
     }
 
     /**
@@ -375,27 +456,40 @@ class TapeTest {
      */
     @Test
     void networkParameterGradientsMatchFiniteDifferences() {
-        for (String spec : List.of("mlp:6x5", "cnn:2x3,dense=5,kernel=3", "vit:1x8,heads=2,patch=7,ffn=2",
-                "speech:2x8,heads=2,frame=4,length=6,stride=2,norm=post", "speech:1x8,heads=2,frame=3,length=7,stride=2",
-                "text:2x8,heads=2,length=6,vocab=11", "multihead:2,combine=learned:mlp:5")) {
+        for (String spec : List.of(
+                "mlp:6x5",
+                "cnn:2x3,dense=5,kernel=3",
+                "vit:1x8,heads=2,patch=7,ffn=2",
+                "speech:2x8,heads=2,frame=4,length=6,stride=2,norm=post",
+                "speech:1x8,heads=2,frame=3,length=7,stride=2",
+                "text:2x8,heads=2,length=6,vocab=11",
+                "multihead:2,combine=learned:mlp:5")) {
             Network net = Network.build(ModelSpec.parse(spec), 7);
             Random r = new Random(spec.hashCode());
             INDArray x = spec.startsWith("text:")
                     ? Nd4j.create(new double[][] {{3, 7, 10, 0, 0, 0}, {1, 2, 3, 4, 5, 6}, {9, 0, 0, 0, 0, 0}})
                     : rand(r, 3, net.spec().inputs());
             Map<String, INDArray> p64 = new LinkedHashMap<>();
-            net.parameters().forEach((k, v) -> p64.put(k, v.castTo(DataType.DOUBLE).addi(rand(r, v.shape()).muli(0.1))));
+            net.parameters()
+                    .forEach((k, v) -> p64.put(
+                            k, v.castTo(DataType.DOUBLE).addi(rand(r, v.shape()).muli(0.1))));
             List<String> names = new ArrayList<>(p64.keySet());
             INDArray[] inputs = names.stream().map(p64::get).toArray(INDArray[]::new);
-            check(spec, Coverage.EVERY_ROW_AND_COLUMN, v -> {
-                Map<String, Var> pv = new LinkedHashMap<>();
-                for (int i = 0; i < names.size(); i++) {
-                    pv.put(names.get(i), v.get(i));
-                }
-                Map<String, Var> out = net.forward(v.get(0).tape(), pv, x, null);
-                // logits and a hidden state, so that gradients flow through every named output
-                return out.get(Network.LOGITS).sum(false, 1).add(out.get(Network.FEATURES).sum(false, 1));
-            }, inputs);
+            check(
+                    spec,
+                    Coverage.EVERY_ROW_AND_COLUMN,
+                    v -> {
+                        Map<String, Var> pv = new LinkedHashMap<>();
+                        for (int i = 0; i < names.size(); i++) {
+                            pv.put(names.get(i), v.get(i));
+                        }
+                        Map<String, Var> out = net.forward(v.get(0).tape(), pv, x, null);
+                        // logits and a hidden state, so that gradients flow through every named output
+                        return out.get(Network.LOGITS)
+                                .sum(false, 1)
+                                .add(out.get(Network.FEATURES).sum(false, 1));
+                    },
+                    inputs);
         }
     }
 
@@ -405,11 +499,16 @@ class TapeTest {
         Tape b = new Tape();
         Var x = a.param(Nd4j.ones(DataType.FLOAT, 2));
         Var y = b.param(Nd4j.ones(DataType.FLOAT, 2));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> x.add(y)).getMessage().contains("two different tapes"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> a.backward(x)).getMessage().contains("scalar"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> x.add(y))
+                .getMessage()
+                .contains("two different tapes"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> a.backward(x))
+                .getMessage()
+                .contains("scalar"));
         Tape inf = Tape.inference();
         Var z = inf.param(Nd4j.ones(DataType.FLOAT, 1));
-        assertTrue(assertThrows(IllegalStateException.class, () -> inf.backward(z.mul(2))).getMessage()
+        assertTrue(assertThrows(IllegalStateException.class, () -> inf.backward(z.mul(2)))
+                .getMessage()
                 .contains("records no gradients"));
         Var c = a.constant(Nd4j.ones(DataType.FLOAT, 2));
         Var loss = x.mul(2).sum();

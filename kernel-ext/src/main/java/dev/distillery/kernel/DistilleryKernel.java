@@ -12,22 +12,22 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
+import org.dflib.jjava.jupyter.kernel.BaseKernelBuilder;
+import org.dflib.jjava.jupyter.kernel.HelpLink;
+import org.dflib.jjava.jupyter.kernel.JupyterIO;
+import org.dflib.jjava.jupyter.kernel.LanguageInfo;
+import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
+import org.dflib.jjava.jupyter.kernel.comm.CommManager;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.dflib.jjava.jupyter.kernel.display.Renderer;
+import org.dflib.jjava.jupyter.kernel.history.HistoryManager;
+import org.dflib.jjava.jupyter.kernel.magic.MagicParser;
+import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
+import org.dflib.jjava.jupyter.kernel.util.StringStyler;
 import org.dflib.jjava.jupyter.messages.Header;
 import org.dflib.jjava.jupyter.messages.Message;
 import org.dflib.jjava.jupyter.messages.reply.KernelInfoReply;
 import org.dflib.jjava.jupyter.messages.request.KernelInfoRequest;
-import org.dflib.jjava.jupyter.kernel.BaseKernelBuilder;
-import org.dflib.jjava.jupyter.kernel.HelpLink;
-import org.dflib.jjava.jupyter.kernel.JupyterIO;
-import org.dflib.jjava.jupyter.kernel.comm.CommManager;
-import org.dflib.jjava.jupyter.kernel.display.Renderer;
-import org.dflib.jjava.jupyter.kernel.history.HistoryManager;
-import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
-import org.dflib.jjava.jupyter.kernel.util.StringStyler;
-import org.dflib.jjava.jupyter.kernel.LanguageInfo;
-import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
-import org.dflib.jjava.jupyter.kernel.display.DisplayData;
-import org.dflib.jjava.jupyter.kernel.magic.MagicParser;
 
 /**
  * The Distillery kernel: Java through JShell in this JVM, distill-lib and friends imported,
@@ -38,12 +38,27 @@ public final class DistilleryKernel extends BaseKernel {
 
     /** What every notebook starts with imported. */
     public static final List<String> IMPORTS = List.of(
-            "dev.distillery.backend.*", "dev.distillery.data.*", "dev.distillery.model.*", "dev.distillery.train.*",
-            "dev.distillery.provenance.*", "dev.distillery.spec.*", "dev.distillery.teacher.*",
-            "dev.distillery.loss.*", "dev.distillery.distill.*", "dev.distillery.eval.*", "dev.distillery.experiment.*",
-            "dev.distillery.plot.*", "org.nd4j.linalg.factory.Nd4j", "org.nd4j.linalg.api.ndarray.INDArray",
-            "org.nd4j.linalg.api.buffer.DataType", "tech.tablesaw.api.*", "org.knowm.xchart.*",
-            "com.fasterxml.jackson.databind.ObjectMapper", "java.util.*", "java.util.stream.*", "java.nio.file.*",
+            "dev.distillery.backend.*",
+            "dev.distillery.data.*",
+            "dev.distillery.model.*",
+            "dev.distillery.train.*",
+            "dev.distillery.provenance.*",
+            "dev.distillery.spec.*",
+            "dev.distillery.teacher.*",
+            "dev.distillery.loss.*",
+            "dev.distillery.distill.*",
+            "dev.distillery.eval.*",
+            "dev.distillery.experiment.*",
+            "dev.distillery.plot.*",
+            "org.nd4j.linalg.factory.Nd4j",
+            "org.nd4j.linalg.api.ndarray.INDArray",
+            "org.nd4j.linalg.api.buffer.DataType",
+            "tech.tablesaw.api.*",
+            "org.knowm.xchart.*",
+            "com.fasterxml.jackson.databind.ObjectMapper",
+            "java.util.*",
+            "java.util.stream.*",
+            "java.nio.file.*",
             "static dev.distillery.kernel.Notebook.*");
 
     private final JShellSession session;
@@ -67,27 +82,51 @@ public final class DistilleryKernel extends BaseKernel {
     private volatile DisplaySink sink = jupyter;
     private volatile Throwable lastError;
 
-    private DistilleryKernel(String name, String version, HistoryManager history, JupyterIO io, CommManager comms,
-            Renderer renderer, MagicsRegistry registry, boolean extensions, StringStyler errorStyler, MagicCatalog catalog,
-            String classpath, Workbench workbench) {
-        super(name, version, languageInfo(),
+    private DistilleryKernel(
+            String name,
+            String version,
+            HistoryManager history,
+            JupyterIO io,
+            CommManager comms,
+            Renderer renderer,
+            MagicsRegistry registry,
+            boolean extensions,
+            StringStyler errorStyler,
+            MagicCatalog catalog,
+            String classpath,
+            Workbench workbench) {
+        super(
+                name,
+                version,
+                languageInfo(),
                 List.of(new HelpLink("Distillery magics: %lsmagic, %help NAME", "https://openjdk.org/jeps/222")),
-                history, io, comms, renderer, new MagicParser("(?<=(?:^|=))\\s{0,}%", "%%", new ValueTranspiler(catalog)),
-                registry, extensions, errorStyler);
+                history,
+                io,
+                comms,
+                renderer,
+                new MagicParser("(?<=(?:^|=))\\s{0,}%", "%%", new ValueTranspiler(catalog)),
+                registry,
+                extensions,
+                errorStyler);
         this.catalog = catalog;
         this.classpath = classpath;
         this.session = new JShellSession(classpath, IMPORTS);
-        this.context = new MagicContext(this, new DisplaySink() {
-            @Override
-            public void display(DisplayData data) {
-                sink.display(data);
-            }
+        this.context = new MagicContext(
+                this,
+                new DisplaySink() {
+                    @Override
+                    public void display(DisplayData data) {
+                        sink.display(data);
+                    }
 
-            @Override
-            public void update(String displayId, DisplayData data) {
-                sink.update(displayId, data);
-            }
-        }, workbench, catalog, new Code());
+                    @Override
+                    public void update(String displayId, DisplayData data) {
+                        sink.update(displayId, data);
+                    }
+                },
+                workbench,
+                catalog,
+                new Code());
         catalog.registerWith(magicsRegistry, context);
         Renderers.registerAll(renderer);
     }
@@ -108,7 +147,9 @@ public final class DistilleryKernel extends BaseKernel {
         }
 
         protected Workbench buildWorkbench() {
-            return runs != null ? new Workbench(new dev.distillery.experiment.RunStore(runs)) : Workbench.fromEnvironment();
+            return runs != null
+                    ? new Workbench(new dev.distillery.experiment.RunStore(runs))
+                    : Workbench.fromEnvironment();
         }
 
         protected MagicCatalog buildCatalog() {
@@ -132,9 +173,19 @@ public final class DistilleryKernel extends BaseKernel {
 
         @Override
         public DistilleryKernel build() {
-            return new DistilleryKernel(buildName(), buildVersion(), buildHistoryManager(),
-                    buildJupyterIO(buildJupyterIOEncoding()), buildCommManager(), buildRenderer(), buildMagicsRegistry(),
-                    buildExtensionsEnabled(), buildErrorStyler(), buildCatalog(), buildClasspath(), buildWorkbench());
+            return new DistilleryKernel(
+                    buildName(),
+                    buildVersion(),
+                    buildHistoryManager(),
+                    buildJupyterIO(buildJupyterIOEncoding()),
+                    buildCommManager(),
+                    buildRenderer(),
+                    buildMagicsRegistry(),
+                    buildExtensionsEnabled(),
+                    buildErrorStyler(),
+                    buildCatalog(),
+                    buildClasspath(),
+                    buildWorkbench());
         }
     }
 
@@ -216,14 +267,20 @@ public final class DistilleryKernel extends BaseKernel {
     @Override
     protected void handleKernelInfoRequest(ShellReplyEnvironment env, Message<KernelInfoRequest> request) {
         env.setBusyDeferIdle();
-        env.reply(new KernelInfoOk(Header.PROTOCOL_VERISON, name, version, getLanguageInfo(), getBanner(), getHelpLinks()));
+        env.reply(new KernelInfoOk(
+                Header.PROTOCOL_VERISON, name, version, getLanguageInfo(), getBanner(), getHelpLinks()));
     }
 
     static final class KernelInfoOk extends KernelInfoReply {
         @com.google.gson.annotations.SerializedName("status")
         private final String status = "ok";
 
-        KernelInfoOk(String protocol, String name, String version, LanguageInfo language, String banner,
+        KernelInfoOk(
+                String protocol,
+                String name,
+                String version,
+                LanguageInfo language,
+                String banner,
                 List<HelpLink> links) {
             super(protocol, name, version, language, banner, links);
         }
@@ -247,16 +304,18 @@ public final class DistilleryKernel extends BaseKernel {
         }
         StopSignal.request(t);
         long interruptedCell = cell.get();
-        Thread fallback = new Thread(() -> {
-            try {
-                Thread.sleep(FALLBACK_SECONDS * 1000L);
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (running == t && cell.get() == interruptedCell) {
-                t.interrupt();
-            }
-        }, "distillery-interrupt");
+        Thread fallback = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(FALLBACK_SECONDS * 1000L);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    if (running == t && cell.get() == interruptedCell) {
+                        t.interrupt();
+                    }
+                },
+                "distillery-interrupt");
         fallback.setDaemon(true);
         fallback.start();
     }
@@ -281,7 +340,8 @@ public final class DistilleryKernel extends BaseKernel {
         String line = code.substring(lineStart, at);
         String trimmed = line.stripLeading();
         if (trimmed.startsWith("%")) {
-            return MagicCompletion.complete(trimmed, at, catalog, magicsRegistry.getLineMagicNames(), context.workbench());
+            return MagicCompletion.complete(
+                    trimmed, at, catalog, magicsRegistry.getLineMagicNames(), context.workbench());
         }
         JShellSession.Completions c = session.complete(code, at);
         return c.candidates().isEmpty() ? null : new ReplacementOptions(c.candidates(), c.start(), at);
@@ -291,10 +351,12 @@ public final class DistilleryKernel extends BaseKernel {
     public DisplayData inspect(String code, int at, boolean extraDetail) {
         int lineStart = code.lastIndexOf('\n', Math.max(0, at - 1)) + 1;
         int lineEnd = code.indexOf('\n', at);
-        String line = code.substring(lineStart, lineEnd < 0 ? code.length() : lineEnd).strip();
+        String line =
+                code.substring(lineStart, lineEnd < 0 ? code.length() : lineEnd).strip();
         if (line.startsWith("%")) {
             String name = line.split("\\s+")[0];
-            MagicCatalog.Entry e = name.startsWith("%%") ? catalog.cell(name.substring(2)) : catalog.line(name.substring(1));
+            MagicCatalog.Entry e =
+                    name.startsWith("%%") ? catalog.cell(name.substring(2)) : catalog.line(name.substring(1));
             return e == null ? null : new DisplayData(e.usage());
         }
         List<String> docs = session.documentation(code, at, extraDetail);

@@ -57,8 +57,10 @@ final class ErrorLines {
     /** The user's own exception inside JShell's, the kernel's and reflection's wrappers. */
     static Throwable unwrap(Throwable e) {
         Throwable t = e;
-        while ((t instanceof JShellSession.SnippetException || t instanceof DistilleryKernel.KernelError
-                || t instanceof InvocationTargetException) && t.getCause() != null) {
+        while ((t instanceof JShellSession.SnippetException
+                        || t instanceof DistilleryKernel.KernelError
+                        || t instanceof InvocationTargetException)
+                && t.getCause() != null) {
             t = t.getCause();
         }
         return t;

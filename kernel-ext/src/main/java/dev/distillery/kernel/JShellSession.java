@@ -60,9 +60,7 @@ public final class JShellSession implements AutoCloseable {
                 return control;
             }
         };
-        this.shell = JShell.builder()
-                .executionEngine(provider, Map.of())
-                .build();
+        this.shell = JShell.builder().executionEngine(provider, Map.of()).build();
         // one class path for the compiler; later %classpath additions extend the same list
         shell.addToClasspath(classpath);
         this.analysis = shell.sourceCodeAnalysis();
@@ -165,22 +163,30 @@ public final class JShellSession implements AutoCloseable {
 
     private String diagnostics(Snippet snippet) {
         String src = snippet.source();
-        return shell.diagnostics(snippet).filter(Diag::isError).map(d -> {
-            StringBuilder s = new StringBuilder(d.getMessage(Locale.ROOT));
-            long pos = d.getPosition();
-            if (pos >= 0 && pos <= src.length()) {
-                int lineStart = src.lastIndexOf('\n', (int) Math.max(0, pos - 1)) + 1;
-                int lineEnd = src.indexOf('\n', (int) pos);
-                String line = src.substring(lineStart, lineEnd < 0 ? src.length() : lineEnd);
-                s.append("\n    ").append(line).append("\n    ").append(" ".repeat((int) pos - lineStart)).append('^');
-            }
-            return s.toString();
-        }).collect(Collectors.joining("\n"));
+        return shell.diagnostics(snippet)
+                .filter(Diag::isError)
+                .map(d -> {
+                    StringBuilder s = new StringBuilder(d.getMessage(Locale.ROOT));
+                    long pos = d.getPosition();
+                    if (pos >= 0 && pos <= src.length()) {
+                        int lineStart = src.lastIndexOf('\n', (int) Math.max(0, pos - 1)) + 1;
+                        int lineEnd = src.indexOf('\n', (int) pos);
+                        String line = src.substring(lineStart, lineEnd < 0 ? src.length() : lineEnd);
+                        s.append("\n    ")
+                                .append(line)
+                                .append("\n    ")
+                                .append(" ".repeat((int) pos - lineStart))
+                                .append('^');
+                    }
+                    return s.toString();
+                })
+                .collect(Collectors.joining("\n"));
     }
 
     private String unresolved(UnresolvedReferenceException e) {
         List<String> names = shell.unresolvedDependencies(e.getSnippet()).toList();
-        return "'" + firstLine(e.getSnippet().source()) + "' uses something not defined yet: " + String.join(", ", names);
+        return "'" + firstLine(e.getSnippet().source()) + "' uses something not defined yet: "
+                + String.join(", ", names);
     }
 
     /** Completion candidates at {@code cursor}: the replacement texts and where the replaced text starts. */

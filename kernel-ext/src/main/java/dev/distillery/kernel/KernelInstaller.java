@@ -19,35 +19,51 @@ import picocli.CommandLine.Option;
  * Writes the kernelspec ({@code kernel.json}) where Jupyter looks for kernels: the user's data
  * directory by default, or {@code PREFIX/share/jupyter/kernels/} as Jupyter's own tools do.
  */
-@Command(name = "distillery kernel install", mixinStandardHelpOptions = true,
+@Command(
+        name = "distillery kernel install",
+        mixinStandardHelpOptions = true,
         description = "Install the Distillery Jupyter kernel (kernel.json) for this user or under a prefix.")
 public final class KernelInstaller implements Callable<Integer> {
 
     static final class Where {
-        @Option(names = "--user", description = "into the user's Jupyter data directory (default): "
-                + "$JUPYTER_DATA_DIR or ~/.local/share/jupyter")
+        @Option(
+                names = "--user",
+                description = "into the user's Jupyter data directory (default): "
+                        + "$JUPYTER_DATA_DIR or ~/.local/share/jupyter")
         boolean user;
 
-        @Option(names = "--prefix", paramLabel = "DIR", description = "into DIR/share/jupyter/kernels/ "
-                + "(then run Jupyter with JUPYTER_PATH=DIR/share/jupyter)")
+        @Option(
+                names = "--prefix",
+                paramLabel = "DIR",
+                description =
+                        "into DIR/share/jupyter/kernels/ " + "(then run Jupyter with JUPYTER_PATH=DIR/share/jupyter)")
         Path prefix;
     }
 
     @ArgGroup(exclusive = true)
     Where where = new Where();
 
-    @Option(names = "--name", paramLabel = "NAME", defaultValue = "distillery", description = "kernelspec name (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--name",
+            paramLabel = "NAME",
+            defaultValue = "distillery",
+            description = "kernelspec name (default: ${DEFAULT-VALUE})")
     String name;
 
-    @Option(names = "--display-name", paramLabel = "TEXT", defaultValue = "Distillery (Java)",
+    @Option(
+            names = "--display-name",
+            paramLabel = "TEXT",
+            defaultValue = "Distillery (Java)",
             description = "name shown in Jupyter (default: ${DEFAULT-VALUE})")
     String displayName;
 
     @Option(names = "--classpath", paramLabel = "CP", description = "the kernel's class path (default: this JVM's)")
     String classpath;
 
-    @Option(names = "--java-option", paramLabel = "OPT", description = "an extra JVM option for the kernel (repeatable); "
-            + "default -Xmx8g")
+    @Option(
+            names = "--java-option",
+            paramLabel = "OPT",
+            description = "an extra JVM option for the kernel (repeatable); " + "default -Xmx8g")
     List<String> javaOptions = new ArrayList<>(List.of("-Xmx8g"));
 
     public static void main(String[] args) {
@@ -60,18 +76,23 @@ public final class KernelInstaller implements Callable<Integer> {
         Path file = install(dir);
         System.out.println("installed kernelspec '" + name + "' in " + dir);
         if (where.prefix != null) {
-            System.out.println("use it with: JUPYTER_PATH=" + where.prefix.toAbsolutePath().resolve("share/jupyter")
-                    + " jupyter notebook");
+            System.out.println("use it with: JUPYTER_PATH="
+                    + where.prefix.toAbsolutePath().resolve("share/jupyter") + " jupyter notebook");
         }
         return Files.isRegularFile(file) ? 0 : 1;
     }
 
     Path kernelsDir() {
         if (where.prefix != null) {
-            return where.prefix.toAbsolutePath().resolve("share").resolve("jupyter").resolve("kernels");
+            return where.prefix
+                    .toAbsolutePath()
+                    .resolve("share")
+                    .resolve("jupyter")
+                    .resolve("kernels");
         }
         String env = System.getenv("JUPYTER_DATA_DIR");
-        Path data = env != null && !env.isBlank() ? Path.of(env)
+        Path data = env != null && !env.isBlank()
+                ? Path.of(env)
                 : Path.of(System.getProperty("user.home"), ".local", "share", "jupyter");
         return data.resolve("kernels");
     }
@@ -104,8 +125,10 @@ public final class KernelInstaller implements Callable<Integer> {
         List<String> out = new ArrayList<>();
         for (String p : cp.split(File.pathSeparator)) {
             if (!p.isBlank()) {
-                out.add(p.endsWith("*") ? Path.of(p.substring(0, p.length() - 1)).toAbsolutePath() + File.separator + "*"
-                        : Path.of(p).toAbsolutePath().toString());
+                out.add(
+                        p.endsWith("*")
+                                ? Path.of(p.substring(0, p.length() - 1)).toAbsolutePath() + File.separator + "*"
+                                : Path.of(p).toAbsolutePath().toString());
             }
         }
         return String.join(File.pathSeparator, out);

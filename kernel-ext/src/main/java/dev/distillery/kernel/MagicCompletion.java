@@ -17,8 +17,8 @@ final class MagicCompletion {
      * options, teacher names after {@code --from}, an option's values, and student names for
      * {@code %distill}.
      */
-    static ReplacementOptions complete(String line, int at, MagicCatalog catalog, Iterable<String> lineMagics,
-            Workbench workbench) {
+    static ReplacementOptions complete(
+            String line, int at, MagicCatalog catalog, Iterable<String> lineMagics, Workbench workbench) {
         boolean cell = line.startsWith("%%");
         String[] tokens = line.split("\\s+", -1);
         String current = tokens[tokens.length - 1];

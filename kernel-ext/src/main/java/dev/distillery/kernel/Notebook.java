@@ -51,7 +51,8 @@ public final class Notebook {
     public static ModelSpec student(String name) {
         ModelSpec s = workbench().student(name);
         if (s == null) {
-            throw new IllegalArgumentException("no student named '" + name + "'; known: " + workbench().studentNames());
+            throw new IllegalArgumentException(
+                    "no student named '" + name + "'; known: " + workbench().studentNames());
         }
         return s;
     }
@@ -73,7 +74,8 @@ public final class Notebook {
     public static String display(Object o) {
         BaseKernel k = context().kernel();
         DisplayData d = k.getRenderer().render(o);
-        String id = d.getDisplayId() != null ? d.getDisplayId() : UUID.randomUUID().toString();
+        String id =
+                d.getDisplayId() != null ? d.getDisplayId() : UUID.randomUUID().toString();
         d.setDisplayId(id);
         k.display(d);
         return id;

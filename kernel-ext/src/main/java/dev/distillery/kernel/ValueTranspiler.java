@@ -47,7 +47,9 @@ final class ValueTranspiler extends MagicTranspiler {
     public String transpileCell(ParsedCellMagic magic) {
         MagicCatalog.Entry e = catalog.cell(magic.magicCall.name);
         String call = Notebook.class.getName() + ".cell(" + literal(magic.magicCall.name) + ", java.util.List.of("
-                + rejoinBraces(magic.magicCall.args).stream().map(ValueTranspiler::interpolated).collect(Collectors.joining(", "))
+                + rejoinBraces(magic.magicCall.args).stream()
+                        .map(ValueTranspiler::interpolated)
+                        .collect(Collectors.joining(", "))
                 + "), " + literal(magic.magicCall.body) + ")";
         return cast(e, call) + ";";
     }
@@ -84,7 +86,9 @@ final class ValueTranspiler extends MagicTranspiler {
     }
 
     private static String cast(MagicCatalog.Entry e, String call) {
-        if (e == null || e.resultType() == Object.class || e.resultType().isPrimitive()
+        if (e == null
+                || e.resultType() == Object.class
+                || e.resultType().isPrimitive()
                 || !Modifier.isPublic(e.resultType().getModifiers())) {
             return call;
         }

@@ -21,8 +21,8 @@ import java.util.Map;
 public final class Workbench {
 
     /** A teacher kept under a name: the data it was trained or measured on, its test accuracy, and its file. */
-    public record TeacherEntry(String name, Teacher teacher, ExperimentSpec.DataSpec data, double testAccuracy,
-            String source, Path file) {
+    public record TeacherEntry(
+            String name, Teacher teacher, ExperimentSpec.DataSpec data, double testAccuracy, String source, Path file) {
 
         /** The teacher as an experiment spec refers to it: by its file, so run records can be re-run. */
         public ExperimentSpec.TeacherSpec spec() {
@@ -31,8 +31,12 @@ public final class Workbench {
     }
 
     /** An ensemble kept under a name: its spec (members by file), the data it was weighted on, and its test accuracy. */
-    public record EnsembleEntry(String name, dev.distillery.teacher.Ensemble ensemble, ExperimentSpec.EnsembleSpec spec,
-            ExperimentSpec.DataSpec data, double testAccuracy) {}
+    public record EnsembleEntry(
+            String name,
+            dev.distillery.teacher.Ensemble ensemble,
+            ExperimentSpec.EnsembleSpec spec,
+            ExperimentSpec.DataSpec data,
+            double testAccuracy) {}
 
     private final RunStore store;
     private final Map<String, TeacherEntry> teachers = new LinkedHashMap<>();
@@ -49,7 +53,8 @@ public final class Workbench {
     /** Runs go to {@code $DISTILLERY_RUNS}, else {@code runs/} under the kernel's working directory. */
     public static Workbench fromEnvironment() {
         String env = System.getenv("DISTILLERY_RUNS");
-        return new Workbench(new RunStore(Path.of(env == null || env.isBlank() ? "runs" : env).toAbsolutePath()));
+        return new Workbench(new RunStore(
+                Path.of(env == null || env.isBlank() ? "runs" : env).toAbsolutePath()));
     }
 
     public RunStore store() {
@@ -62,7 +67,8 @@ public final class Workbench {
         return data.computeIfAbsent(all, Experiment::data);
     }
 
-    private final Map<java.nio.file.Path, dev.distillery.data.SpeechCommandsSynth.Loaded> speechSets = new LinkedHashMap<>();
+    private final Map<java.nio.file.Path, dev.distillery.data.SpeechCommandsSynth.Loaded> speechSets =
+            new LinkedHashMap<>();
 
     /** The speech set %dataset loaded from {@code dir} in this kernel, or null. */
     public synchronized dev.distillery.data.SpeechCommandsSynth.Loaded speechSet(java.nio.file.Path dir) {
@@ -73,8 +79,12 @@ public final class Workbench {
     public synchronized void putSpeechSet(dev.distillery.data.SpeechCommandsSynth.Loaded set, boolean defaultDir) {
         speechSets.put(set.dir(), set);
         for (var e : set.tasks().entrySet()) {
-            String ds = dev.distillery.data.SpeechCommandsSynth.NAME + "/" + e.getKey().name().toLowerCase(java.util.Locale.ROOT);
-            putData(new ExperimentSpec.DataSpec(ds, null, null, null, null, null, null, set.dir().toString()), e.getValue());
+            String ds = dev.distillery.data.SpeechCommandsSynth.NAME + "/"
+                    + e.getKey().name().toLowerCase(java.util.Locale.ROOT);
+            putData(
+                    new ExperimentSpec.DataSpec(
+                            ds, null, null, null, null, null, null, set.dir().toString()),
+                    e.getValue());
             if (defaultDir) {
                 putData(new ExperimentSpec.DataSpec(ds, null, null, null, null, null, null, null), e.getValue());
             }
@@ -88,7 +98,8 @@ public final class Workbench {
 
     public synchronized void putTeacher(TeacherEntry e) {
         if (ensembles.containsKey(e.name())) {
-            throw new IllegalArgumentException("'" + e.name() + "' already names an ensemble; give the teacher another name");
+            throw new IllegalArgumentException(
+                    "'" + e.name() + "' already names an ensemble; give the teacher another name");
         }
         teachers.put(e.name(), e);
     }
@@ -100,9 +111,11 @@ public final class Workbench {
     public synchronized TeacherEntry networkTeacher(String name, String magic) {
         TeacherEntry e = teacher(name);
         if (!e.teacher().isNetwork()) {
-            throw new IllegalArgumentException("teacher '" + name + "' is a pretrained sentence encoder (" + e.teacher().model()
-                    .describe() + "); " + magic + " distils classifiers from classifier teachers. Distil its sentence "
-                    + "embeddings in a cell: SentenceDistill.from(teacher(\"" + name + "\")).into(\"text:2x128,length=64,vocab=30522\")"
+            throw new IllegalArgumentException("teacher '" + name + "' is a pretrained sentence encoder ("
+                    + e.teacher().model().describe() + "); " + magic
+                    + " distils classifiers from classifier teachers. Distil its sentence "
+                    + "embeddings in a cell: SentenceDistill.from(teacher(\"" + name
+                    + "\")).into(\"text:2x128,length=64,vocab=30522\")"
                     + ".on(tasks.sentences()).run() (see notebooks/04-sentence-embeddings.ipynb)");
         }
         return e;
@@ -112,7 +125,8 @@ public final class Workbench {
         TeacherEntry e = teachers.get(name);
         if (e == null) {
             throw new IllegalArgumentException("no teacher named '" + name + "'"
-                    + (teachers.isEmpty() ? "; make one with %teacher " + name + " --spec cnn:32x64"
+                    + (teachers.isEmpty()
+                            ? "; make one with %teacher " + name + " --spec cnn:32x64"
                             : "; known teachers: " + String.join(", ", teachers.keySet()))
                     + (ensembles.isEmpty() ? "" : "; known ensembles: " + String.join(", ", ensembles.keySet())));
         }
@@ -121,7 +135,8 @@ public final class Workbench {
 
     public synchronized void putEnsemble(EnsembleEntry e) {
         if (teachers.containsKey(e.name())) {
-            throw new IllegalArgumentException("'" + e.name() + "' already names a teacher; give the ensemble another name");
+            throw new IllegalArgumentException(
+                    "'" + e.name() + "' already names a teacher; give the ensemble another name");
         }
         ensembles.put(e.name(), e);
     }

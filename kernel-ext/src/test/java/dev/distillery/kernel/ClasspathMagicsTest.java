@@ -19,6 +19,7 @@ class ClasspathMagicsTest {
 
     @TempDir
     static Path tmp;
+
     static KernelHarness h;
 
     @BeforeAll
@@ -43,8 +44,14 @@ class ClasspathMagicsTest {
     @Test
     void classpathAddsADirectoryOfClasses() throws Exception {
         Path classes = tmp.resolve("classes");
-        compile(classes, "demo.one", "Greeter", "package demo.one; public class Greeter { public static String hi(String n) { return \"hi \" + n; } }");
-        assertTrue(h.error("demo.one.Greeter.hi(\"x\")").get(0).startsWith("compile error: package demo.one does not exist"));
+        compile(
+                classes,
+                "demo.one",
+                "Greeter",
+                "package demo.one; public class Greeter { public static String hi(String n) { return \"hi \" + n; } }");
+        assertTrue(h.error("demo.one.Greeter.hi(\"x\")")
+                .get(0)
+                .startsWith("compile error: package demo.one does not exist"));
         @SuppressWarnings("unchecked")
         List<String> added = (List<String>) h.kernel.evalRaw("%classpath " + classes);
         assertEquals(List.of(classes.toString()), added);
@@ -58,7 +65,11 @@ class ClasspathMagicsTest {
     @Test
     void jarsAddsJarsMatchingAGlob() throws Exception {
         Path classes = tmp.resolve("jar-classes");
-        compile(classes, "demo.two", "Adder", "package demo.two; public class Adder { public static int add(int a, int b) { return a + b; } }");
+        compile(
+                classes,
+                "demo.two",
+                "Adder",
+                "package demo.two; public class Adder { public static int add(int a, int b) { return a + b; } }");
         Path libs = tmp.resolve("libs");
         Files.createDirectories(libs);
         try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(libs.resolve("adder-1.0.jar")))) {
@@ -75,13 +86,16 @@ class ClasspathMagicsTest {
 
     @Test
     void mavenResolvesFromMavenCentralIntoTheRunningKernel() {
-        assertTrue(h.error("org.jsoup.Jsoup.parse(\"<p>x</p>\")").get(0).startsWith("compile error"),
+        assertTrue(
+                h.error("org.jsoup.Jsoup.parse(\"<p>x</p>\")").get(0).startsWith("compile error"),
                 "jsoup must not be on the kernel's class path before %maven");
         @SuppressWarnings("unchecked")
         List<String> added = (List<String>) h.kernel.evalRaw("%maven org.jsoup:jsoup:1.16.1");
         assertTrue(added.stream().anyMatch(p -> p.endsWith("jsoup-1.16.1.jar")), added.toString());
         assertEquals("distilled", KernelHarness.text(h.exec("org.jsoup.Jsoup.parse(\"<p>distilled</p>\").text()")));
-        assertTrue(h.error("%maven not-a-coordinate").get(0).startsWith("%maven: 'not-a-coordinate' is not GROUP:ARTIFACT:VERSION"));
+        assertTrue(h.error("%maven not-a-coordinate")
+                .get(0)
+                .startsWith("%maven: 'not-a-coordinate' is not GROUP:ARTIFACT:VERSION"));
     }
 
     @Test

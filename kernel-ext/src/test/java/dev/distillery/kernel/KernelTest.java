@@ -51,7 +51,8 @@ class KernelTest {
     @Test
     void lineMagicValueIsTypedAndShownAsAStatement() {
         // used as a value: typed as the magic declares, so its methods are callable
-        assertEquals("[64]", KernelHarness.text(h.exec("var s = %student small --spec mlp:64\n((MlpSpec) s).hidden()")));
+        assertEquals(
+                "[64]", KernelHarness.text(h.exec("var s = %student small --spec mlp:64\n((MlpSpec) s).hidden()")));
         // used as a statement: the value is displayed (the stock transpiler would drop it)
         DisplayData shown = h.exec("%student small --spec mlp:64");
         assertNotNull(shown, "a magic on its own line must produce the cell's value");
@@ -71,7 +72,8 @@ class KernelTest {
 
         List<String> thrown = h.error("throw new IllegalStateException(\"the teacher is missing\");");
         assertEquals("IllegalStateException: the teacher is missing", thrown.get(0));
-        assertFalse(thrown.stream().anyMatch(l -> l.trim().startsWith("at ")), "no stack trace unless asked: " + thrown);
+        assertFalse(
+                thrown.stream().anyMatch(l -> l.trim().startsWith("at ")), "no stack trace unless asked: " + thrown);
         String tb = KernelHarness.text(h.exec("%tb"));
         assertTrue(tb.contains("IllegalStateException: the teacher is missing") && tb.contains("\tat "), tb);
 
@@ -81,7 +83,9 @@ class KernelTest {
         List<String> open = h.error("for (int i = 0; i < 3; i++) {");
         assertTrue(open.get(0).startsWith("compile error: the code is not finished"), open.toString());
 
-        assertEquals("unknown line magic '%nosuch'; %lsmagic lists the magics", h.error("%nosuch 1 2").get(0));
+        assertEquals(
+                "unknown line magic '%nosuch'; %lsmagic lists the magics",
+                h.error("%nosuch 1 2").get(0));
         // still usable after all of that
         assertEquals("2", KernelHarness.text(h.exec("1 + 1")));
     }
@@ -89,7 +93,8 @@ class KernelTest {
     @Test
     void completesJavaMagicNamesAndMagicOptions() {
         ReplacementOptions java = h.kernel.complete("Distill.fr", 10);
-        assertTrue(java.getReplacements().contains("from("), java.getReplacements().toString());
+        assertTrue(
+                java.getReplacements().contains("from("), java.getReplacements().toString());
         assertEquals(8, java.getSourceStart());
 
         ReplacementOptions names = h.kernel.complete("%dis", 4);
@@ -123,9 +128,24 @@ class KernelTest {
     @Test
     void helpListsEveryMagicWithItsUsage() {
         String ls = KernelHarness.text(h.exec("%lsmagic"));
-        for (String m : List.of("%teacher", "%student", "%distill", "%%distill", "%sweep", "%runs", "%dataset", "%plot", "%classpath", "%jars",
-                "%maven", "%load", "%help", "%lsmagic", "%tb")) {
-            assertTrue(ls.contains("  " + m + " ") || ls.contains("  " + m + "\n"), m + " missing from %lsmagic:\n" + ls);
+        for (String m : List.of(
+                "%teacher",
+                "%student",
+                "%distill",
+                "%%distill",
+                "%sweep",
+                "%runs",
+                "%dataset",
+                "%plot",
+                "%classpath",
+                "%jars",
+                "%maven",
+                "%load",
+                "%help",
+                "%lsmagic",
+                "%tb")) {
+            assertTrue(
+                    ls.contains("  " + m + " ") || ls.contains("  " + m + "\n"), m + " missing from %lsmagic:\n" + ls);
         }
         String help = KernelHarness.text(h.exec("%help distill"));
         assertTrue(help.startsWith("Usage: %distill"), help);
@@ -137,12 +157,19 @@ class KernelTest {
 
     @Test
     void aRegisteredFeatureLossAppearsInHelpAndInTheUnknownNameError() {
-        dev.distillery.loss.FeatureTerms.register("twice-mse", "twice the mean squared error",
-                (s, t) -> dev.distillery.loss.FeatureTerms.get("mse").define(s, t).mul(2));
+        dev.distillery.loss.FeatureTerms.register(
+                "twice-mse",
+                "twice the mean squared error",
+                (s, t) ->
+                        dev.distillery.loss.FeatureTerms.get("mse").define(s, t).mul(2));
         String help = KernelHarness.text(h.exec("%help distill"));
         assertTrue(help.contains("twice-mse") && help.contains("twice the mean squared error"), help);
-        assertTrue(help.contains("Feature losses") && help.contains("hinton(T, alpha)") && help.contains("fashion-mnist")
-                && help.contains("bge-small-en-v1.5"), help);
+        assertTrue(
+                help.contains("Feature losses")
+                        && help.contains("hinton(T, alpha)")
+                        && help.contains("fashion-mnist")
+                        && help.contains("bge-small-en-v1.5"),
+                help);
         assertTrue(KernelHarness.text(h.exec("%help sweep")).contains("twice-mse"));
         String unknown = String.join("\n", h.error("FeatureTerms.get(\"twice-mae\");"));
         assertTrue(unknown.contains("unknown feature loss 'twice-mae'") && unknown.contains("twice-mse"), unknown);
@@ -152,18 +179,23 @@ class KernelTest {
     void badMagicLinesPrintTheUsage() {
         List<String> missing = h.error("%distill");
         assertEquals("%distill: Missing required parameter: 'STUDENT'", missing.get(0));
-        assertTrue(missing.contains("Usage: %distill [--batch-size=N] [--data=DATA] [--epochs=N] [--from=TEACHER]")
-                || missing.stream().anyMatch(l -> l.startsWith("Usage: %distill")), missing.toString());
+        assertTrue(
+                missing.contains("Usage: %distill [--batch-size=N] [--data=DATA] [--epochs=N] [--from=TEACHER]")
+                        || missing.stream().anyMatch(l -> l.startsWith("Usage: %distill")),
+                missing.toString());
 
         List<String> badNumber = h.error("%distill tiny --epochs many");
-        assertTrue(badNumber.get(0).startsWith("%distill: Invalid value for option '--epochs': 'many' is not an int"),
+        assertTrue(
+                badNumber.get(0).startsWith("%distill: Invalid value for option '--epochs': 'many' is not an int"),
                 badNumber.get(0));
 
         List<String> unknown = h.error("%student s --spec mlp:64 --colour red");
         assertTrue(unknown.get(0).startsWith("%student: Unknown options: '--colour', 'red'"), unknown.get(0));
 
         List<String> neither = h.error("%teacher t");
-        assertEquals("%teacher: give --spec SPEC to train, --load FILE to load, --pretrained MODEL or --onnx FILE", neither.get(0));
+        assertEquals(
+                "%teacher: give --spec SPEC to train, --load FILE to load, --pretrained MODEL or --onnx FILE",
+                neither.get(0));
 
         List<String> noTeacher = h.error("%distill mlp:64 --loss hinton:T=4,alpha=0.5");
         assertTrue(noTeacher.get(0).contains("learns from a teacher: add --from TEACHER"), noTeacher.get(0));

@@ -28,8 +28,12 @@ public final class Html {
     /** A table as an HTML {@code <table>}: a caption with its name and size, at most {@code maxRows} rows. */
     public static String table(Table t, int maxRows) {
         StringBuilder h = new StringBuilder("<table class=\"distillery-table\">");
-        h.append("<caption style=\"text-align:left\">").append(escape(t.name())).append(" (")
-                .append(t.rowCount()).append(t.rowCount() == 1 ? " row" : " rows").append(")</caption><thead><tr>");
+        h.append("<caption style=\"text-align:left\">")
+                .append(escape(t.name()))
+                .append(" (")
+                .append(t.rowCount())
+                .append(t.rowCount() == 1 ? " row" : " rows")
+                .append(")</caption><thead><tr>");
         for (Column<?> c : t.columns()) {
             h.append("<th>").append(escape(c.name())).append("</th>");
         }
@@ -41,9 +45,14 @@ public final class Html {
                 boolean numeric = c.type().equals(tech.tablesaw.api.ColumnType.DOUBLE)
                         || c.type().equals(tech.tablesaw.api.ColumnType.INTEGER)
                         || c.type().equals(tech.tablesaw.api.ColumnType.LONG);
-                String v = c.isMissing(r) ? "" : c instanceof tech.tablesaw.api.DoubleColumn d
-                        ? String.format("%.4f", d.getDouble(r)) : c.getString(r);
-                h.append(numeric ? "<td style=\"text-align:right\">" : "<td>").append(escape(v)).append("</td>");
+                String v = c.isMissing(r)
+                        ? ""
+                        : c instanceof tech.tablesaw.api.DoubleColumn d
+                                ? String.format("%.4f", d.getDouble(r))
+                                : c.getString(r);
+                h.append(numeric ? "<td style=\"text-align:right\">" : "<td>")
+                        .append(escape(v))
+                        .append("</td>");
             }
             h.append("</tr>");
         }

@@ -44,9 +44,14 @@ public final class LiveProgress implements TrainingListener {
     @Override
     public synchronized void onEpoch(String stage, EpochStats s) {
         // one line for the latest epoch, so per-epoch news never pushes the run summaries out
-        lastEpoch = (String.format("%s · epoch %d: loss %.4f, validation accuracy %.2f%%%s (%.1f s)", stage, s.epoch(),
-                s.trainLoss(), 100 * s.valAccuracy(),
-                s.valAgreement() == null ? "" : String.format(", agreement %.2f%%", 100 * s.valAgreement()), s.seconds()));
+        lastEpoch = (String.format(
+                "%s · epoch %d: loss %.4f, validation accuracy %.2f%%%s (%.1f s)",
+                stage,
+                s.epoch(),
+                s.trainLoss(),
+                100 * s.valAccuracy(),
+                s.valAgreement() == null ? "" : String.format(", agreement %.2f%%", 100 * s.valAgreement()),
+                s.seconds()));
         publish(true);
     }
 
@@ -100,17 +105,22 @@ public final class LiveProgress implements TrainingListener {
             lines.add("▶ " + stage);
         }
         DisplayData d = new DisplayData(String.join("\n", lines));
-        StringBuilder h = new StringBuilder("<div class=\"distillery-progress\" style=\"font-family:monospace;font-size:12px\">");
+        StringBuilder h =
+                new StringBuilder("<div class=\"distillery-progress\" style=\"font-family:monospace;font-size:12px\">");
         h.append("<b>").append(Html.escape(lines.get(0))).append("</b>");
         for (String m : messages) {
             h.append("<div style=\"color:#555\">").append(Html.escape(m)).append("</div>");
         }
         if (lastEpoch != null) {
-            h.append("<div style=\"color:#555\">").append(Html.escape(lastEpoch)).append("</div>");
+            h.append("<div style=\"color:#555\">")
+                    .append(Html.escape(lastEpoch))
+                    .append("</div>");
         }
         if (current != null) {
-            h.append(String.format("<div><progress value=\"%.4f\" max=\"1\" style=\"width:240px;vertical-align:middle\">"
-                    + "</progress> %s</div>", current.fraction(), Html.escape(stage)));
+            h.append(String.format(
+                    "<div><progress value=\"%.4f\" max=\"1\" style=\"width:240px;vertical-align:middle\">"
+                            + "</progress> %s</div>",
+                    current.fraction(), Html.escape(stage)));
         }
         h.append("</div>");
         d.putHTML(h.toString());
@@ -118,9 +128,16 @@ public final class LiveProgress implements TrainingListener {
     }
 
     static String stageLine(Progress p) {
-        return String.format("%s · epoch %d/%d · step %d/%d · loss %.4f · val %s · %s elapsed · ETA %s", p.stage(),
-                p.epoch(), p.epochs(), p.step(), p.steps(), p.loss(),
+        return String.format(
+                "%s · epoch %d/%d · step %d/%d · loss %.4f · val %s · %s elapsed · ETA %s",
+                p.stage(),
+                p.epoch(),
+                p.epochs(),
+                p.step(),
+                p.steps(),
+                p.loss(),
                 p.valAccuracy() == null ? "–" : String.format("%.2f%%", 100 * p.valAccuracy()),
-                Html.duration(p.elapsedSeconds()), Html.duration(p.etaSeconds()));
+                Html.duration(p.elapsedSeconds()),
+                Html.duration(p.etaSeconds()));
     }
 }

@@ -29,66 +29,94 @@ public final class Renderers {
     private Renderers() {}
 
     public static void registerAll(Renderer r) {
-        r.createRegistration(Chart.class).preferring(MIMEType.IMAGE_PNG).supporting(MIMEType.TEXT_PLAIN)
+        r.createRegistration(Chart.class)
+                .preferring(MIMEType.IMAGE_PNG)
+                .supporting(MIMEType.TEXT_PLAIN)
                 .register((chart, ctx) -> {
                     ctx.renderIfRequested(MIMEType.IMAGE_PNG, () -> png(chart));
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> describe(chart));
                 });
-        r.createRegistration(Table.class).preferring(MIMEType.TEXT_HTML).supporting(MIMEType.TEXT_PLAIN)
+        r.createRegistration(Table.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .supporting(MIMEType.TEXT_PLAIN)
                 .register((t, ctx) -> {
                     ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> Html.table(t, MAX_ROWS));
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> t.print(MAX_ROWS));
                 });
-        r.createRegistration(Experiment.Outcome.class).preferring(MIMEType.TEXT_HTML).supporting(MIMEType.TEXT_PLAIN)
+        r.createRegistration(Experiment.Outcome.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .supporting(MIMEType.TEXT_PLAIN)
                 .register((o, ctx) -> {
                     ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> html(o));
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, o::report);
                 });
-        r.createRegistration(DistillResult.class).preferring(MIMEType.TEXT_HTML).supporting(MIMEType.TEXT_PLAIN)
+        r.createRegistration(DistillResult.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .supporting(MIMEType.TEXT_PLAIN)
                 .register((d, ctx) -> {
                     ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> html(d));
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, d::summary);
                 });
-        r.createRegistration(dev.distillery.experiment.Sweep.Result.class).preferring(MIMEType.TEXT_HTML)
-                .supporting(MIMEType.TEXT_PLAIN).register((sw, ctx) -> {
+        r.createRegistration(dev.distillery.experiment.Sweep.Result.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .supporting(MIMEType.TEXT_PLAIN)
+                .register((sw, ctx) -> {
                     ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> html(sw));
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> sw.table().print(MAX_ROWS));
                 });
-        r.createRegistration(Ensemble.class).preferring(MIMEType.TEXT_HTML).supporting(MIMEType.TEXT_PLAIN)
+        r.createRegistration(Ensemble.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .supporting(MIMEType.TEXT_PLAIN)
                 .register((e, ctx) -> {
                     ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> html(e));
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> describe(e));
                 });
-        r.createRegistration(Teacher.class).preferring(MIMEType.TEXT_PLAIN)
+        r.createRegistration(Teacher.class)
+                .preferring(MIMEType.TEXT_PLAIN)
                 .register((t, ctx) -> ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> describe(t)));
-        r.createRegistration(dev.distillery.data.SpeechCommandsSynth.Loaded.class).preferring(MIMEType.TEXT_HTML)
-                .supporting(MIMEType.TEXT_PLAIN).register((d, ctx) -> {
-                    ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> Html.table(d.summary(), MAX_ROWS)
-                            + "<p>" + Html.escape(d.dir() + " · manifest sha256 " + d.sha256()) + "</p>");
+        r.createRegistration(dev.distillery.data.SpeechCommandsSynth.Loaded.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .supporting(MIMEType.TEXT_PLAIN)
+                .register((d, ctx) -> {
+                    ctx.renderIfRequested(
+                            MIMEType.TEXT_HTML,
+                            () -> Html.table(d.summary(), MAX_ROWS) + "<p>"
+                                    + Html.escape(d.dir() + " · manifest sha256 " + d.sha256()) + "</p>");
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, d::toString);
                 });
-        r.createRegistration(ModelSpec.class).preferring(MIMEType.TEXT_PLAIN)
+        r.createRegistration(ModelSpec.class)
+                .preferring(MIMEType.TEXT_PLAIN)
                 .register((s, ctx) -> ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> describe(s)));
     }
 
     /** A chart as base64 PNG, as Jupyter's image/png wants it. */
     public static String png(Chart<?, ?> chart) {
         try {
-            return Base64.getEncoder().encodeToString(BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+            return Base64.getEncoder()
+                    .encodeToString(BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot draw chart '" + chart.getTitle() + "': " + e.getMessage(), e);
         }
     }
 
     static String describe(Chart<?, ?> c) {
-        return String.format("%s '%s' (%d×%d, %d series)", c.getClass().getSimpleName(), c.getTitle(), c.getWidth(),
-                c.getHeight(), c.getSeriesMap().size());
+        return String.format(
+                "%s '%s' (%d×%d, %d series)",
+                c.getClass().getSimpleName(),
+                c.getTitle(),
+                c.getWidth(),
+                c.getHeight(),
+                c.getSeriesMap().size());
     }
 
     static String describe(Teacher t) {
         double acc = t.recordedAccuracy();
-        return String.format("teacher %s: %s, %,d parameters%s, id %s", t.name(), t.model().describe(),
-                t.parameterCount(), Double.isNaN(acc) ? "" : String.format(", test accuracy %.2f%%", 100 * acc),
+        return String.format(
+                "teacher %s: %s, %,d parameters%s, id %s",
+                t.name(),
+                t.model().describe(),
+                t.parameterCount(),
+                Double.isNaN(acc) ? "" : String.format(", test accuracy %.2f%%", 100 * acc),
                 t.id().substring(0, 12));
     }
 
@@ -106,7 +134,8 @@ public final class Renderers {
             spec.append(t.model().compact());
             params.append(t.parameterCount());
             double a = t.recordedAccuracy();
-            if (Double.isNaN(a)) acc.appendMissing(); else acc.append(Math.round(a * 10000) / 10000.0);
+            if (Double.isNaN(a)) acc.appendMissing();
+            else acc.append(Math.round(a * 10000) / 10000.0);
             weight.append(Math.round(w[i] * 10000) / 10000.0);
         }
         return Table.create("ensemble " + e.name(), name, spec, params, acc, weight);
@@ -117,9 +146,16 @@ public final class Renderers {
         if (s == null) {
             return e.weighting() + " weights";
         }
-        return String.format("weights by differential evolution (%d evaluations, seed %d) on the validation split: %s "
-                + "%.4f → %.4f, accuracy %.2f%% → %.2f%% (uniform → found)", s.evaluations(), s.seed(), s.fitness(),
-                s.uniformValue(), s.value(), 100 * s.uniformAccuracy(), 100 * s.accuracy());
+        return String.format(
+                "weights by differential evolution (%d evaluations, seed %d) on the validation split: %s "
+                        + "%.4f → %.4f, accuracy %.2f%% → %.2f%% (uniform → found)",
+                s.evaluations(),
+                s.seed(),
+                s.fitness(),
+                s.uniformValue(),
+                s.value(),
+                100 * s.uniformAccuracy(),
+                100 * s.accuracy());
     }
 
     static String describe(Ensemble e) {
@@ -127,47 +163,63 @@ public final class Renderers {
     }
 
     static String html(Ensemble e) {
-        return "<div class=\"distillery-ensemble\"><b>" + Html.escape(e.name()) + "</b>: " + e.mode().label()
-                + " mode, " + Html.escape(search(e)) + Html.table(members(e), MAX_ROWS) + "</div>";
+        return "<div class=\"distillery-ensemble\"><b>" + Html.escape(e.name()) + "</b>: "
+                + e.mode().label() + " mode, " + Html.escape(search(e)) + Html.table(members(e), MAX_ROWS) + "</div>";
     }
 
     static String describe(ModelSpec s) {
         long params = s.parameterCount();
-        return String.format("%s (%s): %,d parameters, %d inputs → %d outputs", s.describe(), s.compact(), params,
-                s.inputs(), s.outputs());
+        return String.format(
+                "%s (%s): %,d parameters, %d inputs → %d outputs",
+                s.describe(), s.compact(), params, s.inputs(), s.outputs());
     }
 
     static String html(Experiment.Outcome o) {
         StringBuilder h = new StringBuilder("<div class=\"distillery-outcome\">");
         h.append("<b>").append(Html.escape(o.spec().name())).append("</b>");
         if (o.teacher() == null && o.spec().ensemble() != null) {
-            h.append(String.format("<div>%s: test accuracy %.2f%%</div>", Html.escape(o.teacherSource()),
-                    100 * o.teacherTestAccuracy()));
+            h.append(String.format(
+                    "<div>%s: test accuracy %.2f%%</div>",
+                    Html.escape(o.teacherSource()), 100 * o.teacherTestAccuracy()));
         }
         if (o.teacher() != null) {
-            h.append(String.format("<div>teacher <b>%s</b> (%s, %,d parameters): test accuracy %.2f%% <i>[%s]</i></div>",
-                    Html.escape(o.teacher().name()), Html.escape(o.teacher().network().spec().describe()),
-                    o.teacher().network().parameterCount(), 100 * o.teacherTestAccuracy(), Html.escape(o.teacherSource())));
+            h.append(String.format(
+                    "<div>teacher <b>%s</b> (%s, %,d parameters): test accuracy %.2f%% <i>[%s]</i></div>",
+                    Html.escape(o.teacher().name()),
+                    Html.escape(o.teacher().network().spec().describe()),
+                    o.teacher().network().parameterCount(),
+                    100 * o.teacherTestAccuracy(),
+                    Html.escape(o.teacherSource())));
         }
         h.append(Html.table(o.summary(), MAX_ROWS));
-        boolean traced = o.records().stream().anyMatch(r -> r.lineage() != null
-                && (!"single".equals(r.lineage().mode()) || r.lineage().chain() != null));
+        boolean traced = o.records().stream()
+                .anyMatch(r -> r.lineage() != null
+                        && (!"single".equals(r.lineage().mode()) || r.lineage().chain() != null));
         if (traced) {
-            h.append("<details open><summary>lineage</summary>").append(Html.table(Results.lineage(o.records()), MAX_ROWS))
+            h.append("<details open><summary>lineage</summary>")
+                    .append(Html.table(Results.lineage(o.records()), MAX_ROWS))
                     .append("</details>");
         }
-        if (!o.records().isEmpty() && o.records().stream().anyMatch(r -> r.curve() != null && !r.curve().isEmpty())) {
+        if (!o.records().isEmpty()
+                && o.records().stream()
+                        .anyMatch(r -> r.curve() != null && !r.curve().isEmpty())) {
             h.append(img(ResultCharts.curvesChart(o.spec().name() + ": validation accuracy", o.records())));
         }
-        h.append("<details><summary>runs</summary>").append(Html.table(o.runs(), MAX_ROWS)).append("</details></div>");
+        h.append("<details><summary>runs</summary>")
+                .append(Html.table(o.runs(), MAX_ROWS))
+                .append("</details></div>");
         return h.toString();
     }
 
     static String html(dev.distillery.experiment.Sweep.Result sw) {
         StringBuilder h = new StringBuilder("<div class=\"distillery-sweep\">");
         h.append("<b>").append(Html.escape(sw.table().name())).append("</b>");
-        h.append(String.format("<div>%d runs; the teacher ran over a dataset %d time%s and was served from the cache %d times</div>",
-                sw.table().rowCount(), sw.teacherComputations(), sw.teacherComputations() == 1 ? "" : "s", sw.teacherReuses()));
+        h.append(String.format(
+                "<div>%d runs; the teacher ran over a dataset %d time%s and was served from the cache %d times</div>",
+                sw.table().rowCount(),
+                sw.teacherComputations(),
+                sw.teacherComputations() == 1 ? "" : "s",
+                sw.teacherReuses()));
         h.append(Html.table(sw.table(), MAX_ROWS));
         if (!sw.outcome().records().isEmpty()) {
             h.append(img(dev.distillery.experiment.Sweep.depthChart(sw)));
@@ -179,8 +231,12 @@ public final class Renderers {
         StringBuilder h = new StringBuilder("<div class=\"distillery-result\"><pre>");
         h.append(Html.escape(d.summary())).append("</pre>");
         if (!d.training().curve().isEmpty()) {
-            double[] y = d.training().curve().stream().mapToDouble(e -> 100 * e.valAccuracy()).toArray();
-            h.append(img(Charts.curves(d.student() + " · " + d.loss() + " · seed " + d.seed(), "validation accuracy (%)",
+            double[] y = d.training().curve().stream()
+                    .mapToDouble(e -> 100 * e.valAccuracy())
+                    .toArray();
+            h.append(img(Charts.curves(
+                    d.student() + " · " + d.loss() + " · seed " + d.seed(),
+                    "validation accuracy (%)",
                     List.of(new Charts.Curve(d.student() + " " + d.loss(), y)))));
         }
         return h.append("</div>").toString();

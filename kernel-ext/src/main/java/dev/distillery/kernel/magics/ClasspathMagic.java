@@ -8,11 +8,16 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "%classpath", description = "Add directories or jars to the kernel's class path; with no argument, list it.",
+@Command(
+        name = "%classpath",
+        description = "Add directories or jars to the kernel's class path; with no argument, list it.",
         footer = {"", "Examples:", "  %%classpath", "  %%classpath build/classes lib/extra.jar"})
 final class ClasspathMagic extends Magic {
 
-    @Parameters(arity = "0..*", paramLabel = "PATH", description = "directories or jar files (or several joined with :)")
+    @Parameters(
+            arity = "0..*",
+            paramLabel = "PATH",
+            description = "directories or jar files (or several joined with :)")
     List<String> paths = new ArrayList<>();
 
     @Override
@@ -26,8 +31,8 @@ final class ClasspathMagic extends Magic {
             for (String p : arg.split(File.pathSeparator)) {
                 Path path = Path.of(p).toAbsolutePath().normalize();
                 if (!Files.exists(path)) {
-                    throw new IllegalArgumentException("%classpath: " + path + " does not exist; give an existing "
-                            + "directory or jar");
+                    throw new IllegalArgumentException(
+                            "%classpath: " + path + " does not exist; give an existing " + "directory or jar");
                 }
                 code.addToClasspath(path.toString());
                 added.add(path.toString());

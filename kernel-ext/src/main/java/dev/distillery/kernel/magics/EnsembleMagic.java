@@ -1,6 +1,5 @@
 package dev.distillery.kernel.magics;
 
-import dev.distillery.loss.EnsembleMode;
 import dev.distillery.backend.Backend;
 import dev.distillery.data.Splits;
 import dev.distillery.eval.Accuracy;
@@ -8,6 +7,7 @@ import dev.distillery.experiment.Experiment;
 import dev.distillery.experiment.ExperimentSpec;
 import dev.distillery.kernel.Workbench;
 import dev.distillery.kernel.display.LiveProgress;
+import dev.distillery.loss.EnsembleMode;
 import dev.distillery.teacher.Ensemble;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,16 +15,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "%ensemble", description = {"Combine teachers from %%teacher into an ensemble kept under NAME; "
-        + "%%distill --from NAME then learns from all of them.",
-        "Weights: uniform, fixed numbers, or de (differential evolution on the validation split of the first "
-                + "teacher's data, minimising the weighted ensemble's NLL or error).",
-        "Modes: targets (average the teachers' soft targets), losses (average one KD loss per teacher), heads "
-                + "(one student head per teacher, CERBERUS)."},
-        footer = {"", "Examples:", "  %%ensemble trio --teachers cnn,mlp,vit",
-                "  %%ensemble trio-de --teachers cnn,mlp,vit --weights de --evaluations 600",
-                "  %%ensemble pair --teachers cnn,mlp --weights 0.7,0.3 --mode losses",
-                "  %%ensemble heads --teachers cnn,mlp,vit --weights de --mode heads"})
+@Command(
+        name = "%ensemble",
+        description = {
+            "Combine teachers from %%teacher into an ensemble kept under NAME; "
+                    + "%%distill --from NAME then learns from all of them.",
+            "Weights: uniform, fixed numbers, or de (differential evolution on the validation split of the first "
+                    + "teacher's data, minimising the weighted ensemble's NLL or error).",
+            "Modes: targets (average the teachers' soft targets), losses (average one KD loss per teacher), heads "
+                    + "(one student head per teacher, CERBERUS)."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  %%ensemble trio --teachers cnn,mlp,vit",
+            "  %%ensemble trio-de --teachers cnn,mlp,vit --weights de --evaluations 600",
+            "  %%ensemble pair --teachers cnn,mlp --weights 0.7,0.3 --mode losses",
+            "  %%ensemble heads --teachers cnn,mlp,vit --weights de --mode heads"
+        })
 final class EnsembleMagic extends Magic {
 
     static final class Modes implements Iterable<String> {
@@ -37,34 +45,57 @@ final class EnsembleMagic extends Magic {
     @Parameters(index = "0", paramLabel = "NAME", description = "name to keep the ensemble under")
     String name;
 
-    @Option(names = "--teachers", required = true, paramLabel = "LIST", split = ",",
+    @Option(
+            names = "--teachers",
+            required = true,
+            paramLabel = "LIST",
+            split = ",",
             description = "two or more teachers from %%teacher, e.g. cnn,mlp,vit")
     List<String> teachers;
 
-    @Option(names = "--weights", paramLabel = "WEIGHTS", defaultValue = "uniform",
+    @Option(
+            names = "--weights",
+            paramLabel = "WEIGHTS",
+            defaultValue = "uniform",
             description = "uniform, de, or one number per teacher such as 0.5,0.3,0.2 (default: ${DEFAULT-VALUE})")
     String weights;
 
-    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "targets", completionCandidates = Modes.class,
+    @Option(
+            names = "--mode",
+            paramLabel = "MODE",
+            defaultValue = "targets",
+            completionCandidates = Modes.class,
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     String mode;
 
-    @Option(names = "--fitness", paramLabel = "FITNESS", defaultValue = "nll",
+    @Option(
+            names = "--fitness",
+            paramLabel = "FITNESS",
+            defaultValue = "nll",
             description = "what de minimises on validation: nll or error (default: ${DEFAULT-VALUE})")
     String fitness;
 
-    @Option(names = "--evaluations", paramLabel = "N", defaultValue = "600",
+    @Option(
+            names = "--evaluations",
+            paramLabel = "N",
+            defaultValue = "600",
             description = "de's budget of fitness evaluations (default: ${DEFAULT-VALUE})")
     int evaluations;
 
-    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "0", description = "de's seed (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--seed",
+            paramLabel = "SEED",
+            defaultValue = "0",
+            description = "de's seed (default: ${DEFAULT-VALUE})")
     long seed;
 
     @Override
     public Ensemble run(String body) {
         Workbench wb = ctx.workbench();
         if (teachers.size() < 2) {
-            throw new MagicUsageException("%ensemble", "--teachers needs two or more teachers, got " + teachers,
+            throw new MagicUsageException(
+                    "%ensemble",
+                    "--teachers needs two or more teachers, got " + teachers,
                     ctx.catalog().line("ensemble").usage());
         }
         List<ExperimentSpec.TeacherSpec> members = new ArrayList<>();
@@ -74,10 +105,12 @@ final class EnsembleMagic extends Magic {
         ExperimentSpec.DataSpec data = wb.teacher(teachers.get(0).trim()).data();
         ExperimentSpec.EnsembleSpec es;
         try {
-            es = new ExperimentSpec.EnsembleSpec(name, members, weights, EnsembleMode.parse(mode), fitness, evaluations, seed);
+            es = new ExperimentSpec.EnsembleSpec(
+                    name, members, weights, EnsembleMode.parse(mode), fitness, evaluations, seed);
             dev.distillery.distill.EnsembleWeights.Fitness.parse(es.fitness());
         } catch (dev.distillery.spec.SpecException e) {
-            throw new MagicUsageException("%ensemble", e.getMessage(), ctx.catalog().line("ensemble").usage());
+            throw new MagicUsageException(
+                    "%ensemble", e.getMessage(), ctx.catalog().line("ensemble").usage());
         }
         Backend.start(1);
         LiveProgress progress = ctx.progress("%ensemble " + name);
@@ -85,7 +118,9 @@ final class EnsembleMagic extends Magic {
         Ensemble e = Experiment.ensemble(es, all, all, wb.store(), List.of(progress), progress::message);
         double acc = Accuracy.of(e.logits(all.test()), all.test().labels());
         wb.putEnsemble(new Workbench.EnsembleEntry(name, e, es, data, acc));
-        progress.done(String.format("%s: test accuracy %.2f%% on %,d images", e, 100 * acc, all.test().size()));
+        progress.done(String.format(
+                "%s: test accuracy %.2f%% on %,d images",
+                e, 100 * acc, all.test().size()));
         return e;
     }
 }

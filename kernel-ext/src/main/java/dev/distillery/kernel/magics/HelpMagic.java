@@ -4,7 +4,9 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "%help", description = "Every magic with its usage, or one magic's full help.",
+@Command(
+        name = "%help",
+        description = "Every magic with its usage, or one magic's full help.",
         footer = {"", "Examples:", "  %%help", "  %%help distill", "  %%help %%%%distill"})
 final class HelpMagic extends Magic {
 

@@ -1,16 +1,18 @@
 package dev.distillery.kernel.magics;
 
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
-import java.nio.file.FileSystems;
-import java.nio.file.PathMatcher;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "%jars", description = "Add jar files matching glob patterns to the kernel's class path.",
+@Command(
+        name = "%jars",
+        description = "Add jar files matching glob patterns to the kernel's class path.",
         footer = {"", "Examples:", "  %%jars lib/*.jar", "  %%jars /opt/libs/**/*.jar"})
 final class JarsMagic extends Magic {
 
@@ -60,7 +62,8 @@ final class JarsMagic extends Magic {
             return List.of();
         }
         Path absRoot = root.toAbsolutePath().normalize();
-        String absGlob = glob.startsWith("/") ? glob : Path.of("").toAbsolutePath() + "/" + glob.replaceFirst("^\\./", "");
+        String absGlob =
+                glob.startsWith("/") ? glob : Path.of("").toAbsolutePath() + "/" + glob.replaceFirst("^\\./", "");
         PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + absGlob);
         try (Stream<Path> s = Files.walk(absRoot)) {
             return s.filter(p -> m.matches(p)).sorted().toList();

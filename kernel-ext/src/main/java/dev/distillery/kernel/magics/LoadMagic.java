@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "%load", description = "Run a file of Java code (magics allowed) in the kernel, as if it were a cell.",
+@Command(
+        name = "%load",
+        description = "Run a file of Java code (magics allowed) in the kernel, as if it were a cell.",
         footer = {"", "Examples:", "  %%load helpers.jsh", "  var x = %%load setup.java"})
 final class LoadMagic extends Magic {
 

@@ -18,7 +18,10 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 public final class MagicCatalog {
 
-    public enum Kind { LINE, CELL }
+    public enum Kind {
+        LINE,
+        CELL
+    }
 
     /** One declared magic: its name without the percent signs, kind, group, and how to make one. */
     public static final class Entry {
@@ -43,17 +46,28 @@ public final class MagicCatalog {
                         + "\") but is registered as " + expected);
             }
             try {
-                this.resultType = sample.getClass().getMethod("run", String.class).getReturnType();
+                this.resultType =
+                        sample.getClass().getMethod("run", String.class).getReturnType();
             } catch (NoSuchMethodException e) {
                 throw new IllegalStateException(e);
             }
         }
 
-        public String name() { return name; }
-        public Kind kind() { return kind; }
-        public String group() { return group; }
+        public String name() {
+            return name;
+        }
+
+        public Kind kind() {
+            return kind;
+        }
+
+        public String group() {
+            return group;
+        }
         /** The type {@code run} declares: notebook code receives the magic's value as this type. */
-        public Class<?> resultType() { return resultType; }
+        public Class<?> resultType() {
+            return resultType;
+        }
 
         /** How the magic is written, e.g. {@code %%distill}. */
         public String invocation() {
@@ -97,7 +111,8 @@ public final class MagicCatalog {
         public List<String> candidates(String optionName) {
             List<String> out = new ArrayList<>();
             if (optionName == null) {
-                spec.positionalParameters().stream().findFirst()
+                spec.positionalParameters().stream()
+                        .findFirst()
                         .flatMap(p -> java.util.Optional.ofNullable(p.completionCandidates()))
                         .ifPresent(c -> c.forEach(out::add));
             } else {
@@ -160,8 +175,13 @@ public final class MagicCatalog {
                 .add("tb", Kind.LINE, "help", TracebackMagic::new);
     }
 
-    public Entry line(String name) { return line.get(name); }
-    public Entry cell(String name) { return cell.get(name); }
+    public Entry line(String name) {
+        return line.get(name);
+    }
+
+    public Entry cell(String name) {
+        return cell.get(name);
+    }
 
     public Collection<Entry> all() {
         List<Entry> out = new ArrayList<>(line.values());

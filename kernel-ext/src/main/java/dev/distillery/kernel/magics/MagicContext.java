@@ -32,8 +32,8 @@ public record MagicContext(BaseKernel kernel, DisplaySink sink, Workbench workbe
 
     Code requireCode(String magic) {
         if (code == null) {
-            throw new IllegalStateException(magic + " needs the Distillery kernel's own JShell; this kernel provides its own "
-                    + "class path magics");
+            throw new IllegalStateException(magic
+                    + " needs the Distillery kernel's own JShell; this kernel provides its own " + "class path magics");
         }
         return code;
     }

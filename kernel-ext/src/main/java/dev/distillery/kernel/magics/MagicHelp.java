@@ -1,11 +1,11 @@
 package dev.distillery.kernel.magics;
 
+import dev.distillery.kernel.display.Html;
+import java.util.Set;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.kernel.display.DisplayDataRenderable;
 import org.dflib.jjava.jupyter.kernel.display.RenderContext;
 import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
-import dev.distillery.kernel.display.Html;
-import java.util.Set;
 
 /** Help text for one magic or all of them, shown preformatted. */
 public record MagicHelp(String text) implements DisplayDataRenderable {

@@ -20,14 +20,22 @@ import picocli.CommandLine.Parameters;
  * Resolution is Maven's own: a throwaway POM and {@code mvn dependency:copy-dependencies}, so
  * transitive dependencies, the local repository and the user's settings.xml all behave as in a build.
  */
-@Command(name = "%maven", description = "Resolve artifacts (with their dependencies) from Maven Central and add them "
-        + "to the kernel's class path.",
-        footer = {"", "Examples:", "  %%maven org.apache.commons:commons-math3:3.6.1",
-                "  %%maven com.google.guava:guava:33.2.1-jre --repository https://repo.example.org/maven2"})
+@Command(
+        name = "%maven",
+        description = "Resolve artifacts (with their dependencies) from Maven Central and add them "
+                + "to the kernel's class path.",
+        footer = {
+            "",
+            "Examples:",
+            "  %%maven org.apache.commons:commons-math3:3.6.1",
+            "  %%maven com.google.guava:guava:33.2.1-jre --repository https://repo.example.org/maven2"
+        })
 final class MavenMagic extends Magic {
 
-    @Parameters(arity = "1..*", paramLabel = "GROUP:ARTIFACT:VERSION", description = "coordinates; "
-            + "GROUP:ARTIFACT:CLASSIFIER:VERSION also works")
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "GROUP:ARTIFACT:VERSION",
+            description = "coordinates; " + "GROUP:ARTIFACT:CLASSIFIER:VERSION also works")
     List<String> coordinates = new ArrayList<>();
 
     @Option(names = "--repository", paramLabel = "URL", description = "an extra repository besides Maven Central")
@@ -43,11 +51,18 @@ final class MavenMagic extends Magic {
         for (String c : coordinates) {
             String[] p = c.split(":");
             if (p.length < 3 || p.length > 4 || Stream.of(p).anyMatch(String::isBlank)) {
-                throw new MagicUsageException("%maven", "'" + c + "' is not GROUP:ARTIFACT:VERSION",
+                throw new MagicUsageException(
+                        "%maven",
+                        "'" + c + "' is not GROUP:ARTIFACT:VERSION",
                         ctx.catalog().line("maven").usage());
             }
-            deps.append("<dependency><groupId>").append(p[0]).append("</groupId><artifactId>").append(p[1])
-                    .append("</artifactId><version>").append(p[p.length - 1]).append("</version>");
+            deps.append("<dependency><groupId>")
+                    .append(p[0])
+                    .append("</groupId><artifactId>")
+                    .append(p[1])
+                    .append("</artifactId><version>")
+                    .append(p[p.length - 1])
+                    .append("</version>");
             if (p.length == 4) {
                 deps.append("<classifier>").append(p[2]).append("</classifier>");
             }
@@ -55,13 +70,17 @@ final class MavenMagic extends Magic {
         }
         StringBuilder repos = new StringBuilder();
         for (int i = 0; i < repositories.size(); i++) {
-            repos.append("<repository><id>extra").append(i).append("</id><url>").append(repositories.get(i))
+            repos.append("<repository><id>extra")
+                    .append(i)
+                    .append("</id><url>")
+                    .append(repositories.get(i))
                     .append("</url></repository>");
         }
         String pom = "<project xmlns=\"http://maven.apache.org/POM/4.0.0\"><modelVersion>4.0.0</modelVersion>"
                 + "<groupId>dev.distillery.notebook</groupId><artifactId>maven-magic</artifactId><version>1</version>"
                 + "<repositories>" + repos + "</repositories><dependencies>" + deps + "</dependencies>"
-                + "<build><plugins><plugin><artifactId>maven-dependency-plugin</artifactId><version>" + DEPENDENCY_PLUGIN
+                + "<build><plugins><plugin><artifactId>maven-dependency-plugin</artifactId><version>"
+                + DEPENDENCY_PLUGIN
                 + "</version></plugin></plugins></build></project>";
         Path dir = cacheDir().resolve(DataLocator.sha256(pom).substring(0, 16));
         Path lib = dir.resolve("lib");
@@ -71,12 +90,16 @@ final class MavenMagic extends Magic {
             resolve(dir);
             Files.writeString(dir.resolve(".resolved"), String.join("\n", coordinates));
         }
-        Set<String> present = code.classpath().stream().map(s -> Path.of(s).getFileName())
-                .filter(java.util.Objects::nonNull).map(Path::toString).collect(Collectors.toSet());
+        Set<String> present = code.classpath().stream()
+                .map(s -> Path.of(s).getFileName())
+                .filter(java.util.Objects::nonNull)
+                .map(Path::toString)
+                .collect(Collectors.toSet());
         List<String> added = new ArrayList<>();
         try (Stream<Path> jars = Files.list(lib)) {
             for (Path j : jars.sorted().toList()) {
-                if (j.toString().endsWith(".jar") && !present.contains(j.getFileName().toString())) {
+                if (j.toString().endsWith(".jar")
+                        && !present.contains(j.getFileName().toString())) {
                     code.addToClasspath(j.toString());
                     added.add(j.toString());
                 }
@@ -86,11 +109,14 @@ final class MavenMagic extends Magic {
     }
 
     private static void resolve(Path dir) throws IOException, InterruptedException {
-        List<String> cmd = List.of("mvn", "-B", "-q", "dependency:copy-dependencies", "-DincludeScope=runtime",
-                "-DoutputDirectory=lib");
+        List<String> cmd = List.of(
+                "mvn", "-B", "-q", "dependency:copy-dependencies", "-DincludeScope=runtime", "-DoutputDirectory=lib");
         Process p;
         try {
-            p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+            p = new ProcessBuilder(cmd)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .start();
         } catch (IOException e) {
             throw new IllegalStateException("%maven runs Maven, which is not installed: apt-get install maven", e);
         }
@@ -107,15 +133,19 @@ final class MavenMagic extends Magic {
         }
         int rc = p.waitFor();
         if (rc != 0) {
-            String tail = output.stream().filter(l -> l.contains("ERROR")).limit(5).collect(Collectors.joining("\n"));
+            String tail =
+                    output.stream().filter(l -> l.contains("ERROR")).limit(5).collect(Collectors.joining("\n"));
             throw new IllegalArgumentException("%maven: Maven could not resolve the artifacts (exit " + rc + "); check "
-                    + "the coordinates and that Maven Central is reachable\n" + (tail.isEmpty() ? String.join("\n", output) : tail));
+                    + "the coordinates and that Maven Central is reachable\n"
+                    + (tail.isEmpty() ? String.join("\n", output) : tail));
         }
     }
 
     private static Path cacheDir() {
         String env = System.getenv("DISTILLERY_CACHE");
-        Path base = env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "distillery");
+        Path base = env != null && !env.isBlank()
+                ? Path.of(env)
+                : Path.of(System.getProperty("user.home"), ".cache", "distillery");
         return base.resolve("maven");
     }
 }

@@ -35,9 +35,12 @@ final class ModelSpecs {
             return read(text);
         } catch (SpecException e) {
             java.util.List<String> known = wb.studentNames();
-            throw new IllegalArgumentException("'" + text + "' is neither a student declared with %student"
-                    + (known.isEmpty() ? "" : " (known: " + String.join(", ", known) + ")") + " nor a model spec: "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "'" + text + "' is neither a student declared with %student"
+                            + (known.isEmpty() ? "" : " (known: " + String.join(", ", known) + ")")
+                            + " nor a model spec: "
+                            + e.getMessage(),
+                    e);
         }
     }
 }

@@ -13,16 +13,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "%plot", description = {"Plot recorded runs inline.",
-        "curves: validation accuracy per epoch of the RUN ids given (default: the runs of the last experiment).",
-        "tradeoff: test accuracy against parameters, teachers and each student × recipe (mean ± std over seeds).",
-        "depth: test accuracy against depth, one line per width (a grid) or per recipe (one budget).",
-        "pareto: test accuracy against --cost params or latency, with the Pareto front drawn.",
-        "compare: test accuracy and agreement per method (experiment; chain students by what they learned from) as "
-                + "bars, mean ± std over seeds; default: every run of this kernel."},
-        footer = {"", "Examples:", "  %%plot curves", "  %%plot curves 20261124-101500-004-tiny-tiny-kd-s1",
-                "  %%plot tradeoff", "  %%plot tradeoff --experiment quickstart", "  %%plot depth",
-                "  %%plot pareto --cost latency --experiment depth-vs-width", "  %%plot compare"})
+@Command(
+        name = "%plot",
+        description = {
+            "Plot recorded runs inline.",
+            "curves: validation accuracy per epoch of the RUN ids given (default: the runs of the last experiment).",
+            "tradeoff: test accuracy against parameters, teachers and each student × recipe (mean ± std over seeds).",
+            "depth: test accuracy against depth, one line per width (a grid) or per recipe (one budget).",
+            "pareto: test accuracy against --cost params or latency, with the Pareto front drawn.",
+            "compare: test accuracy and agreement per method (experiment; chain students by what they learned from) as "
+                    + "bars, mean ± std over seeds; default: every run of this kernel."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  %%plot curves",
+            "  %%plot curves 20261124-101500-004-tiny-tiny-kd-s1",
+            "  %%plot tradeoff",
+            "  %%plot tradeoff --experiment quickstart",
+            "  %%plot depth",
+            "  %%plot pareto --cost latency --experiment depth-vs-width",
+            "  %%plot compare"
+        })
 final class PlotMagic extends Magic {
 
     static final class Kinds implements Iterable<String> {
@@ -32,21 +44,30 @@ final class PlotMagic extends Magic {
         }
     }
 
-    @Parameters(index = "0", paramLabel = "KIND", completionCandidates = Kinds.class,
+    @Parameters(
+            index = "0",
+            paramLabel = "KIND",
+            completionCandidates = Kinds.class,
             description = "${COMPLETION-CANDIDATES}")
     String kind;
 
     @Parameters(index = "1..*", paramLabel = "RUN", description = "run ids (curves only)")
     List<String> runIds = new ArrayList<>();
 
-    @Option(names = "--experiment", paramLabel = "NAME", description = "every recorded run of this experiment "
-            + "(default: this kernel's runs of the last experiment it ran)")
+    @Option(
+            names = "--experiment",
+            paramLabel = "NAME",
+            description = "every recorded run of this experiment "
+                    + "(default: this kernel's runs of the last experiment it ran)")
     String experiment;
 
     @Option(names = "--title", paramLabel = "TEXT", description = "the chart's title")
     String title;
 
-    @Option(names = "--cost", paramLabel = "COST", defaultValue = "params",
+    @Option(
+            names = "--cost",
+            paramLabel = "COST",
+            defaultValue = "params",
             description = "pareto: params or latency (default: ${DEFAULT-VALUE})")
     String cost;
 
@@ -64,23 +85,34 @@ final class PlotMagic extends Magic {
             }
             case "pareto" -> {
                 if (!cost.equals("params") && !cost.equals("latency")) {
-                    throw new MagicUsageException("%plot", "--cost " + cost + ": use params or latency",
+                    throw new MagicUsageException(
+                            "%plot",
+                            "--cost " + cost + ": use params or latency",
                             ctx.catalog().line("plot").usage());
                 }
                 List<RunRecord> rs = defaultRuns();
-                yield ResultCharts.paretoChart(title != null ? title : name(rs) + "accuracy against "
-                        + (cost.equals("params") ? "parameters" : "latency"), rs, cost);
+                yield ResultCharts.paretoChart(
+                        title != null
+                                ? title
+                                : name(rs) + "accuracy against " + (cost.equals("params") ? "parameters" : "latency"),
+                        rs,
+                        cost);
             }
             case "compare" -> {
-                List<RunRecord> rs = experiment != null ? defaultRuns() : ctx.workbench().sessionRuns();
+                List<RunRecord> rs =
+                        experiment != null ? defaultRuns() : ctx.workbench().sessionRuns();
                 if (rs.isEmpty()) {
-                    throw new IllegalArgumentException("no runs in this kernel yet; run %distill, %ensemble or %chain first, "
-                            + "or give --experiment NAME");
+                    throw new IllegalArgumentException(
+                            "no runs in this kernel yet; run %distill, %ensemble or %chain first, "
+                                    + "or give --experiment NAME");
                 }
                 yield ResultCharts.compareChart(title != null ? title : "methods compared", Results.compare(rs));
             }
-            default -> throw new MagicUsageException("%plot", "unknown plot '" + kind + "'; known: curves, tradeoff, depth, pareto, compare",
-                    ctx.catalog().line("plot").usage());
+            default ->
+                throw new MagicUsageException(
+                        "%plot",
+                        "unknown plot '" + kind + "'; known: curves, tradeoff, depth, pareto, compare",
+                        ctx.catalog().line("plot").usage());
         };
     }
 
@@ -94,8 +126,8 @@ final class PlotMagic extends Magic {
         for (String id : runIds) {
             RunRecord r = byId.get(id);
             if (r == null) {
-                throw new IllegalArgumentException("no run '" + id + "' in " + ctx.workbench().store().root()
-                        + "; %runs lists the run ids");
+                throw new IllegalArgumentException(
+                        "no run '" + id + "' in " + ctx.workbench().store().root() + "; %runs lists the run ids");
             }
             out.add(r);
         }
@@ -113,8 +145,10 @@ final class PlotMagic extends Magic {
             rs = RunsMagic.select(ctx.workbench().runs(), exp, null, null);
         }
         if (rs.isEmpty()) {
-            throw new IllegalArgumentException(exp == null ? "no runs recorded in " + ctx.workbench().store().root()
-                    + " yet; run %distill first" : "no runs of experiment '" + exp + "'; %runs lists what there is");
+            throw new IllegalArgumentException(
+                    exp == null
+                            ? "no runs recorded in " + ctx.workbench().store().root() + " yet; run %distill first"
+                            : "no runs of experiment '" + exp + "'; %runs lists what there is");
         }
         return rs;
     }

@@ -7,15 +7,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tech.tablesaw.api.Table;
 
-@Command(name = "%runs", description = "A table of recorded runs (one row per run), or mean ± std per student and recipe.",
-        footer = {"", "Examples:", "  %%runs", "  %%runs --session --summary", "  %%runs --experiment tiny --status completed", "  %%runs --last 5",
-                "  %%runs --session --compare", "  %%runs --lineage --experiment chain-tiny"})
+@Command(
+        name = "%runs",
+        description = "A table of recorded runs (one row per run), or mean ± std per student and recipe.",
+        footer = {
+            "",
+            "Examples:",
+            "  %%runs",
+            "  %%runs --session --summary",
+            "  %%runs --experiment tiny --status completed",
+            "  %%runs --last 5",
+            "  %%runs --session --compare",
+            "  %%runs --lineage --experiment chain-tiny"
+        })
 final class RunsMagic extends Magic {
 
     @Option(names = "--experiment", paramLabel = "NAME", description = "only this experiment's runs")
     String experiment;
 
-    @Option(names = "--status", paramLabel = "STATUS", completionCandidates = Statuses.class,
+    @Option(
+            names = "--status",
+            paramLabel = "STATUS",
+            completionCandidates = Statuses.class,
             description = "only runs with this status: ${COMPLETION-CANDIDATES}")
     String status;
 
@@ -28,12 +41,16 @@ final class RunsMagic extends Magic {
     @Option(names = "--summary", description = "mean ± std over seeds per student and recipe, completed runs only")
     boolean summary;
 
-    @Option(names = "--compare", description = "one row per method (experiment; chain students by what they learned "
-            + "from): accuracy, agreement and KL as mean ± std over seeds, extra head parameters, lineage")
+    @Option(
+            names = "--compare",
+            description = "one row per method (experiment; chain students by what they learned "
+                    + "from): accuracy, agreement and KL as mean ± std over seeds, extra head parameters, lineage")
     boolean compare;
 
-    @Option(names = "--lineage", description = "where each run's soft targets came from: teachers and weights, chain "
-            + "stage, parent runs")
+    @Option(
+            names = "--lineage",
+            description =
+                    "where each run's soft targets came from: teachers and weights, chain " + "stage, parent runs")
     boolean lineage;
 
     static final class Statuses implements Iterable<String> {
@@ -45,8 +62,8 @@ final class RunsMagic extends Magic {
 
     @Override
     public Table run(String body) {
-        List<RunRecord> rs = select(session ? ctx.workbench().sessionRuns() : ctx.workbench().runs(), experiment, status,
-                last);
+        List<RunRecord> rs =
+                select(session ? ctx.workbench().sessionRuns() : ctx.workbench().runs(), experiment, status, last);
         if (compare) {
             return Results.compare(rs).setName("methods compared over " + rs.size() + " runs");
         }
@@ -54,8 +71,11 @@ final class RunsMagic extends Magic {
             return Results.lineage(rs).setName("lineage of " + rs.size() + " runs");
         }
         Table t = summary ? Results.summary(rs) : Results.runs(rs);
-        return t.setName(summary ? "summary of " + rs.size() + " runs in " + ctx.workbench().store().root()
-                : "runs in " + ctx.workbench().store().root());
+        return t.setName(
+                summary
+                        ? "summary of " + rs.size() + " runs in "
+                                + ctx.workbench().store().root()
+                        : "runs in " + ctx.workbench().store().root());
     }
 
     static List<RunRecord> select(List<RunRecord> all, String experiment, String status, Integer last) {

@@ -13,13 +13,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "%sweep", description = {"Distil every student of one parameter budget, shallow-wide to deep-narrow, "
-        + "from one teacher; one recorded run per student and seed.",
-        "The teacher runs over the data once for the whole sweep (its outputs are cached)."},
-        footer = {"", "Examples:", "  %%sweep --from cnn --family mlp --budget 100000 --epochs 10",
-                "  %%sweep --from cnn --family vit --budget 200000 --tolerance 0.03 --loss hinton:T=4,alpha=0.1",
-                "  %%sweep --from cnn --family vit --budget 30000 --depths 1,2,4,6 --heads 2 --ffn 2 --patch 7 --feature features:cka",
-                "  %%sweep --from cnn --family vit --depths 1,2,4 --widths 16,32 --heads 2 --ffn 2 --patch 7"})
+@Command(
+        name = "%sweep",
+        description = {
+            "Distil every student of one parameter budget, shallow-wide to deep-narrow, "
+                    + "from one teacher; one recorded run per student and seed.",
+            "The teacher runs over the data once for the whole sweep (its outputs are cached)."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  %%sweep --from cnn --family mlp --budget 100000 --epochs 10",
+            "  %%sweep --from cnn --family vit --budget 200000 --tolerance 0.03 --loss hinton:T=4,alpha=0.1",
+            "  %%sweep --from cnn --family vit --budget 30000 --depths 1,2,4,6 --heads 2 --ffn 2 --patch 7 --feature features:cka",
+            "  %%sweep --from cnn --family vit --depths 1,2,4 --widths 16,32 --heads 2 --ffn 2 --patch 7"
+        })
 final class SweepMagic extends Magic {
 
     static final class Families implements Iterable<String> {
@@ -38,50 +46,91 @@ final class SweepMagic extends Magic {
     @Option(names = "--from", required = true, paramLabel = "TEACHER", description = "a teacher from %%teacher")
     String from;
 
-    @Option(names = "--family", paramLabel = "FAMILY", defaultValue = "mlp", completionCandidates = Families.class,
+    @Option(
+            names = "--family",
+            paramLabel = "FAMILY",
+            defaultValue = "mlp",
+            completionCandidates = Families.class,
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     String family;
 
-    @Option(names = "--budget", paramLabel = "PARAMS", description = "parameters per student, e.g. 100000; "
-            + "without it, --depths × --widths is swept whatever the sizes")
+    @Option(
+            names = "--budget",
+            paramLabel = "PARAMS",
+            description = "parameters per student, e.g. 100000; "
+                    + "without it, --depths × --widths is swept whatever the sizes")
     Long budget;
 
-    @Option(names = "--depths", paramLabel = "LIST", split = ",", description = "depths to try (vit default: 1,2,3,4,6,8,12; "
-            + "mlp: 1 to --max-depth)")
+    @Option(
+            names = "--depths",
+            paramLabel = "LIST",
+            split = ",",
+            description = "depths to try (vit default: 1,2,3,4,6,8,12; " + "mlp: 1 to --max-depth)")
     List<Integer> depths;
 
-    @Option(names = "--widths", paramLabel = "LIST", split = ",", description = "widths for a grid without --budget, e.g. 16,32,64")
+    @Option(
+            names = "--widths",
+            paramLabel = "LIST",
+            split = ",",
+            description = "widths for a grid without --budget, e.g. 16,32,64")
     List<Integer> widths;
 
-    @Option(names = "--heads", paramLabel = "LIST", split = ",", description = "vit attention heads to try (default: 2,4; "
-            + "a grid takes the first)")
+    @Option(
+            names = "--heads",
+            paramLabel = "LIST",
+            split = ",",
+            description = "vit attention heads to try (default: 2,4; " + "a grid takes the first)")
     List<Integer> heads;
 
-    @Option(names = "--ffn", paramLabel = "LIST", split = ",", description = "vit feed-forward ratios to try (default: 2,4; "
-            + "a grid takes the first)")
+    @Option(
+            names = "--ffn",
+            paramLabel = "LIST",
+            split = ",",
+            description = "vit feed-forward ratios to try (default: 2,4; " + "a grid takes the first)")
     List<Double> ffn;
 
-    @Option(names = "--patch", paramLabel = "PIXELS", defaultValue = "4", description = "vit patch side (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--patch",
+            paramLabel = "PIXELS",
+            defaultValue = "4",
+            description = "vit patch side (default: ${DEFAULT-VALUE})")
     int patch;
 
-    @Option(names = "--tolerance", paramLabel = "FRACTION", defaultValue = "0.03",
+    @Option(
+            names = "--tolerance",
+            paramLabel = "FRACTION",
+            defaultValue = "0.03",
             description = "how far from the budget a student may be (default: ${DEFAULT-VALUE})")
     double tolerance;
 
-    @Option(names = "--max-depth", paramLabel = "N", defaultValue = "4", description = "deepest MLP (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--max-depth",
+            paramLabel = "N",
+            defaultValue = "4",
+            description = "deepest MLP (default: ${DEFAULT-VALUE})")
     int maxDepth;
 
-    @Option(names = "--loss", paramLabel = "LOSS", defaultValue = "hinton:T=4,alpha=0.5",
+    @Option(
+            names = "--loss",
+            paramLabel = "LOSS",
+            defaultValue = "hinton:T=4,alpha=0.5",
             description = "default: ${DEFAULT-VALUE}")
     String loss;
 
     @Option(names = "--seeds", paramLabel = "N", defaultValue = "1", description = "default: ${DEFAULT-VALUE}")
     int seeds;
 
-    @Option(names = "--labels", paramLabel = "N", description = "labels the students may see (default: the teacher's data spec)")
+    @Option(
+            names = "--labels",
+            paramLabel = "N",
+            description = "labels the students may see (default: the teacher's data spec)")
     Integer labels;
 
-    @Option(names = "--name", paramLabel = "EXPERIMENT", defaultValue = "sweep", description = "default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--name",
+            paramLabel = "EXPERIMENT",
+            defaultValue = "sweep",
+            description = "default: ${DEFAULT-VALUE}")
     String name;
 
     @Override
@@ -94,13 +143,18 @@ final class SweepMagic extends Magic {
         Workbench wb = ctx.workbench();
         Workbench.TeacherEntry teacher = wb.networkTeacher(from, "%sweep");
         if (!family.equals("mlp") && !family.equals("vit")) {
-            throw new MagicUsageException("%sweep", "unknown family '" + family + "'; known: mlp, vit",
+            throw new MagicUsageException(
+                    "%sweep",
+                    "unknown family '" + family + "'; known: mlp, vit",
                     ctx.catalog().line("sweep").usage());
         }
         if ((budget == null) == (widths == null)) {
-            throw new MagicUsageException("%sweep", budget == null ? "give --budget PARAMS (students of one size) or "
-                    + "--depths and --widths (a grid)" : "--budget and --widths exclude each other: a budget fixes the width "
-                    + "of each depth", ctx.catalog().line("sweep").usage());
+            throw new MagicUsageException(
+                    "%sweep",
+                    budget == null
+                            ? "give --budget PARAMS (students of one size) or " + "--depths and --widths (a grid)"
+                            : "--budget and --widths exclude each other: a budget fixes the width " + "of each depth",
+                    ctx.catalog().line("sweep").usage());
         }
         Budgets.TransformerGrid defaults = Budgets.TransformerGrid.defaults();
         List<Integer> hs = heads != null ? heads : defaults.heads();
@@ -108,34 +162,59 @@ final class SweepMagic extends Magic {
         List<Budgets.Candidate> grid;
         if (budget != null) {
             grid = family.equals("mlp")
-                    ? Budgets.mlps(budget, tolerance, depths == null ? maxDepth : depths.stream().max(Integer::compare).orElse(maxDepth))
-                    : Budgets.transformers(budget, tolerance, new Budgets.TransformerGrid(depths != null ? depths : defaults.depths(),
-                            hs, fs, patch, defaults.widthStep()));
+                    ? Budgets.mlps(
+                            budget,
+                            tolerance,
+                            depths == null
+                                    ? maxDepth
+                                    : depths.stream().max(Integer::compare).orElse(maxDepth))
+                    : Budgets.transformers(
+                            budget,
+                            tolerance,
+                            new Budgets.TransformerGrid(
+                                    depths != null ? depths : defaults.depths(), hs, fs, patch, defaults.widthStep()));
             if (family.equals("mlp") && depths != null) {
                 grid = grid.stream().filter(c -> depths.contains(c.depth())).toList();
             }
         } else {
             if (depths == null) {
-                throw new MagicUsageException("%sweep", "a grid needs --depths as well as --widths, e.g. --depths 1,2,4 --widths 16,32",
+                throw new MagicUsageException(
+                        "%sweep",
+                        "a grid needs --depths as well as --widths, e.g. --depths 1,2,4 --widths 16,32",
                         ctx.catalog().line("sweep").usage());
             }
             grid = Budgets.grid(family, depths, widths, hs.get(0), fs.get(0), patch);
         }
         LossSpec l = featureArgs.around(Losses.parse(loss));
-        ExperimentSpec.DataSpec d = labels == null ? teacher.data() : teacher.data().withLabels(labels);
+        ExperimentSpec.DataSpec d =
+                labels == null ? teacher.data() : teacher.data().withLabels(labels);
         List<Long> seedList = TrainingArgs.seeds(Math.max(1, seeds));
-        ExperimentSpec base = new ExperimentSpec(name, d, teacher.spec(),
+        ExperimentSpec base = new ExperimentSpec(
+                name,
+                d,
+                teacher.spec(),
                 List.of(new ExperimentSpec.StudentSpec("grid", MlpSpec.of(8))),
-                List.of(new ExperimentSpec.RecipeSpec(null, l, training.epochs, training.learningRate, training.patience)),
-                new ExperimentSpec.TrainingSpec(training.epochs, training.batchSize, training.learningRate, training.patience),
-                seedList, training.threads);
-        LiveProgress progress = ctx.progress(budget != null ? String.format("%%sweep %s %,d parameters ±%.0f%%: %d students from %s",
-                family, budget, 100 * tolerance, grid.size(), from) : String.format("%%sweep %s grid depths %s × widths %s: "
-                + "%d students from %s", family, depths, widths, grid.size(), from));
+                List.of(new ExperimentSpec.RecipeSpec(
+                        null, l, training.epochs, training.learningRate, training.patience)),
+                new ExperimentSpec.TrainingSpec(
+                        training.epochs, training.batchSize, training.learningRate, training.patience),
+                seedList,
+                training.threads);
+        LiveProgress progress = ctx.progress(
+                budget != null
+                        ? String.format(
+                                "%%sweep %s %,d parameters ±%.0f%%: %d students from %s",
+                                family, budget, 100 * tolerance, grid.size(), from)
+                        : String.format(
+                                "%%sweep %s grid depths %s × widths %s: " + "%d students from %s",
+                                family, depths, widths, grid.size(), from));
         Sweep.Result r = Sweep.depthWidth(base, grid, wb.store(), List.of(progress), progress::message);
         wb.last(r.outcome());
-        progress.done(String.format("%d runs recorded; the teacher ran over a dataset %d time%s and was reused %d times",
-                r.outcome().records().size(), r.teacherComputations(), r.teacherComputations() == 1 ? "" : "s",
+        progress.done(String.format(
+                "%d runs recorded; the teacher ran over a dataset %d time%s and was reused %d times",
+                r.outcome().records().size(),
+                r.teacherComputations(),
+                r.teacherComputations() == 1 ? "" : "s",
                 r.teacherReuses()));
         return r;
     }

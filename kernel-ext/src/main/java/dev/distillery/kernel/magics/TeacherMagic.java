@@ -15,17 +15,25 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "%teacher", description = {"Train a teacher, load one from a file, or load a pretrained text encoder "
-        + "(ONNX), and keep it under NAME.",
-        "A teacher trained with the same spec on the same data before is reused from <runs>/teachers/.",
-        "Pretrained encoders ship inside Maven Central jars (nothing is downloaded): bge-small-en-v1.5, all-minilm-l6-v2 "
-                + "and their int8 -q variants. They give sentence embeddings and every layer's hidden states; distil them "
-                + "with SentenceDistill (notebooks/04-sentence-embeddings.ipynb)."},
-        footer = {"", "Examples:", "  %%teacher cnn --spec cnn:32x64 --data fashion-mnist --epochs 10",
-                "  %%teacher small --spec cnn:16x32 --data fashion-mnist:train=20000 --epochs 4",
-                "  %%teacher cnn --load runs/teachers/cnn-0123456789abcdef.dtm",
-                "  %%teacher bge --pretrained bge-small-en-v1.5 --length 64 --threads 2",
-                "  %%teacher t --onnx models/encoder.onnx --tokenizer models/tokenizer.json --pooling mean"})
+@Command(
+        name = "%teacher",
+        description = {
+            "Train a teacher, load one from a file, or load a pretrained text encoder "
+                    + "(ONNX), and keep it under NAME.",
+            "A teacher trained with the same spec on the same data before is reused from <runs>/teachers/.",
+            "Pretrained encoders ship inside Maven Central jars (nothing is downloaded): bge-small-en-v1.5, all-minilm-l6-v2 "
+                    + "and their int8 -q variants. They give sentence embeddings and every layer's hidden states; distil them "
+                    + "with SentenceDistill (notebooks/04-sentence-embeddings.ipynb)."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  %%teacher cnn --spec cnn:32x64 --data fashion-mnist --epochs 10",
+            "  %%teacher small --spec cnn:16x32 --data fashion-mnist:train=20000 --epochs 4",
+            "  %%teacher cnn --load runs/teachers/cnn-0123456789abcdef.dtm",
+            "  %%teacher bge --pretrained bge-small-en-v1.5 --length 64 --threads 2",
+            "  %%teacher t --onnx models/encoder.onnx --tokenizer models/tokenizer.json --pooling mean"
+        })
 final class TeacherMagic extends Magic {
 
     @Mixin
@@ -34,41 +42,55 @@ final class TeacherMagic extends Magic {
     @Parameters(index = "0", paramLabel = "NAME", description = "name to keep the teacher under")
     String name;
 
-    @Option(names = "--spec", paramLabel = "SPEC", description = "model to train: compact (cnn:32x64, mlp:800x800) "
-            + "or a JSON/YAML spec file")
+    @Option(
+            names = "--spec",
+            paramLabel = "SPEC",
+            description = "model to train: compact (cnn:32x64, mlp:800x800) " + "or a JSON/YAML spec file")
     String spec;
 
     @Option(names = "--load", paramLabel = "FILE", description = "a teacher file (.dtm) to load instead of training")
     Path load;
 
-    @Option(names = "--pretrained", paramLabel = "MODEL", description = "a pretrained text encoder on the class path: "
-            + "bge-small-en-v1.5, all-minilm-l6-v2, bge-small-en-v1.5-q, all-minilm-l6-v2-q")
+    @Option(
+            names = "--pretrained",
+            paramLabel = "MODEL",
+            description = "a pretrained text encoder on the class path: "
+                    + "bge-small-en-v1.5, all-minilm-l6-v2, bge-small-en-v1.5-q, all-minilm-l6-v2-q")
     String pretrained;
 
     @Option(names = "--onnx", paramLabel = "FILE", description = "a BERT-style text encoder exported to ONNX")
     Path onnx;
 
-    @Option(names = "--tokenizer", paramLabel = "FILE", description = "the --onnx model's tokenizer.json (default: "
-            + "tokenizer.json or MODEL-tokenizer.json beside it)")
+    @Option(
+            names = "--tokenizer",
+            paramLabel = "FILE",
+            description = "the --onnx model's tokenizer.json (default: "
+                    + "tokenizer.json or MODEL-tokenizer.json beside it)")
     Path tokenizer;
 
-    @Option(names = "--pooling", paramLabel = "cls|mean", defaultValue = "cls",
+    @Option(
+            names = "--pooling",
+            paramLabel = "cls|mean",
+            defaultValue = "cls",
             description = "how the --onnx model's tokens become a sentence embedding (default: ${DEFAULT-VALUE})")
     String pooling;
 
-    @Option(names = "--length", paramLabel = "N", defaultValue = "64",
-            description = "tokens per sentence a text encoder reads; longer sentences lose their end (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--length",
+            paramLabel = "N",
+            defaultValue = "64",
+            description =
+                    "tokens per sentence a text encoder reads; longer sentences lose their end (default: ${DEFAULT-VALUE})")
     int length;
 
-    @Option(names = "--data", paramLabel = "DATA", defaultValue = "fashion-mnist",
+    @Option(
+            names = "--data",
+            paramLabel = "DATA",
+            defaultValue = "fashion-mnist",
             description = "fashion-mnist, speech-commands-synth/word or speech-commands-synth/voice, then "
                     + "[:key=value,...]; keys labels, train, val, test, holdout, seed, dir "
                     + "(default: ${DEFAULT-VALUE})")
     String data;
-
-
-
-
 
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "0", description = "default: ${DEFAULT-VALUE}")
     long seed;
@@ -80,46 +102,67 @@ final class TeacherMagic extends Magic {
 
     @Override
     public Teacher run(String body) {
-        int sources = (spec == null ? 0 : 1) + (load == null ? 0 : 1) + (pretrained == null ? 0 : 1) + (onnx == null ? 0 : 1);
+        int sources =
+                (spec == null ? 0 : 1) + (load == null ? 0 : 1) + (pretrained == null ? 0 : 1) + (onnx == null ? 0 : 1);
         if (sources != 1) {
-            throw new MagicUsageException("%teacher", sources == 0 ? "give --spec SPEC to train, --load FILE to load, "
-                    + "--pretrained MODEL or --onnx FILE" : "give one of --spec, --load, --pretrained and --onnx, not several",
+            throw new MagicUsageException(
+                    "%teacher",
+                    sources == 0
+                            ? "give --spec SPEC to train, --load FILE to load, " + "--pretrained MODEL or --onnx FILE"
+                            : "give one of --spec, --load, --pretrained and --onnx, not several",
                     ctx.catalog().line("teacher").usage());
         }
         if (pretrained != null || onnx != null) {
             return encoder();
         }
         ExperimentSpec.DataSpec d = ExperimentSpec.DataSpec.parse(data);
-        ExperimentSpec.TeacherSpec ts = new ExperimentSpec.TeacherSpec(name, spec == null ? null : ModelSpecs.read(spec),
-                load == null ? null : load.toString(), training.epochs, training.batchSize, training.learningRate,
-                training.patience, seed);
+        ExperimentSpec.TeacherSpec ts = new ExperimentSpec.TeacherSpec(
+                name,
+                spec == null ? null : ModelSpecs.read(spec),
+                load == null ? null : load.toString(),
+                training.epochs,
+                training.batchSize,
+                training.learningRate,
+                training.patience,
+                seed);
         Backend.start(training.threads);
         LiveProgress progress = ctx.progress("%teacher " + name);
         Splits all = ctx.workbench().data(d);
-        Experiment.Prepared p = Experiment.teacher(ts, all, ctx.workbench().store(), List.of(progress), progress::message);
+        Experiment.Prepared p =
+                Experiment.teacher(ts, all, ctx.workbench().store(), List.of(progress), progress::message);
         double acc = Accuracy.of(p.teacher().logits(all.test()), all.test().labels());
         ctx.workbench().putTeacher(new Workbench.TeacherEntry(name, p.teacher(), d, acc, p.source(), p.file()));
-        progress.done(String.format("teacher '%s': test accuracy %.2f%% on %,d images (%s)", name, 100 * acc,
-                all.test().size(), p.source()));
+        progress.done(String.format(
+                "teacher '%s': test accuracy %.2f%% on %,d images (%s)",
+                name, 100 * acc, all.test().size(), p.source()));
         return p.teacher();
     }
 
     /** A pretrained or ONNX text encoder: loaded, described, kept under the name. */
     private Teacher encoder() {
         if (length < 3) {
-            throw new MagicUsageException("%teacher", "--length must be at least 3 tokens ([CLS], a word, [SEP]), got " + length,
+            throw new MagicUsageException(
+                    "%teacher",
+                    "--length must be at least 3 tokens ([CLS], a word, [SEP]), got " + length,
                     ctx.catalog().line("teacher").usage());
         }
         dev.distillery.teacher.OnnxEncoder.Pooling pool;
         try {
             pool = dev.distillery.teacher.OnnxEncoder.Pooling.valueOf(pooling.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new MagicUsageException("%teacher", "--pooling is cls or mean, got '" + pooling + "'",
+            throw new MagicUsageException(
+                    "%teacher",
+                    "--pooling is cls or mean, got '" + pooling + "'",
                     ctx.catalog().line("teacher").usage());
         }
         if (pretrained != null && !dev.distillery.teacher.PretrainedEncoders.REGISTRY.contains(pretrained)) {
-            throw new MagicUsageException("%teacher", "no pretrained encoder '" + pretrained + "'; known: "
-                    + String.join(", ", new java.util.TreeSet<>(dev.distillery.teacher.PretrainedEncoders.REGISTRY.names())),
+            throw new MagicUsageException(
+                    "%teacher",
+                    "no pretrained encoder '" + pretrained + "'; known: "
+                            + String.join(
+                                    ", ",
+                                    new java.util.TreeSet<>(
+                                            dev.distillery.teacher.PretrainedEncoders.REGISTRY.names())),
                     ctx.catalog().line("teacher").usage());
         }
         Backend.start(training.threads);
@@ -131,18 +174,31 @@ final class TeacherMagic extends Magic {
             t = dev.distillery.teacher.Teachers.pretrained(pretrained, length, training.threads);
         } else {
             Path tok = tokenizer != null ? tokenizer : dev.distillery.teacher.Teachers.tokenizerBeside(onnx);
-            if (tokenizer == null && !java.nio.file.Files.isRegularFile(tok) && java.nio.file.Files.isRegularFile(onnx)) {
-                throw new MagicUsageException("%teacher", "no tokenizer beside " + onnx + "; give --tokenizer FILE (the model's "
-                        + "tokenizer.json)", ctx.catalog().line("teacher").usage());
+            if (tokenizer == null
+                    && !java.nio.file.Files.isRegularFile(tok)
+                    && java.nio.file.Files.isRegularFile(onnx)) {
+                throw new MagicUsageException(
+                        "%teacher",
+                        "no tokenizer beside " + onnx + "; give --tokenizer FILE (the model's " + "tokenizer.json)",
+                        ctx.catalog().line("teacher").usage());
             }
             t = dev.distillery.teacher.Teachers.onnx(onnx, tok, pool, length, training.threads);
         }
         t = new Teacher(name, t.model(), t.provenance()); // known by the notebook's name for it
-        String source = pretrained != null ? "the class path (" + dev.distillery.teacher.PretrainedEncoders.REGISTRY.get(pretrained)
-                .artifact() + ")" : onnx.toString();
+        String source = pretrained != null
+                ? "the class path ("
+                        + dev.distillery.teacher.PretrainedEncoders.REGISTRY
+                                .get(pretrained)
+                                .artifact() + ")"
+                : onnx.toString();
         ctx.workbench().putTeacher(new Workbench.TeacherEntry(name, t, null, Double.NaN, source, null));
-        progress.done(String.format("teacher '%s': %s, %,d parameters, loaded in %.1f s from %s; runs on %s", name,
-                t.model().describe(), t.parameterCount(), (System.nanoTime() - t0) / 1e9, source,
+        progress.done(String.format(
+                "teacher '%s': %s, %,d parameters, loaded in %.1f s from %s; runs on %s",
+                name,
+                t.model().describe(),
+                t.parameterCount(),
+                (System.nanoTime() - t0) / 1e9,
+                source,
                 ((dev.distillery.teacher.OnnxTeacher) t.model()).encoder().device()));
         return t;
     }

@@ -4,7 +4,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import picocli.CommandLine.Command;
 
-@Command(name = "%tb", description = "The full stack trace of the last error (errors show only their message).",
+@Command(
+        name = "%tb",
+        description = "The full stack trace of the last error (errors show only their message).",
         footer = {"", "Example:", "  %%tb"})
 final class TracebackMagic extends Magic {
 
