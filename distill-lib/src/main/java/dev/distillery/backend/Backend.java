@@ -38,8 +38,16 @@ public final class Backend {
         if (threads > 0) {
             return;
         }
+        start(threadsOrDefault());
+    }
+
+    /** The threads ND4J runs with, or, before it starts, the count {@link #start()} would give it. */
+    public static int threadsOrDefault() {
+        if (threads > 0) {
+            return threads;
+        }
         String env = System.getenv("DISTILLERY_THREADS");
-        start(env == null || env.isBlank() ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(env.trim()));
+        return env == null || env.isBlank() ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(env.trim());
     }
 
     public static int threads() {

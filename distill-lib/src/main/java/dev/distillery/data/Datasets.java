@@ -1,6 +1,8 @@
 package dev.distillery.data;
 
 import dev.distillery.registry.Registry;
+import java.lang.ref.SoftReference;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -60,12 +62,32 @@ public final class Datasets {
 
     /**
      * One task of the built speech set as 40-band log-mel frames; its splits are fixed by the build, and
-     * its manifest lists every WAV file with its SHA-256 (checked on load).
+     * its manifest lists every WAV file with its SHA-256 (checked on load). Both tasks are loaded at once
+     * and the last set loaded is kept (softly), so the word and voice tasks of one set share their
+     * feature arrays, as {@link SpeechCommandsSynth#loadTasks} gives them.
      */
     private record SpeechSet(SpeechCommandsSynth.Task task) implements Dataset {
+        /** The tasks of the set last loaded, under its directory and manifest checksum. */
+        private record Loaded(Path dir, String manifestSha256, Map<SpeechCommandsSynth.Task, Splits> tasks) {}
+
+        private static SoftReference<Loaded> last = new SoftReference<>(null);
+
         @Override
         public Splits load(Path dir, int validation, long splitSeed) {
-            return SpeechCommandsSynth.load(dirOrDefault(dir), task, new LogMel(LogMel.Config.speech(40)));
+            Path d = dirOrDefault(dir).toAbsolutePath().normalize();
+            Path manifest = d.resolve("manifest.csv");
+            String sha = Files.isRegularFile(manifest) ? DataLocator.sha256(manifest) : null;
+            synchronized (SpeechSet.class) {
+                Loaded l = last.get();
+                if (sha == null
+                        || l == null
+                        || !l.dir().equals(d)
+                        || !l.manifestSha256().equals(sha)) {
+                    l = new Loaded(d, sha, SpeechCommandsSynth.loadTasks(d, new LogMel(LogMel.Config.speech(40))));
+                    last = new SoftReference<>(l);
+                }
+                return l.tasks().get(task);
+            }
         }
 
         @Override

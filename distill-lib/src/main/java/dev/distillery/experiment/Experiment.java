@@ -9,9 +9,12 @@ import dev.distillery.distill.Distill;
 import dev.distillery.distill.DistillResult;
 import dev.distillery.distill.EnsembleWeights;
 import dev.distillery.model.ModelSpec;
+import dev.distillery.model.Network;
 import dev.distillery.provenance.Lineage;
+import dev.distillery.spec.SpecException;
 import dev.distillery.spec.Specs;
 import dev.distillery.teacher.Ensemble;
+import dev.distillery.teacher.MultiTask;
 import dev.distillery.teacher.Teacher;
 import dev.distillery.teacher.Teachers;
 import dev.distillery.train.EpochStats;
@@ -19,11 +22,15 @@ import dev.distillery.train.TrainingDivergedException;
 import dev.distillery.train.TrainingInterruptedException;
 import dev.distillery.train.TrainingListener;
 import dev.distillery.train.TrainingOptions;
+import dev.distillery.train.TrainingOutcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
 import tech.tablesaw.api.Table;
 
@@ -109,8 +116,11 @@ public final class Experiment {
         return d.dir() == null ? null : Path.of(d.dir());
     }
 
-    /** A teacher ready for distillation: where it came from and the file that holds it. */
-    public record Prepared(Teacher teacher, String source, Path file) {}
+    /**
+     * A teacher ready for distillation: where it came from, the file that holds it, and its training
+     * (null when it was loaded or reused).
+     */
+    public record Prepared(Teacher teacher, String source, Path file, TrainingOutcome training) {}
 
     /**
      * Loads the teacher from {@code ts.file()}, or reuses the copy trained earlier with the same spec
@@ -122,28 +132,72 @@ public final class Experiment {
             RunStore store,
             List<TrainingListener> listeners,
             Consumer<String> log) {
+        return teacher(ts, null, data, store, listeners, log);
+    }
+
+    /**
+     * As above; {@code dataSpec} says where {@code data} came from, so that a teacher with an
+     * {@code auxiliary} task can load that task's labels over the same files.
+     */
+    public static Prepared teacher(
+            ExperimentSpec.TeacherSpec ts,
+            ExperimentSpec.DataSpec dataSpec,
+            Splits data,
+            RunStore store,
+            List<TrainingListener> listeners,
+            Consumer<String> log) {
         Backend.start();
         if (ts.file() != null) {
             Path f = Path.of(ts.file());
-            return new Prepared(Teacher.load(f), "loaded from " + ts.file(), f);
+            return new Prepared(Teacher.load(f), "loaded from " + ts.file(), f, null);
         }
         String key = DataLocator.sha256(Specs.toJson(ts) + data.fingerprint()).substring(0, 16);
         Path file = store.root().resolve("teachers").resolve(RunStore.slug(ts.name()) + "-" + key + ".dtm");
         if (Files.isRegularFile(file)) {
             Teacher t = Teacher.load(file);
             return new Prepared(
-                    t, "reused " + file + ", trained " + t.provenance().created(), file);
+                    t, "reused " + file + ", trained " + t.provenance().created(), file, null);
         }
-        log.accept("training teacher '" + ts.name() + "': " + ts.model().describe() + ", " + ts.epochs() + " epochs");
         TrainingOptions o = new TrainingOptions(
                 ts.epochs(), ts.batchSize(), ts.learningRate(), ts.patience(), ts.seed(), null, false, null);
+        if (ts.auxiliary() != null) {
+            if (dataSpec == null) {
+                throw new SpecException("teacher '" + ts.name() + "' has an auxiliary task (" + ts.auxiliary()
+                        + "), which needs the data spec it shares files with; give it in an experiment spec");
+            }
+            log.accept("training teacher '" + ts.name() + "': " + ts.model().describe() + ", " + ts.epochs()
+                    + " epochs, with a second head on " + ts.auxiliary());
+            Splits aux = data(dataSpec.withDataset(ts.auxiliary()));
+            MultiTask.Trained tr = MultiTask.train(
+                    ts.name(),
+                    ts.model(),
+                    data,
+                    aux,
+                    new MultiTask.Task(Probes.key(ts.auxiliary()), aux.train().numClasses(), null, 1.0),
+                    o,
+                    listeners);
+            tr.teacher().save(file);
+            return new Prepared(
+                    tr.teacher(),
+                    String.format(
+                            Locale.ROOT,
+                            "trained here in %.0f s with %s %.1f %% on its second head, saved to %s",
+                            tr.outcome().seconds(),
+                            Probes.key(ts.auxiliary()),
+                            100 * tr.secondaryAccuracy(),
+                            file),
+                    file,
+                    tr.outcome());
+        }
+        log.accept("training teacher '" + ts.name() + "': " + ts.model().describe() + ", " + ts.epochs() + " epochs");
         Teachers.Trained tr = Teachers.train(ts.name(), ts.model(), data, o, listeners);
         tr.teacher().save(file);
         return new Prepared(
                 tr.teacher(),
                 String.format(
                         "trained here in %.0f s, saved to %s", tr.outcome().seconds(), file),
-                file);
+                file,
+                tr.outcome());
     }
 
     public Outcome run() {
@@ -161,7 +215,8 @@ public final class Experiment {
                 data.validation().size(),
                 data.test().size()));
 
-        Prepared prepared = spec.teacher() == null ? null : teacher(spec.teacher(), all, store, listeners, log);
+        Prepared prepared =
+                spec.teacher() == null ? null : teacher(spec.teacher(), spec.data(), all, store, listeners, log);
         Teacher teacher = prepared == null ? null : prepared.teacher();
         String source = prepared == null ? null : prepared.source();
         Ensemble ensemble =
@@ -200,7 +255,10 @@ public final class Experiment {
                                 ensemble.parameters())
                         : null;
 
-        Runner runner = new Runner(data, dataInfo, teacherInfo);
+        Runner runner = new Runner(all, data, dataInfo, teacherInfo);
+        if (prepared != null) {
+            runner.teacherRecord(prepared);
+        }
         for (ExperimentSpec.StudentSpec st : spec.students()) {
             for (ExperimentSpec.RecipeSpec rc : spec.recipes()) {
                 for (long seed : spec.seeds()) {
@@ -352,15 +410,21 @@ public final class Experiment {
         }
     }
 
-    /** Runs one distillation and writes its record, completed, interrupted or failed. */
+    /**
+     * Runs one distillation and writes its record, completed, interrupted or failed; runs the spec's
+     * probes on each completed model (the teacher's first, in a record of its own).
+     */
     private final class Runner {
+        final Splits all;
         final Splits data;
         final RunRecord.DataInfo dataInfo;
         final RunRecord.TeacherInfo teacherInfo;
         final List<DistillResult> results = new ArrayList<>();
         final List<RunRecord> records = new ArrayList<>();
+        final Map<String, Splits> probeData = new HashMap<>();
 
-        Runner(Splits data, RunRecord.DataInfo dataInfo, RunRecord.TeacherInfo teacherInfo) {
+        Runner(Splits all, Splits data, RunRecord.DataInfo dataInfo, RunRecord.TeacherInfo teacherInfo) {
+            this.all = all;
             this.data = data;
             this.dataInfo = dataInfo;
             this.teacherInfo = teacherInfo;
@@ -369,9 +433,18 @@ public final class Experiment {
         /** A completed run: its result and its record. */
         record Ran(DistillResult result, RunRecord record) {}
 
+        /** What every record of this experiment shares; the run starts now. */
+        RunRecord.Builder record(String id, long seed) {
+            return RunRecord.builder(id, spec.name())
+                    .seeds(seed, spec.data().splitSeed())
+                    .spec(spec)
+                    .data(dataInfo)
+                    .teacher(teacherInfo);
+        }
+
         Ran run(Distill d, ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc, String recipe, long seed) {
             String id = store.newId(spec.name(), st.name(), recipe, seed);
-            String started = Instant.now().toString();
+            RunRecord.Builder b = record(id, seed);
             TrainingOptions o = new TrainingOptions(
                     rc.epochs() != null ? rc.epochs() : spec.training().epochs(),
                     spec.training().batchSize(),
@@ -387,89 +460,83 @@ public final class Experiment {
             try {
                 DistillResult r = d.run();
                 results.add(r);
-                RunRecord rec = record(
-                        id,
-                        RunRecord.COMPLETED,
-                        st,
-                        rc,
-                        recipe,
-                        seed,
-                        dataInfo,
-                        teacherInfo,
-                        r,
-                        r.training().curve(),
-                        null,
-                        started);
+                log.accept(r.summary());
+                // a completed run names the loss as trained: mappings resolved, projections chosen
+                RunRecord rec = b.student(st.name(), r.network().spec().compact())
+                        .recipe(recipe, r.provenance().objective())
+                        .metrics(r.metrics())
+                        .training(r.training())
+                        .lineage(r.provenance().lineage())
+                        .probes(probe(st.name() + " · seed " + seed, r.network(), seed))
+                        .build();
                 store.write(rec);
                 records.add(rec);
-                log.accept(r.summary());
                 return new Ran(r, rec);
             } catch (TrainingInterruptedException e) {
-                store.write(record(
-                        id,
-                        RunRecord.INTERRUPTED,
-                        st,
-                        rc,
-                        recipe,
-                        seed,
-                        dataInfo,
-                        teacherInfo,
-                        null,
-                        e.curve(),
-                        e.getMessage(),
-                        started));
+                store.write(unfinished(b, st, rc, recipe, RunRecord.INTERRUPTED, e.getMessage(), e.curve()));
                 throw e;
             } catch (TrainingDivergedException e) {
-                store.write(record(
-                        id,
-                        RunRecord.FAILED,
-                        st,
-                        rc,
-                        recipe,
-                        seed,
-                        dataInfo,
-                        teacherInfo,
-                        null,
-                        e.curve(),
-                        e.getMessage(),
-                        started));
+                store.write(unfinished(b, st, rc, recipe, RunRecord.FAILED, e.getMessage(), e.curve()));
                 throw e;
             }
         }
-    }
 
-    /** The record of run {@code id}: completed with result {@code r}, or unfinished with {@code error} after {@code curve}. */
-    private RunRecord record(
-            String id,
-            String status,
-            ExperimentSpec.StudentSpec st,
-            ExperimentSpec.RecipeSpec rc,
-            String recipe,
-            long seed,
-            RunRecord.DataInfo data,
-            RunRecord.TeacherInfo teacher,
-            DistillResult r,
-            List<EpochStats> curve,
-            String error,
-            String started) {
-        RunRecord.Builder b = RunRecord.builder(id, spec.name())
-                .seeds(seed, spec.data().splitSeed())
-                .spec(spec)
-                .data(data)
-                .teacher(teacher)
-                .started(started);
-        if (r == null) {
+        private RunRecord unfinished(
+                RunRecord.Builder b,
+                ExperimentSpec.StudentSpec st,
+                ExperimentSpec.RecipeSpec rc,
+                String recipe,
+                String status,
+                String error,
+                List<EpochStats> finished) {
             return b.student(st.name(), st.model().compact())
                     .recipe(recipe, rc.loss().describe())
-                    .unfinished(status, error, curve)
+                    .unfinished(status, error, finished)
                     .build();
         }
-        // a completed run names the loss as trained: mappings resolved, projections chosen
-        return b.student(st.name(), r.network().spec().compact())
-                .recipe(recipe, r.provenance().objective())
-                .metrics(r.metrics())
-                .training(r.training())
-                .lineage(r.provenance().lineage())
-                .build();
+
+        /**
+         * With probes in the spec, the teacher (a network) is probed with the first seed and gets a
+         * record of its own, student and recipe {@value RunRecord#TEACHER}, so that tables and figures
+         * can set the students against it.
+         */
+        void teacherRecord(Prepared p) {
+            if (spec.probes().isEmpty() || !p.teacher().isNetwork()) {
+                return;
+            }
+            long seed = spec.seeds().get(0);
+            Network net = p.teacher().network();
+            RunRecord.Builder b = record(store.newId(spec.name(), RunRecord.TEACHER, RunRecord.TEACHER, seed), seed);
+            RunRecord rec = b.student(RunRecord.TEACHER, net.spec().compact())
+                    .recipe(RunRecord.TEACHER, p.teacher().provenance().objective())
+                    .training(p.training())
+                    .probes(probe("teacher '" + p.teacher().name() + "'", net, seed))
+                    .build();
+            store.write(rec);
+            records.add(rec);
+        }
+
+        /** The spec's probes on {@code model}, each logged; null when the spec has none. */
+        private Map<String, Double> probe(String who, Network model, long seed) {
+            if (spec.probes().isEmpty()) {
+                return null;
+            }
+            Map<String, Double> values = new LinkedHashMap<>();
+            for (ExperimentSpec.ProbeSpec p : spec.probes()) {
+                Probes.Measured m = Probes.get(p.type()).measure(model, p, this::probeData, seed);
+                values.putAll(m.values());
+                log.accept(who + ": " + m.summary());
+            }
+            return values;
+        }
+
+        /** A probe's task: the experiment's own data set as loaded, or another over the same files. */
+        private Splits probeData(String dataset) {
+            return probeData.computeIfAbsent(
+                    dataset,
+                    n -> n.equals(spec.data().dataset())
+                            ? all
+                            : data(spec.data().withDataset(n)));
+        }
     }
 }

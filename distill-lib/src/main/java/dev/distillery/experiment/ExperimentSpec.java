@@ -1,5 +1,6 @@
 package dev.distillery.experiment;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.distillery.data.Datasets;
 import dev.distillery.loss.EnsembleMode;
 import dev.distillery.loss.LossSpec;
@@ -26,7 +27,23 @@ public record ExperimentSpec(
         List<Long> seeds,
         Integer threads,
         EnsembleSpec ensemble,
-        ChainSpec chain) {
+        ChainSpec chain,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ProbeSpec> probes) {
+
+    /** Without probes. */
+    public ExperimentSpec(
+            String name,
+            DataSpec data,
+            TeacherSpec teacher,
+            List<StudentSpec> students,
+            List<RecipeSpec> recipes,
+            TrainingSpec training,
+            List<Long> seeds,
+            Integer threads,
+            EnsembleSpec ensemble,
+            ChainSpec chain) {
+        this(name, data, teacher, students, recipes, training, seeds, threads, ensemble, chain, null);
+    }
 
     /** A single-teacher (or teacher-less) experiment. */
     public ExperimentSpec(
@@ -38,7 +55,7 @@ public record ExperimentSpec(
             TrainingSpec training,
             List<Long> seeds,
             Integer threads) {
-        this(name, data, teacher, students, recipes, training, seeds, threads, null, null);
+        this(name, data, teacher, students, recipes, training, seeds, threads, null, null, null);
     }
 
     /**
@@ -207,6 +224,11 @@ public record ExperimentSpec(
         }
 
         /** The same data with students limited to {@code n} labels (null: all). */
+        /** The same data spec for another data set over the same files (e.g. the other task of the speech set). */
+        public DataSpec withDataset(String name) {
+            return new DataSpec(name, validation, labels, trainSize, validationSize, testSize, splitSeed, dir);
+        }
+
         public DataSpec withLabels(Integer n) {
             return new DataSpec(dataset, validation, n, trainSize, validationSize, testSize, splitSeed, dir);
         }
@@ -224,7 +246,12 @@ public record ExperimentSpec(
         }
     }
 
-    /** The teacher: trained here from {@code model}, or loaded from {@code file}. */
+    /**
+     * The teacher: trained here from {@code model}, or loaded from {@code file}. With {@code auxiliary}
+     * (a data set over the same examples, e.g. {@code speech-commands-synth/voice} beside
+     * {@code speech-commands-synth/word}), a second head learns that set's labels too: a multi-task
+     * teacher whose layers carry both tasks.
+     */
     public record TeacherSpec(
             String name,
             ModelSpec model,
@@ -233,7 +260,24 @@ public record ExperimentSpec(
             Integer batchSize,
             Double learningRate,
             Integer patience,
-            Long seed) {
+            Long seed,
+            // left out of the JSON when absent, so that a one-task teacher's spec (and the key its trained copy
+            // is kept under) reads as it always did
+            @JsonInclude(JsonInclude.Include.NON_NULL) String auxiliary) {
+
+        /** A teacher of one task. */
+        public TeacherSpec(
+                String name,
+                ModelSpec model,
+                String file,
+                Integer epochs,
+                Integer batchSize,
+                Double learningRate,
+                Integer patience,
+                Long seed) {
+            this(name, model, file, epochs, batchSize, learningRate, patience, seed, null);
+        }
+
         public TeacherSpec {
             name = name == null ? "teacher" : name;
             epochs = epochs == null ? 10 : epochs;
@@ -247,6 +291,52 @@ public record ExperimentSpec(
             }
             positive("teacher.epochs", epochs);
             positive("teacher.batchSize", batchSize);
+            if (auxiliary != null) {
+                try {
+                    auxiliary = Datasets.registry().entry(auxiliary).name();
+                } catch (Registry.UnknownNameException e) {
+                    throw new SpecException("teacher '" + name + "' auxiliary: " + e.getMessage(), e);
+                }
+                if (file != null) {
+                    throw new SpecException("teacher '" + name + "': auxiliary trains a second head, but the teacher "
+                            + "is loaded from " + file + "; drop auxiliary or train the teacher from a model");
+                }
+            }
+        }
+    }
+
+    /**
+     * A probe every completed model gets (the teacher too, which then has a record of its own): a
+     * {@code type} from {@link Probes}, the data sets it probes ({@code tasks}, over the experiment's
+     * data directory), and its training: {@code epochs}, {@code learningRate}, {@code batchSize}.
+     * Its values go into the record's {@code probes}.
+     */
+    public record ProbeSpec(String type, List<String> tasks, Integer epochs, Double learningRate, Integer batchSize) {
+        public ProbeSpec {
+            type = type == null ? "layers" : type;
+            try {
+                type = Probes.registry().entry(type).name();
+            } catch (Registry.UnknownNameException e) {
+                throw new SpecException("probes: " + e.getMessage(), e);
+            }
+            if (tasks == null || tasks.isEmpty()) {
+                throw new SpecException("probe '" + type + "' needs tasks: the data sets it probes, e.g. "
+                        + "[speech-commands-synth/word, speech-commands-synth/voice]");
+            }
+            List<String> names = new ArrayList<>();
+            for (String t : tasks) {
+                try {
+                    names.add(Datasets.registry().entry(t).name());
+                } catch (Registry.UnknownNameException e) {
+                    throw new SpecException("probe '" + type + "' task: " + e.getMessage(), e);
+                }
+            }
+            tasks = List.copyOf(names);
+            epochs = epochs == null ? 30 : epochs;
+            learningRate = learningRate == null ? 1e-2 : learningRate;
+            batchSize = batchSize == null ? 64 : batchSize;
+            positive("probe.epochs", epochs);
+            positive("probe.batchSize", batchSize);
         }
     }
 
@@ -292,6 +382,7 @@ public record ExperimentSpec(
         training = training == null ? new TrainingSpec(null, null, null, null) : training;
         seeds = seeds == null || seeds.isEmpty() ? List.of(1L) : List.copyOf(seeds);
         threads = threads == null ? 1 : threads;
+        probes = probes == null ? List.of() : List.copyOf(probes);
         if (students == null || students.isEmpty()) {
             throw new SpecException("experiment '" + name
                     + "' has no students; add students: [{name: small, model: {type: mlp, hidden: [64]}}]");

@@ -28,6 +28,7 @@ public final class Registries {
                         FeatureTerms.registry()),
                 new Section("Projections (proj=NAME in a feature term)", Projection.registry()),
                 new Section("Data sets (--data NAME; data.dataset in a spec)", Datasets.registry()),
+                new Section("Probes (probes[].type in a spec)", Probes.registry()),
                 new Section("Pretrained teachers (%teacher NAME --pretrained NAME)", PretrainedEncoders.REGISTRY));
     }
 

@@ -48,6 +48,8 @@ public record RunRecord(
     public static final String COMPLETED = "completed";
     public static final String INTERRUPTED = "interrupted";
     public static final String FAILED = "failed";
+    /** The student and recipe names of a teacher's own record (written when an experiment probes its models). */
+    public static final String TEACHER = "teacher";
 
     /** The data as used: name, fingerprint of the exact rows, sizes, and each source file's SHA-256. */
     public record DataInfo(

@@ -1,27 +1,19 @@
 package dev.distillery.experiment;
 
-import dev.distillery.data.DataLocator;
-import dev.distillery.data.Datasets;
+import dev.distillery.backend.Backend;
 import dev.distillery.data.SpeechCommandsSynth;
 import dev.distillery.data.SpeechCommandsSynth.Task;
 import dev.distillery.data.Splits;
-import dev.distillery.distill.Distill;
-import dev.distillery.distill.DistillResult;
-import dev.distillery.distill.LayerProbe;
 import dev.distillery.loss.FeatureLoss;
 import dev.distillery.loss.Losses;
 import dev.distillery.model.Budgets;
 import dev.distillery.model.ModelSpec;
-import dev.distillery.model.Network;
 import dev.distillery.model.TransformerSpec;
 import dev.distillery.plot.Charts;
 import dev.distillery.spec.SpecException;
-import dev.distillery.teacher.MultiTask;
 import dev.distillery.teacher.Teacher;
 import dev.distillery.train.TrainingListener;
-import dev.distillery.train.TrainingOptions;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,7 +41,7 @@ public final class SpeechStudy {
 
     public static final String NAME = "speech-depth-width";
     /** The recipe of the teacher's own record. */
-    public static final String TEACHER = "teacher";
+    public static final String TEACHER = RunRecord.TEACHER;
 
     /**
      * What to run. {@code teacher} is a speech spec without the data's sizes (added from the set);
@@ -232,8 +224,9 @@ public final class SpeechStudy {
     }
 
     /**
-     * Runs the study on {@code data} (both tasks of the speech set built in {@code setDir}, from
-     * {@link SpeechCommandsSynth#loadTasks}), writing records into {@code store}.
+     * Runs the study on the speech set built in {@code setDir} ({@code data}: both of its tasks, from
+     * {@link SpeechCommandsSynth#loadTasks}, which size the teacher), as the experiment {@link #spec}
+     * describes, writing records into {@code store}.
      */
     public static Result run(
             Map<Task, Splits> data,
@@ -243,24 +236,8 @@ public final class SpeechStudy {
             List<TrainingListener> listeners,
             Consumer<String> log) {
         long t0 = System.nanoTime();
-        Splits word = data.get(Task.WORD);
-        Splits voice = data.get(Task.VOICE);
-        if (word == null || voice == null) {
-            throw new SpecException("the speech study needs both tasks of the set (word and voice); load them with "
-                    + "SpeechCommandsSynth.loadTasks");
-        }
-        int mels = 40;
-        int width = word.train().inputSize();
-        String probeSpec = o.teacher().contains("frame=")
-                ? o.teacher()
-                : o.teacher() + ",frame=" + mels + ",length=" + width / mels;
-        TransformerSpec tspec = (TransformerSpec)
-                ModelSpec.parse(probeSpec + ",outputs=" + word.train().numClasses());
-        if (tspec.inputs() != width) {
-            throw new SpecException("teacher spec " + tspec.compact() + " takes " + tspec.inputs()
-                    + " inputs but the set has " + width + " per clip; give frame= and length= to match");
-        }
-        long seed0 = o.seeds().get(0);
+        TransformerSpec tspec = teacherSpec(data, o);
+        ExperimentSpec spec = spec(tspec, setDir, o);
         log.accept(String.format(
                 Locale.ROOT,
                 "%s: teacher %s (%,d parameters), words and voices, %d epochs",
@@ -268,143 +245,111 @@ public final class SpeechStudy {
                 tspec.describe(),
                 tspec.parameterCount(),
                 o.teacherEpochs()));
-        TrainingOptions topts = TrainingOptions.defaults()
-                .epochs(o.teacherEpochs())
-                .batchSize(o.batchSize())
-                .learningRate(o.learningRate())
-                .seed(seed0);
-        String started = Instant.now().toString();
-        MultiTask.Trained tt = MultiTask.train(
-                "speech-teacher",
-                tspec,
-                word,
-                voice,
-                new MultiTask.Task("voice", voice.train().numClasses(), null, 1.0),
-                topts,
-                listeners);
-        Teacher teacher = tt.teacher();
-        LayerProbe.Options po = new LayerProbe.Options(o.probeEpochs(), 1e-2, 64, seed0);
-        List<LayerProbe.Result> tp = LayerProbe.fit(teacher.network(), List.of(word, voice), po);
-        LayerProbe.Result tw = tp.get(0);
-        LayerProbe.Result tv = tp.get(1);
+        List<Budgets.Candidate> grid = students(tspec, o);
+        for (Budgets.Candidate c : grid) {
+            log.accept(String.format(
+                    Locale.ROOT,
+                    "%s: student %s (%s, %,d parameters, %+.1f%% of the budget), %s, seeds %s",
+                    NAME,
+                    studentName(c),
+                    c.spec().describe(),
+                    c.parameters(),
+                    100 * c.deviation(),
+                    o.recipe(),
+                    o.seeds()));
+        }
+        Experiment experiment = new Experiment(spec, store).log(log);
+        listeners.forEach(experiment::listener);
+        Experiment.Outcome out = experiment.run();
+        RunRecord teacher = out.records().stream()
+                .filter(r -> r.recipe().equals(TEACHER))
+                .findFirst()
+                .orElseThrow();
+        double secs = (System.nanoTime() - t0) / 1e9;
         log.accept(String.format(
                 Locale.ROOT,
-                "%s: teacher word %.1f%% (head), probe word %.1f%% (top %s), voice %.1f%% "
-                        + "(head), probe voice %.1f%% (top %s); chance %.1f%% / %.1f%%",
+                "%s: %d students in %.0f s; records in %s",
                 NAME,
-                100 * tt.primaryAccuracy(),
-                100 * tw.accuracy(),
-                tw.topLayer(),
-                100 * tt.secondaryAccuracy(),
-                100 * tv.accuracy(),
-                tv.topLayer(),
-                100 * tw.chance(),
-                100 * tv.chance()));
-        RunRecord.DataInfo info = new RunRecord.DataInfo(
-                SpeechCommandsSynth.NAME + " (" + setDir + ")",
-                DataLocator.sha256(word.fingerprint() + "+" + voice.fingerprint()),
-                word.train().size(),
-                word.train().labeledCount(),
-                word.validation().size(),
-                word.test().size(),
-                Datasets.get(SpeechCommandsSynth.NAME + "/word").checksums(setDir));
-        RunRecord.TeacherInfo tinfo = new RunRecord.TeacherInfo(
-                teacher.name(),
-                teacher.id(),
-                tspec.compact(),
-                tt.primaryAccuracy(),
-                "trained here (words + voices)",
-                teacher.network().parameterCount());
-        List<RunRecord> records = new ArrayList<>();
-        String tid = store.newId(NAME, "teacher", TEACHER, seed0);
-        RunRecord trec = RunRecord.builder(tid, NAME)
-                .student("teacher", tspec.compact())
-                .recipe(TEACHER, teacher.provenance().objective())
-                .seeds(seed0, seed0)
-                .data(info)
-                .teacher(tinfo)
-                .training(tt.outcome())
-                .started(started)
-                .probes(probes(tw, tv, teacher.network()))
-                .build();
-        store.write(trec);
-        records.add(trec);
-
-        List<Budgets.Candidate> grid = students(tspec, o);
-        FeatureLoss loss = loss(o.recipe(), tspec.depth());
-        int n = 0;
-        for (Budgets.Candidate c : grid) {
-            for (long seed : o.seeds()) {
-                n++;
-                String name = "d" + c.depth() + "w" + c.width();
-                log.accept(String.format(
-                        Locale.ROOT,
-                        "%s: student %d/%d %s (%s, %,d parameters, %+.1f%% of the budget), " + "%s, seed %d",
-                        NAME,
-                        n,
-                        grid.size() * o.seeds().size(),
-                        name,
-                        c.spec().describe(),
-                        c.parameters(),
-                        100 * c.deviation(),
-                        o.recipe(),
-                        seed));
-                String id = store.newId(NAME, name, o.recipe(), seed);
-                String s0 = Instant.now().toString();
-                DistillResult r = Distill.from(teacher)
-                        .into(c.spec())
-                        .named(name)
-                        .with(loss)
-                        .on(word)
-                        .epochs(o.epochs())
-                        .batchSize(o.batchSize())
-                        .learningRate(o.learningRate())
-                        .seed(seed)
-                        .listeners(listeners)
-                        .run();
-                LayerProbe.Options ps = new LayerProbe.Options(o.probeEpochs(), 1e-2, 64, seed);
-                List<LayerProbe.Result> sp = LayerProbe.fit(r.network(), List.of(word, voice), ps);
-                LayerProbe.Result pw = sp.get(0);
-                LayerProbe.Result pv = sp.get(1);
-                log.accept(String.format(
-                        Locale.ROOT,
-                        "%s: %s seed %d: word %.1f%%, voice %.1f%% (probes)",
-                        NAME,
-                        name,
-                        seed,
-                        100 * pw.accuracy(),
-                        100 * pv.accuracy()));
-                RunRecord rec = RunRecord.builder(id, NAME)
-                        .student(name, r.network().spec().compact())
-                        .recipe(o.recipe(), r.provenance().objective())
-                        .seeds(seed, seed0)
-                        .data(info)
-                        .teacher(tinfo)
-                        .metrics(r.metrics())
-                        .training(r.training())
-                        .lineage(r.provenance().lineage())
-                        .started(s0)
-                        .probes(probes(pw, pv, r.network()))
-                        .build();
-                store.write(rec);
-                records.add(rec);
-            }
-        }
-        double secs = (System.nanoTime() - t0) / 1e9;
-        log.accept(String.format(Locale.ROOT, "%s: %d students in %.0f s; records in %s", NAME, n, secs, store.root()));
-        return new Result(teacher, tw.accuracy(), tv.accuracy(), List.copyOf(records), table(records), secs);
+                out.records().size() - 1,
+                secs,
+                store.root()));
+        return new Result(
+                out.teacher(),
+                teacher.probes().get("word"),
+                teacher.probes().get("voice"),
+                out.records(),
+                table(out.records()),
+                secs);
     }
 
-    private static Map<String, Double> probes(LayerProbe.Result word, LayerProbe.Result voice, Network net) {
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("word", word.accuracy());
-        m.put("voice", voice.accuracy());
-        m.put("word_chance", word.chance());
-        m.put("voice_chance", voice.chance());
-        m.put("word_top_layer", (double) word.layers().indexOf(word.topLayer()));
-        m.put("voice_top_layer", (double) voice.layers().indexOf(voice.topLayer()));
-        m.put("parameters", (double) net.parameterCount());
-        return m;
+    /** The teacher {@code o.teacher()} sized for the set: its frames, and the word task's classes. */
+    public static TransformerSpec teacherSpec(Map<Task, Splits> data, Options o) {
+        Splits word = data.get(Task.WORD);
+        if (word == null || data.get(Task.VOICE) == null) {
+            throw new SpecException("the speech study needs both tasks of the set (word and voice); load them with "
+                    + "SpeechCommandsSynth.loadTasks");
+        }
+        int mels = 40;
+        int width = word.train().inputSize();
+        String sized = o.teacher().contains("frame=")
+                ? o.teacher()
+                : o.teacher() + ",frame=" + mels + ",length=" + width / mels;
+        TransformerSpec tspec = (TransformerSpec)
+                ModelSpec.parse(sized + ",outputs=" + word.train().numClasses());
+        if (tspec.inputs() != width) {
+            throw new SpecException("teacher spec " + tspec.compact() + " takes " + tspec.inputs()
+                    + " inputs but the set has " + width + " per clip; give frame= and length= to match");
+        }
+        return tspec;
+    }
+
+    /**
+     * The study as an experiment: the speech set's word task in {@code setDir}; the teacher trained on
+     * words with a second head on voices (seeded with the first student seed); the students of
+     * {@link #students} at the budget; the recipe's task-agnostic {@link #loss}; and the layer probe on
+     * both tasks for the teacher and every student. {@code ./distillery run} runs it as well, and every
+     * record carries it.
+     */
+    public static ExperimentSpec spec(TransformerSpec teacher, Path setDir, Options o) {
+        String word = SpeechCommandsSynth.NAME + "/word";
+        String voice = SpeechCommandsSynth.NAME + "/voice";
+        ExperimentSpec.DataSpec data =
+                new ExperimentSpec.DataSpec(word, null, null, null, null, null, null, setDir.toString());
+        ExperimentSpec.TeacherSpec ts = new ExperimentSpec.TeacherSpec(
+                "speech-teacher",
+                teacher,
+                null,
+                o.teacherEpochs(),
+                o.batchSize(),
+                o.learningRate(),
+                0,
+                o.seeds().get(0),
+                voice);
+        List<ExperimentSpec.StudentSpec> students = students(teacher, o).stream()
+                .map(c -> new ExperimentSpec.StudentSpec(studentName(c), c.spec()))
+                .toList();
+        ExperimentSpec.RecipeSpec recipe =
+                new ExperimentSpec.RecipeSpec(o.recipe(), loss(o.recipe(), teacher.depth()), null, null, null);
+        ExperimentSpec.TrainingSpec training =
+                new ExperimentSpec.TrainingSpec(o.epochs(), o.batchSize(), o.learningRate(), 0);
+        ExperimentSpec.ProbeSpec probe =
+                new ExperimentSpec.ProbeSpec("layers", List.of(word, voice), o.probeEpochs(), 1e-2, 64);
+        return new ExperimentSpec(
+                NAME,
+                data,
+                ts,
+                students,
+                List.of(recipe),
+                training,
+                o.seeds(),
+                Backend.threadsOrDefault(),
+                null,
+                null,
+                List.of(probe));
+    }
+
+    private static String studentName(Budgets.Candidate c) {
+        return "d" + c.depth() + "w" + c.width();
     }
 
     /** Only this study's records that carry probes. */

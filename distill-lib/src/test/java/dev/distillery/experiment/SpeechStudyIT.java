@@ -10,6 +10,7 @@ import dev.distillery.model.TransformerSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tech.tablesaw.api.Table;
@@ -47,7 +48,11 @@ class SpeechStudyIT {
         int lastWidth = Integer.MAX_VALUE;
         for (RunRecord rec : records) {
             assertEquals("completed", rec.status());
-            assertEquals(manifestSha, rec.data().sha256().get("manifest.csv"), "the record names the exact data");
+            assertEquals(Map.of("manifest.csv", manifestSha), rec.data().sha256(), "the record names the exact data");
+            assertEquals(
+                    List.of("speech-commands-synth/word", "speech-commands-synth/voice"),
+                    rec.spec().probes().get(0).tasks(),
+                    "the record carries the experiment spec the study ran");
             assertNotNull(rec.versions().get("nd4j"));
             assertEquals(0.05, rec.probes().get("word_chance"), 1e-12, "20 words");
             assertEquals(1.0 / 12, rec.probes().get("voice_chance"), 1e-12, "12 voices");
