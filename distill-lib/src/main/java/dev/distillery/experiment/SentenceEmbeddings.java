@@ -4,13 +4,13 @@ import dev.distillery.data.DataLocator;
 import dev.distillery.data.LabeledData;
 import dev.distillery.data.Splits;
 import dev.distillery.distill.Distill;
-import dev.distillery.distill.SentenceDistill;
+import dev.distillery.model.Layered;
 import dev.distillery.model.MlpSpec;
 import dev.distillery.model.Network;
-import dev.distillery.teacher.Teacher;
 import dev.distillery.train.TrainingOptions;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A model's sentence embeddings as the sentence study measures them: a network's pooled features or
@@ -20,18 +20,13 @@ final class SentenceEmbeddings {
 
     private SentenceEmbeddings() {}
 
-    /** {@code model}'s sentence embeddings of {@code d}: a network's pooled features, or a teacher's (cached) embedding. */
-    static INDArray features(Object model, LabeledData d) {
-        if (model instanceof Network n) {
-            return n.outputs(d.features(), List.of(Network.FEATURES)).get(Network.FEATURES);
-        }
-        return SentenceDistill.atLength((Teacher) model, d.inputSize())
-                .outputs(d, List.of(Network.FEATURES))
-                .get(Network.FEATURES);
+    /** {@code model}'s sentence embeddings of {@code d}: its pooled {@code features} (a teacher's from its cache). */
+    static INDArray features(Layered model, LabeledData d) {
+        return model.outputs(d, List.of(Network.FEATURES)).get(Network.FEATURES);
     }
 
     /** Each split's sentence embeddings as probe data (standardised by the training split's mean and spread). */
-    static Splits of(Object model, Splits s) {
+    static Splits of(Layered model, Splits s) {
         LabeledData[] parts = {s.train(), s.validation(), s.test()};
         INDArray[] e = new INDArray[3];
         for (int i = 0; i < 3; i++) {
@@ -69,27 +64,22 @@ final class SentenceEmbeddings {
                 .testAccuracy();
     }
 
-    /** Milliseconds per sentence for sentence embeddings of up to 512 test sentences, batches of 32: the best of 3 passes after a warm-up pass. */
-    static double latency(Object model, LabeledData test) {
+    /**
+     * Milliseconds per sentence for sentence embeddings of up to 512 test sentences, batches of 32: the
+     * best of 3 passes after a warm-up pass; computed by the model itself, never from a cache.
+     */
+    static double latency(Layered model, LabeledData test) {
         int n = Math.min(test.size(), 512);
         INDArray ids = test.features()
-                .get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n), org.nd4j.linalg.indexing.NDArrayIndex.all())
+                .get(NDArrayIndex.interval(0, n), NDArrayIndex.all())
                 .dup();
-        Runnable run;
-        if (model instanceof Network net) {
-            run = () -> {
-                for (int s = 0; s < n; s += 32) {
-                    net.run(
-                            ids.get(
-                                    org.nd4j.linalg.indexing.NDArrayIndex.interval(s, Math.min(n, s + 32)),
-                                    org.nd4j.linalg.indexing.NDArrayIndex.all()),
-                            List.of(Network.FEATURES));
-                }
-            };
-        } else {
-            Teacher t = SentenceDistill.atLength((Teacher) model, ids.columns());
-            run = () -> t.model().outputs(ids, List.of(Network.FEATURES));
-        }
+        Runnable run = () -> {
+            for (int s = 0; s < n; s += 32) {
+                model.outputs(
+                        ids.get(NDArrayIndex.interval(s, Math.min(n, s + 32)), NDArrayIndex.all()),
+                        List.of(Network.FEATURES));
+            }
+        };
         run.run();
         long best = Long.MAX_VALUE;
         for (int i = 0; i < 3; i++) {

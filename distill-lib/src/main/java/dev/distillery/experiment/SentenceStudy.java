@@ -6,6 +6,7 @@ import dev.distillery.data.TextTasks;
 import dev.distillery.distill.Distill;
 import dev.distillery.distill.DistillResult;
 import dev.distillery.distill.SentenceDistill;
+import dev.distillery.model.Layered;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.Network;
 import dev.distillery.model.TransformerSpec;
@@ -259,16 +260,7 @@ public final class SentenceStudy {
 
         // the teacher: its probes and speed
         Row tr = measure(
-                "teacher " + teacher.name(),
-                teacher.model().compact(),
-                0,
-                teacher,
-                teacher,
-                null,
-                false,
-                tasks,
-                o,
-                log);
+                "teacher " + teacher.name(), teacher.model().compact(), 0, teacher, null, teacher, null, tasks, o, log);
         rows.add(tr);
         RunRecord.TeacherInfo tinfo = new RunRecord.TeacherInfo(
                 teacher.name(),
@@ -284,7 +276,7 @@ public final class SentenceStudy {
             Network untrained = Network.build(student(o, 1), seed);
             SentenceDistill.Quality uq = SentenceDistill.quality(teacher, untrained, tasks.sentences());
             baseline = uq.baseline(); // the teacher's alone: the same for every student
-            Row ur = measure("student, untrained", o.student(), seed, untrained, teacher, uq, false, tasks, o, log);
+            Row ur = measure("student, untrained", o.student(), seed, untrained, null, teacher, uq, tasks, o, log);
             rows.add(ur);
             records.add(record(store, "untrained", ur, "none", "none", info, tinfo, null, started));
 
@@ -303,9 +295,9 @@ public final class SentenceStudy {
                     o.student(),
                     seed,
                     kd.network(),
+                    kd.network(),
                     teacher,
                     kd.quality(),
-                    true,
                     tasks,
                     o,
                     log);
@@ -335,9 +327,9 @@ public final class SentenceStudy {
                         other.model().compact(),
                         0,
                         other,
+                        null,
                         teacher,
                         null,
-                        false,
                         tasks,
                         o,
                         log);
@@ -357,9 +349,9 @@ public final class SentenceStudy {
                         o.student(),
                         seed,
                         ek.network(),
+                        ek.network(),
                         teacher,
                         null,
-                        true,
                         tasks,
                         o,
                         log);
@@ -389,9 +381,9 @@ public final class SentenceStudy {
                         o.assistant(),
                         seed,
                         ta.network(),
+                        ta.network(),
                         teacher,
                         ta.quality(),
-                        true,
                         tasks,
                         o,
                         log);
@@ -400,9 +392,9 @@ public final class SentenceStudy {
                         o.student(),
                         seed,
                         cs.network(),
+                        cs.network(),
                         teacher,
                         null,
-                        true,
                         tasks,
                         o,
                         log);
@@ -453,22 +445,22 @@ public final class SentenceStudy {
     }
 
     /**
-     * Probes, fidelity, fine-tuning and latency of {@code model} (a Network, or a Teacher for the
-     * pretrained encoders). Fidelity is to {@code teacher}: {@code known} when already measured against
-     * it, else measured here (not for the teacher itself). {@code fineTune}: also fine-tune on each task.
+     * Probes, fidelity, fine-tuning and latency of {@code model} (a network trained here, or a
+     * pretrained teacher). Fidelity is to {@code teacher}: {@code known} when already measured against
+     * it, else measured here (not for the teacher itself). {@code tune}: the network to fine-tune on
+     * each task as well (null: none).
      */
     private static Row measure(
             String name,
             String spec,
             long seed,
-            Object model,
+            Layered model,
+            Network tune,
             Teacher teacher,
             SentenceDistill.Quality known,
-            boolean fineTune,
             TextTasks tasks,
             Options o,
             Consumer<String> log) {
-        Network net = model instanceof Network n ? n : null;
         SentenceDistill.Quality q = known != null || model == teacher
                 ? known
                 : SentenceDistill.quality(teacher, d -> SentenceEmbeddings.features(model, d), tasks.sentences());
@@ -479,26 +471,15 @@ public final class SentenceStudy {
         int i = 0;
         for (TextTasks.Task t : List.of(tasks.spam(), tasks.party())) {
             probe[i] = SentenceEmbeddings.probe(SentenceEmbeddings.of(model, t.splits()), o.probeEpochs(), seed);
-            if (net != null && fineTune) {
-                tuned[i] = SentenceDistill.fineTune(net, t.splits(), o.training(seed, o.fineTuneEpochs()), List.of())
+            if (tune != null) {
+                tuned[i] = SentenceDistill.fineTune(tune, t.splits(), o.training(seed, o.fineTuneEpochs()), List.of())
                         .metrics()
                         .testAccuracy();
             }
             i++;
         }
         double ms = SentenceEmbeddings.latency(model, tasks.sentences().splits().test());
-        Row r = new Row(
-                name,
-                spec,
-                seed,
-                net != null ? net.parameterCount() : ((Teacher) model).parameterCount(),
-                fid,
-                nb,
-                probe[0],
-                probe[1],
-                tuned[0],
-                tuned[1],
-                ms);
+        Row r = new Row(name, spec, seed, model.parameterCount(), fid, nb, probe[0], probe[1], tuned[0], tuned[1], ms);
         log.accept(String.format(
                 Locale.ROOT,
                 "%s: %s: spam probe %.1f%%, party probe %.1f%%%s%s, %.2f ms per sentence",
@@ -516,9 +497,9 @@ public final class SentenceStudy {
 
     /**
      * The {@code k} held-out sentences nearest to held-out sentence {@code row} (cosine), as {@code model}
-     * (a Network or a Teacher) embeds them.
+     * (a network, or a teacher) embeds them.
      */
-    public static List<String> nearest(Object model, TextTasks.Task sentences, int row, int k) {
+    public static List<String> nearest(Layered model, TextTasks.Task sentences, int row, int k) {
         INDArray e = SentenceEmbeddings.features(model, sentences.splits().test());
         List<String> out = new ArrayList<>();
         for (int i : dev.distillery.eval.Embeddings.nearest(e, row, k)) {

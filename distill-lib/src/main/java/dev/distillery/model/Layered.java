@@ -1,12 +1,13 @@
 package dev.distillery.model;
 
+import dev.distillery.data.LabeledData;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A model whose named outputs a loss can read: a {@link Network} trained here, or a frozen
- * pretrained teacher run elsewhere (ONNX Runtime). Names follow {@link Network}: {@code embedding},
+ * A model whose named outputs a loss or a measurement can read: a {@link Network} trained here, a
+ * frozen pretrained teacher run elsewhere (ONNX Runtime), or a teacher wrapping either. Names follow {@link Network}: {@code embedding},
  * {@code layer{i}}, {@code features} (the pooled representation), {@code logits} where there is a
  * classifier.
  */
@@ -20,6 +21,14 @@ public interface Layered {
 
     /** Outputs {@code names} for every row of {@code features}, each flattened to {@code [N, prod(shape)]}. */
     Map<String, INDArray> outputs(INDArray features, List<String> names);
+
+    /**
+     * Outputs {@code names} for every row of {@code data}; a model that keeps its outputs (a teacher's
+     * cache) answers from there.
+     */
+    default Map<String, INDArray> outputs(LabeledData data, List<String> names) {
+        return outputs(data.features(), names);
+    }
 
     /** How many layers expose hidden states as {@code layer0 … layer(depth-1)}. */
     default int depth() {

@@ -6,6 +6,6 @@
  * {@link dev.distillery.model.Network}: a spec's modules with their weights, the forward pass and named
  * hidden states ({@link dev.distillery.model.Layered}).
  *
- * <p>May import: backend, nn, spec, tensor.
+ * <p>May import: backend, data, nn, spec, tensor.
  */
 package dev.distillery.model;

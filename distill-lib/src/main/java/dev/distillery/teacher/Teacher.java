@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * dataset are computed once and reused through the {@link TeacherCache}, keyed by {@link #id()} and
  * the data fingerprint.
  */
-public final class Teacher {
+public final class Teacher implements Layered {
 
     private final String name;
     private final Layered model;
@@ -80,8 +80,41 @@ public final class Teacher {
         return model instanceof Network n ? n.spec().outputs() : 0;
     }
 
+    @Override
     public long parameterCount() {
         return model.parameterCount();
+    }
+
+    @Override
+    public java.util.List<String> outputNames() {
+        return model.outputNames();
+    }
+
+    @Override
+    public long[] outputShape(String output) {
+        return model.outputShape(output);
+    }
+
+    /** Outputs computed now by the model, bypassing the cache. */
+    @Override
+    public java.util.Map<String, INDArray> outputs(INDArray features, java.util.List<String> names) {
+        return model.outputs(features, names);
+    }
+
+    @Override
+    public String describe() {
+        return model.describe();
+    }
+
+    @Override
+    public String compact() {
+        return model.compact();
+    }
+
+    /** The model's fingerprint, which is also this teacher's {@link #id()}. */
+    @Override
+    public String fingerprint() {
+        return id();
     }
 
     /** SHA-256 of the model (spec and every weight, or the ONNX file and how it is read): two teachers with the same id give the same outputs. */
@@ -102,6 +135,7 @@ public final class Teacher {
      * every row of {@code data}, each flattened to {@code [N, prod(shape)]}: from the shared cache,
      * those not cached computed together in one pass.
      */
+    @Override
     public java.util.Map<String, INDArray> outputs(LabeledData data, java.util.List<String> names) {
         return TeacherCache.shared().outputs(this, data, names);
     }
