@@ -271,6 +271,13 @@ public final class Main {
         @Option(names = "--recipe", description = "distilhubert (default) or fithubert.")
         String recipe;
 
+        @Option(
+                names = "--spec",
+                paramLabel = "FILE",
+                description = "speech-depth-width: write the study as an experiment spec (YAML) to FILE and stop; "
+                        + "./distillery run FILE runs it.")
+        Path specOut;
+
         @Override
         public Integer call() {
             long t0 = System.nanoTime();
@@ -311,6 +318,13 @@ public final class Main {
                     : dev.distillery.experiment.SpeechStudy.Options.full();
             if (seeds != null && !seeds.isEmpty()) o = o.withSeeds(seeds);
             if (recipe != null) o = o.withRecipe(recipe);
+            if (specOut != null) {
+                var spec = dev.distillery.experiment.SpeechStudy.spec(
+                        dev.distillery.experiment.SpeechStudy.teacherSpec(tasks, o), dir, o);
+                dev.distillery.spec.Specs.write(spec, specOut);
+                System.out.println("spec " + specOut + "; run it with ./distillery run " + specOut);
+                return 0;
+            }
             var r = dev.distillery.experiment.SpeechStudy.run(
                     tasks, dir, o, new RunStore(runs), List.of(progress()), System.out::println);
             Path png = runs.resolve("figures").resolve(dev.distillery.experiment.SpeechStudy.NAME + ".png");

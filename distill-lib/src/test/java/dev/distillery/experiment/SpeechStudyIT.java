@@ -37,6 +37,12 @@ class SpeechStudyIT {
         assertTrue(r.teacherVoice() > 0.29, "voice probe on the teacher: " + r.teacherVoice() + " (chance 1/12)");
 
         List<RunRecord> records = store.list();
+        ExperimentSpec spec = records.get(0).spec();
+        assertEquals(
+                spec,
+                dev.distillery.spec.Specs.parse(
+                        dev.distillery.spec.Specs.toYaml(spec), ExperimentSpec.class, "speech-depth-width.yaml"),
+                "the study is an experiment spec that ./distillery run reads back (study --spec writes it)");
         assertEquals(1 + o.depths().size(), records.size(), "the teacher and one student per depth");
         TransformerSpec teacher = (TransformerSpec) ModelSpec.parse(records.stream()
                 .filter(x -> x.recipe().equals(SpeechStudy.TEACHER))
