@@ -1,0 +1,60 @@
+package dev.distillery.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tech.tablesaw.api.Table;
+
+/**
+ * {@code %runs} over a run store written by an earlier version (commit d463f04: spec runs, the speech
+ * study, the sentence study), the same fixtures the library's {@code RecordsFromBeforeTest} reads.
+ */
+class RunsMagicTest {
+
+    static final Path FIXTURES = Path.of("../distill-lib/src/test/resources/dev/distillery/experiment/runs-d463f04");
+
+    @TempDir
+    static Path runs;
+
+    static KernelHarness h;
+
+    @BeforeAll
+    static void start() throws IOException {
+        try (Stream<Path> files = Files.walk(FIXTURES)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Path to = runs.resolve(FIXTURES.relativize(f).toString());
+                Files.createDirectories(to.getParent());
+                Files.copy(f, to);
+            }
+        }
+        h = new KernelHarness(runs);
+    }
+
+    @AfterAll
+    static void stop() {
+        h.close();
+    }
+
+    @Test
+    void runsListsRecordsWrittenBeforeTheRunPipelineWasReshaped() throws Exception {
+        Table all = (Table) h.kernel.evalRaw("%runs");
+        assertEquals(10, all.rowCount(), all.print());
+        String shown = all.print();
+        for (String model : List.of("mlp-16", "d1w38", "d4w20", "student, distilled (DisCo)")) {
+            assertTrue(shown.contains(model), model + " missing from %runs:\n" + shown);
+        }
+        Table speech = (Table) h.kernel.evalRaw("%runs --experiment speech-depth-width");
+        assertEquals(4, speech.rowCount(), "the study's teacher and three students:\n" + speech.print());
+        Table summary = (Table) h.kernel.evalRaw("%runs --summary");
+        assertTrue(summary.print().contains("mlp-16"), summary.print());
+    }
+}
