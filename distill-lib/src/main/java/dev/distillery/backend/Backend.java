@@ -76,16 +76,24 @@ public final class Backend {
         return m;
     }
 
-    /** The CPU's model name from {@code /proc/cpuinfo}, or the architecture where that is not readable. */
+    /** The CPU's model name from {@code /proc/cpuinfo}, or the architecture where that is not readable; read once. */
     private static String cpuModel() {
-        try (java.util.stream.Stream<String> lines =
-                java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
-                    .findFirst()
-                    .orElse(System.getProperty("os.arch"));
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
-            return System.getProperty("os.arch");
+        return CpuModel.NAME;
+    }
+
+    private static final class CpuModel {
+        static final String NAME = read();
+
+        private static String read() {
+            try (java.util.stream.Stream<String> lines =
+                    java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+                return lines.filter(l -> l.startsWith("model name"))
+                        .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                        .findFirst()
+                        .orElse(System.getProperty("os.arch"));
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                return System.getProperty("os.arch");
+            }
         }
     }
 
