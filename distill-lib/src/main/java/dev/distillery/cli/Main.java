@@ -274,8 +274,9 @@ public final class Main {
         @Option(
                 names = "--spec",
                 paramLabel = "FILE",
-                description = "speech-depth-width: write the study as an experiment spec (YAML) to FILE and stop; "
-                        + "./distillery run FILE runs it.")
+                description = "Write the study as experiment specs (YAML) and stop: FILE, and for "
+                        + "sentence-embeddings FILE-ensemble.yaml and FILE-chain.yaml beside it unless --single; "
+                        + "./distillery run FILE runs each.")
         Path specOut;
 
         @Override
@@ -287,6 +288,19 @@ public final class Main {
                         : dev.distillery.experiment.SentenceStudy.Options.full();
                 if (seeds != null && !seeds.isEmpty()) o = o.withSeeds(seeds);
                 if (single) o = o.single();
+                if (specOut != null) {
+                    var specs = dev.distillery.experiment.SentenceStudy.specs(o);
+                    String base = specOut.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+                    List<String> suffixes = new java.util.ArrayList<>(List.of(""));
+                    if (o.ensembleWith() != null) suffixes.add("-ensemble");
+                    if (o.assistant() != null) suffixes.add("-chain");
+                    for (int i = 0; i < specs.size(); i++) {
+                        Path f = i == 0 ? specOut : specOut.resolveSibling(base + suffixes.get(i) + ".yaml");
+                        dev.distillery.spec.Specs.write(specs.get(i), f);
+                        System.out.println("spec " + f + "; run it with ./distillery run " + f);
+                    }
+                    return 0;
+                }
                 var r = dev.distillery.experiment.SentenceStudy.run(
                         o, new RunStore(runs), List.of(progress()), System.out::println);
                 System.out.println();

@@ -6,8 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
-/** The registry of data sets a spec or a magic names: Fashion-MNIST and both tasks of the synthetic speech set. */
+/**
+ * The registry of data sets a spec or a magic names: Fashion-MNIST, both tasks of the synthetic
+ * speech set, and the three text tasks (tokenized by a pretrained teacher's tokenizer).
+ */
 public final class Datasets {
 
     private static final Registry<Dataset> REGISTRY = new Registry<Dataset>("dataset")
@@ -23,7 +27,21 @@ public final class Datasets {
             .register(
                     SpeechCommandsSynth.NAME + "/voice",
                     "the same utterances labelled by voice (the speaker task)",
-                    new SpeechSet(SpeechCommandsSynth.Task.VOICE));
+                    new SpeechSet(SpeechCommandsSynth.Task.VOICE))
+            .register(
+                    TextCorpus.NAME + "/sentences",
+                    "unlabelled sentences of Moby-Dick and the State of the Union addresses, for distilling"
+                            + " sentence embeddings (npm packages; tokenized by the teacher's tokenizer)",
+                    new TextSet("sentences"))
+            .register(
+                    TextCorpus.NAME + "/spam",
+                    "SpamAssassin emails, ham or spam (npm package; tokenized by the teacher's tokenizer)",
+                    new TextSet("spam"))
+            .register(
+                    TextCorpus.NAME + "/party",
+                    "State of the Union passages, the speaker's party (npm package; tokenized by the teacher's"
+                            + " tokenizer)",
+                    new TextSet("party"));
 
     private Datasets() {}
 
@@ -98,6 +116,59 @@ public final class Datasets {
 
         private static Path dirOrDefault(Path dir) {
             return dir == null ? SpeechCommandsSynth.defaultDir() : dir;
+        }
+    }
+
+    /**
+     * One of the {@link TextTasks}. All three are built at once and the last build is kept (softly), so
+     * that a study's sentences and its probe tasks share one tokenization.
+     */
+    private record TextSet(String task) implements TextDataset {
+        /** The tasks last built: from which corpus, with which tokenizer and options. */
+        private record Built(String key, TextTasks tasks) {}
+
+        private static SoftReference<Built> last = new SoftReference<>(null);
+
+        @Override
+        public Splits load(Path dir, int validation, long splitSeed) {
+            throw new dev.distillery.spec.SpecException(TextCorpus.NAME + "/" + task
+                    + " is text: it is tokenized by the tokenizer of a pretrained teacher; give one in the spec "
+                    + "(teacher: {pretrained: bge-small-en-v1.5}) or load the tasks with SentenceStudy.tasks");
+        }
+
+        @Override
+        public Splits load(Path dir, TextTokenizer tokenizer, TextTasks.Options options, Consumer<String> log) {
+            TextTasks t = tasks(dir, tokenizer, options, log);
+            return switch (task) {
+                case "sentences" -> t.sentences().splits();
+                case "spam" -> t.spam().splits();
+                default -> t.party().splits();
+            };
+        }
+
+        @Override
+        public TextTasks tasks(Path dir, TextTokenizer tokenizer, TextTasks.Options options, Consumer<String> log) {
+            Path d = (dir == null ? TextCorpus.defaultDir() : dir)
+                    .toAbsolutePath()
+                    .normalize();
+            String key = d + "|" + tokenizer.source() + "@" + tokenizer.maxLength() + "|" + options.describe();
+            synchronized (TextSet.class) {
+                Built b = last.get();
+                if (b == null || !b.key().equals(key)) {
+                    b = new Built(key, TextTasks.build(TextCorpus.open(d, log), tokenizer, options));
+                    last = new SoftReference<>(b);
+                }
+                return b.tasks();
+            }
+        }
+
+        @Override
+        public Map<String, String> checksums(Path dir) {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (TextCorpus.Package p : TextCorpus.PACKAGES) {
+                m.put(p.file(), p.sha256()); // TextCorpus.open refuses a file whose SHA-256 differs
+            }
+            return m;
         }
     }
 }

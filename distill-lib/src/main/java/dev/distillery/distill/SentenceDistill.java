@@ -48,7 +48,8 @@ public final class SentenceDistill {
     private final Teacher teacher;
     private ModelSpec spec;
     private FeatureLoss loss = disco(1.0, 1.0, null);
-    private TextTasks.Task data;
+    private String dataName;
+    private Splits data;
     private TrainingOptions options = TrainingOptions.defaults().batchSize(32).epochs(5);
     private boolean initFromTeacher;
     private Teacher initSource;
@@ -93,6 +94,12 @@ public final class SentenceDistill {
     }
 
     public SentenceDistill on(TextTasks.Task sentences) {
+        return on(sentences.name(), sentences.splits());
+    }
+
+    /** Unlabelled sentences as token ids, under {@code name} (the data set's, for the provenance). */
+    public SentenceDistill on(String name, Splits sentences) {
+        this.dataName = name;
         this.data = sentences;
         return this;
     }
@@ -189,15 +196,15 @@ public final class SentenceDistill {
         }
         Backend.start();
         Seeds.fix(options.seed());
-        TransformerSpec ts = textStudent(spec, data.splits().train())
-                .withOutputs(data.splits().train().numClasses());
+        TransformerSpec ts =
+                textStudent(spec, data.train()).withOutputs(data.train().numClasses());
         Teacher t = atLength(teacher, ts.inputs());
         Network net = Network.build(ts, options.seed());
         if (initFromTeacher) {
             initEmbeddings(net, initSource != null ? initSource : t);
         }
         Objective objective = loss.bind(t.model(), net);
-        LabeledData train = data.splits().train();
+        LabeledData train = data.train();
         Map<TeacherOutput, INDArray> teacherOutputs = new LinkedHashMap<>();
         t.outputs(
                         train,
@@ -209,7 +216,7 @@ public final class SentenceDistill {
         String stage = name + " · " + loss.label() + " · seed " + options.seed();
         TrainingOutcome out = new Trainer(net, objective, options.stage(stage))
                 .listeners(listeners)
-                .fit(train, null, teacherOutputs, data.splits().validation(), null);
+                .fit(train, null, teacherOutputs, data.validation(), null);
         Quality q = quality(t, net, data);
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("fidelity", q.fidelity());
@@ -219,8 +226,8 @@ public final class SentenceDistill {
                 name,
                 "student",
                 options.seed(),
-                data.name(),
-                data.splits().fingerprint(),
+                dataName,
+                data.fingerprint(),
                 objective.describe()
                         + (initFromTeacher
                                 ? " · token embeddings from " + (initSource != null ? initSource.name() : "the teacher")
@@ -233,6 +240,11 @@ public final class SentenceDistill {
 
     /** The student's and the teacher's fidelity and neighbour agreement (k = 10) on {@code sentences}' test split. */
     public static Quality quality(Teacher teacher, Network student, TextTasks.Task sentences) {
+        return quality(teacher, student, sentences.splits());
+    }
+
+    /** As above, on the test split of {@code sentences}. */
+    public static Quality quality(Teacher teacher, Network student, Splits sentences) {
         return quality(
                 teacher,
                 d -> student.outputs(d.features(), List.of(Network.FEATURES)).get(Network.FEATURES),
@@ -242,7 +254,12 @@ public final class SentenceDistill {
     /** As {@link #quality(Teacher, Network, TextTasks.Task)} for any model, given as the sentence embeddings it makes of a split. */
     public static Quality quality(
             Teacher teacher, java.util.function.Function<LabeledData, INDArray> student, TextTasks.Task sentences) {
-        Splits s = sentences.splits();
+        return quality(teacher, student, sentences.splits());
+    }
+
+    /** As above, on the test split of {@code s}. */
+    public static Quality quality(
+            Teacher teacher, java.util.function.Function<LabeledData, INDArray> student, Splits s) {
         Teacher t = atLength(teacher, s.train().inputSize());
         INDArray tTrain = t.outputs(s.train(), List.of(Network.FEATURES)).get(Network.FEATURES);
         INDArray tTest = t.outputs(s.test(), List.of(Network.FEATURES)).get(Network.FEATURES);

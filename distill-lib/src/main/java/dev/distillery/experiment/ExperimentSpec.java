@@ -2,11 +2,13 @@ package dev.distillery.experiment;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.distillery.data.Datasets;
+import dev.distillery.data.TextTasks;
 import dev.distillery.loss.EnsembleMode;
 import dev.distillery.loss.LossSpec;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.registry.Registry;
 import dev.distillery.spec.SpecException;
+import dev.distillery.teacher.PretrainedEncoders;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,7 +147,9 @@ public record ExperimentSpec(
      * Which data: the dataset (a name from {@link Datasets}), the validation rows held out of the
      * training file, how many training labels the students may see (null: all; the teacher always sees
      * all), optional seeded subsamples for quick runs, the seed of the split, and the directory the
-     * files are in (null: the data set's default search path).
+     * files are in (null: the data set's default search path). A text data set ({@code text/…}) is
+     * tokenized by the pretrained teacher's tokenizer; {@code text} gives its token length and the sizes
+     * of its tasks (null: {@link TextTasks.Options#fast()}).
      */
     public record DataSpec(
             String dataset,
@@ -155,7 +159,22 @@ public record ExperimentSpec(
             Integer validationSize,
             Integer testSize,
             Long splitSeed,
-            String dir) {
+            String dir,
+            @JsonInclude(JsonInclude.Include.NON_NULL) TextTasks.Options text) {
+
+        /** Data that is not text. */
+        public DataSpec(
+                String dataset,
+                Integer validation,
+                Integer labels,
+                Integer trainSize,
+                Integer validationSize,
+                Integer testSize,
+                Long splitSeed,
+                String dir) {
+            this(dataset, validation, labels, trainSize, validationSize, testSize, splitSeed, dir, null);
+        }
+
         public DataSpec {
             dataset = dataset == null ? "fashion-mnist" : dataset;
             validation = validation == null ? 5000 : validation;
@@ -223,14 +242,19 @@ public record ExperimentSpec(
             return parts.isEmpty() ? dataset : dataset + ":" + String.join(",", parts);
         }
 
-        /** The same data with students limited to {@code n} labels (null: all). */
         /** The same data spec for another data set over the same files (e.g. the other task of the speech set). */
         public DataSpec withDataset(String name) {
-            return new DataSpec(name, validation, labels, trainSize, validationSize, testSize, splitSeed, dir);
+            return new DataSpec(name, validation, labels, trainSize, validationSize, testSize, splitSeed, dir, text);
         }
 
+        /** The same data with students limited to {@code n} labels (null: all). */
         public DataSpec withLabels(Integer n) {
-            return new DataSpec(dataset, validation, n, trainSize, validationSize, testSize, splitSeed, dir);
+            return new DataSpec(dataset, validation, n, trainSize, validationSize, testSize, splitSeed, dir, text);
+        }
+
+        /** How the text is tokenized and sized: {@code text}, or the quick default. */
+        public TextTasks.Options textOptions() {
+            return text == null ? TextTasks.Options.fast() : text;
         }
 
         private static Integer intOrNull(String text, Map<String, String> kv, String key) {
@@ -247,7 +271,9 @@ public record ExperimentSpec(
     }
 
     /**
-     * The teacher: trained here from {@code model}, or loaded from {@code file}. With {@code auxiliary}
+     * The teacher: trained here from {@code model}, loaded from {@code file}, or a shipped
+     * {@code pretrained} encoder (e.g. {@code bge-small-en-v1.5}, reading the text data's token length),
+     * which teaches sentence embeddings rather than classes. With {@code auxiliary}
      * (a data set over the same examples, e.g. {@code speech-commands-synth/voice} beside
      * {@code speech-commands-synth/word}), a second head learns that set's labels too: a multi-task
      * teacher whose layers carry both tasks.
@@ -263,7 +289,27 @@ public record ExperimentSpec(
             Long seed,
             // left out of the JSON when absent, so that a one-task teacher's spec (and the key its trained copy
             // is kept under) reads as it always did
-            @JsonInclude(JsonInclude.Include.NON_NULL) String auxiliary) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) String auxiliary,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String pretrained) {
+
+        /** A teacher trained here or loaded, with a second task or none. */
+        public TeacherSpec(
+                String name,
+                ModelSpec model,
+                String file,
+                Integer epochs,
+                Integer batchSize,
+                Double learningRate,
+                Integer patience,
+                Long seed,
+                String auxiliary) {
+            this(name, model, file, epochs, batchSize, learningRate, patience, seed, auxiliary, null);
+        }
+
+        /** A shipped pretrained encoder, under its own name. */
+        public static TeacherSpec pretrained(String encoder) {
+            return new TeacherSpec(encoder, null, null, null, null, null, null, null, null, encoder);
+        }
 
         /** A teacher of one task. */
         public TeacherSpec(
@@ -275,7 +321,7 @@ public record ExperimentSpec(
                 Double learningRate,
                 Integer patience,
                 Long seed) {
-            this(name, model, file, epochs, batchSize, learningRate, patience, seed, null);
+            this(name, model, file, epochs, batchSize, learningRate, patience, seed, null, null);
         }
 
         public TeacherSpec {
@@ -285,9 +331,21 @@ public record ExperimentSpec(
             learningRate = learningRate == null ? 1e-3 : learningRate;
             patience = patience == null ? 0 : patience;
             seed = seed == null ? 0L : seed;
-            if (model == null && file == null) {
-                throw new SpecException("teacher '" + name + "': give a model to train (model: {type: cnn, ...}) "
-                        + "or a file to load (file: teacher.dtm)");
+            int sources = (model == null ? 0 : 1) + (file == null ? 0 : 1) + (pretrained == null ? 0 : 1);
+            if (sources == 0) {
+                throw new SpecException("teacher '" + name + "': give a model to train (model: {type: cnn, ...}), "
+                        + "a file to load (file: teacher.dtm) or a shipped encoder (pretrained: bge-small-en-v1.5)");
+            }
+            if (pretrained != null) {
+                try {
+                    pretrained = PretrainedEncoders.REGISTRY.entry(pretrained).name();
+                } catch (Registry.UnknownNameException e) {
+                    throw new SpecException("teacher '" + name + "' pretrained: " + e.getMessage(), e);
+                }
+                if (sources > 1 || auxiliary != null) {
+                    throw new SpecException("teacher '" + name + "' is the pretrained " + pretrained
+                            + "; drop model, file and auxiliary, which describe a teacher trained here or loaded");
+                }
             }
             positive("teacher.epochs", epochs);
             positive("teacher.batchSize", batchSize);
@@ -349,9 +407,32 @@ public record ExperimentSpec(
         }
     }
 
-    /** A recipe: a loss, with optional per-recipe epochs, learning rate and patience. */
-    public record RecipeSpec(String name, LossSpec loss, Integer epochs, Double learningRate, Integer patience) {
+    /**
+     * A recipe: a loss, with optional per-recipe epochs, learning rate and patience. With a pretrained
+     * teacher, {@code init: teacher-embeddings} starts each student's token embeddings from the
+     * teacher's (an ensemble's first member), projected onto their top principal directions.
+     */
+    public record RecipeSpec(
+            String name,
+            LossSpec loss,
+            Integer epochs,
+            Double learningRate,
+            Integer patience,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String init) {
+
+        /** The value of {@code init} that starts students from the teacher's token embeddings. */
+        public static final String TEACHER_EMBEDDINGS = "teacher-embeddings";
+
+        /** A recipe whose students start from their own random initialisation. */
+        public RecipeSpec(String name, LossSpec loss, Integer epochs, Double learningRate, Integer patience) {
+            this(name, loss, epochs, learningRate, patience, null);
+        }
+
         public RecipeSpec {
+            if (init != null && !init.equals(TEACHER_EMBEDDINGS)) {
+                throw new SpecException("recipe '" + name + "': init '" + init + "' is not known; use "
+                        + TEACHER_EMBEDDINGS + " (or leave it out for a random start)");
+            }
             if (loss == null) {
                 throw new SpecException(
                         "recipe '" + name + "' has no loss; e.g. loss: {type: hinton, temperature: 4, alpha: 0.5}");

@@ -3,6 +3,7 @@ package dev.distillery.experiment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -273,6 +274,9 @@ public final class Results {
         if (teacherLine != null) {
             s.append(teacherLine).append('\n');
         }
+        if (summary.rowCount() == 0) {
+            return s.toString(); // no run with a test accuracy (e.g. sentence embeddings): nothing to tabulate
+        }
         s.append(String.format(
                 "%-14s %-16s %5s  %-17s %-17s %8s%n",
                 "student", "recipe", "seeds", "test accuracy", "agreement", "KL"));
@@ -301,6 +305,48 @@ public final class Results {
 
     static String pct(double mean, double std) {
         return String.format("%.2f ± %.2f %%", 100 * mean, Double.isNaN(std) ? 0 : 100 * std);
+    }
+
+    /**
+     * The probes of completed records, one line per student and recipe: each value's mean (± its
+     * spread over seeds when there are several), in the order the probes recorded them; null when no
+     * record has probes.
+     */
+    public static String formatProbes(List<RunRecord> records) {
+        Map<String, List<RunRecord>> groups = new LinkedHashMap<>();
+        for (RunRecord r : records) {
+            if (RunRecord.COMPLETED.equals(r.status()) && r.probes() != null) {
+                groups.computeIfAbsent(r.student() + " · " + r.recipe(), k -> new ArrayList<>())
+                        .add(r);
+            }
+        }
+        if (groups.isEmpty()) {
+            return null;
+        }
+        StringBuilder s = new StringBuilder("probes (mean ± std over seeds):\n");
+        groups.forEach((name, g) -> {
+            List<String> parts = new ArrayList<>();
+            for (String key : g.get(0).probes().keySet()) {
+                double[] v = g.stream()
+                        .filter(r -> r.probes().get(key) != null)
+                        .mapToDouble(r -> r.probes().get(key))
+                        .toArray();
+                String value = key.equals("parameters")
+                        ? String.format(Locale.ROOT, "%,.0f", mean(v))
+                        : v.length > 1
+                                ? String.format(Locale.ROOT, "%.3f ± %.3f", mean(v), std(v))
+                                : String.format(Locale.ROOT, "%.3f", mean(v));
+                parts.add(key + " " + value);
+            }
+            s.append(String.format(
+                    Locale.ROOT,
+                    "  %s (%d seed%s): %s%n",
+                    name,
+                    g.size(),
+                    g.size() == 1 ? "" : "s",
+                    String.join(", ", parts)));
+        });
+        return s.toString();
     }
 
     public static double mean(double[] v) {

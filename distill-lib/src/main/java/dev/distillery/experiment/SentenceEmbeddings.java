@@ -47,16 +47,19 @@ final class SentenceEmbeddings {
         return new Splits(out[0], out[1], out[2]);
     }
 
-    /** A linear probe (logistic regression, the best epoch by validation accuracy) on frozen embeddings: test accuracy. */
-    static double probe(Splits data, int epochs, long seed) {
+    /**
+     * A linear probe (logistic regression, the best epoch by validation accuracy, patience 8) on frozen
+     * embeddings: test accuracy.
+     */
+    static double probe(Splits data, int epochs, double learningRate, int batchSize, long seed) {
         MlpSpec lr =
                 new MlpSpec(data.train().inputSize(), List.of(), data.train().numClasses(), null, null);
         return Distill.scratch(lr)
                 .on(data)
                 .options(TrainingOptions.defaults()
                         .epochs(epochs)
-                        .batchSize(64)
-                        .learningRate(1e-2)
+                        .batchSize(batchSize)
+                        .learningRate(learningRate)
                         .patience(8)
                         .seed(seed))
                 .run()

