@@ -3,6 +3,8 @@
 Run with the kernelspec installed where JUPYTER_PATH points:
     JUPYTER_PATH=/tmp/prefix/share/jupyter python3 -m unittest -v test_kernel_protocol
 """
+import glob
+import json
 import os
 import time
 import unittest
@@ -47,11 +49,13 @@ class DistilleryKernelTests(jupyter_kernel_test.KernelTests):
         )
         deadline = time.time() + 120
         updates = 0
-        while updates < 3:  # the live progress area is being updated: training is under way
+        epoch_done = False
+        while updates < 3 or not epoch_done:  # the live progress area is updated in place as training runs
             self.assertLess(time.time(), deadline, "no progress updates from training")
             msg = self.kc.get_iopub_msg(timeout=60)
             if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "update_display_data":
                 updates += 1
+                epoch_done = epoch_done or "epoch 2/" in str(msg["content"]["data"])
         self.km.interrupt_kernel()
         reply = self.kc.get_shell_msg(timeout=120)
         self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
@@ -62,6 +66,12 @@ class DistilleryKernelTests(jupyter_kernel_test.KernelTests):
             if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status" \
                     and msg["content"]["execution_state"] == "idle":
                 break
+        runs = os.environ.get("DISTILLERY_RUNS")
+        if runs:  # the run store: the run marked interrupted, with the epochs it finished and its checkpoint
+            records = [json.load(open(f)) for f in glob.glob(os.path.join(runs, "*long*", "record.json"))]
+            self.assertEqual([r["status"] for r in records], ["interrupted"])
+            self.assertGreaterEqual(len(records[0]["curve"]), 1, "the epochs finished before the interrupt")
+            self.assertTrue(glob.glob(os.path.join(runs, records[0]["id"], "checkpoint", "*")), "its checkpoint is kept")
         self.flush_channels()
         reply, outputs = self.execute_helper("40 + 2")
         self.assertEqual(reply["content"]["status"], "ok")

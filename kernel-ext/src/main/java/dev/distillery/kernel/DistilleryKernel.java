@@ -5,11 +5,11 @@ import dev.distillery.kernel.display.DisplaySink;
 import dev.distillery.kernel.display.Renderers;
 import dev.distillery.kernel.magics.MagicCatalog;
 import dev.distillery.kernel.magics.MagicContext;
-import dev.distillery.train.StopSignal;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.dflib.jjava.jupyter.channels.JupyterConnection;
 import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
 import org.dflib.jjava.jupyter.kernel.BaseKernelBuilder;
@@ -66,17 +66,22 @@ public final class DistilleryKernel extends BaseKernel {
     private final MagicContext context;
     private final String classpath;
     private final List<String> added = new CopyOnWriteArrayList<>();
-    private volatile Thread running;
-    private final java.util.concurrent.atomic.AtomicLong cell = new java.util.concurrent.atomic.AtomicLong();
+    private final CellOutput output;
+    private final CellRunner runner;
+    /** Whether System.out and System.err are {@link #output}'s (once connected to Jupyter). */
+    private volatile boolean streamsInstalled;
+    /** The thread running {@link #eval}, which publishes: displays from other threads are handed to it. */
+    private volatile Thread shell;
+
     private final DisplaySink jupyter = new DisplaySink() {
         @Override
         public void display(DisplayData data) {
-            DistilleryKernel.super.display(data);
+            publish(() -> DistilleryKernel.super.display(data));
         }
 
         @Override
         public void update(String displayId, DisplayData data) {
-            io.display.updateDisplay(displayId, data);
+            publish(() -> io.display.updateDisplay(displayId, data));
         }
     };
     private volatile DisplaySink sink = jupyter;
@@ -110,7 +115,9 @@ public final class DistilleryKernel extends BaseKernel {
                 errorStyler);
         this.catalog = catalog;
         this.classpath = classpath;
-        this.session = new JShellSession(classpath, IMPORTS);
+        this.output = new CellOutput(workbench.store().root().resolve("cell-output"));
+        this.runner = new CellRunner(output);
+        this.session = new JShellSession(classpath, IMPORTS, runner);
         this.context = new MagicContext(
                 this,
                 new DisplaySink() {
@@ -205,8 +212,34 @@ public final class DistilleryKernel extends BaseKernel {
         Notebook.install(context);
     }
 
+    /**
+     * Connected to Jupyter: from now on {@code System.out} and {@code System.err} are the kernel's
+     * batched streams ({@link CellOutput}), whoever prints, and an exception that ends a thread is
+     * shown in the running cell, or in the next one.
+     */
+    @Override
+    public void becomeHandlerForConnection(JupyterConnection connection) {
+        super.becomeHandlerForConnection(connection);
+        System.setOut(output.out());
+        System.setErr(output.err());
+        streamsInstalled = true;
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            output.err().print("Exception in thread \"" + t.getName() + "\" ");
+            e.printStackTrace(output.err());
+        });
+    }
+
+    /** Only stdin is per request: stdout and stderr stay {@link #output}'s (see {@link #becomeHandlerForConnection}). */
+    @Override
+    protected void replaceOutputStreams(ShellReplyEnvironment env) {
+        java.io.InputStream before = System.in;
+        System.setIn(io.in);
+        env.defer(() -> System.setIn(before));
+    }
+
     @Override
     public void onShutdown(boolean isRestarting) {
+        ExitGuard.allowExit();
         Notebook.uninstall(context);
         session.close();
         super.onShutdown(isRestarting);
@@ -230,13 +263,22 @@ public final class DistilleryKernel extends BaseKernel {
         return context.workbench();
     }
 
-    /** Runs a cell on the calling thread; an interrupt request interrupts this thread. */
+    /**
+     * Runs a cell: compiled on the calling (shell) thread, run on a cell thread ({@link CellRunner})
+     * while this thread publishes its output; an interrupt request stops the cell thread.
+     */
     @Override
     public DisplayData eval(String expr) {
         Thread.interrupted();
-        StopSignal.clear(Thread.currentThread());
-        cell.incrementAndGet();
-        running = Thread.currentThread();
+        shell = Thread.currentThread();
+        boolean publishing = streamsInstalled && sink == jupyter;
+        if (publishing) {
+            output.begin((name, text) -> {
+                java.io.PrintStream p = name.equals("stderr") ? io.err : io.out;
+                p.print(text);
+                p.flush();
+            });
+        }
         try {
             return super.eval(expr);
         } catch (RuntimeException e) {
@@ -248,9 +290,19 @@ public final class DistilleryKernel extends BaseKernel {
             // a Jupyter reply must still go out: the shell loop only answers for Exceptions
             throw new KernelError(e);
         } finally {
-            running = null;
-            StopSignal.clear(Thread.currentThread());
+            if (publishing) {
+                output.end(); // the cell's last output goes out before its result or error
+            }
             Thread.interrupted();
+        }
+    }
+
+    /** Publishes at once on the shell thread (or outside a cell); from any other thread, hands it to the shell thread. */
+    private void publish(Runnable r) {
+        if (Thread.currentThread() != shell && output.active()) {
+            output.post(r);
+        } else {
+            r.run();
         }
     }
 
@@ -292,35 +344,13 @@ public final class DistilleryKernel extends BaseKernel {
     }
 
     /**
-     * Training stops at its next step through {@link StopSignal}; the thread is not interrupted at
-     * once because that would close the Jupyter sockets it publishes on. Code that ignores the
-     * signal (a loop of one's own) gets {@link Thread#interrupt()} after {@value #FALLBACK_SECONDS} s.
+     * Asks the running cell to stop: training stops at its next step ({@link StopSignal}); code that
+     * ignores the signal is interrupted, then stopped ({@link CellRunner}).
      */
     @Override
     public void interrupt() {
-        Thread t = running;
-        if (t == null) {
-            return;
-        }
-        StopSignal.request(t);
-        long interruptedCell = cell.get();
-        Thread fallback = new Thread(
-                () -> {
-                    try {
-                        Thread.sleep(FALLBACK_SECONDS * 1000L);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    if (running == t && cell.get() == interruptedCell) {
-                        t.interrupt();
-                    }
-                },
-                "distillery-interrupt");
-        fallback.setDaemon(true);
-        fallback.start();
+        runner.interrupt();
     }
-
-    static final int FALLBACK_SECONDS = 10;
 
     @Override
     public String isComplete(String code) {

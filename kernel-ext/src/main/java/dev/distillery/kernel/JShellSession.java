@@ -19,7 +19,7 @@ import jdk.jshell.spi.ExecutionEnv;
 
 /**
  * Java code evaluation: JShell compiling against the kernel's class path and running each
- * snippet in this JVM, so notebook objects, magics and display share one heap.
+ * snippet in this JVM (on a cell thread), so notebook objects, magics and display share one heap.
  */
 public final class JShellSession implements AutoCloseable {
 
@@ -46,9 +46,10 @@ public final class JShellSession implements AutoCloseable {
     private final JShell shell;
     private final SourceCodeAnalysis analysis;
 
-    public JShellSession(String classpath, List<String> imports) {
+    /** A session whose snippets run on cell threads of {@code runner}. */
+    public JShellSession(String classpath, List<String> imports, CellRunner runner) {
         this.loader = new SnippetLoader(JShellSession.class.getClassLoader());
-        this.control = new KeepingExecutionControl(loader);
+        this.control = new KeepingExecutionControl(loader, runner);
         ExecutionControlProvider provider = new ExecutionControlProvider() {
             @Override
             public String name() {

@@ -6,8 +6,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import jdk.jshell.execution.DirectExecutionControl;
 
 /**
- * Runs snippets on the calling thread and keeps each snippet's value as the object itself, not
- * its string, so the kernel can render it; the exception a snippet throws is kept the same way.
+ * Runs snippets in this JVM on a cell thread ({@link CellRunner}) and keeps each snippet's value as
+ * the object itself, not its string, so the kernel can render it; the exception a snippet throws is
+ * kept the same way.
  */
 final class KeepingExecutionControl extends DirectExecutionControl {
 
@@ -17,15 +18,18 @@ final class KeepingExecutionControl extends DirectExecutionControl {
     private volatile Object lastValue;
     private volatile Throwable lastThrown;
 
-    KeepingExecutionControl(SnippetLoader loader) {
+    private final CellRunner runner;
+
+    KeepingExecutionControl(SnippetLoader loader, CellRunner runner) {
         super(loader);
+        this.runner = runner;
     }
 
     @Override
     protected String invoke(Method doitMethod) throws Exception {
         lastThrown = null;
         try {
-            Object value = doitMethod.invoke(null);
+            Object value = runner.run(() -> doitMethod.invoke(null));
             String key = KEY_PREFIX + counter.incrementAndGet();
             lastKey = key;
             lastValue = value;

@@ -103,6 +103,8 @@ public final class KernelInstaller implements Callable<Integer> {
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         argv.addAll(javaOptions);
         argv.add("-Djava.awt.headless=true");
+        // lets the kernel refuse System.exit from notebook code (ExitGuard)
+        argv.add("-Djava.security.manager=allow");
         argv.add("-cp");
         argv.add(absolute(classpath != null ? classpath : System.getProperty("java.class.path")));
         argv.add(KernelMain.class.getName());

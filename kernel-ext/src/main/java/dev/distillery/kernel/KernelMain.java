@@ -21,6 +21,7 @@ public final class KernelMain {
             System.err.println("distillery kernel: connection file " + file.toAbsolutePath() + " does not exist");
             System.exit(2);
         }
+        ExitGuard.install();
         KernelConnectionProperties props = KernelConnectionProperties.parse(Files.readString(file));
         JupyterConnection connection = new JupyterConnection(props);
         DistilleryKernel kernel = DistilleryKernel.builder().build();
@@ -29,6 +30,7 @@ public final class KernelMain {
         connection.connect();
         connection.waitUntilClose();
         // ND4J keeps non-daemon threads; the kernel is done once Jupyter closed the connection
+        ExitGuard.allowExit();
         System.exit(0);
     }
 }

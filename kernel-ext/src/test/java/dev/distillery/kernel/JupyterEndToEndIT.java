@@ -51,6 +51,9 @@ class JupyterEndToEndIT {
         assertEquals("message", spec.get("interrupt_mode").asText());
         assertEquals("java", spec.get("language").asText());
         assertTrue(spec.get("argv").toString().contains("-Djava.awt.headless=true"));
+        assertTrue(
+                spec.get("argv").toString().contains("-Djava.security.manager=allow"),
+                "the kernel refuses System.exit through a security manager");
         assertEquals(
                 "{connection_file}",
                 spec.get("argv").get(spec.get("argv").size() - 1).asText());
@@ -395,6 +398,40 @@ class JupyterEndToEndIT {
                 "test_interrupt_stops_training_and_the_kernel_carries_on")) {
             assertTrue(
                     r.output.contains(t + " (test_kernel_protocol.DistilleryKernelTests." + t + ") ... ok"),
+                    t + " did not pass:\n" + r.output);
+        }
+    }
+
+    /**
+     * The faults user code used to cause (a busy loop that wedged the kernel, exits that killed it,
+     * output dropped at the IOPub high-water mark, background exceptions never shown), each against
+     * the installed kernelspec; the suite prints what it measured.
+     */
+    @Test
+    void survivesTheUsersCode() throws Exception {
+        Path suite = Path.of("src", "test", "python").toAbsolutePath();
+        Result r = run(
+                List.of("/usr/bin/python3", "-m", "unittest", "-v", "test_kernel_faults"),
+                Map.of(
+                        "PYTHONPATH",
+                        suite.toString(),
+                        "DISTILLERY_RUNS",
+                        tmp.resolve("fault-runs").toString()),
+                900,
+                suite);
+        System.out.println(r.output
+                .lines()
+                .filter(l -> l.startsWith("measured:"))
+                .collect(java.util.stream.Collectors.joining("\n")));
+        assertEquals(0, r.rc, "test_kernel_faults failed:\n" + r.output);
+        for (String t : List.of(
+                "test_a_busy_loop_is_stopped_by_an_interrupt_and_the_session_keeps_its_variables",
+                "test_exits_from_a_cell_or_another_thread_are_errors_and_the_kernel_lives",
+                "test_every_printed_character_arrives",
+                "test_an_exception_in_a_background_thread_is_shown",
+                "test_z_a_shutdown_request_from_jupyter_still_ends_the_kernel")) {
+            assertTrue(
+                    r.output.contains(t + " (test_kernel_faults.KernelFaults." + t + ") ... ok"),
                     t + " did not pass:\n" + r.output);
         }
     }
