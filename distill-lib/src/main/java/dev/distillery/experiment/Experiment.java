@@ -11,21 +11,16 @@ import dev.distillery.distill.Chain;
 import dev.distillery.distill.Distill;
 import dev.distillery.distill.DistillResult;
 import dev.distillery.distill.EnsembleWeights;
-import dev.distillery.distill.SentenceDistill;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.model.Network;
 import dev.distillery.provenance.Lineage;
 import dev.distillery.spec.SpecException;
 import dev.distillery.spec.Specs;
-import dev.distillery.teacher.EncoderEnsemble;
 import dev.distillery.teacher.Ensemble;
 import dev.distillery.teacher.MultiTask;
 import dev.distillery.teacher.OnnxTeacher;
 import dev.distillery.teacher.Teacher;
 import dev.distillery.teacher.Teachers;
-import dev.distillery.train.EpochStats;
-import dev.distillery.train.TrainingDivergedException;
-import dev.distillery.train.TrainingInterruptedException;
 import dev.distillery.train.TrainingListener;
 import dev.distillery.train.TrainingOptions;
 import dev.distillery.train.TrainingOutcome;
@@ -33,12 +28,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
 import tech.tablesaw.api.Table;
 
 /**
@@ -250,8 +243,8 @@ public final class Experiment {
     public Outcome run() {
         Backend.start(spec.threads());
         log.accept(Backend.report());
-        if (pretrainedTeacher()) {
-            return runEmbeddings();
+        if (EmbeddingExperiment.applies(spec)) {
+            return new EmbeddingExperiment(spec, store, listeners, log, loaded).run();
         }
         Splits all = data(spec.data());
         Splits data = spec.data().labels() == null
@@ -305,7 +298,7 @@ public final class Experiment {
                                 ensemble.parameters())
                         : null;
 
-        Runner runner = new Runner(all, data, dataInfo, teacherInfo, null, null);
+        Runner runner = new Runner(spec, store, listeners, log, all, data, dataInfo, teacherInfo, null, null);
         if (prepared != null && prepared.teacher().isNetwork()) {
             Network net = prepared.teacher().network();
             runner.teacherRecord(
@@ -344,156 +337,6 @@ public final class Experiment {
                 Results.runs(runner.records),
                 Results.summary(runner.records),
                 runner.models);
-    }
-
-    /** Whether the spec's teacher, or every member of its ensemble, is a shipped pretrained encoder. */
-    private boolean pretrainedTeacher() {
-        if (spec.teacher() != null) {
-            return spec.teacher().pretrained() != null;
-        }
-        if (spec.ensemble() == null) {
-            return false;
-        }
-        long n = spec.ensemble().members().stream()
-                .filter(m -> m.pretrained() != null)
-                .count();
-        if (n > 0 && n < spec.ensemble().members().size()) {
-            throw new SpecException("ensemble '" + spec.ensemble().name() + "' mixes pretrained encoders with "
-                    + "teachers trained here; an ensemble of encoders averages sentence embeddings, one of "
-                    + "classifiers their outputs: give members of one kind");
-        }
-        return n > 0;
-    }
-
-    /** The pretrained encoder {@code ts} names, reading {@code length} tokens (the copy given to {@link #pretrained}, or loaded now). */
-    private Teacher encoder(ExperimentSpec.TeacherSpec ts, int length) {
-        Teacher given = loaded.get(ts.pretrained());
-        Teacher t = given != null
-                ? SentenceDistill.atLength(given, length)
-                : Teachers.pretrained(ts.pretrained(), length, spec.threads());
-        ((OnnxTeacher) t.model()).progress(log);
-        return t;
-    }
-
-    /**
-     * An experiment whose teacher is a pretrained encoder (or an ensemble of them, whose sentence
-     * embeddings are averaged): the students learn its sentence embeddings on the spec's unlabelled text
-     * ({@link SentenceDistill}); fidelity is measured against the teacher (an ensemble's first member).
-     * A recipe whose loss is {@code none} alone is the student as initialised, a baseline; a
-     * {@code scratch} recipe trains the student on each task of the spec's {@code fine-tune} probe.
-     */
-    private Outcome runEmbeddings() {
-        int length = spec.data().textOptions().length();
-        List<Teacher> encoders = new ArrayList<>();
-        if (spec.teacher() != null) {
-            encoders.add(encoder(spec.teacher(), length));
-        } else {
-            ExperimentSpec.EnsembleSpec es = spec.ensemble();
-            if (!es.weights().equals("uniform") || es.mode() != dev.distillery.loss.EnsembleMode.TARGETS) {
-                throw new SpecException("ensemble '" + es.name() + "': an ensemble of pretrained encoders is the "
-                        + "plain mean of their sentence embeddings; drop weights and mode");
-            }
-            es.members().forEach(m -> encoders.add(encoder(m, length)));
-        }
-        Teacher reference = encoders.get(0);
-        Teacher teacher = encoders.size() == 1
-                ? reference
-                : EncoderEnsemble.of(spec.ensemble().name(), encoders.toArray(Teacher[]::new));
-        Splits data = data(spec.data(), ((OnnxTeacher) reference.model()).tokenizer(), log);
-        log.accept(String.format(
-                "data: %s, %,d train, %,d validation, %,d test (%d tokens, by %s's tokenizer)",
-                spec.data().dataset(),
-                data.train().size(),
-                data.validation().size(),
-                data.test().size(),
-                length,
-                reference.name()));
-        String source =
-                encoders.stream().map(e -> e.provenance().data()).collect(java.util.stream.Collectors.joining(" + "));
-        RunRecord.TeacherInfo teacherInfo = new RunRecord.TeacherInfo(
-                teacher.name(), teacher.id(), teacher.model().compact(), null, source, teacher.parameterCount());
-        Runner runner = new Runner(
-                data,
-                data,
-                dataInfo(spec.data(), data),
-                teacherInfo,
-                reference,
-                ((OnnxTeacher) reference.model()).tokenizer());
-        List<ExperimentSpec.TeacherSpec> specs = spec.teacher() != null
-                ? List.of(spec.teacher())
-                : spec.ensemble().members();
-        for (int i = 0; i < encoders.size(); i++) {
-            Teacher e = encoders.get(i);
-            runner.teacherRecord(
-                    encoders.size() == 1 ? RunRecord.TEACHER : e.name(),
-                    "teacher " + e.name(),
-                    e.model().compact(),
-                    new Probes.Subject(e, null, reference),
-                    specs.get(i).seed(),
-                    "pretrained",
-                    null);
-        }
-        EmbeddingRuns runs = new EmbeddingRuns(reference, spec.data().dataset(), data, listeners, log);
-        for (ExperimentSpec.StudentSpec st : spec.students()) {
-            for (ExperimentSpec.RecipeSpec rc : spec.recipes()) {
-                for (long seed : spec.seeds()) {
-                    if (spec.chain() != null) {
-                        embeddingChain(runner, runs, teacher, st, rc, seed);
-                    } else {
-                        runner.runEmbedding(runs, teacher, st, rc, rc.name(), seed, UnaryOperator.identity());
-                    }
-                }
-            }
-        }
-        return new Outcome(
-                spec,
-                teacher,
-                source,
-                null,
-                Double.NaN,
-                runner.results,
-                runner.records,
-                Results.runs(runner.records),
-                Results.summary(runner.records),
-                runner.models);
-    }
-
-    /** A chain of pretrained teacher → the listed assistants → student {@code st}, each stage distilling the one before. */
-    private void embeddingChain(
-            Runner runner,
-            EmbeddingRuns runs,
-            Teacher teacher,
-            ExperimentSpec.StudentSpec st,
-            ExperimentSpec.RecipeSpec rc,
-            long seed) {
-        ExperimentSpec.ChainSpec cs = spec.chain();
-        if (cs.assistants().isEmpty() || !cs.finals().equals(List.of("last"))) {
-            throw new SpecException("chain '" + cs.name() + "' from a pretrained encoder: list the assistants (they "
-                    + "are not sized from the teacher) and let the student learn from the last one (finals: [last])");
-        }
-        int stages = cs.assistants().size() + 1;
-        Teacher previous = teacher;
-        List<String> parents = List.of();
-        for (int i = 0; i <= cs.assistants().size(); i++) {
-            boolean last = i == cs.assistants().size();
-            ExperimentSpec.StudentSpec stage = last ? st : cs.assistants().get(i);
-            log.accept(String.format(
-                    "chain %s, stage %d/%d: %s (%s) from %s",
-                    cs.name(), i + 1, stages, stage.name(), stage.model().describe(), previous.name()));
-            String role = last ? "student" : "assistant";
-            int at = i + 1;
-            List<String> from = parents;
-            EmbeddingRuns.Ran ran = runner.runEmbedding(
-                    runs,
-                    previous,
-                    stage,
-                    rc,
-                    last ? rc.name() + " · from " + previous.name() : rc.name(),
-                    seed,
-                    l -> l.inChain(cs.name(), role, at, stages, from));
-            previous = new Teacher(stage.name(), ran.network(), ran.provenance());
-            parents = List.of(ran.record().id());
-        }
     }
 
     /** Prepares every member (trained, reused or loaded) and sets the weights: uniform, fixed, or searched by DE on validation. */
@@ -616,233 +459,6 @@ public final class Experiment {
                 d = d.lineage(l -> l.withRuns(runs));
             }
             runner.run(d, st, rc, rc.name() + " · from " + from, seed);
-        }
-    }
-
-    /**
-     * Runs one distillation and writes its record, completed, interrupted or failed; runs the spec's
-     * probes on each completed model (the teacher's first, in a record of its own).
-     */
-    private final class Runner {
-        final Splits all;
-        final Splits data;
-        final RunRecord.DataInfo dataInfo;
-        final RunRecord.TeacherInfo teacherInfo;
-        final List<DistillResult> results = new ArrayList<>();
-        final List<RunRecord> records = new ArrayList<>();
-        final Map<String, Network> models = new LinkedHashMap<>();
-        final Map<String, Splits> probeData = new HashMap<>();
-        /** The pretrained teacher fidelity is measured against, and its tokenizer for text probe data (null: none). */
-        final Teacher reference;
-
-        final TextTokenizer tokenizer;
-
-        Runner(
-                Splits all,
-                Splits data,
-                RunRecord.DataInfo dataInfo,
-                RunRecord.TeacherInfo teacherInfo,
-                Teacher reference,
-                TextTokenizer tokenizer) {
-            this.all = all;
-            this.data = data;
-            this.dataInfo = dataInfo;
-            this.teacherInfo = teacherInfo;
-            this.reference = reference;
-            this.tokenizer = tokenizer;
-        }
-
-        /** A completed run: its result and its record. */
-        record Ran(DistillResult result, RunRecord record) {}
-
-        /** What every record of this experiment shares; the run starts now. */
-        RunRecord.Builder record(String id, long seed) {
-            return RunRecord.builder(id, spec.name())
-                    .seeds(seed, spec.data().splitSeed())
-                    .spec(spec)
-                    .data(dataInfo)
-                    .teacher(teacherInfo);
-        }
-
-        /** The recipe's training for one run: its epochs, learning rate and patience over the spec's. */
-        TrainingOptions options(
-                String id, ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc, String recipe, long seed) {
-            return new TrainingOptions(
-                    rc.epochs() != null ? rc.epochs() : spec.training().epochs(),
-                    spec.training().batchSize(),
-                    rc.learningRate() != null
-                            ? rc.learningRate()
-                            : spec.training().learningRate(),
-                    rc.patience() != null ? rc.patience() : spec.training().patience(),
-                    seed,
-                    store.dir(id).resolve("checkpoint"),
-                    false,
-                    st.name() + " · " + recipe + " · seed " + seed);
-        }
-
-        Ran run(Distill d, ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc, String recipe, long seed) {
-            String id = store.newId(spec.name(), st.name(), recipe, seed);
-            RunRecord.Builder b = record(id, seed);
-            TrainingOptions o = options(id, st, rc, recipe, seed);
-            d.named(st.name()).with(rc.loss()).on(data).options(o).listeners(listeners);
-            try {
-                DistillResult r = d.run();
-                results.add(r);
-                log.accept(r.summary());
-                // a completed run names the loss as trained: mappings resolved, projections chosen
-                RunRecord rec = b.student(st.name(), r.network().spec().compact())
-                        .recipe(recipe, r.provenance().objective())
-                        .metrics(r.metrics())
-                        .training(r.training())
-                        .lineage(r.provenance().lineage())
-                        .probes(probe(st.name() + " · seed " + seed, new Probes.Subject(r.network(), null, null), seed))
-                        .build();
-                store.write(rec);
-                records.add(rec);
-                models.put(rec.id(), r.network());
-                return new Ran(r, rec);
-            } catch (TrainingInterruptedException e) {
-                store.write(unfinished(b, st, rc, recipe, RunRecord.INTERRUPTED, e.getMessage(), e.curve()));
-                throw e;
-            } catch (TrainingDivergedException e) {
-                store.write(unfinished(b, st, rc, recipe, RunRecord.FAILED, e.getMessage(), e.curve()));
-                throw e;
-            }
-        }
-
-        private RunRecord unfinished(
-                RunRecord.Builder b,
-                ExperimentSpec.StudentSpec st,
-                ExperimentSpec.RecipeSpec rc,
-                String recipe,
-                String status,
-                String error,
-                List<EpochStats> finished) {
-            return b.student(st.name(), st.model().compact())
-                    .recipe(recipe, rc.loss().describe())
-                    .unfinished(status, error, finished)
-                    .build();
-        }
-
-        /**
-         * One run of a student learning a pretrained teacher's sentence embeddings (or the student as
-         * initialised, or trained on labels alone, as the recipe says), recorded with the spec's probes
-         * (fidelity against {@link #reference}); {@code chained} places it in a chain.
-         */
-        EmbeddingRuns.Ran runEmbedding(
-                EmbeddingRuns runs,
-                Teacher teacher,
-                ExperimentSpec.StudentSpec st,
-                ExperimentSpec.RecipeSpec rc,
-                String recipe,
-                long seed,
-                UnaryOperator<Lineage> chained) {
-            String id = store.newId(spec.name(), st.name(), recipe, seed);
-            RunRecord.Builder b = record(id, seed);
-            TrainingOptions o = options(id, st, rc, recipe, seed);
-            String who = st.name() + " · " + recipe + " · seed " + seed;
-            try {
-                EmbeddingRuns.Ran ran;
-                Map<String, Double> values;
-                if (rc.loss() instanceof dev.distillery.loss.NoLogitLoss) {
-                    ran = runs.untrained(st, seed);
-                    values = probe(who, new Probes.Subject(ran.network(), null, reference), seed);
-                } else if (!rc.loss().needsTeacher()) {
-                    ran = null;
-                    values = new LinkedHashMap<>();
-                    values.put(
-                            "parameters", (double) EmbeddingRuns.student(st, 1).parameterCount());
-                    values.putAll(runs.onLabels(st, fineTuneTasks(rc), o, this::probeData));
-                } else {
-                    ran = runs.distil(teacher, st, rc, o, chained);
-                    values = probe(who, Probes.Subject.trained(ran.network(), reference), seed);
-                }
-                RunRecord rec = b.student(
-                                st.name(),
-                                ran == null
-                                        ? EmbeddingRuns.student(st, 1).compact()
-                                        : ran.network().spec().compact())
-                        .recipe(recipe, ran == null ? rc.loss().describe() + " on each task's labels" : ran.objective())
-                        .training(ran == null ? null : ran.training())
-                        .lineage(ran == null ? null : ran.lineage())
-                        .probes(values)
-                        .build();
-                store.write(rec);
-                records.add(rec);
-                if (ran != null) {
-                    models.put(rec.id(), ran.network());
-                }
-                return ran == null ? null : ran.withRecord(rec);
-            } catch (TrainingInterruptedException e) {
-                store.write(unfinished(b, st, rc, recipe, RunRecord.INTERRUPTED, e.getMessage(), e.curve()));
-                throw e;
-            } catch (TrainingDivergedException e) {
-                store.write(unfinished(b, st, rc, recipe, RunRecord.FAILED, e.getMessage(), e.curve()));
-                throw e;
-            }
-        }
-
-        /** The tasks of the spec's fine-tune probe: what a recipe without a teacher trains on, one at a time. */
-        private List<String> fineTuneTasks(ExperimentSpec.RecipeSpec rc) {
-            return spec.probes().stream()
-                    .filter(p -> p.type().equals("fine-tune"))
-                    .findFirst()
-                    .orElseThrow(() -> new SpecException("recipe '" + rc.name() + "' trains the student on labels "
-                            + "alone, with a pretrained teacher that has none: add a fine-tune probe, whose tasks "
-                            + "it trains on one at a time"))
-                    .tasks();
-        }
-
-        /**
-         * With probes in the spec, the teacher is probed with its own {@code seed} (its spec's) and gets a
-         * record of its own (recipe {@value RunRecord#TEACHER}; student {@code student}), so that tables and
-         * figures can set the students against it.
-         */
-        void teacherRecord(
-                String student,
-                String who,
-                String compact,
-                Probes.Subject subject,
-                long seed,
-                String objective,
-                TrainingOutcome training) {
-            if (spec.probes().isEmpty()) {
-                return;
-            }
-            RunRecord.Builder b = record(store.newId(spec.name(), student, RunRecord.TEACHER, seed), seed);
-            RunRecord rec = b.student(student, compact)
-                    .recipe(RunRecord.TEACHER, objective)
-                    .training(training)
-                    .probes(probe(who, subject, seed))
-                    .build();
-            store.write(rec);
-            records.add(rec);
-        }
-
-        /** The spec's probes on the subject, each logged, after its parameter count; null when the spec has none. */
-        private Map<String, Double> probe(String who, Probes.Subject subject, long seed) {
-            if (spec.probes().isEmpty()) {
-                return null;
-            }
-            Map<String, Double> values = new LinkedHashMap<>();
-            values.put("parameters", (double) subject.model().parameterCount());
-            for (ExperimentSpec.ProbeSpec p : spec.probes()) {
-                Probes.Measured m = Probes.get(p.type()).measure(subject, p, this::probeData, seed);
-                values.putAll(m.values());
-                if (!m.values().isEmpty()) {
-                    log.accept(who + ": " + m.summary());
-                }
-            }
-            return values;
-        }
-
-        /** A probe's task: the experiment's own data set as loaded, or another over the same files. */
-        private Splits probeData(String dataset) {
-            return probeData.computeIfAbsent(
-                    dataset,
-                    n -> n.equals(spec.data().dataset())
-                            ? all
-                            : data(spec.data().withDataset(n), tokenizer, log));
         }
     }
 }
