@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs notebook code on a thread of its own, a cell thread, while the calling thread (the kernel's
+ * Runs notebook code on a thread of its own, the cell thread, while the calling thread (the kernel's
  * shell thread, which owns the Jupyter sockets) publishes what the cell prints and displays. An
  * interrupt first asks the code to stop ({@link StopSignal}, which training honours at its next
  * step), then interrupts the cell thread after {@value #INTERRUPT_AFTER_MILLIS} ms, then stops it
@@ -59,61 +59,129 @@ final class CellRunner {
         return cell;
     }
 
+    /** One cell's code, handed to the cell thread, and how it ended. */
+    private static final class Job {
+        final Body body;
+        final ClassLoader loader;
+        Object value;
+        Throwable thrown;
+        boolean done;
+
+        Job(Body body, ClassLoader loader) {
+            this.body = body;
+            this.loader = loader;
+        }
+
+        synchronized void finish(Object v, Throwable t) {
+            value = v;
+            thrown = t;
+            done = true;
+            notifyAll();
+        }
+
+        synchronized boolean await(long millis) throws InterruptedException {
+            if (!done) {
+                wait(millis);
+            }
+            return done;
+        }
+
+        synchronized boolean isDone() {
+            return done;
+        }
+    }
+
+    private final java.util.concurrent.BlockingQueue<Job> jobs = new java.util.concurrent.LinkedBlockingQueue<>();
+    private Thread worker;
+
     /**
-     * Runs {@code body} on a new cell thread and returns its value; what it throws is rethrown. Called
-     * from a cell thread (a magic evaluating code), it runs {@code body} there.
+     * The cell thread: one for the session, so that what a library keeps per thread (ND4J's
+     * workspaces) is kept from cell to cell; a new one after a cell was stopped.
+     */
+    private Thread worker() {
+        if (worker == null || !worker.isAlive()) {
+            worker = new Thread(this::work, "distillery-cell-" + counter.incrementAndGet());
+            worker.setDaemon(true);
+            worker.start();
+        }
+        return worker;
+    }
+
+    private void work() {
+        while (true) {
+            Job job;
+            try {
+                job = jobs.take();
+            } catch (InterruptedException e) {
+                continue; // an interrupt meant for a cell that has just ended
+            }
+            Thread.interrupted();
+            StopSignal.clear(Thread.currentThread());
+            Thread.currentThread().setContextClassLoader(job.loader);
+            Object v = null;
+            Throwable t = null;
+            try {
+                v = job.body.run();
+            } catch (Throwable e) { // everything, ThreadDeath included, goes back to the caller
+                t = e;
+            }
+            job.finish(v, t);
+            if (output != null) {
+                output.post(() -> {}); // wakes the publishing thread: the cell is done
+            }
+            if (t instanceof ThreadDeath || cause(t) instanceof ThreadDeath) {
+                return; // a stopped thread is not trusted with the next cell
+            }
+        }
+    }
+
+    /**
+     * Runs {@code body} on the cell thread and returns its value; what it throws is rethrown. Called
+     * from the cell thread (a magic evaluating code), it runs {@code body} there.
      */
     Object run(Body body) throws Exception {
         if (Thread.currentThread() == cell) {
             return body.run();
         }
-        Object[] value = new Object[1];
-        Throwable[] thrown = new Throwable[1];
-        Thread t = new Thread(
-                () -> {
-                    try {
-                        value[0] = body.run();
-                    } catch (Throwable e) { // everything, ThreadDeath included, goes back to the caller
-                        thrown[0] = e;
-                    }
-                },
-                "distillery-cell-" + counter.incrementAndGet());
-        t.setContextClassLoader(Thread.currentThread().getContextClassLoader());
-        t.setDaemon(true);
+        Job job = new Job(body, Thread.currentThread().getContextClassLoader());
+        Thread t = worker();
         interruptedAt = 0;
         interruptSent = false;
         stopsSent = 0;
         long started = System.nanoTime();
         cell = t;
-        t.start();
+        jobs.add(job);
         try {
-            while (t.isAlive()) {
+            while (!job.isDone() && t.isAlive()) {
                 if (output != null && output.active()) {
                     output.pump(CellOutput.FLUSH_MILLIS);
                 } else {
-                    t.join(CellOutput.FLUSH_MILLIS);
+                    job.await(CellOutput.FLUSH_MILLIS);
                 }
                 escalate(t);
             }
-            t.join();
         } finally {
             cell = null;
             StopSignal.clear(t);
         }
-        if (stopsSent > 0 && (thrown[0] instanceof ThreadDeath || cause(thrown[0]) instanceof ThreadDeath)) {
+        if (!job.isDone()) { // stopped between the cell's code and the report of its end
+            job.finish(null, new ThreadDeath());
+        }
+        if (stopsSent > 0 && (job.thrown instanceof ThreadDeath || cause(job.thrown) instanceof ThreadDeath)) {
+            worker = null;
             throw new InvocationTargetException(new CellStoppedException(String.format(
                     Locale.ROOT,
                     "the cell was stopped after %.1f s by an interrupt (it did not stop when asked); variables "
                             + "it was assigning may be incomplete, everything else in the session is kept",
                     (System.nanoTime() - started) / 1e9)));
         }
-        if (thrown[0] instanceof Exception e) {
+        if (job.thrown instanceof Exception e) {
             throw e;
         }
-        if (thrown[0] instanceof Error e) {
+        if (job.thrown instanceof Error e) {
             throw e;
         }
-        return value[0];
+        return job.value;
     }
 
     private static Throwable cause(Throwable t) {

@@ -1,5 +1,6 @@
 package dev.distillery.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,6 +37,9 @@ class CellRunnerTest {
             return r.run(() -> Thread.currentThread() == cell ? "same thread" : "another");
         });
         assertEquals("same thread", v);
+        Object first = r.run(Thread::currentThread);
+        assertEquals(
+                first, r.run(Thread::currentThread), "one cell thread from cell to cell (ND4J keeps state per thread)");
     }
 
     @Test
@@ -59,6 +63,7 @@ class CellRunnerTest {
         assertTrue(seconds < 30, "stopped: " + seconds + " s");
         long after = n.get();
         assertEquals(after, n.get(), "the loop no longer runs");
+        assertEquals(42, assertDoesNotThrow(() -> r.run(() -> 42)), "the next cell runs, on a new thread");
     }
 
     @Test
