@@ -76,6 +76,10 @@ final class CellOutput {
     private final PrintStream out;
     private final PrintStream err;
     private Target target;
+    /** A batch is full or a display request waits: publish without waiting out the interval. */
+    private boolean urgent;
+
+    private long lastPublished = System.nanoTime();
     private long queuedBetween;
     private long droppedBetween;
     private int cells;
@@ -125,27 +129,41 @@ final class CellOutput {
     void post(Runnable r) {
         synchronized (lock) {
             queue.add(r);
+            urgent = true;
             lock.notifyAll();
         }
     }
 
     /**
-     * Publishes what is queued, waiting up to {@code waitMillis} for something to arrive first; called
-     * on the thread that owns the sockets.
+     * Publishes what is queued, called on the thread that owns the sockets. With {@code waitMillis},
+     * first waits until that long after the last publishing, unless a batch fills or a display request
+     * (or the end of the cell) arrives: so text goes out at most every {@code waitMillis} ms.
      */
     void pump(long waitMillis) {
         List<Object> ready = new ArrayList<>();
         Target t;
         synchronized (lock) {
-            if (queue.isEmpty() && waitMillis > 0) {
-                try {
-                    lock.wait(waitMillis);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+            long until = lastPublished + waitMillis * 1_000_000L;
+            try {
+                for (long now = System.nanoTime(); waitMillis > 0 && !urgent && now < until; now = System.nanoTime()) {
+                    lock.wait(Math.max(1, (until - now) / 1_000_000L));
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
+            // woken early by a full batch: the batch being filled behind it waits for its interval
+            boolean early = waitMillis > 0 && System.nanoTime() < until;
+            Object kept = early && queue.peekLast() instanceof Chunk c && c.bytes.size() < BATCH_BYTES
+                    ? queue.pollLast()
+                    : null;
             ready.addAll(queue);
             queue.clear();
+            if (kept != null) {
+                queue.add(kept);
+            } else {
+                lastPublished = System.nanoTime();
+            }
+            urgent = false;
             t = target;
         }
         for (Object o : ready) {
@@ -281,6 +299,7 @@ final class CellOutput {
         }
         c.bytes.write(b, off, len);
         if (c.bytes.size() >= BATCH_BYTES) {
+            urgent = true;
             lock.notifyAll();
         }
     }

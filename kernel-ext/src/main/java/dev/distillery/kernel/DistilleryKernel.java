@@ -229,6 +229,20 @@ public final class DistilleryKernel extends BaseKernel {
         });
     }
 
+    /** The execute request being answered (its environment publishes the cell's output), or null. */
+    private volatile ShellReplyEnvironment request;
+
+    @Override
+    protected synchronized void handleExecuteRequest(
+            ShellReplyEnvironment env, Message<org.dflib.jjava.jupyter.messages.request.ExecuteRequest> message) {
+        request = env;
+        try {
+            super.handleExecuteRequest(env, message);
+        } finally {
+            request = null;
+        }
+    }
+
     /** Only stdin is per request: stdout and stderr stay {@link #output}'s (see {@link #becomeHandlerForConnection}). */
     @Override
     protected void replaceOutputStreams(ShellReplyEnvironment env) {
@@ -271,12 +285,16 @@ public final class DistilleryKernel extends BaseKernel {
     public DisplayData eval(String expr) {
         Thread.interrupted();
         shell = Thread.currentThread();
-        boolean publishing = streamsInstalled && sink == jupyter;
+        ShellReplyEnvironment env = request;
+        boolean publishing = streamsInstalled && sink == jupyter && env != null;
         if (publishing) {
+            // straight to the request's stream messages: jjava's PrintStreams would flush every 8 KB
             output.begin((name, text) -> {
-                java.io.PrintStream p = name.equals("stderr") ? io.err : io.out;
-                p.print(text);
-                p.flush();
+                if (name.equals("stderr")) {
+                    env.writeToStdErr(text);
+                } else {
+                    env.writeToStdOut(text);
+                }
             });
         }
         try {
