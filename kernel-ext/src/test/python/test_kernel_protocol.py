@@ -68,7 +68,10 @@ class DistilleryKernelTests(jupyter_kernel_test.KernelTests):
                 break
         runs = os.environ.get("DISTILLERY_RUNS")
         if runs:  # the run store: the run marked interrupted, with the epochs it finished and its checkpoint
-            records = [json.load(open(f)) for f in glob.glob(os.path.join(runs, "*long*", "record.json"))]
+            records = []
+            for f in glob.glob(os.path.join(runs, "*long*", "record.json")):
+                with open(f) as record:
+                    records.append(json.load(record))
             self.assertEqual([r["status"] for r in records], ["interrupted"])
             self.assertGreaterEqual(len(records[0]["curve"]), 1, "the epochs finished before the interrupt")
             self.assertTrue(glob.glob(os.path.join(runs, records[0]["id"], "checkpoint", "*")), "its checkpoint is kept")
