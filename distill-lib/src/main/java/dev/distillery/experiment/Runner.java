@@ -99,7 +99,7 @@ final class Runner {
         RunRecord.Builder b = record(id, seed);
         TrainingOptions o = options(id, st, rc, recipe, seed);
         d.named(st.name()).with(rc.loss()).on(data).options(o).listeners(listeners);
-        try {
+        return recordingUnfinished(b, st, rc, recipe, () -> {
             DistillResult r = d.run();
             results.add(r);
             log.accept(r.summary());
@@ -115,6 +115,21 @@ final class Runner {
             records.add(rec);
             models.put(rec.id(), r.network());
             return new Ran(r, rec);
+        });
+    }
+
+    /**
+     * Runs {@code body}; a run interrupted or diverged is written as {@code interrupted} or
+     * {@code failed}, with the epochs it finished, and the exception goes on.
+     */
+    private <T> T recordingUnfinished(
+            RunRecord.Builder b,
+            ExperimentSpec.StudentSpec st,
+            ExperimentSpec.RecipeSpec rc,
+            String recipe,
+            java.util.function.Supplier<T> body) {
+        try {
+            return body.get();
         } catch (TrainingInterruptedException e) {
             store.write(unfinished(b, st, rc, recipe, RunRecord.INTERRUPTED, e.getMessage(), e.curve()));
             throw e;
@@ -155,7 +170,7 @@ final class Runner {
         RunRecord.Builder b = record(id, seed);
         TrainingOptions o = options(id, st, rc, recipe, seed);
         String who = st.name() + " · " + recipe + " · seed " + seed;
-        try {
+        return recordingUnfinished(b, st, rc, recipe, () -> {
             EmbeddingRuns.Ran ran;
             Map<String, Double> values;
             if (rc.loss() instanceof dev.distillery.loss.NoLogitLoss) {
@@ -186,13 +201,7 @@ final class Runner {
                 models.put(rec.id(), ran.network());
             }
             return ran == null ? null : ran.withRecord(rec);
-        } catch (TrainingInterruptedException e) {
-            store.write(unfinished(b, st, rc, recipe, RunRecord.INTERRUPTED, e.getMessage(), e.curve()));
-            throw e;
-        } catch (TrainingDivergedException e) {
-            store.write(unfinished(b, st, rc, recipe, RunRecord.FAILED, e.getMessage(), e.curve()));
-            throw e;
-        }
+        });
     }
 
     /** The tasks of the spec's fine-tune probe: what a recipe without a teacher trains on, one at a time. */

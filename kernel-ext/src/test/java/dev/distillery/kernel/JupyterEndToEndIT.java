@@ -374,32 +374,21 @@ class JupyterEndToEndIT {
 
     @Test
     void passesTheJupyterKernelProtocolSuite() throws Exception {
-        Path suite = Path.of("src", "test", "python").toAbsolutePath();
-        Result r = run(
-                List.of("/usr/bin/python3", "-m", "unittest", "-v", "test_kernel_protocol"),
-                Map.of(
-                        "PYTHONPATH",
-                        suite.toString(),
-                        "DISTILLERY_RUNS",
-                        tmp.resolve("protocol-runs").toString()),
-                900,
-                suite);
-        assertEquals(0, r.rc, "jupyter_kernel_test failed:\n" + r.output);
-        for (String t : List.of(
-                "test_kernel_info",
-                "test_execute_stdout",
-                "test_execute_stderr",
-                "test_error",
-                "test_execute_result",
-                "test_display_data",
-                "test_completion",
-                "test_is_complete",
-                "test_inspect",
-                "test_interrupt_stops_training_and_the_kernel_carries_on")) {
-            assertTrue(
-                    r.output.contains(t + " (test_kernel_protocol.DistilleryKernelTests." + t + ") ... ok"),
-                    t + " did not pass:\n" + r.output);
-        }
+        pythonSuite(
+                "test_kernel_protocol",
+                "DistilleryKernelTests",
+                "protocol-runs",
+                List.of(
+                        "test_kernel_info",
+                        "test_execute_stdout",
+                        "test_execute_stderr",
+                        "test_error",
+                        "test_execute_result",
+                        "test_display_data",
+                        "test_completion",
+                        "test_is_complete",
+                        "test_inspect",
+                        "test_interrupt_stops_training_and_the_kernel_carries_on"));
     }
 
     /**
@@ -409,31 +398,45 @@ class JupyterEndToEndIT {
      */
     @Test
     void survivesTheUsersCode() throws Exception {
-        Path suite = Path.of("src", "test", "python").toAbsolutePath();
-        Result r = run(
-                List.of("/usr/bin/python3", "-m", "unittest", "-v", "test_kernel_faults"),
-                Map.of(
-                        "PYTHONPATH",
-                        suite.toString(),
-                        "DISTILLERY_RUNS",
-                        tmp.resolve("fault-runs").toString()),
-                900,
-                suite);
+        Result r = pythonSuite(
+                "test_kernel_faults",
+                "KernelFaults",
+                "fault-runs",
+                List.of(
+                        "test_a_busy_loop_is_stopped_by_an_interrupt_and_the_session_keeps_its_variables",
+                        "test_exits_from_a_cell_or_another_thread_are_errors_and_the_kernel_lives",
+                        "test_every_printed_character_arrives",
+                        "test_an_exception_in_a_background_thread_is_shown",
+                        "test_z_a_shutdown_request_from_jupyter_still_ends_the_kernel"));
         System.out.println(r.output
                 .lines()
                 .filter(l -> l.startsWith("measured:"))
                 .collect(java.util.stream.Collectors.joining("\n")));
-        assertEquals(0, r.rc, "test_kernel_faults failed:\n" + r.output);
-        for (String t : List.of(
-                "test_a_busy_loop_is_stopped_by_an_interrupt_and_the_session_keeps_its_variables",
-                "test_exits_from_a_cell_or_another_thread_are_errors_and_the_kernel_lives",
-                "test_every_printed_character_arrives",
-                "test_an_exception_in_a_background_thread_is_shown",
-                "test_z_a_shutdown_request_from_jupyter_still_ends_the_kernel")) {
+    }
+
+    /**
+     * Runs Python unittest module {@code module} (in src/test/python) against the installed
+     * kernelspec, with run records in {@code runs}, and checks it passed, each of {@code tests} (of
+     * class {@code testClass}) by name.
+     */
+    static Result pythonSuite(String module, String testClass, String runs, List<String> tests) throws Exception {
+        Path suite = Path.of("src", "test", "python").toAbsolutePath();
+        Result r = run(
+                List.of("/usr/bin/python3", "-m", "unittest", "-v", module),
+                Map.of(
+                        "PYTHONPATH",
+                        suite.toString(),
+                        "DISTILLERY_RUNS",
+                        tmp.resolve(runs).toString()),
+                900,
+                suite);
+        assertEquals(0, r.rc, module + " failed:\n" + r.output);
+        for (String t : tests) {
             assertTrue(
-                    r.output.contains(t + " (test_kernel_faults.KernelFaults." + t + ") ... ok"),
+                    r.output.contains(t + " (" + module + "." + testClass + "." + t + ") ... ok"),
                     t + " did not pass:\n" + r.output);
         }
+        return r;
     }
 
     record Result(int rc, String output) {}
