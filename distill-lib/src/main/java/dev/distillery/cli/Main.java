@@ -105,9 +105,22 @@ public final class Main {
                 description = "Where run records go (default: ${DEFAULT-VALUE}).")
         Path runs;
 
+        @Option(
+                names = "--fresh",
+                description = "Start every run over. By default a run of this spec that was interrupted (or "
+                        + "killed) resumes from its last finished epoch, in its own folder.")
+        boolean fresh;
+
+        @Option(
+                names = "--keep-checkpoints",
+                description = "Keep the last checkpoint of each completed run (by default it is deleted).")
+        boolean keepCheckpoints;
+
         @Override
         public Integer call() {
             Experiment.Outcome out = Experiment.of(spec, runs)
+                    .fresh(fresh)
+                    .keepCheckpoints(keepCheckpoints)
                     .listener(progress())
                     .log(System.out::println)
                     .run();
@@ -127,12 +140,17 @@ public final class Main {
 
         @Override
         public Integer call() {
-            var records = new RunStore(runs).list();
-            if (records.isEmpty()) {
+            var listing = new RunStore(runs).scan();
+            var records = listing.records();
+            if (records.isEmpty() && listing.corrupt().isEmpty()) {
                 System.out.println("no runs in " + runs.toAbsolutePath() + "; try: ./distillery quickstart --fast");
                 return 0;
             }
-            System.out.println(Results.runs(records).removeColumns("run").printAll());
+            if (!records.isEmpty()) {
+                System.out.println(Results.runs(records).removeColumns("run").printAll());
+            }
+            // a corrupt record never hides the others: each is named after the table
+            listing.corrupt().forEach(c -> System.err.println(c.describe()));
             return 0;
         }
     }
@@ -405,7 +423,8 @@ public final class Main {
                     || e instanceof TrainingDivergedException
                     || e instanceof TrainingInterruptedException
                     || e instanceof IllegalArgumentException
-                    || e instanceof IllegalStateException) {
+                    || e instanceof IllegalStateException
+                    || e instanceof java.io.UncheckedIOException) {
                 cmd.getErr().println("error: " + e.getMessage());
                 return 2;
             }

@@ -167,6 +167,11 @@ public final class Distill {
         return this;
     }
 
+    /** The id of the teacher or ensemble the student learns from (null: trained from scratch). */
+    public String teacherId() {
+        return teacher != null ? teacher.id() : ensemble != null ? ensemble.id() : null;
+    }
+
     public Distill options(TrainingOptions o) {
         options = o;
         return this;

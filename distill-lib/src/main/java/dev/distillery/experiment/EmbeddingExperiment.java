@@ -29,19 +29,22 @@ final class EmbeddingExperiment {
     private final List<TrainingListener> listeners;
     private final Consumer<String> log;
     private final Map<String, Teacher> loaded;
+    private final Runner.Policy policy;
 
-    /** {@code loaded}: encoders already loaded, by their shipped name. */
+    /** {@code loaded}: encoders already loaded, by their shipped name; {@code policy}: resume and checkpoints. */
     EmbeddingExperiment(
             ExperimentSpec spec,
             RunStore store,
             List<TrainingListener> listeners,
             Consumer<String> log,
-            Map<String, Teacher> loaded) {
+            Map<String, Teacher> loaded,
+            Runner.Policy policy) {
         this.spec = spec;
         this.store = store;
         this.listeners = listeners;
         this.log = log;
         this.loaded = loaded;
+        this.policy = policy;
     }
 
     /** Whether the spec's teacher, or every member of its ensemble, is a shipped pretrained encoder. */
@@ -114,7 +117,8 @@ final class EmbeddingExperiment {
                 Experiment.dataInfo(spec.data(), data),
                 teacherInfo,
                 reference,
-                ((OnnxTeacher) reference.model()).tokenizer());
+                ((OnnxTeacher) reference.model()).tokenizer(),
+                policy);
         List<ExperimentSpec.TeacherSpec> specs = spec.teacher() != null
                 ? List.of(spec.teacher())
                 : spec.ensemble().members();

@@ -91,7 +91,8 @@ final class EmbeddingRuns {
             ExperimentSpec.StudentSpec st,
             ExperimentSpec.RecipeSpec rc,
             TrainingOptions o,
-            UnaryOperator<Lineage> stage) {
+            UnaryOperator<Lineage> stage,
+            TrainingListener heartbeat) {
         if (!(rc.loss() instanceof FeatureLoss loss)) {
             throw new SpecException("recipe '" + rc.name() + "': a pretrained encoder teaches sentence embeddings, "
                     + "not classes; use a features loss on its features, e.g. {type: features, logits: {type: none}, "
@@ -104,6 +105,7 @@ final class EmbeddingRuns {
                 .initEmbeddingsFrom(ExperimentSpec.RecipeSpec.TEACHER_EMBEDDINGS.equals(rc.init()) ? reference : null)
                 .options(o)
                 .listeners(listeners)
+                .listener(heartbeat)
                 .run();
         log.accept(st.name() + " from " + teacher.name() + ": " + r.summary());
         Lineage lineage = stage.apply(Lineage.single(new Lineage.Member(

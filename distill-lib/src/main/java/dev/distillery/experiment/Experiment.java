@@ -82,6 +82,7 @@ public final class Experiment {
     private final List<TrainingListener> listeners = new ArrayList<>();
     private final Map<String, Teacher> loaded = new HashMap<>();
     private Consumer<String> log = s -> {};
+    private Runner.Policy policy = Runner.Policy.DEFAULT;
 
     public Experiment(ExperimentSpec spec, RunStore store) {
         this.spec = spec;
@@ -99,6 +100,21 @@ public final class Experiment {
 
     public Experiment log(Consumer<String> log) {
         this.log = log;
+        return this;
+    }
+
+    /**
+     * {@code true}: every run starts over, even one this spec's earlier invocation left interrupted
+     * (by default that run is resumed, in its own folder, from its last checkpoint).
+     */
+    public Experiment fresh(boolean fresh) {
+        policy = new Runner.Policy(!fresh, policy.keepCheckpoints());
+        return this;
+    }
+
+    /** {@code true}: completed runs keep their last checkpoint (by default it is deleted when the run completes). */
+    public Experiment keepCheckpoints(boolean keep) {
+        policy = new Runner.Policy(policy.resume(), keep);
         return this;
     }
 
@@ -243,8 +259,13 @@ public final class Experiment {
     public Outcome run() {
         Backend.start(spec.threads());
         log.accept(Backend.report());
+        int leftovers = store.sweep();
+        if (leftovers > 0) {
+            log.accept("removed " + leftovers + " temporary file" + (leftovers == 1 ? "" : "s") + " left in "
+                    + store.root() + " by writes that never finished");
+        }
         if (EmbeddingExperiment.applies(spec)) {
-            return new EmbeddingExperiment(spec, store, listeners, log, loaded).run();
+            return new EmbeddingExperiment(spec, store, listeners, log, loaded, policy).run();
         }
         Splits all = data(spec.data());
         Splits data = spec.data().labels() == null
@@ -298,7 +319,7 @@ public final class Experiment {
                                 ensemble.parameters())
                         : null;
 
-        Runner runner = new Runner(spec, store, listeners, log, all, data, dataInfo, teacherInfo, null, null);
+        Runner runner = new Runner(spec, store, listeners, log, all, data, dataInfo, teacherInfo, null, null, policy);
         if (prepared != null && prepared.teacher().isNetwork()) {
             Network net = prepared.teacher().network();
             runner.teacherRecord(

@@ -1,5 +1,6 @@
 package dev.distillery.experiment;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.distillery.data.Datasets;
 import dev.distillery.data.TextTasks;
@@ -189,6 +190,12 @@ public record ExperimentSpec(
             positive("data.trainSize", trainSize);
             positive("data.validationSize", validationSize);
             positive("data.testSize", testSize);
+        }
+
+        /** A data spec written as one string in a spec file ({@code data: fashion-mnist:labels=1000}): see {@link #parse}. */
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        public static DataSpec of(String compact) {
+            return parse(compact);
         }
 
         /**

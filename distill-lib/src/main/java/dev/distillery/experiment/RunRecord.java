@@ -16,9 +16,11 @@ import java.util.Map;
  * the data as used (with its source files' checksums), library versions and what did the arithmetic,
  * the teacher, metrics, the curve and timings, and the {@link Lineage}: the teachers, assistants and
  * weights the run came from; {@code probes}, where a probe or study metric measured the model, its
- * values by name (e.g. {@code word}, {@code voice}). Status is {@code completed}, {@code interrupted}
- * or {@code failed} (with the error and the epochs finished before it). Records are made with
- * {@link #builder}; the JSON form is the same one every earlier version wrote, so old records load.
+ * values by name (e.g. {@code word}, {@code voice}). Status is {@code running} (written when the run
+ * starts and at each epoch, with a {@link Heartbeat}), {@code completed}, {@code interrupted} or
+ * {@code failed} (with the error and the epochs finished before it); {@code identity} is what a
+ * rerun matches to resume it (see {@link RunStore}). Records are made with {@link #builder}; fields
+ * are only ever added, so records written by earlier versions load.
  */
 public record RunRecord(
         String id,
@@ -43,13 +45,64 @@ public record RunRecord(
         String started,
         String finished,
         Lineage lineage,
-        Map<String, Double> probes) {
+        Map<String, Double> probes,
+        String identity,
+        Heartbeat heartbeat) {
 
+    public static final String RUNNING = "running";
     public static final String COMPLETED = "completed";
     public static final String INTERRUPTED = "interrupted";
     public static final String FAILED = "failed";
     /** The student and recipe names of a teacher's own record (written when an experiment probes its models). */
     public static final String TEACHER = "teacher";
+
+    /** Who is running the run and when they last said so: written at its start and after each epoch. */
+    public record Heartbeat(String time, long pid, String host) {
+
+        /** This process, now. */
+        public static Heartbeat now() {
+            return new Heartbeat(
+                    Instant.now().toString(), ProcessHandle.current().pid(), localHost());
+        }
+
+        private static String localHost() {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                return "unknown";
+            }
+        }
+    }
+
+    /** This record as shown when its process is gone without a word: {@code interrupted}, with why. */
+    RunRecord stopped(String why) {
+        return new RunRecord(
+                id,
+                experiment,
+                INTERRUPTED,
+                student,
+                studentSpec,
+                recipe,
+                loss,
+                seed,
+                splitSeed,
+                spec,
+                data,
+                teacher,
+                versions,
+                metrics,
+                curve,
+                trainSeconds,
+                steps,
+                stopReason,
+                why,
+                started,
+                finished,
+                lineage,
+                probes,
+                identity,
+                heartbeat);
+    }
 
     /** The data as used: name, fingerprint of the exact rows, sizes, and each source file's SHA-256. */
     public record DataInfo(
@@ -114,6 +167,8 @@ public record RunRecord(
         private String started = Instant.now().toString();
         private Lineage lineage;
         private Map<String, Double> probes;
+        private String identity;
+        private Heartbeat heartbeat;
 
         private Builder(String id, String experiment) {
             this.id = id;
@@ -192,6 +247,29 @@ public record RunRecord(
             return this;
         }
 
+        /** What a rerun matches to resume this run (see {@link RunStore#begin}). */
+        public Builder identity(String runIdentity) {
+            this.identity = runIdentity;
+            return this;
+        }
+
+        /**
+         * The record of the run while under way: status {@link #RUNNING}, the epochs finished so far,
+         * no finishing time, and a heartbeat from this process now. The builder is left as it was.
+         */
+        public RunRecord running(List<EpochStats> finishedEpochs) {
+            String was = status;
+            List<EpochStats> had = curve;
+            status = RUNNING;
+            curve = finishedEpochs;
+            try {
+                return build();
+            } finally {
+                status = was;
+                curve = had;
+            }
+        }
+
         /** When the run started (ISO-8601); default: when the builder was made. */
         public Builder started(String isoInstant) {
             this.started = isoInstant;
@@ -221,9 +299,11 @@ public record RunRecord(
                     stopReason,
                     error,
                     started,
-                    Instant.now().toString(),
+                    RUNNING.equals(status) ? null : Instant.now().toString(),
                     lineage,
-                    probes);
+                    probes,
+                    identity,
+                    Heartbeat.now());
         }
     }
 }

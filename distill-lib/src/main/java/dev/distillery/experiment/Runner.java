@@ -1,5 +1,6 @@
 package dev.distillery.experiment;
 
+import dev.distillery.data.DataLocator;
 import dev.distillery.data.Splits;
 import dev.distillery.data.TextTokenizer;
 import dev.distillery.distill.Distill;
@@ -7,7 +8,9 @@ import dev.distillery.distill.DistillResult;
 import dev.distillery.model.Network;
 import dev.distillery.provenance.Lineage;
 import dev.distillery.spec.SpecException;
+import dev.distillery.spec.Specs;
 import dev.distillery.teacher.Teacher;
+import dev.distillery.train.Checkpoint;
 import dev.distillery.train.EpochStats;
 import dev.distillery.train.TrainingDivergedException;
 import dev.distillery.train.TrainingInterruptedException;
@@ -28,7 +31,18 @@ import java.util.function.UnaryOperator;
  * own). What every run of the experiment shares is fixed at construction.
  */
 final class Runner {
+
+    /**
+     * What happens to runs across invocations: {@code resume} an interrupted run with the same
+     * identity (else every run starts fresh), {@code keepCheckpoints} of completed runs (else they
+     * are deleted when the run completes).
+     */
+    record Policy(boolean resume, boolean keepCheckpoints) {
+        static final Policy DEFAULT = new Policy(true, false);
+    }
+
     private final ExperimentSpec spec;
+    private final Policy policy;
     private final RunStore store;
     private final List<TrainingListener> listeners;
     private final Consumer<String> log;
@@ -55,8 +69,10 @@ final class Runner {
             RunRecord.DataInfo dataInfo,
             RunRecord.TeacherInfo teacherInfo,
             Teacher reference,
-            TextTokenizer tokenizer) {
+            TextTokenizer tokenizer,
+            Policy policy) {
         this.spec = spec;
+        this.policy = policy;
         this.store = store;
         this.listeners = listeners;
         this.log = log;
@@ -80,42 +96,147 @@ final class Runner {
                 .teacher(teacherInfo);
     }
 
+    /**
+     * What makes two runs the same run, so that a rerun resumes an interrupted one: the spec, the
+     * student and recipe within it, the seed, the data's fingerprint and the teacher's id.
+     */
+    String identity(String student, String recipe, long seed, String teacherId) {
+        return DataLocator.sha256(String.join(
+                        "\n",
+                        Specs.toJson(spec),
+                        student,
+                        recipe,
+                        Long.toString(seed),
+                        dataInfo == null ? "" : dataInfo.fingerprint(),
+                        teacherId == null ? "" : teacherId))
+                .substring(0, 32);
+    }
+
+    /**
+     * Starts one run: resumes the interrupted run with its identity (as the policy says) or creates a
+     * fresh one, and writes its {@code running} record now. Says so when it resumes.
+     */
+    private Started begin(
+            ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc, String recipe, long seed, String teacherId) {
+        String identity = identity(st.name(), recipe, seed, teacherId);
+        RunStore.Claim claim = store.begin(spec.name(), st.name(), recipe, seed, identity, policy.resume());
+        try {
+            RunRecord.Builder b = record(claim.id(), seed)
+                    .identity(identity)
+                    .student(st.name(), st.model().compact())
+                    .recipe(recipe, rc.loss().describe());
+            List<EpochStats> done = new ArrayList<>();
+            if (claim.resumed() != null) {
+                if (claim.resumed().started() != null) {
+                    b.started(claim.resumed().started());
+                }
+                int epochs = Checkpoint.finishedEpochs(claim.checkpointDir());
+                if (claim.resumed().curve() != null) {
+                    claim.resumed().curve().stream()
+                            .filter(e -> e.epoch() <= epochs)
+                            .forEach(done::add);
+                }
+                log.accept("resumed run " + claim.id() + " from epoch " + (epochs + 1) + " ("
+                        + (epochs == 0
+                                ? "no epoch had finished"
+                                : epochs + (epochs == 1 ? " epoch" : " epochs") + " done before it stopped")
+                        + "; --fresh starts over)");
+            }
+            Heartbeat heartbeat = new Heartbeat(b, done);
+            heartbeat.beat();
+            return new Started(claim, b, heartbeat);
+        } catch (RuntimeException e) {
+            claim.close();
+            throw e;
+        }
+    }
+
+    /** A run under way: its folder and lock, its record so far, and the listener that keeps the record current. */
+    private record Started(RunStore.Claim claim, RunRecord.Builder record, Heartbeat heartbeat)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            claim.close();
+        }
+    }
+
+    /** Rewrites the run's {@code running} record, with the epochs finished so far, after every epoch. */
+    private final class Heartbeat implements TrainingListener {
+        private final RunRecord.Builder record;
+        private final List<EpochStats> curve;
+
+        Heartbeat(RunRecord.Builder record, List<EpochStats> curve) {
+            this.record = record;
+            this.curve = curve;
+        }
+
+        void beat() {
+            store.write(record.running(List.copyOf(curve)));
+        }
+
+        List<EpochStats> curve() {
+            return List.copyOf(curve);
+        }
+
+        @Override
+        public void onEpoch(String stage, EpochStats stats) {
+            curve.removeIf(e -> e.epoch() >= stats.epoch());
+            curve.add(stats);
+            beat();
+        }
+    }
+
+    /** A completed run's checkpoint is deleted unless the policy keeps it: its model is in the record's run. */
+    private void completed(RunStore.Claim claim) {
+        if (!policy.keepCheckpoints()) {
+            Checkpoint.delete(claim.checkpointDir());
+        }
+    }
+
     /** The recipe's training for one run: its epochs, learning rate and patience over the spec's. */
     TrainingOptions options(
-            String id, ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc, String recipe, long seed) {
+            RunStore.Claim claim,
+            ExperimentSpec.StudentSpec st,
+            ExperimentSpec.RecipeSpec rc,
+            String recipe,
+            long seed) {
         return new TrainingOptions(
                 rc.epochs() != null ? rc.epochs() : spec.training().epochs(),
                 spec.training().batchSize(),
                 rc.learningRate() != null ? rc.learningRate() : spec.training().learningRate(),
                 rc.patience() != null ? rc.patience() : spec.training().patience(),
                 seed,
-                store.dir(id).resolve("checkpoint"),
-                false,
+                claim.checkpointDir(),
+                claim.resumed() != null,
                 st.name() + " · " + recipe + " · seed " + seed);
     }
 
     Ran run(Distill d, ExperimentSpec.StudentSpec st, ExperimentSpec.RecipeSpec rc, String recipe, long seed) {
-        String id = store.newId(spec.name(), st.name(), recipe, seed);
-        RunRecord.Builder b = record(id, seed);
-        TrainingOptions o = options(id, st, rc, recipe, seed);
-        d.named(st.name()).with(rc.loss()).on(data).options(o).listeners(listeners);
-        return recordingUnfinished(b, st, rc, recipe, () -> {
-            DistillResult r = d.run();
-            results.add(r);
-            log.accept(r.summary());
-            // a completed run names the loss as trained: mappings resolved, projections chosen
-            RunRecord rec = b.student(st.name(), r.network().spec().compact())
-                    .recipe(recipe, r.provenance().objective())
-                    .metrics(r.metrics())
-                    .training(r.training())
-                    .lineage(r.provenance().lineage())
-                    .probes(probe(st.name() + " · seed " + seed, new Probes.Subject(r.network(), null, null), seed))
-                    .build();
-            store.write(rec);
-            records.add(rec);
-            models.put(rec.id(), r.network());
-            return new Ran(r, rec);
-        });
+        try (Started run = begin(st, rc, recipe, seed, d.teacherId())) {
+            RunRecord.Builder b = run.record();
+            TrainingOptions o = options(run.claim(), st, rc, recipe, seed);
+            List<TrainingListener> all = new ArrayList<>(listeners);
+            all.add(run.heartbeat());
+            d.named(st.name()).with(rc.loss()).on(data).options(o).listeners(all);
+            return recordingUnfinished(run, st, rc, recipe, () -> {
+                DistillResult r = d.run();
+                results.add(r);
+                log.accept(r.summary());
+                // a completed run names the loss as trained: mappings resolved, projections chosen
+                RunRecord rec = b.student(st.name(), r.network().spec().compact())
+                        .recipe(recipe, r.provenance().objective())
+                        .metrics(r.metrics())
+                        .training(r.training())
+                        .lineage(r.provenance().lineage())
+                        .probes(probe(st.name() + " · seed " + seed, new Probes.Subject(r.network(), null, null), seed))
+                        .build();
+                store.write(rec);
+                completed(run.claim());
+                records.add(rec);
+                models.put(rec.id(), r.network());
+                return new Ran(r, rec);
+            });
+        }
     }
 
     /**
@@ -123,11 +244,12 @@ final class Runner {
      * {@code failed}, with the epochs it finished, and the exception goes on.
      */
     private <T> T recordingUnfinished(
-            RunRecord.Builder b,
+            Started run,
             ExperimentSpec.StudentSpec st,
             ExperimentSpec.RecipeSpec rc,
             String recipe,
             java.util.function.Supplier<T> body) {
+        RunRecord.Builder b = run.record();
         try {
             return body.get();
         } catch (TrainingInterruptedException e) {
@@ -135,6 +257,22 @@ final class Runner {
             throw e;
         } catch (TrainingDivergedException e) {
             store.write(unfinished(b, st, rc, recipe, RunRecord.FAILED, e.getMessage(), e.curve()));
+            throw e;
+        } catch (RuntimeException e) {
+            // an error in the user's input (a shape, a file) before any epoch leaves no run behind
+            if (run.heartbeat().curve().isEmpty() && run.claim().resumed() == null) {
+                run.claim().close();
+                RunStore.deleteRun(run.claim().dir());
+            } else {
+                store.write(unfinished(
+                        b,
+                        st,
+                        rc,
+                        recipe,
+                        RunRecord.FAILED,
+                        e.getMessage(),
+                        run.heartbeat().curve()));
+            }
             throw e;
         }
     }
@@ -166,11 +304,24 @@ final class Runner {
             String recipe,
             long seed,
             UnaryOperator<Lineage> chained) {
-        String id = store.newId(spec.name(), st.name(), recipe, seed);
-        RunRecord.Builder b = record(id, seed);
-        TrainingOptions o = options(id, st, rc, recipe, seed);
+        try (Started run = begin(st, rc, recipe, seed, teacher == null ? null : teacher.id())) {
+            return embedding(run, runs, teacher, st, rc, recipe, seed, chained);
+        }
+    }
+
+    private EmbeddingRuns.Ran embedding(
+            Started run,
+            EmbeddingRuns runs,
+            Teacher teacher,
+            ExperimentSpec.StudentSpec st,
+            ExperimentSpec.RecipeSpec rc,
+            String recipe,
+            long seed,
+            UnaryOperator<Lineage> chained) {
+        RunRecord.Builder b = run.record();
+        TrainingOptions o = options(run.claim(), st, rc, recipe, seed);
         String who = st.name() + " · " + recipe + " · seed " + seed;
-        return recordingUnfinished(b, st, rc, recipe, () -> {
+        return recordingUnfinished(run, st, rc, recipe, () -> {
             EmbeddingRuns.Ran ran;
             Map<String, Double> values;
             if (rc.loss() instanceof dev.distillery.loss.NoLogitLoss) {
@@ -182,7 +333,7 @@ final class Runner {
                 values.put("parameters", (double) EmbeddingRuns.student(st, 1).parameterCount());
                 values.putAll(runs.onLabels(st, fineTuneTasks(rc), o, this::probeData));
             } else {
-                ran = runs.distil(teacher, st, rc, o, chained);
+                ran = runs.distil(teacher, st, rc, o, chained, run.heartbeat());
                 values = probe(who, Probes.Subject.trained(ran.network(), reference), seed);
             }
             RunRecord rec = b.student(
@@ -196,6 +347,7 @@ final class Runner {
                     .probes(values)
                     .build();
             store.write(rec);
+            completed(run.claim());
             records.add(rec);
             if (ran != null) {
                 models.put(rec.id(), ran.network());
@@ -231,14 +383,16 @@ final class Runner {
         if (spec.probes().isEmpty()) {
             return;
         }
-        RunRecord.Builder b = record(store.newId(spec.name(), student, RunRecord.TEACHER, seed), seed);
-        RunRecord rec = b.student(student, compact)
-                .recipe(RunRecord.TEACHER, objective)
-                .training(training)
-                .probes(probe(who, subject, seed))
-                .build();
-        store.write(rec);
-        records.add(rec);
+        try (RunStore.Claim claim = store.create(spec.name(), student, RunRecord.TEACHER, seed)) {
+            RunRecord rec = record(claim.id(), seed)
+                    .student(student, compact)
+                    .recipe(RunRecord.TEACHER, objective)
+                    .training(training)
+                    .probes(probe(who, subject, seed))
+                    .build();
+            store.write(rec);
+            records.add(rec);
+        }
     }
 
     /** The spec's probes on the subject, each logged, after its parameter count; null when the spec has none. */

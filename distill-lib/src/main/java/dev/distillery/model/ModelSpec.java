@@ -225,7 +225,12 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
         if (text.isBlank()) {
             return out;
         }
-        for (String p : text.split("x")) {
+        // -1 keeps empty pieces: "800x800x" has a missing last size, not two sizes
+        for (String p : text.split("x", -1)) {
+            if (p.isBlank()) {
+                throw new SpecException("model spec '" + whole + "': a size is missing in '" + text
+                        + "' (sizes are joined by x, e.g. 800x800); remove the stray x or add the size");
+            }
             try {
                 out.add(Integer.parseInt(p.trim()));
             } catch (NumberFormatException e) {

@@ -5,7 +5,7 @@ import dev.distillery.model.Network;
 import dev.distillery.spec.AtomicFiles;
 import dev.distillery.spec.SpecException;
 import dev.distillery.spec.Specs;
-import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -16,8 +16,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -60,8 +62,9 @@ public final class ModelFile {
             throw new SpecException("model file " + file + " does not exist", e);
         } catch (IOException | RuntimeException e) {
             throw new SpecException(
-                    "model file " + file + " is not a Distillery model file (" + e.getMessage()
-                            + "); it should be a zip with spec.json, provenance.json and params/",
+                    "model file " + file + " is damaged or not a Distillery model file (" + problem(e)
+                            + "); it should be a zip with spec.json, provenance.json and params/: save the model "
+                            + "again, or restore the file from a copy",
                     e);
         }
         if (!texts.containsKey("spec.json")) {
@@ -74,8 +77,22 @@ public final class ModelFile {
         Network n = Network.build(spec, 0);
         Map<String, INDArray> params = new LinkedHashMap<>();
         arrays.forEach((k, v) -> params.put(k.substring("params/".length()), v));
-        n.setParameters(params);
+        try {
+            n.setParameters(params);
+        } catch (RuntimeException e) {
+            throw new SpecException(
+                    "model file " + file + " does not hold the weights its spec.json describes (" + problem(e)
+                            + "); save the model again, or restore the file from a copy",
+                    e);
+        }
         return new Loaded(n, prov);
+    }
+
+    /** What went wrong reading a file, for a message that already names it: the exception's kind and message. */
+    public static String problem(Throwable e) {
+        String m = e.getMessage();
+        String kind = e.getClass().getSimpleName();
+        return m == null || m.isBlank() ? kind : kind + ": " + m;
     }
 
     /** Writes each array as a zip entry {@code prefix + name} (model files and checkpoints share the format). */
@@ -89,15 +106,28 @@ public final class ModelFile {
         }
     }
 
-    /** Reads a zip: {@code .json} entries as text, every other entry as an array. */
+    /**
+     * Reads a zip: {@code .json} entries as text, every other entry as an array. The zip's directory
+     * must be whole (a truncated file fails), and every entry must match its CRC before it is parsed
+     * (a flipped byte fails, rather than loading wrong weights).
+     */
     public static void readZip(Path file, Map<String, String> texts, Map<String, INDArray> arrays) throws IOException {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file));
-                ZipInputStream zip = new ZipInputStream(raw)) {
-            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            for (ZipEntry e : java.util.Collections.list(zip.entries())) {
+                byte[] bytes;
+                try (InputStream in = zip.getInputStream(e)) {
+                    bytes = in.readAllBytes();
+                }
+                CRC32 crc = new CRC32();
+                crc.update(bytes);
+                if ((e.getSize() >= 0 && bytes.length != e.getSize())
+                        || (e.getCrc() >= 0 && crc.getValue() != e.getCrc())) {
+                    throw new ZipException("entry " + e.getName() + " does not match its recorded size and CRC");
+                }
                 if (e.getName().endsWith(".json")) {
-                    texts.put(e.getName(), new String(zip.readAllBytes(), StandardCharsets.UTF_8));
+                    texts.put(e.getName(), new String(bytes, StandardCharsets.UTF_8));
                 } else {
-                    arrays.put(e.getName(), Nd4j.read(new DataInputStream(zip)));
+                    arrays.put(e.getName(), Nd4j.read(new DataInputStream(new ByteArrayInputStream(bytes))));
                 }
             }
         }

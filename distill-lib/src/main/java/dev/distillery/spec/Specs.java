@@ -60,9 +60,12 @@ public final class Specs {
         return parse(text, type, file.toString(), json);
     }
 
-    /** Reads JSON (text starting with '{') or YAML. {@code source} names the text in errors. */
+    /**
+     * Reads YAML, which JSON is a subset of (so {@code {name: x}}, YAML's flow style, reads too).
+     * {@code source} names the text in errors.
+     */
     public static <T> T parse(String text, Class<T> type, String source) {
-        return parse(text, type, source, text.stripLeading().startsWith("{"));
+        return parse(text, type, source, false);
     }
 
     private static <T> T parse(String text, Class<T> type, String source, boolean json) {
@@ -96,8 +99,27 @@ public final class Specs {
             throw new SpecException(source + where(e) + ": " + e.getOriginalMessage(), e);
         } catch (JsonProcessingException e) {
             throw new SpecException(
-                    source + " is not valid " + (json ? "JSON" : "YAML") + where(e) + ": " + e.getOriginalMessage(), e);
+                    source + " is not valid " + (json ? "JSON" : "YAML") + where(e) + ": " + parserMessage(e)
+                            + "; check the brackets, colons and indentation there",
+                    e);
         }
+    }
+
+    /**
+     * The parser's complaint without its internals: no source-location dump, and of a YAML parser's
+     * report, only the sentences (its excerpt and caret lines are dropped; {@link #where} gives the line).
+     */
+    static String parserMessage(JsonProcessingException e) {
+        String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        int internals = m.indexOf(" (start marker at ");
+        if (internals >= 0) {
+            m = m.substring(0, internals);
+        }
+        m = m.replaceAll("\\s*at \\[Source:.*$", "");
+        return m.lines()
+                .filter(l -> !l.isBlank() && !l.startsWith(" "))
+                .map(String::strip)
+                .collect(Collectors.joining("; "));
     }
 
     private static String where(JsonProcessingException e) {

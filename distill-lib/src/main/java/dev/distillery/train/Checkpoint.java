@@ -2,6 +2,7 @@ package dev.distillery.train;
 
 import dev.distillery.provenance.ModelFile;
 import dev.distillery.spec.AtomicFiles;
+import dev.distillery.spec.SpecException;
 import dev.distillery.spec.Specs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,21 +53,76 @@ public record Checkpoint(
         });
     }
 
+    /**
+     * Reads a checkpoint; a damaged one (truncated, a byte changed, empty, a part missing) fails with
+     * an error that names the file and says what to do.
+     */
     public static Checkpoint read(Path file) {
         Map<String, String> texts = new LinkedHashMap<>();
         Map<String, INDArray> arrays = new LinkedHashMap<>();
         try {
             ModelFile.readZip(file, texts, arrays);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw damaged(file, ModelFile.problem(e), e);
         }
-        State state = Specs.parse(texts.get("state.json"), State.class, file + "!state.json");
-        return new Checkpoint(
+        if (!texts.containsKey("state.json")) {
+            throw damaged(file, "it has no state.json", null);
+        }
+        State state;
+        try {
+            state = Specs.parse(texts.get("state.json"), State.class, file + "!state.json");
+        } catch (RuntimeException e) {
+            throw damaged(file, ModelFile.problem(e), e);
+        }
+        Checkpoint c = new Checkpoint(
                 state,
                 part(arrays, "params/"),
                 part(arrays, "adam-m/"),
                 part(arrays, "adam-v/"),
                 part(arrays, "best/"));
+        if (state.runKey() == null
+                || state.epoch() < 1
+                || state.curve() == null
+                || c.params().isEmpty()) {
+            throw damaged(file, "its state or weights are missing", null);
+        }
+        if (!c.adamM().keySet().equals(c.params().keySet())
+                || !c.adamV().keySet().equals(c.params().keySet())) {
+            throw damaged(file, "its optimiser state does not cover its weights", null);
+        }
+        return c;
+    }
+
+    /** The error for a checkpoint that cannot be used: its file, what is wrong, and the way on. */
+    public static SpecException damaged(Path file, String problem, Throwable cause) {
+        return new SpecException(
+                "checkpoint " + file + " is damaged (" + problem + "); delete it to train that run again from "
+                        + "epoch 1, or rerun with --fresh to start a new run",
+                cause);
+    }
+
+    /** The epochs the checkpoint in {@code dir} holds (0: none there); a damaged one fails as {@link #read} does. */
+    public static int finishedEpochs(Path dir) {
+        return exists(dir) ? read(dir.resolve(FILE)).state().epoch() : 0;
+    }
+
+    /** Deletes the checkpoint in {@code dir}, and {@code dir} when nothing else is left in it. */
+    public static void delete(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(dir.resolve(FILE));
+            if (Files.isDirectory(dir)) {
+                try (var left = Files.list(dir)) {
+                    if (left.findAny().isEmpty()) {
+                        Files.delete(dir);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the checkpoint in " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     public static boolean exists(Path dir) {

@@ -12,10 +12,13 @@ import dev.distillery.nn.Forward;
 import dev.distillery.nn.Masks;
 import dev.distillery.nn.Module;
 import dev.distillery.nn.Parameter;
+import dev.distillery.provenance.ModelFile;
 import dev.distillery.spec.SpecException;
 import dev.distillery.tensor.Memory;
 import dev.distillery.tensor.Tape;
 import dev.distillery.tensor.Var;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -151,20 +154,28 @@ public final class Trainer {
         int sinceBest = 0;
         Map<String, INDArray> best = null;
         Path lastGood = null;
+        if (ckptFile != null) {
+            writable(opts.checkpointDir());
+        }
         if (opts.resume() && Checkpoint.exists(opts.checkpointDir())) {
             Checkpoint c = Checkpoint.read(ckptFile);
             if (!c.state().runKey().equals(runKey)) {
-                throw new SpecException(
-                        "checkpoint " + ckptFile + " was written by a different run (model, objective, "
-                                + "seed, batch size, learning rate or data differ); delete it or use another checkpoint directory");
+                throw new SpecException("checkpoint " + ckptFile + " was written by a different run (model, objective, "
+                        + "seed, batch size, learning rate or data differ); delete it, use another checkpoint "
+                        + "directory, or rerun with --fresh");
             }
-            Map<String, INDArray> saved = net.withCurrentNames(c.params());
-            net.setParameters(saved);
-            for (String a : aux.values.keySet()) {
-                params.get(a).assign(saved.get(a));
+            try {
+                Map<String, INDArray> saved = net.withCurrentNames(c.params());
+                net.setParameters(saved);
+                for (String a : aux.values.keySet()) {
+                    params.get(a).assign(saved.get(a));
+                }
+                adam.restore(net.withCurrentNames(c.adamM()), net.withCurrentNames(c.adamV()));
+                best = c.best().isEmpty() ? null : net.withCurrentNames(c.best());
+            } catch (RuntimeException e) {
+                throw Checkpoint.damaged(
+                        ckptFile, "its weights do not fit " + net.spec().describe() + ": " + ModelFile.problem(e), e);
             }
-            adam.restore(net.withCurrentNames(c.adamM()), net.withCurrentNames(c.adamV()));
-            best = c.best().isEmpty() ? null : net.withCurrentNames(c.best());
             curve.addAll(c.state().curve());
             startEpoch = c.state().epoch() + 1;
             globalStep = c.state().globalStep();
@@ -385,6 +396,20 @@ public final class Trainer {
 
         Var step(String name) {
             return step.get(name);
+        }
+    }
+
+    /** Fails now, not after the first epoch, when checkpoints cannot be written to {@code dir}. */
+    private static void writable(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Files.deleteIfExists(Files.createTempFile(dir, ".write-check", ".tmp"));
+        } catch (IOException | SecurityException e) {
+            throw new SpecException(
+                    "cannot write checkpoints to " + dir + " ("
+                            + ModelFile.problem(e) + "); choose a writable directory (the runs "
+                            + "directory, --runs DIR, or Distill.checkpoints(DIR))",
+                    e);
         }
     }
 

@@ -164,8 +164,11 @@ class ExperimentTest {
                                     <= Duration.between(started, finished).toNanos() / 1e9,
                     "training (" + r.trainSeconds() + " s) happened between start and finish");
             previousFinish = finished;
-            assertTrue(Files.isRegularFile(
-                    runs.resolve(r.id()).resolve("checkpoint").resolve("checkpoint.zip")));
+            assertTrue(
+                    Files.notExists(runs.resolve(r.id()).resolve("checkpoint")),
+                    "a completed run's checkpoint is deleted (--keep-checkpoints keeps it)");
+            assertEquals(RunRecord.COMPLETED, r.status());
+            assertEquals(ProcessHandle.current().pid(), r.heartbeat().pid(), "the record says which process ran it");
             assertEquals(r, Specs.read(runs.resolve(r.id()).resolve("record.json"), RunRecord.class));
         }
     }

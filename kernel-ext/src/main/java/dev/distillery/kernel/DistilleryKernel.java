@@ -358,7 +358,21 @@ public final class DistilleryKernel extends BaseKernel {
 
     @Override
     public Object evalRaw(String source) {
-        return session.eval(magicParser.resolveMagics(source));
+        return session.eval(magicParser.resolveMagics(withCellBody(source)));
+    }
+
+    /**
+     * A cell magic with nothing below its line, given a blank body: JJava's parser only knows a cell
+     * magic by its body, and would hand {@code %%distill} alone to the compiler. The magic then says
+     * what its body should hold.
+     */
+    static String withCellBody(String source) {
+        String t = source.strip();
+        if (!t.startsWith("%%")) {
+            return source;
+        }
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t + "\n " : source;
     }
 
     /**

@@ -196,6 +196,59 @@ class DistillMagicsTest {
         List<String> typo = h.error("%%distill\nname: x\nstudents: [{model: {type: mlp, hidden: [8]}}]\n"
                 + "recipes: [{loss: {type: scratch}}]\nseedz: [1]\n");
         assertTrue(typo.get(0).contains("unknown field 'seedz'"), typo.get(0));
+
+        List<String> tooMany = h.error("%distill tiny --from mlp --labels 999999");
+        assertTrue(
+                tooMany.get(0)
+                        .contains("labels (data.labels, --labels) is 999,999 but the training split has 3,000 rows"),
+                tooMany.get(0));
+    }
+
+    /**
+     * A run interrupted in one cell is resumed by the same magic line in a later one: the same record,
+     * from the epoch after its last checkpoint, to the end; its checkpoint then goes.
+     */
+    @Test
+    void theSameLineAfterAnInterruptResumesTheRunInItsRecord() throws Exception {
+        String line = "%distill tiny --from mlp --epochs 30 --name resumable";
+        h.sink.clear();
+        CompletableFuture<Throwable> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                h.kernel.eval(line);
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (h.sink.events().stream()
+                .noneMatch(e -> KernelHarness.text(e.data()).contains("· epoch 3:"))) {
+            assertTrue(System.currentTimeMillis() < deadline, "training never reached epoch 3");
+            Thread.sleep(20);
+        }
+        h.kernel.interrupt();
+        assertInstanceOf(TrainingInterruptedException.class, run.get(120, TimeUnit.SECONDS));
+        RunRecord stopped = records("resumable").get(0);
+        assertEquals("interrupted", stopped.status());
+        int done = stopped.curve().size();
+
+        h.sink.clear();
+        Experiment.Outcome out = (Experiment.Outcome) h.kernel.evalRaw(line);
+        String shown = h.sink.events().stream()
+                .map(e -> KernelHarness.text(e.data()))
+                .collect(java.util.stream.Collectors.joining("\n"));
+        assertTrue(shown.contains("resumed run " + stopped.id() + " from epoch " + (done + 1)), shown);
+        List<RunRecord> after = records("resumable");
+        assertEquals(1, after.size(), "the rerun continued the interrupted run");
+        assertEquals(stopped.id(), out.records().get(0).id());
+        assertEquals("completed", after.get(0).status());
+        assertEquals(30, after.get(0).curve().size());
+        assertFalse(Files.exists(runs.resolve(stopped.id()).resolve("checkpoint")), "the checkpoint is deleted");
+    }
+
+    private static List<RunRecord> records(String experiment) {
+        return new RunStore(runs)
+                .list().stream().filter(r -> r.experiment().equals(experiment)).toList();
     }
 
     @Test

@@ -101,9 +101,12 @@ class KernelTest {
         assertEquals(List.of("%distill"), names.getReplacements());
         assertEquals(0, names.getSourceStart());
 
-        ReplacementOptions options = h.kernel.complete("%distill tiny --fr", 18);
+        ReplacementOptions options = h.kernel.complete("%distill tiny --fro", 19);
         assertEquals(List.of("--from"), options.getReplacements());
         assertEquals(14, options.getSourceStart());
+        assertEquals(
+                List.of("--fresh", "--from"),
+                h.kernel.complete("%distill tiny --fr", 18).getReplacements());
 
         ReplacementOptions kinds = h.kernel.complete("%plot tr", 8);
         assertEquals(List.of("tradeoff"), kinds.getReplacements());
@@ -205,6 +208,40 @@ class KernelTest {
 
         List<String> noFile = h.error("%teacher t --load /nonexistent/teacher.dtm");
         assertTrue(noFile.get(0).contains("/nonexistent/teacher.dtm"), noFile.get(0));
+    }
+
+    /** Each names the flag or field, the value, and the fix; none reaches the compiler or a parser's internals. */
+    @Test
+    void smallMistakesAreNamedWithTheirFix() {
+        List<String> empty = h.error("%%distill");
+        assertTrue(empty.get(0).startsWith("%%distill: the cell has no experiment spec"), empty.toString());
+        List<String> blank = h.error("%%distill\n\n");
+        assertTrue(blank.get(0).startsWith("%%distill: the cell has no experiment spec"), blank.toString());
+
+        List<String> yaml = h.error("%%distill\nname: x\ndata: {labels: 100}}\n");
+        assertTrue(yaml.get(0).contains("is not valid YAML (line 2)"), yaml.get(0));
+        List<String> flow = h.error("%%distill\n{name: x, data: {labels: 100}\n");
+        assertTrue(flow.get(0).contains("is not valid YAML"), flow.get(0));
+        for (String line : List.of(yaml.get(0), flow.get(0))) {
+            assertFalse(line.contains("JSON") || line.contains("Source") || line.contains("'reader'"), line);
+        }
+
+        List<String> unknownData = h.error("%%distill\nname: x\ndata: no-such-set\n"
+                + "students: [{name: s, model: {type: mlp, hidden: [8]}}]\nrecipes: [{loss: {type: scratch}}]\n");
+        assertTrue(
+                unknownData.get(0).contains("unknown dataset 'no-such-set'; known: fashion-mnist"), unknownData.get(0));
+
+        List<String> strayX = h.error("%student s --spec mlp:800x800x");
+        assertTrue(strayX.get(0).contains("a size is missing in '800x800x'"), strayX.get(0));
+
+        List<String> assistants = h.error("%chain s --from t --assistants -1");
+        assertTrue(assistants.get(0).startsWith("%chain: --assistants must be at least 1, got -1"), assistants.get(0));
+
+        List<String> depths = h.error("%sweep --from t --depths 0 --widths 16");
+        assertTrue(depths.get(0).startsWith("%sweep: --depths values must each be at least 1, got 0"), depths.get(0));
+
+        List<String> last = h.error("%runs --last -1");
+        assertTrue(last.get(0).startsWith("%runs: --last must be at least 1, got -1"), last.get(0));
     }
 
     @Test

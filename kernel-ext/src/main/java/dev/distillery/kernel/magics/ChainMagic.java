@@ -35,6 +35,9 @@ final class ChainMagic extends Magic {
     @Mixin
     TrainingArgs training = new TrainingArgs();
 
+    @Mixin
+    RunArgs runArgs = new RunArgs();
+
     @Parameters(
             index = "0",
             paramLabel = "STUDENT",
@@ -113,6 +116,13 @@ final class ChainMagic extends Magic {
         if (seeds < 1) {
             throw new MagicUsageException("%chain", "--seeds must be at least 1, got " + seeds, usage);
         }
+        if (assistants != null && assistants < 1) {
+            throw new MagicUsageException(
+                    "%chain",
+                    "--assistants must be at least 1, got " + assistants + "; e.g. --assistants 2 sizes two "
+                            + "assistants between the teacher and the student",
+                    usage);
+        }
         Workbench.TeacherEntry teacher = wb.networkTeacher(from, "%chain");
         ModelSpec spec = ModelSpecs.student(wb, student);
         List<ExperimentSpec.StudentSpec> tas = new ArrayList<>();
@@ -151,7 +161,7 @@ final class ChainMagic extends Magic {
                 training.threads,
                 null,
                 cs);
-        return DistillMagic.runExperiment(ctx, es, "%chain " + student + " from " + from);
+        return DistillMagic.runExperiment(ctx, es, "%chain " + student + " from " + from, runArgs);
     }
 
     /** Splits {@code a,vit:2x32,patch=7,b} into {@code a}, {@code vit:2x32,patch=7}, {@code b}: key=value pieces stay with their spec. */

@@ -25,6 +25,9 @@ import picocli.CommandLine.Command;
         })
 final class DistillCellMagic extends Magic {
 
+    @picocli.CommandLine.Mixin
+    RunArgs runArgs = new RunArgs();
+
     @Override
     public java.util.List<String> knownNames() {
         return dev.distillery.experiment.Registries.helpLines();
@@ -39,7 +42,7 @@ final class DistillCellMagic extends Magic {
                     ctx.catalog().cell("distill").usage());
         }
         ExperimentSpec spec = Specs.parse(body, ExperimentSpec.class, "%%distill cell");
-        Experiment.Outcome out = DistillMagic.runExperiment(ctx, spec, "%%distill " + spec.name());
+        Experiment.Outcome out = DistillMagic.runExperiment(ctx, spec, "%%distill " + spec.name(), runArgs);
         if (out.teacher() != null && spec.teacher() != null) {
             var ds = spec.data();
             ctx.workbench()

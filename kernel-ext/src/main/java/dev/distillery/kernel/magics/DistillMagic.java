@@ -37,6 +37,9 @@ final class DistillMagic extends Magic {
     @Mixin
     FeatureArgs featureArgs = new FeatureArgs();
 
+    @Mixin
+    RunArgs runArgs = new RunArgs();
+
     @Parameters(
             index = "0",
             paramLabel = "STUDENT",
@@ -136,13 +139,14 @@ final class DistillMagic extends Magic {
                 training.threads,
                 ensemble == null ? null : ensemble.spec(),
                 null);
-        return runExperiment(ctx, es, "%distill " + student + (from == null ? "" : " from " + from));
+        return runExperiment(ctx, es, "%distill " + student + (from == null ? "" : " from " + from), runArgs);
     }
 
     /** Runs {@code spec} with a live progress area and remembers its outcome and teacher. */
-    static Experiment.Outcome runExperiment(MagicContext ctx, ExperimentSpec spec, String title) {
+    static Experiment.Outcome runExperiment(MagicContext ctx, ExperimentSpec spec, String title, RunArgs runArgs) {
         LiveProgress progress = ctx.progress(title);
-        Experiment.Outcome out = new Experiment(spec, ctx.workbench().store())
+        Experiment.Outcome out = runArgs.applyTo(
+                        new Experiment(spec, ctx.workbench().store()))
                 .listener(progress)
                 .log(progress::message)
                 .run();

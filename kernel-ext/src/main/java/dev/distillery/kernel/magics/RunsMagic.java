@@ -2,7 +2,9 @@ package dev.distillery.kernel.magics;
 
 import dev.distillery.experiment.Results;
 import dev.distillery.experiment.RunRecord;
+import dev.distillery.experiment.RunStore;
 import java.util.List;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tech.tablesaw.api.Table;
@@ -56,14 +58,31 @@ final class RunsMagic extends Magic {
     static final class Statuses implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() {
-            return List.of("completed", "interrupted", "failed").iterator();
+            return List.of(RunRecord.COMPLETED, RunRecord.RUNNING, RunRecord.INTERRUPTED, RunRecord.FAILED)
+                    .iterator();
         }
     }
 
     @Override
     public Table run(String body) {
-        List<RunRecord> rs =
-                select(session ? ctx.workbench().sessionRuns() : ctx.workbench().runs(), experiment, status, last);
+        if (last != null && last < 1) {
+            throw new MagicUsageException(
+                    "%runs",
+                    "--last must be at least 1, got " + last + "; e.g. --last 5 shows the five most recent runs",
+                    ctx.catalog().line("runs").usage());
+        }
+        List<RunRecord> stored;
+        if (session) {
+            stored = ctx.workbench().sessionRuns();
+        } else {
+            RunStore.Listing listing = ctx.workbench().store().scan();
+            stored = listing.records();
+            // a corrupt record never hides the others: it is named above the table
+            for (RunStore.Corrupt c : listing.corrupt()) {
+                ctx.sink().display(new DisplayData(c.describe()));
+            }
+        }
+        List<RunRecord> rs = select(stored, experiment, status, last);
         if (compare) {
             return Results.compare(rs).setName("methods compared over " + rs.size() + " runs");
         }

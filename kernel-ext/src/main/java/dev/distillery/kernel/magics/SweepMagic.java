@@ -141,7 +141,6 @@ final class SweepMagic extends Magic {
     @Override
     public Sweep.Result run(String body) {
         Workbench wb = ctx.workbench();
-        Workbench.TeacherEntry teacher = wb.networkTeacher(from, "%sweep");
         if (!family.equals("mlp") && !family.equals("vit")) {
             throw new MagicUsageException(
                     "%sweep",
@@ -156,6 +155,19 @@ final class SweepMagic extends Magic {
                             : "--budget and --widths exclude each other: a budget fixes the width " + "of each depth",
                     ctx.catalog().line("sweep").usage());
         }
+        String usage = ctx.catalog().line("sweep").usage();
+        atLeastOne("--depths", depths, "--depths 1,2,4", usage);
+        atLeastOne("--widths", widths, "--widths 16,32", usage);
+        atLeastOne("--heads", heads, "--heads 2,4", usage);
+        if (budget != null && budget < 1) {
+            throw new MagicUsageException(
+                    "%sweep",
+                    "--budget must be a positive parameter count, got " + budget + "; e.g. --budget 30000", usage);
+        }
+        if (seeds < 1) {
+            throw new MagicUsageException("%sweep", "--seeds must be at least 1, got " + seeds, usage);
+        }
+        Workbench.TeacherEntry teacher = wb.networkTeacher(from, "%sweep");
         Budgets.TransformerGrid defaults = Budgets.TransformerGrid.defaults();
         List<Integer> hs = heads != null ? heads : defaults.heads();
         List<Double> fs = ffn != null ? ffn : defaults.ffnRatios();
@@ -188,7 +200,7 @@ final class SweepMagic extends Magic {
         LossSpec l = featureArgs.around(Losses.parse(loss));
         ExperimentSpec.DataSpec d =
                 labels == null ? teacher.data() : teacher.data().withLabels(labels);
-        List<Long> seedList = TrainingArgs.seeds(Math.max(1, seeds));
+        List<Long> seedList = TrainingArgs.seeds(seeds);
         ExperimentSpec base = new ExperimentSpec(
                 name,
                 d,
@@ -217,5 +229,20 @@ final class SweepMagic extends Magic {
                 r.teacherComputations() == 1 ? "" : "s",
                 r.teacherReuses()));
         return r;
+    }
+
+    /** Every value of list {@code flag} must be at least 1: a depth, width or head count of 0 makes no model. */
+    private static void atLeastOne(String flag, List<Integer> values, String example, String usage) {
+        if (values == null) {
+            return;
+        }
+        for (int v : values) {
+            if (v < 1) {
+                throw new MagicUsageException(
+                        "%sweep",
+                        flag + " values must each be at least 1, got " + v + " in " + values + "; e.g. " + example,
+                        usage);
+            }
+        }
     }
 }
