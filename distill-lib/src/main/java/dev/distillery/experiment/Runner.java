@@ -305,55 +305,44 @@ final class Runner {
             long seed,
             UnaryOperator<Lineage> chained) {
         try (Started run = begin(st, rc, recipe, seed, teacher == null ? null : teacher.id())) {
-            return embedding(run, runs, teacher, st, rc, recipe, seed, chained);
+            RunRecord.Builder b = run.record();
+            TrainingOptions o = options(run.claim(), st, rc, recipe, seed);
+            String who = st.name() + " · " + recipe + " · seed " + seed;
+            return recordingUnfinished(run, st, rc, recipe, () -> {
+                EmbeddingRuns.Ran ran;
+                Map<String, Double> values;
+                if (rc.loss() instanceof dev.distillery.loss.NoLogitLoss) {
+                    ran = runs.untrained(st, seed);
+                    values = probe(who, new Probes.Subject(ran.network(), null, reference), seed);
+                } else if (!rc.loss().needsTeacher()) {
+                    ran = null;
+                    values = new LinkedHashMap<>();
+                    values.put(
+                            "parameters", (double) EmbeddingRuns.student(st, 1).parameterCount());
+                    values.putAll(runs.onLabels(st, fineTuneTasks(rc), o, this::probeData));
+                } else {
+                    ran = runs.distil(teacher, st, rc, o, chained, run.heartbeat());
+                    values = probe(who, Probes.Subject.trained(ran.network(), reference), seed);
+                }
+                RunRecord rec = b.student(
+                                st.name(),
+                                ran == null
+                                        ? EmbeddingRuns.student(st, 1).compact()
+                                        : ran.network().spec().compact())
+                        .recipe(recipe, ran == null ? rc.loss().describe() + " on each task's labels" : ran.objective())
+                        .training(ran == null ? null : ran.training())
+                        .lineage(ran == null ? null : ran.lineage())
+                        .probes(values)
+                        .build();
+                store.write(rec);
+                completed(run.claim());
+                records.add(rec);
+                if (ran != null) {
+                    models.put(rec.id(), ran.network());
+                }
+                return ran == null ? null : ran.withRecord(rec);
+            });
         }
-    }
-
-    private EmbeddingRuns.Ran embedding(
-            Started run,
-            EmbeddingRuns runs,
-            Teacher teacher,
-            ExperimentSpec.StudentSpec st,
-            ExperimentSpec.RecipeSpec rc,
-            String recipe,
-            long seed,
-            UnaryOperator<Lineage> chained) {
-        RunRecord.Builder b = run.record();
-        TrainingOptions o = options(run.claim(), st, rc, recipe, seed);
-        String who = st.name() + " · " + recipe + " · seed " + seed;
-        return recordingUnfinished(run, st, rc, recipe, () -> {
-            EmbeddingRuns.Ran ran;
-            Map<String, Double> values;
-            if (rc.loss() instanceof dev.distillery.loss.NoLogitLoss) {
-                ran = runs.untrained(st, seed);
-                values = probe(who, new Probes.Subject(ran.network(), null, reference), seed);
-            } else if (!rc.loss().needsTeacher()) {
-                ran = null;
-                values = new LinkedHashMap<>();
-                values.put("parameters", (double) EmbeddingRuns.student(st, 1).parameterCount());
-                values.putAll(runs.onLabels(st, fineTuneTasks(rc), o, this::probeData));
-            } else {
-                ran = runs.distil(teacher, st, rc, o, chained, run.heartbeat());
-                values = probe(who, Probes.Subject.trained(ran.network(), reference), seed);
-            }
-            RunRecord rec = b.student(
-                            st.name(),
-                            ran == null
-                                    ? EmbeddingRuns.student(st, 1).compact()
-                                    : ran.network().spec().compact())
-                    .recipe(recipe, ran == null ? rc.loss().describe() + " on each task's labels" : ran.objective())
-                    .training(ran == null ? null : ran.training())
-                    .lineage(ran == null ? null : ran.lineage())
-                    .probes(values)
-                    .build();
-            store.write(rec);
-            completed(run.claim());
-            records.add(rec);
-            if (ran != null) {
-                models.put(rec.id(), ran.network());
-            }
-            return ran == null ? null : ran.withRecord(rec);
-        });
     }
 
     /** The tasks of the spec's fine-tune probe: what a recipe without a teacher trains on, one at a time. */
