@@ -78,6 +78,27 @@ class SpecsTest {
     }
 
     @Test
+    void aStrayXIsAMissingSizeNotNothing() {
+        for (String spec : List.of("mlp:800x800x", "mlp:64x", "cnn:32x64x", "mlp:x64")) {
+            SpecException e = assertThrows(SpecException.class, () -> ModelSpec.parse(spec), spec);
+            assertTrue(e.getMessage().contains("a size is missing"), e.getMessage());
+        }
+        assertEquals(List.of(800, 800), ((MlpSpec) ModelSpec.parse("mlp:800x800")).hidden());
+    }
+
+    @Test
+    void aDataSpecMayBeItsCompactStringAndAnUnknownSetIsNamed() {
+        String spec = "students: [{name: s, model: {type: mlp, hidden: [8]}}]\nrecipes: [{loss: {type: scratch}}]\n";
+        ExperimentSpec e = Specs.parse("data: fashion-mnist:labels=100,train=500\n" + spec, ExperimentSpec.class, "x");
+        assertEquals(ExperimentSpec.DataSpec.parse("fashion-mnist:labels=100,train=500"), e.data());
+        SpecException unknown = assertThrows(
+                SpecException.class, () -> Specs.parse("data: no-such-set\n" + spec, ExperimentSpec.class, "x.yaml"));
+        assertTrue(
+                unknown.getMessage().contains("unknown dataset 'no-such-set'; known: fashion-mnist"),
+                unknown.getMessage());
+    }
+
+    @Test
     void negativeSizeIsRejectedWithItsPosition() {
         SpecException e = assertThrows(
                 SpecException.class,
