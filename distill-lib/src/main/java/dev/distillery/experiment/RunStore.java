@@ -339,18 +339,27 @@ public final class RunStore {
         int removed = 0;
         Instant cutoff = Instant.now().minus(TEMP_AGE);
         for (Path d : runDirs()) {
+            List<Path> leftovers;
+            try (Stream<Path> files = Files.walk(d)) {
+                leftovers = files.filter(RunStore::temporary).toList();
+            } catch (IOException e) {
+                continue; // a folder that cannot be read is left as it is; listing it will say so
+            }
+            if (leftovers.isEmpty()) {
+                continue;
+            }
             boolean run = Files.exists(d.resolve(LOCK)) || Files.exists(d.resolve(RECORD));
             if (run && live(d)) {
                 continue;
             }
-            try (Stream<Path> files = Files.walk(d)) {
-                for (Path f : files.filter(RunStore::temporary).toList()) {
+            for (Path f : leftovers) {
+                try {
                     if (run || Files.getLastModifiedTime(f).toInstant().isBefore(cutoff)) {
                         removed += Files.deleteIfExists(f) ? 1 : 0;
                     }
+                } catch (IOException e) {
+                    // gone meanwhile, or not ours to delete: left as it is
                 }
-            } catch (IOException e) {
-                // a folder that cannot be read is left as it is; listing it will say so
             }
         }
         return removed;
