@@ -298,7 +298,13 @@ public final class RunStore {
             try {
                 r = Specs.read(f, RunRecord.class);
             } catch (RuntimeException e) {
-                corrupt.add(new Corrupt(f, e.getMessage()));
+                String problem = String.valueOf(e.getMessage());
+                // the reader's message starts with the file, which the listing names already
+                corrupt.add(new Corrupt(
+                        f,
+                        problem.startsWith(f.toString())
+                                ? problem.substring(f.toString().length()).strip()
+                                : problem));
                 continue;
             }
             if (RunRecord.RUNNING.equals(r.status()) && !live(d)) {

@@ -253,8 +253,12 @@ final class Runner {
         try {
             return body.get();
         } catch (TrainingInterruptedException e) {
-            store.write(unfinished(b, st, rc, recipe, RunRecord.INTERRUPTED, e.getMessage(), e.curve()));
-            throw e;
+            TrainingInterruptedException told = e.checkpoint() == null
+                    ? e
+                    : e.resumedBy("run the same spec or magic again to resume it from epoch "
+                            + (e.curve().size() + 1) + " in run " + run.claim().id() + " (--fresh starts over)");
+            store.write(unfinished(b, st, rc, recipe, RunRecord.INTERRUPTED, told.getMessage(), told.curve()));
+            throw told;
         } catch (TrainingDivergedException e) {
             store.write(unfinished(b, st, rc, recipe, RunRecord.FAILED, e.getMessage(), e.curve()));
             throw e;

@@ -7,6 +7,7 @@ import java.util.List;
 public class TrainingInterruptedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    private final String stage;
     private final int epoch;
     private final int step;
     private final Path checkpoint;
@@ -18,14 +19,33 @@ public class TrainingInterruptedException extends RuntimeException {
 
     /** {@code curve}: the epochs finished before the interrupt. */
     public TrainingInterruptedException(String stage, int epoch, int step, Path checkpoint, List<EpochStats> curve) {
-        super(stage + " interrupted at epoch " + epoch + ", step " + step + "; "
-                + (checkpoint == null
+        this(
+                stage,
+                epoch,
+                step,
+                checkpoint,
+                curve,
+                checkpoint == null
                         ? "no checkpoint was kept (set a checkpoint directory to resume)"
-                        : "resume from " + checkpoint + " with resume(true)"));
+                        : "resume from " + checkpoint + " with resume(true)");
+    }
+
+    private TrainingInterruptedException(
+            String stage, int epoch, int step, Path checkpoint, List<EpochStats> curve, String howToResume) {
+        super(stage + " interrupted at epoch " + epoch + ", step " + step + "; " + howToResume);
+        this.stage = stage;
         this.epoch = epoch;
         this.step = step;
         this.checkpoint = checkpoint;
         this.curve = List.copyOf(curve);
+    }
+
+    /** The same interrupt, saying how its caller resumes it (e.g. by running the same spec again). */
+    public TrainingInterruptedException resumedBy(String howToResume) {
+        TrainingInterruptedException e =
+                new TrainingInterruptedException(stage, epoch, step, checkpoint, curve, howToResume);
+        e.setStackTrace(getStackTrace());
+        return e;
     }
 
     public int epoch() {

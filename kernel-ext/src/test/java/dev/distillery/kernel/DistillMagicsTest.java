@@ -227,10 +227,13 @@ class DistillMagicsTest {
             Thread.sleep(20);
         }
         h.kernel.interrupt();
-        assertInstanceOf(TrainingInterruptedException.class, run.get(120, TimeUnit.SECONDS));
+        Throwable t = assertInstanceOf(TrainingInterruptedException.class, run.get(120, TimeUnit.SECONDS));
         RunRecord stopped = records("resumable").get(0);
         assertEquals("interrupted", stopped.status());
         int done = stopped.curve().size();
+        assertTrue(
+                t.getMessage().contains("run the same spec or magic again to resume it from epoch " + (done + 1)),
+                t.getMessage());
 
         h.sink.clear();
         Experiment.Outcome out = (Experiment.Outcome) h.kernel.evalRaw(line);
