@@ -186,7 +186,7 @@ final class Runner {
         }
     }
 
-    /** A completed run's checkpoint is deleted unless the policy keeps it: its model is in the record's run. */
+    /** A completed run's checkpoint is deleted unless the policy keeps it: nothing will resume from it. */
     private void completed(RunStore.Claim claim) {
         if (!policy.keepCheckpoints()) {
             Checkpoint.delete(claim.checkpointDir());
