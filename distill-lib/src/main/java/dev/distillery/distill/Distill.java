@@ -214,11 +214,12 @@ public final class Distill {
         if (loss.needsTeacher() && teacher == null && ensemble == null) {
             throw new IllegalStateException(loss.describe() + " needs a teacher: use Distill.from(teacher)");
         }
-        if (teacher != null && !teacher.isNetwork()) {
+        if (teacher != null && !teacher.hasLogits()) {
             throw new SpecException(
-                    "teacher '" + teacher.name() + "' is " + teacher.model().describe() + ": a sentence encoder "
-                            + "without a classifier. Distil its embeddings with SentenceDistill.from(teacher), then fine-tune with "
-                            + "SentenceDistill.fineTune");
+                    "teacher '" + teacher.name() + "' is " + teacher.model().describe() + ": it gives no class "
+                            + "scores (logits). A sentence encoder: distil its embeddings with SentenceDistill.from(teacher), "
+                            + "then fine-tune with SentenceDistill.fineTune; an ONNX model: map its class scores with "
+                            + "outputs logits=NODE");
         }
         Backend.start();
         Seeds.fix(options.seed());
@@ -253,7 +254,7 @@ public final class Distill {
             trainTeacher = null;
             if (loss.needsTeacher()) {
                 objective = loss.bind(BindContext.ensemble(
-                        ensemble.members().stream().map(Teacher::network).toList(),
+                        ensemble.members().stream().map(Teacher::model).toList(),
                         ensemble.memberNames(),
                         ensemble.weights(),
                         ensemble.mode(),
@@ -267,7 +268,7 @@ public final class Distill {
             valTeacher = ensemble.logits(data.validation());
             testTeacher = ensemble.logits(data.test());
         } else {
-            objective = loss.bind(BindContext.single(teacher == null ? null : teacher.network(), net));
+            objective = loss.bind(BindContext.single(teacher == null ? null : teacher.model(), net));
             List<String> wanted = new ArrayList<>();
             wanted.add(Network.LOGITS);
             objective.teacherOutputs().forEach(o -> wanted.add(o.output()));
@@ -304,8 +305,8 @@ public final class Distill {
                         ? Lineage.single(new Lineage.Member(
                                 teacher.name(),
                                 teacher.id(),
-                                teacher.network().spec().compact(),
-                                teacher.network().parameterCount(),
+                                teacher.compact(),
+                                teacher.parameterCount(),
                                 1.0,
                                 Accuracy.of(testTeacher, data.test().labels()),
                                 null))

@@ -154,7 +154,7 @@ public final class Ensemble {
 
     /** Parameters of all teachers together. */
     public long parameters() {
-        return members.stream().mapToLong(t -> t.network().parameterCount()).sum();
+        return members.stream().mapToLong(Teacher::parameterCount).sum();
     }
 
     /** A hash of the members' ids, the weights and the mode. */
@@ -226,8 +226,8 @@ public final class Ensemble {
             ms.add(new Lineage.Member(
                     t.name(),
                     t.id(),
-                    t.network().spec().compact(),
-                    t.network().parameterCount(),
+                    t.compact(),
+                    t.parameterCount(),
                     weights[i],
                     test == null ? null : dev.distillery.eval.Accuracy.of(t.logits(test), test.labels()),
                     null));

@@ -43,6 +43,7 @@ public final class OnnxGraph {
     private static final int GRAPH_OUTPUT = 12;
     private static final int NODE_OUTPUT = 2;
     private static final int NODE_NAME = 3;
+    private static final int NODE_OP_TYPE = 4;
 
     private static final int GRAPH_INITIALIZER = 5;
 
@@ -174,8 +175,8 @@ public final class OnnxGraph {
                 floatLength);
     }
 
-    /** A node: its name and its outputs. */
-    public record Node(String name, List<String> outputs) {}
+    /** A node: its name, its operator (e.g. {@code Conv}) and its outputs. */
+    public record Node(String name, String op, List<String> outputs) {}
 
     /** Every node of the model's graph, in order. */
     public static List<Node> nodes(byte[] model) {
@@ -183,6 +184,7 @@ public final class OnnxGraph {
         for (Field f : fields(model, graph(model), "the graph")) {
             if (f.number == GRAPH_NODE && f.wire == LEN) {
                 String name = "";
+                String op = "";
                 List<String> outs = new ArrayList<>();
                 for (Field g : fields(model, f, "a node")) {
                     if (g.wire != LEN) {
@@ -193,9 +195,11 @@ public final class OnnxGraph {
                         outs.add(v);
                     } else if (g.number == NODE_NAME) {
                         name = v;
+                    } else if (g.number == NODE_OP_TYPE) {
+                        op = v;
                     }
                 }
-                out.add(new Node(name, List.copyOf(outs)));
+                out.add(new Node(name, op, List.copyOf(outs)));
             }
         }
         return out;
@@ -269,6 +273,14 @@ public final class OnnxGraph {
 
     /** A copy of {@code model} whose graph also outputs {@code names} (float tensors); names it outputs already are skipped. */
     public static byte[] withOutputs(byte[] model, List<String> names) {
+        return withOutputs(model, names, true);
+    }
+
+    /**
+     * As {@link #withOutputs(byte[], List)}; with {@code typed} false the outputs are declared by
+     * name alone and ONNX Runtime infers their types (for listing every node, integer ones included).
+     */
+    public static byte[] withOutputs(byte[] model, List<String> names, boolean typed) {
         Set<String> existing = new LinkedHashSet<>(outputs(model));
         Set<String> known = new LinkedHashSet<>(nodeOutputs(model));
         ByteArrayOutputStream extra = new ByteArrayOutputStream();
@@ -277,7 +289,7 @@ public final class OnnxGraph {
                 throw new SpecException("the ONNX graph has no node output '" + n + "'");
             }
             if (existing.add(n)) {
-                byte[] info = valueInfo(n);
+                byte[] info = valueInfo(n, typed);
                 key(extra, GRAPH_OUTPUT, LEN);
                 varint(extra, info.length);
                 extra.writeBytes(info);
@@ -297,8 +309,8 @@ public final class OnnxGraph {
         return out.toByteArray();
     }
 
-    /** {@code ValueInfoProto{name, type: tensor_type{elem_type: FLOAT}}}. */
-    private static byte[] valueInfo(String name) {
+    /** {@code ValueInfoProto{name, type: tensor_type{elem_type: FLOAT}}}, or the name alone. */
+    private static byte[] valueInfo(String name, boolean typed) {
         ByteArrayOutputStream tensor = new ByteArrayOutputStream();
         key(tensor, 1, 0);
         varint(tensor, 1);
@@ -311,6 +323,9 @@ public final class OnnxGraph {
         key(info, 1, LEN);
         varint(info, n.length);
         info.writeBytes(n);
+        if (!typed) {
+            return info.toByteArray();
+        }
         key(info, 2, LEN);
         varint(info, type.size());
         info.writeBytes(type.toByteArray());

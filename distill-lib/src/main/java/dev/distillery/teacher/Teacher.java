@@ -12,7 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A frozen model whose outputs a student learns from: a {@link Network} trained here or loaded
- * from a file, or a pretrained encoder run by ONNX Runtime ({@link OnnxTeacher}). Its outputs on a
+ * from a file, a pretrained text encoder run by ONNX Runtime ({@link OnnxTeacher}), or any ONNX
+ * model with a float input ({@link OnnxModel}: an image classifier exported from PyTorch, say). Its outputs on a
  * dataset are computed once and reused through the {@link TeacherCache}, keyed by {@link #id()} and
  * the data fingerprint.
  */
@@ -77,7 +78,15 @@ public final class Teacher implements Layered {
 
     /** Classes the teacher predicts; 0 for an encoder without a classifier. */
     public int outputs() {
-        return model instanceof Network n ? n.spec().outputs() : 0;
+        if (model instanceof Network n) {
+            return n.spec().outputs();
+        }
+        return model.outputNames().contains(Network.LOGITS) ? (int) model.outputShape(Network.LOGITS)[0] : 0;
+    }
+
+    /** Whether the teacher gives class scores ({@code logits}): a network, or an ONNX model with them mapped. */
+    public boolean hasLogits() {
+        return outputs() > 0;
     }
 
     @Override
@@ -142,7 +151,10 @@ public final class Teacher implements Layered {
 
     /** Logits computed now, bypassing the cache. */
     public INDArray computeLogits(LabeledData data) {
-        return network().logits(data.features());
+        return isNetwork()
+                ? network().logits(data.features())
+                : model.outputs(data.features(), java.util.List.of(Network.LOGITS))
+                        .get(Network.LOGITS);
     }
 
     /** The teacher's test accuracy as recorded when it was trained, or NaN. */

@@ -91,6 +91,30 @@ public final class Teachers {
         return onnxTeacher(name, new OnnxTeacher(e, length), "ONNX file " + model.toAbsolutePath());
     }
 
+    /**
+     * Any ONNX model whose input is a float tensor (an image classifier, an audio or tabular model)
+     * as a teacher, read as {@code options} say: layout, size, normalisation, and which graph nodes
+     * are its {@code logits}, {@code features} and layers. A model that reads token ids is a text
+     * encoder: {@link #onnx(java.nio.file.Path)}.
+     */
+    public static Teacher onnxModel(java.nio.file.Path model, OnnxModel.Options options) {
+        OnnxModel m = OnnxModel.load(model, options);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("parameters", (double) m.parameterCount());
+        String name = model.getFileName().toString().replaceFirst("\\.onnx$", "");
+        Provenance p = Provenance.of(
+                name,
+                "teacher",
+                0,
+                "ONNX file " + model.toAbsolutePath(),
+                m.fingerprint(),
+                "pretrained",
+                null,
+                0,
+                metrics);
+        return new Teacher(name, m, p);
+    }
+
     private static Teacher onnxTeacher(String name, OnnxTeacher t, String source) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("parameters", (double) t.parameterCount());
