@@ -60,13 +60,15 @@ public final class Experiment {
         public String report() {
             String t = teacher == null
                     ? null
-                    : !teacher.isNetwork()
+                    : !teacher.hasLogits()
                             ? "teacher " + teacher.model() + " [" + teacherSource + "]"
                             : String.format(
                                     "teacher %s (%s, %,d parameters): test accuracy %.2f %% [%s]",
                                     teacher.name(),
-                                    teacher.network().spec().describe(),
-                                    teacher.network().parameterCount(),
+                                    teacher.isNetwork()
+                                            ? teacher.network().spec().describe()
+                                            : teacher.describe(),
+                                    teacher.parameterCount(),
                                     100 * teacherTestAccuracy,
                                     teacherSource);
             if (teacher == null && spec.ensemble() != null && !Double.isNaN(teacherTestAccuracy)) {
@@ -207,6 +209,15 @@ public final class Experiment {
             Path f = Path.of(ts.file());
             return new Prepared(Teacher.load(f), "loaded from " + ts.file(), f, null);
         }
+        if (ts.onnx() != null) {
+            Path f = Path.of(ts.onnx().file());
+            Teacher t = Teachers.onnxModel(f, ts.onnx().options(Backend.threads()));
+            return new Prepared(
+                    new Teacher(ts.name(), t.model(), t.provenance()),
+                    "ONNX model " + ts.onnx().file(),
+                    f,
+                    null);
+        }
         String key = DataLocator.sha256(Specs.toJson(ts) + data.fingerprint()).substring(0, 16);
         Path file = store.root().resolve("teachers").resolve(RunStore.slug(ts.name()) + "-" + key + ".dtm");
         if (Files.isRegularFile(file)) {
@@ -302,12 +313,7 @@ public final class Experiment {
         RunRecord.DataInfo dataInfo = dataInfo(spec.data(), data);
         RunRecord.TeacherInfo teacherInfo = teacher != null
                 ? new RunRecord.TeacherInfo(
-                        teacher.name(),
-                        teacher.id(),
-                        teacher.network().spec().compact(),
-                        teacherAcc,
-                        source,
-                        teacher.network().parameterCount())
+                        teacher.name(), teacher.id(), teacher.compact(), teacherAcc, source, teacher.parameterCount())
                 : ensemble != null
                         ? new RunRecord.TeacherInfo(
                                 ensemble.name(),
@@ -375,7 +381,9 @@ public final class Experiment {
             log.accept(String.format(
                     "member '%s': %s, test accuracy %.2f %% (%s)",
                     ts.name(),
-                    p.teacher().network().spec().describe(),
+                    p.teacher().isNetwork()
+                            ? p.teacher().network().spec().describe()
+                            : p.teacher().describe(),
                     100
                             * dev.distillery.eval.Accuracy.of(
                                     p.teacher().logits(data.test()), data.test().labels()),
@@ -418,7 +426,7 @@ public final class Experiment {
         ExperimentSpec.ChainSpec cs = spec.chain();
         List<ExperimentSpec.StudentSpec> tas = cs.assistants();
         if (tas.isEmpty()) {
-            List<ModelSpec> sized = Chain.assistantSizes(teacher.network().parameterCount(), st.model(), cs.count());
+            List<ModelSpec> sized = Chain.assistantSizes(teacher.parameterCount(), st.model(), cs.count());
             tas = java.util.stream.IntStream.range(0, sized.size())
                     .mapToObj(i -> new ExperimentSpec.StudentSpec("ta" + (i + 1), sized.get(i)))
                     .toList();

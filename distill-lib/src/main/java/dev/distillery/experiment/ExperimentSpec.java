@@ -9,6 +9,7 @@ import dev.distillery.loss.LossSpec;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.registry.Registry;
 import dev.distillery.spec.SpecException;
+import dev.distillery.teacher.OnnxModel;
 import dev.distillery.teacher.PretrainedEncoders;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -297,7 +298,28 @@ public record ExperimentSpec(
             // left out of the JSON when absent, so that a one-task teacher's spec (and the key its trained copy
             // is kept under) reads as it always did
             @JsonInclude(JsonInclude.Include.NON_NULL) String auxiliary,
-            @JsonInclude(JsonInclude.Include.NON_NULL) String pretrained) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) String pretrained,
+            @JsonInclude(JsonInclude.Include.NON_NULL) OnnxSpec onnx) {
+
+        /** A teacher trained here, loaded, or a shipped encoder. */
+        public TeacherSpec(
+                String name,
+                ModelSpec model,
+                String file,
+                Integer epochs,
+                Integer batchSize,
+                Double learningRate,
+                Integer patience,
+                Long seed,
+                String auxiliary,
+                String pretrained) {
+            this(name, model, file, epochs, batchSize, learningRate, patience, seed, auxiliary, pretrained, null);
+        }
+
+        /** Any float-input ONNX model as the teacher, read as {@code onnx} says. */
+        public static TeacherSpec onnx(String name, OnnxSpec onnx) {
+            return new TeacherSpec(name, null, null, null, null, null, null, null, null, null, onnx);
+        }
 
         /** A teacher trained here or loaded, with a second task or none. */
         public TeacherSpec(
@@ -338,10 +360,18 @@ public record ExperimentSpec(
             learningRate = learningRate == null ? 1e-3 : learningRate;
             patience = patience == null ? 0 : patience;
             seed = seed == null ? 0L : seed;
-            int sources = (model == null ? 0 : 1) + (file == null ? 0 : 1) + (pretrained == null ? 0 : 1);
+            int sources = (model == null ? 0 : 1)
+                    + (file == null ? 0 : 1)
+                    + (pretrained == null ? 0 : 1)
+                    + (onnx == null ? 0 : 1);
             if (sources == 0) {
                 throw new SpecException("teacher '" + name + "': give a model to train (model: {type: cnn, ...}), "
-                        + "a file to load (file: teacher.dtm) or a shipped encoder (pretrained: bge-small-en-v1.5)");
+                        + "a file to load (file: teacher.dtm), a shipped encoder (pretrained: bge-small-en-v1.5) or "
+                        + "an ONNX model (onnx: {file: model.onnx})");
+            }
+            if (onnx != null && (sources > 1 || auxiliary != null)) {
+                throw new SpecException("teacher '" + name + "' is the ONNX model " + onnx.file()
+                        + "; drop model, file, pretrained and auxiliary, which describe other teachers");
             }
             if (pretrained != null) {
                 try {
@@ -367,6 +397,62 @@ public record ExperimentSpec(
                             + "is loaded from " + file + "; drop auxiliary or train the teacher from a model");
                 }
             }
+        }
+    }
+
+    /**
+     * A float-input ONNX model as a teacher (see {@link OnnxModel.Options}): its {@code file}, its
+     * {@code layout} ({@code nchw}, {@code nhwc}, {@code frames}, {@code flat}; null: from the input's
+     * shape), the image {@code size} {@code [H, W]} it takes when its file does not fix it, per-channel
+     * {@code mean} and {@code std}, and its {@code outputs}: graph nodes by the names losses use
+     * (null: {@code logits} from the graph's first output).
+     */
+    public record OnnxSpec(
+            String file,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String layout,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> size,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<Float> mean,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<Float> std,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> outputs) {
+
+        public OnnxSpec {
+            if (file == null || file.isBlank()) {
+                throw new SpecException("teacher onnx: give the model's file (onnx: {file: model.onnx})");
+            }
+            if (layout != null) {
+                OnnxModel.Layout.parse(layout);
+            }
+            if (size != null && (size.size() != 2 || size.stream().anyMatch(v -> v == null || v < 1))) {
+                throw new SpecException(
+                        "teacher onnx: size is the image's [height, width], e.g. [224, 224]; got " + size);
+            }
+            outputs = outputs == null ? null : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
+        }
+
+        /** How {@link OnnxModel} reads the file, on {@code threads} ONNX Runtime threads. */
+        public OnnxModel.Options options(int threads) {
+            OnnxModel.Options o = OnnxModel.Options.defaults().threads(threads);
+            if (layout != null) {
+                o = o.layout(OnnxModel.Layout.parse(layout));
+            }
+            if (size != null) {
+                o = o.size(size.get(0), size.get(1));
+            }
+            if (mean != null || std != null) {
+                o = o.normalise(floats(mean), floats(std));
+            }
+            return outputs == null ? o : o.outputs(outputs);
+        }
+
+        private static float[] floats(List<Float> v) {
+            if (v == null) {
+                return null;
+            }
+            float[] f = new float[v.size()];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = v.get(i);
+            }
+            return f;
         }
     }
 

@@ -49,7 +49,7 @@ public final class OnnxModel implements Layered {
         FLAT,
         FRAMES;
 
-        static Layout parse(String s) {
+        public static Layout parse(String s) {
             try {
                 return valueOf(s.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {

@@ -181,6 +181,44 @@ class OnnxModelIT {
                 "onnx:image-nchw", r.provenance().lineage().teachers().get(0).spec());
     }
 
+    /** The spec form: logit KD and a feature term on a chosen node, recorded like any teacher's runs. */
+    @Test
+    void anExperimentSpecDistilsFromTheModelWithAFeatureTerm() throws Exception {
+        Path spec = Files.writeString(dir.resolve("from-onnx.yaml"), """
+                name: from-onnx
+                threads: 1
+                data: {trainSize: 2000, validationSize: 300, testSize: 500, splitSeed: 2}
+                teacher:
+                  name: exported
+                  onnx: {file: %s, outputs: {logits: logits, features: /flatten/Flatten_output_0}}
+                students: [{name: s, model: {type: mlp, hidden: [32]}}]
+                recipes:
+                  - {name: kd, loss: {type: hinton, temperature: 4, alpha: 0.1}, epochs: 3}
+                  - name: kd-features
+                    epochs: 3
+                    loss:
+                      type: features
+                      logits: {type: hinton, temperature: 4, alpha: 0.1}
+                      matches: [{student: features, teacher: features, loss: mse, projection: linear}]
+                seeds: [1]
+                """.formatted(model("image-nchw")));
+        dev.distillery.experiment.Experiment.Outcome out = dev.distillery.experiment.Experiment.of(
+                        spec, dir.resolve("runs"))
+                .run();
+        assertEquals(2, out.records().size());
+        for (dev.distillery.experiment.RunRecord r : out.records()) {
+            assertEquals("completed", r.status());
+            assertEquals("onnx:image-nchw", r.teacher().spec());
+            assertTrue(
+                    r.metrics().agreement() > 0.6,
+                    r.recipe() + ": agreement " + r.metrics().agreement());
+        }
+        assertTrue(
+                out.records().get(1).loss().contains("features"),
+                out.records().get(1).loss());
+        assertTrue(out.report().contains("teacher exported (image-nchw (ONNX"), out.report());
+    }
+
     @Test
     void aModelThatDoesNotFitIsToldWhatItHasAndWhatTheDataGives() {
         SpecException node = assertThrows(

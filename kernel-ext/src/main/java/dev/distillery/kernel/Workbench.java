@@ -22,11 +22,33 @@ public final class Workbench {
 
     /** A teacher kept under a name: the data it was trained or measured on, its test accuracy, and its file. */
     public record TeacherEntry(
-            String name, Teacher teacher, ExperimentSpec.DataSpec data, double testAccuracy, String source, Path file) {
+            String name,
+            Teacher teacher,
+            ExperimentSpec.DataSpec data,
+            double testAccuracy,
+            String source,
+            Path file,
+            ExperimentSpec.OnnxSpec onnx) {
 
-        /** The teacher as an experiment spec refers to it: by its file, so run records can be re-run. */
+        /** A teacher trained here or loaded from {@code file}. */
+        public TeacherEntry(
+                String name,
+                Teacher teacher,
+                ExperimentSpec.DataSpec data,
+                double testAccuracy,
+                String source,
+                Path file) {
+            this(name, teacher, data, testAccuracy, source, file, null);
+        }
+
+        /**
+         * The teacher as an experiment spec refers to it: by its file (an ONNX model with how it is
+         * read), so run records can be re-run.
+         */
         public ExperimentSpec.TeacherSpec spec() {
-            return new ExperimentSpec.TeacherSpec(name, null, file.toString(), null, null, null, null, null);
+            return onnx != null
+                    ? ExperimentSpec.TeacherSpec.onnx(name, onnx)
+                    : new ExperimentSpec.TeacherSpec(name, null, file.toString(), null, null, null, null, null);
         }
     }
 
@@ -105,12 +127,13 @@ public final class Workbench {
     }
 
     /**
-     * The teacher {@code name} for a magic that trains classifiers from a classifier teacher; a
-     * pretrained sentence encoder is refused with where to use it instead.
+     * The teacher {@code name} for a magic that trains classifiers from a classifier teacher (a
+     * network, or an ONNX model with class scores); a pretrained sentence encoder is refused with
+     * where to use it instead.
      */
     public synchronized TeacherEntry networkTeacher(String name, String magic) {
         TeacherEntry e = teacher(name);
-        if (!e.teacher().isNetwork()) {
+        if (!e.teacher().hasLogits()) {
             throw new IllegalArgumentException("teacher '" + name + "' is a pretrained sentence encoder ("
                     + e.teacher().model().describe() + "); " + magic
                     + " distils classifiers from classifier teachers. Distil its sentence "

