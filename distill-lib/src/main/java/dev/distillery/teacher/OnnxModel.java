@@ -556,7 +556,7 @@ public final class OnnxModel implements Layered {
                     }
                 }
             }
-            s.append("nodes (operator, name → output [shape for one example]):\n");
+            s.append("nodes (operator, name → output [its shape for a batch of one]):\n");
             for (OnnxGraph.Node n : OnnxGraph.nodes(original)) {
                 for (String out : n.outputs()) {
                     long[] sh = shapes.get(out);
