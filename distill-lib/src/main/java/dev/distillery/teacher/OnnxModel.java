@@ -175,7 +175,8 @@ public final class OnnxModel implements Layered {
                 default -> InputKind.OTHER;
             };
         } catch (OrtException e) {
-            throw new SpecException(file + " is not a model ONNX Runtime can load (" + OrtSessions.firstLine(e) + ")");
+            throw new SpecException(file + " is not an ONNX model ONNX Runtime can load (" + OrtSessions.firstLine(e)
+                    + "); export the model again, or check the path");
         }
     }
 

@@ -50,7 +50,9 @@ class OnnxTeacherMagicsIT {
 
     @Test
     void listShowsTheNodesToChooseFrom() {
-        String list = (String) h.kernel.evalRaw("%teacher any --onnx " + model + " --list");
+        h.sink.clear();
+        assertNull(h.kernel.evalRaw("%teacher any --onnx " + model + " --list"), "no teacher is kept");
+        String list = KernelHarness.text(h.sink.events().get(0).data());
         assertTrue(list.contains("/bn1/BatchNormalization_output_0 [1, 8, 14, 14]"), list);
         assertTrue(list.contains("/flatten/Flatten_output_0 [1, 392]"), list);
     }
@@ -95,5 +97,11 @@ class OnnxTeacherMagicsIT {
         assertTrue(size.get(0).startsWith("%teacher: --size is HEIGHTxWIDTH"), size.get(0));
         List<String> tokens = h.error("%teacher bad --onnx " + dir.resolve("tokens.onnx"));
         assertTrue(tokens.get(0).contains("no tokenizer beside"), tokens.get(0));
+        // the value of %teacher is a Teacher, as notebooks declare it (var t = %teacher ...)
+        assertEquals(
+                "Teacher",
+                KernelHarness.text(h.exec("var onnxTeacher = %teacher again --onnx " + model + " --data " + DATA
+                                + "\nonnxTeacher.getClass().getSimpleName()"))
+                        .replace("\"", ""));
     }
 }

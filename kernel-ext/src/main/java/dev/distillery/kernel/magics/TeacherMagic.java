@@ -156,7 +156,7 @@ final class TeacherMagic extends Magic {
     }
 
     @Override
-    public Object run(String body) {
+    public Teacher run(String body) {
         int sources =
                 (spec == null ? 0 : 1) + (load == null ? 0 : 1) + (pretrained == null ? 0 : 1) + (onnx == null ? 0 : 1);
         if (sources != 1) {
@@ -207,11 +207,17 @@ final class TeacherMagic extends Magic {
             }
             return input.equals("float");
         }
-        return dev.distillery.teacher.OnnxModel.inputKind(onnx) != dev.distillery.teacher.OnnxModel.InputKind.TOKEN_IDS;
+        // a tokenizer says the model reads token ids
+        return tokenizer == null
+                && dev.distillery.teacher.OnnxModel.inputKind(onnx)
+                        != dev.distillery.teacher.OnnxModel.InputKind.TOKEN_IDS;
     }
 
-    /** A float-input ONNX model: listed, or loaded as the options say, measured on the data, kept under the name. */
-    private Object onnxModel() {
+    /**
+     * A float-input ONNX model: loaded as the options say, measured on the data, kept under the name;
+     * or, with --list, its nodes shown in the cell (and no teacher kept).
+     */
+    private Teacher onnxModel() {
         ExperimentSpec.OnnxSpec os;
         try {
             os = new ExperimentSpec.OnnxSpec(
@@ -227,7 +233,10 @@ final class TeacherMagic extends Magic {
         }
         Backend.start(training.threads);
         if (list) {
-            return dev.distillery.teacher.OnnxModel.list(onnx, os.options(training.threads));
+            ctx.sink()
+                    .display(new org.dflib.jjava.jupyter.kernel.display.DisplayData(
+                            dev.distillery.teacher.OnnxModel.list(onnx, os.options(training.threads))));
+            return null;
         }
         ExperimentSpec.DataSpec d = ExperimentSpec.DataSpec.parse(data);
         LiveProgress progress = ctx.progress("%teacher " + name);
