@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,15 +41,7 @@ class OnnxModelIT {
 
     @BeforeAll
     static void writeModels() throws Exception {
-        Process p = new ProcessBuilder(
-                        "/usr/bin/python3",
-                        Path.of("src/test/python/onnx_models.py").toString(),
-                        dir.toString())
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(2, TimeUnit.MINUTES), out);
-        assertEquals(0, p.exitValue(), "python3-onnx writes the test models: " + out);
+        PythonScripts.run("onnx_models.py", dir, 2); // python3-onnx writes the test models
         previous = TeacherCache.shared();
         TeacherCache.setShared(new TeacherCache(dir.resolve("teacher-outputs")));
     }

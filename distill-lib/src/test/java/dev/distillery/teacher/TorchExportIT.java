@@ -1,6 +1,5 @@
 package dev.distillery.teacher;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distillery.TestData;
@@ -10,7 +9,6 @@ import dev.distillery.distill.DistillResult;
 import dev.distillery.eval.Accuracy;
 import dev.distillery.loss.Losses;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,15 +28,7 @@ class TorchExportIT {
      */
     @Test
     void aPyTorchExportTeachesAsTheReadmeShows(@TempDir Path dir) throws Exception {
-        Process p = new ProcessBuilder(
-                        "/usr/bin/python3",
-                        Path.of("src/test/python/torch_classifier.py").toString(),
-                        dir.toString())
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES), out);
-        assertEquals(0, p.exitValue(), "python3-torch trains and exports the classifier: " + out);
+        PythonScripts.run("torch_classifier.py", dir, 5); // python3-torch trains and exports the classifier
 
         // the README's lines
         Teacher torch = Teachers.onnxModel(dir.resolve("fashion-cnn.onnx"), OnnxModel.Options.defaults());
