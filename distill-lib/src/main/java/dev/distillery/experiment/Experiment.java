@@ -65,9 +65,7 @@ public final class Experiment {
                             : String.format(
                                     "teacher %s (%s, %,d parameters): test accuracy %.2f %% [%s]",
                                     teacher.name(),
-                                    teacher.isNetwork()
-                                            ? teacher.network().spec().describe()
-                                            : teacher.describe(),
+                                    teacher.describe(),
                                     teacher.parameterCount(),
                                     100 * teacherTestAccuracy,
                                     teacherSource);

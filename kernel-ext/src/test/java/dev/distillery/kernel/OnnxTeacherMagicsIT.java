@@ -73,6 +73,8 @@ class OnnxTeacherMagicsIT {
         assertEquals("completed", r.status());
         assertEquals("onnx:image-nchw", r.teacher().spec());
         assertTrue(r.metrics().agreement() > 0.6, "agreement " + r.metrics().agreement());
+        String shown = KernelHarness.text(h.exec("%distill mlp:16 --from exported --epochs 1 --name onnx-shown"));
+        assertTrue(shown.contains("exported"), "the cell shows the outcome: " + shown);
 
         Experiment.Outcome features = (Experiment.Outcome) h.kernel.evalRaw(
                 "%distill mlp:32 --from exported --epochs 2 --feature features:mse --name onnx-features");

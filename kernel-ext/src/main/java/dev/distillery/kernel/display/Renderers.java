@@ -186,8 +186,8 @@ public final class Renderers {
             h.append(String.format(
                     "<div>teacher <b>%s</b> (%s, %,d parameters): test accuracy %.2f%% <i>[%s]</i></div>",
                     Html.escape(o.teacher().name()),
-                    Html.escape(o.teacher().network().spec().describe()),
-                    o.teacher().network().parameterCount(),
+                    Html.escape(o.teacher().describe()),
+                    o.teacher().parameterCount(),
                     100 * o.teacherTestAccuracy(),
                     Html.escape(o.teacherSource())));
         }
