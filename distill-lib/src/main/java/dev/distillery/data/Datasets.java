@@ -165,7 +165,7 @@ public final class Datasets {
         @Override
         public Map<String, String> checksums(Path dir) {
             Map<String, String> m = new LinkedHashMap<>();
-            for (TextCorpus.Package p : TextCorpus.PACKAGES) {
+            for (NpmPackage p : TextCorpus.PACKAGES) {
                 m.put(p.file(), p.sha256()); // TextCorpus.open refuses a file whose SHA-256 differs
             }
             return m;

