@@ -259,10 +259,16 @@ public final class Main {
                         + "student on unlabelled sentences (DisCo: cosine + InfoNCE), against the same student untrained and trained "
                         + "on labels alone, plus a bge+MiniLM ensemble and a teacher-assistant chain; fidelity, neighbour agreement, "
                         + "spam and party probes and fine-tuning, parameters and latency. Fetches the text data first if it is "
-                        + "missing."
+                        + "missing.",
+                "speech-teachers: the pretrained speech-embedding teacher against the speech teacher trained here, "
+                        + "each distilled without labels into students of three sizes, probed on word and voice and "
+                        + "timed per clip. Builds the speech set and fetches the teacher first if missing."
             })
     static final class StudyCommand implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NAME", description = "speech-depth-width or sentence-embeddings")
+        @Parameters(
+                index = "0",
+                paramLabel = "NAME",
+                description = "speech-depth-width, speech-teachers or sentence-embeddings")
         String name;
 
         @Option(names = "--fast", description = "The minute-sized version on the small set (for a try; one seed).")
@@ -296,6 +302,30 @@ public final class Main {
                         + "sentence-embeddings FILE-ensemble.yaml and FILE-chain.yaml beside it unless --single; "
                         + "./distillery run FILE runs each.")
         Path specOut;
+
+        private int speechTeachers(
+                java.util.Map<SpeechCommandsSynth.Task, dev.distillery.data.Splits> tasks, Path dir, long t0) {
+            var o = fast
+                    ? dev.distillery.experiment.SpeechTeacherStudy.Options.fast()
+                    : dev.distillery.experiment.SpeechTeacherStudy.Options.full();
+            if (seeds != null && !seeds.isEmpty()) o = o.withSeeds(seeds);
+            if (specOut != null) {
+                var specs = dev.distillery.experiment.SpeechTeacherStudy.specs(tasks, dir, o);
+                Path second = specOut.resolveSibling(
+                        specOut.getFileName().toString().replaceFirst("\\.ya?ml$", "") + "-trained.yaml");
+                dev.distillery.spec.Specs.write(specs.get(0), specOut);
+                dev.distillery.spec.Specs.write(specs.get(1), second);
+                System.out.println("specs " + specOut + " and " + second + "; run each with ./distillery run FILE");
+                return 0;
+            }
+            var r = dev.distillery.experiment.SpeechTeacherStudy.run(
+                    tasks, dir, o, new RunStore(runs), List.of(progress()), System.out::println);
+            System.out.println();
+            System.out.println(r.table().printAll());
+            System.out.print(dev.distillery.experiment.SpeechTeacherStudy.verdict(r.table()));
+            System.out.printf(java.util.Locale.ROOT, "wall time %.0f s%n", (System.nanoTime() - t0) / 1e9);
+            return 0;
+        }
 
         @Override
         public Integer call() {
@@ -333,10 +363,11 @@ public final class Main {
                         (System.nanoTime() - t0) / 1e9);
                 return 0;
             }
-            if (!name.equals(dev.distillery.experiment.SpeechStudy.NAME)) {
-                throw new IllegalArgumentException(
-                        "unknown study '" + name + "'; known: " + dev.distillery.experiment.SpeechStudy.NAME + ", "
-                                + dev.distillery.experiment.SentenceStudy.NAME);
+            String teachers = dev.distillery.experiment.SpeechTeacherStudy.NAME;
+            if (!name.equals(dev.distillery.experiment.SpeechStudy.NAME) && !name.equals(teachers)) {
+                throw new IllegalArgumentException("unknown study '" + name + "'; known: "
+                        + dev.distillery.experiment.SpeechStudy.NAME + ", " + teachers + ", "
+                        + dev.distillery.experiment.SentenceStudy.NAME);
             }
             Path dir = data != null ? data : fast ? SpeechCommandsSynth.smallDir() : SpeechCommandsSynth.defaultDir();
             SpeechCommandsSynth.ensureBuilt(
@@ -345,6 +376,9 @@ public final class Main {
                     System.err::println);
             var tasks = SpeechCommandsSynth.loadTasks(
                     dir, new dev.distillery.data.LogMel(dev.distillery.data.LogMel.Config.speech(40)));
+            if (name.equals(teachers)) {
+                return speechTeachers(tasks, dir, t0);
+            }
             var o = fast
                     ? dev.distillery.experiment.SpeechStudy.Options.fast()
                     : dev.distillery.experiment.SpeechStudy.Options.full();

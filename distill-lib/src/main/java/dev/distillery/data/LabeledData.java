@@ -14,6 +14,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>A label mask marks which labels training may use: the rest of the examples are still
  * there for a teacher's soft targets ("the student sees 1,000 labels").
+ *
+ * <p>Audio data may also keep each clip's waveform ({@link #waveforms()}, {@code [N, samples]}),
+ * for a teacher that listens to the sound rather than reading the features: the rows, the
+ * fingerprint and every selection stay the same, since the features are made from the waveforms.
  */
 public final class LabeledData {
 
@@ -23,14 +27,21 @@ public final class LabeledData {
     private final int numClasses;
     private final boolean[] labeled;
     private final String fingerprint;
+    private final INDArray waveforms;
     private INDArray oneHot;
 
     public LabeledData(String name, INDArray features, int[] labels, int numClasses, String fingerprint) {
-        this(name, features, labels, numClasses, null, fingerprint);
+        this(name, features, labels, numClasses, null, fingerprint, null);
     }
 
     private LabeledData(
-            String name, INDArray features, int[] labels, int numClasses, boolean[] labeled, String fingerprint) {
+            String name,
+            INDArray features,
+            int[] labels,
+            int numClasses,
+            boolean[] labeled,
+            String fingerprint,
+            INDArray waveforms) {
         if (features.rank() != 2 || features.rows() != labels.length) {
             throw new IllegalArgumentException(name + ": features " + Arrays.toString(features.shape())
                     + " do not match " + labels.length + " labels; expected [" + labels.length + ", D]");
@@ -47,6 +58,30 @@ public final class LabeledData {
         this.numClasses = numClasses;
         this.labeled = labeled;
         this.fingerprint = fingerprint;
+        if (waveforms != null && (waveforms.rank() != 2 || waveforms.rows() != labels.length)) {
+            throw new IllegalArgumentException(name + ": waveforms " + Arrays.toString(waveforms.shape())
+                    + " do not match " + labels.length + " rows; expected [" + labels.length + ", samples]");
+        }
+        this.waveforms = waveforms;
+    }
+
+    /** The same rows with each one's waveform, {@code [N, samples]}. */
+    public LabeledData withWaveforms(INDArray waveforms) {
+        return new LabeledData(name, features, labels, numClasses, labeled, fingerprint, waveforms);
+    }
+
+    /** Each row's waveform {@code [N, samples]} (audio data only). */
+    public INDArray waveforms() {
+        if (waveforms == null) {
+            throw new dev.distillery.spec.SpecException(name + " keeps no waveforms, only features of "
+                    + inputSize() + " values per row; a teacher that listens to audio needs a speech set "
+                    + "(speech-commands-synth keeps each clip's waveform)");
+        }
+        return waveforms;
+    }
+
+    public boolean hasWaveforms() {
+        return waveforms != null;
     }
 
     public String name() {
@@ -126,7 +161,8 @@ public final class LabeledData {
         }
         INDArray f = Nd4j.pullRows(features, 1, rows);
         String fp = DataLocator.sha256(fingerprint + "|" + what + "|" + Arrays.hashCode(rows) + "|" + rows.length);
-        return new LabeledData(name + "[" + what + "]", f, l, numClasses, lab, fp);
+        INDArray w = waveforms == null ? null : Nd4j.pullRows(waveforms, 1, rows);
+        return new LabeledData(name + "[" + what + "]", f, l, numClasses, lab, fp, w);
     }
 
     /** A seeded random sample of {@code n} rows (all rows if {@code n >= size()}). */
@@ -166,7 +202,7 @@ public final class LabeledData {
             }
         }
         String fp = DataLocator.sha256(fingerprint + "|labels " + n + " seed " + seed);
-        return new LabeledData(name, features, labels, numClasses, keep, fp);
+        return new LabeledData(name, features, labels, numClasses, keep, fp, waveforms);
     }
 
     /** Only the examples whose labels training may use. */
@@ -176,7 +212,7 @@ public final class LabeledData {
         }
         int[] rows = IntStream.range(0, size()).filter(i -> labeled[i]).toArray();
         LabeledData d = rows(rows, "labeled");
-        return new LabeledData(d.name, d.features, d.labels, numClasses, null, d.fingerprint);
+        return new LabeledData(d.name, d.features, d.labels, numClasses, null, d.fingerprint, d.waveforms);
     }
 
     static int[] permutation(int n, SplittableRandom rng) {

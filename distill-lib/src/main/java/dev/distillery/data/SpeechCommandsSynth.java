@@ -192,6 +192,8 @@ public final class SpeechCommandsSynth {
      * ({@code [frames × mels]} flattened, frame-major, so a {@code speech:} transformer with
      * {@code frame=mels,length=frames} reads them), standardised per band with the training split's
      * mean and deviation, labelled for {@code task}. Every file's SHA-256 is checked against the manifest.
+     * Each clip's waveform ({@value #LENGTH} samples in [-1, 1]) is kept beside its features
+     * ({@link LabeledData#waveforms()}), for teachers that listen to the audio.
      */
     public static Splits load(Path dir, Task task, LogMel mel) {
         return loadTasks(dir, mel).get(task);
@@ -224,6 +226,7 @@ public final class SpeechCommandsSynth {
         int width = frames * mels;
         java.util.Map<String, List<Integer>> bySplit = new java.util.LinkedHashMap<>();
         float[][] feats = new float[rows.size()][];
+        float[][] waves = new float[rows.size()][];
         for (int i = 0; i < rows.size(); i++) {
             String[] r = rows.get(i);
             Path file = dir.resolve(r[0]);
@@ -238,7 +241,9 @@ public final class SpeechCommandsSynth {
                 throw new DataUnavailableException(file + " does not match its SHA-256 in " + manifest
                         + "; rebuild with: ./distillery dataset build " + NAME);
             }
-            float[][] f = mel.compute(Wav.read(file));
+            float[] wave = java.util.Arrays.copyOf(Wav.read(file), LENGTH);
+            waves[i] = wave;
+            float[][] f = mel.compute(wave);
             float[] flat = new float[width];
             for (int t = 0; t < frames; t++) {
                 System.arraycopy(f[t], 0, flat, t * mels, mels);
@@ -267,6 +272,7 @@ public final class SpeechCommandsSynth {
         for (String split : List.of("train", "validation", "test")) {
             List<Integer> idx = bySplit.getOrDefault(split, List.of());
             float[] x = new float[idx.size() * width];
+            float[] w = new float[idx.size() * LENGTH];
             int[] wordLabels = new int[idx.size()];
             int[] voiceLabels = new int[idx.size()];
             for (int n = 0; n < idx.size(); n++) {
@@ -274,23 +280,28 @@ public final class SpeechCommandsSynth {
                 for (int j = 0; j < width; j++) {
                     x[n * width + j] = (float) ((f[j] - mean[j % mels]) / std[j % mels]);
                 }
+                System.arraycopy(waves[idx.get(n)], 0, w, n * LENGTH, LENGTH);
                 String[] r = rows.get(idx.get(n));
                 wordLabels[n] = words.indexOf(r[1]);
                 voiceLabels[n] = voices.indexOf(r[2]);
             }
             org.nd4j.linalg.api.ndarray.INDArray features = org.nd4j.linalg.factory.Nd4j.create(
                     x, new long[] {idx.size(), width}, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+            org.nd4j.linalg.api.ndarray.INDArray waveforms = org.nd4j.linalg.factory.Nd4j.create(
+                    w, new long[] {idx.size(), LENGTH}, org.nd4j.linalg.api.buffer.DataType.FLOAT);
             for (Task task : Task.values()) {
                 boolean word = task == Task.WORD;
                 parts.computeIfAbsent(task, k -> new java.util.LinkedHashMap<>())
                         .put(
                                 split,
                                 new LabeledData(
-                                        NAME + "/" + split + " (" + task.name().toLowerCase(Locale.ROOT) + ")",
-                                        features,
-                                        word ? wordLabels : voiceLabels,
-                                        word ? words.size() : voices.size(),
-                                        DataLocator.sha256(sha + "|" + split + "|" + task + "|" + mel.config())));
+                                                NAME + "/" + split + " ("
+                                                        + task.name().toLowerCase(Locale.ROOT) + ")",
+                                                features,
+                                                word ? wordLabels : voiceLabels,
+                                                word ? words.size() : voices.size(),
+                                                DataLocator.sha256(sha + "|" + split + "|" + task + "|" + mel.config()))
+                                        .withWaveforms(waveforms));
             }
         }
         java.util.Map<Task, Splits> out = new java.util.EnumMap<>(Task.class);

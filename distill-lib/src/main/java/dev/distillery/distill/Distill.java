@@ -214,12 +214,15 @@ public final class Distill {
         if (loss.needsTeacher() && teacher == null && ensemble == null) {
             throw new IllegalStateException(loss.describe() + " needs a teacher: use Distill.from(teacher)");
         }
-        if (teacher != null && !teacher.hasLogits()) {
+        boolean teacherLogits = teacher == null || teacher.hasLogits();
+        if (!teacherLogits
+                && !(loss instanceof dev.distillery.loss.FeatureLoss f
+                        && !f.logits().needsTeacher())) {
             throw new SpecException(
                     "teacher '" + teacher.name() + "' is " + teacher.model().describe() + ": it gives no class "
                             + "scores (logits). A sentence encoder: distil its embeddings with SentenceDistill.from(teacher), "
                             + "then fine-tune with SentenceDistill.fineTune; an ONNX model: map its class scores with "
-                            + "outputs logits=NODE");
+                            + "outputs logits=NODE; or distil its features alone (a features loss with logits none)");
         }
         Backend.start();
         Seeds.fix(options.seed());
@@ -232,7 +235,7 @@ public final class Distill {
         int sourceOutputs =
                 teacher != null ? teacher.outputs() : ensemble != null ? ensemble.outputs() : spec.outputs();
         String sourceName = teacher != null ? teacher.name() : ensemble != null ? ensemble.name() : null;
-        if (sourceOutputs != spec.outputs()) {
+        if (teacherLogits && sourceOutputs != spec.outputs()) {
             throw new SpecException("student '" + name + "' has " + spec.outputs() + " outputs but teacher '"
                     + sourceName + "' has " + sourceOutputs + "; set the student's outputs to " + sourceOutputs);
         }
@@ -270,15 +273,17 @@ public final class Distill {
         } else {
             objective = loss.bind(BindContext.single(teacher == null ? null : teacher.model(), net));
             List<String> wanted = new ArrayList<>();
-            wanted.add(Network.LOGITS);
+            if (teacherLogits) {
+                wanted.add(Network.LOGITS);
+            }
             objective.teacherOutputs().forEach(o -> wanted.add(o.output()));
             Map<String, INDArray> outputs = loss.needsTeacher() ? teacher.outputs(train, wanted) : Map.of();
             Map<TeacherOutput, INDArray> refs = new LinkedHashMap<>();
             outputs.forEach((k, v) -> refs.put(TeacherOutput.of(k), v));
             teacherOutputs = refs;
             trainTeacher = outputs.get(Network.LOGITS);
-            valTeacher = teacher == null ? null : teacher.logits(data.validation());
-            testTeacher = teacher == null ? null : teacher.logits(data.test());
+            valTeacher = teacher == null || !teacherLogits ? null : teacher.logits(data.validation());
+            testTeacher = teacher == null || !teacherLogits ? null : teacher.logits(data.test());
         }
         String stageName = options.stage().equals("train")
                 ? name + " · " + loss.label() + " · seed " + options.seed()
@@ -308,7 +313,9 @@ public final class Distill {
                                 teacher.compact(),
                                 teacher.parameterCount(),
                                 1.0,
-                                Accuracy.of(testTeacher, data.test().labels()),
+                                testTeacher == null
+                                        ? Double.NaN
+                                        : Accuracy.of(testTeacher, data.test().labels()),
                                 null))
                         : null;
         if (lineage != null) {

@@ -5,6 +5,7 @@ import dev.distillery.data.Batches;
 import dev.distillery.data.LabeledData;
 import dev.distillery.data.Splits;
 import dev.distillery.eval.Accuracy;
+import dev.distillery.model.Layered;
 import dev.distillery.model.Network;
 import dev.distillery.spec.SpecException;
 import dev.distillery.tensor.Tape;
@@ -22,7 +23,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A SUPERB-style probe: the upstream model stays frozen; each of its hidden states (the embedding
+ * A SUPERB-style probe: the upstream model (a network trained here, or a pretrained teacher's
+ * hidden-state sequences) stays frozen; each of its hidden states (the embedding
  * and every layer, {@code [S, D]} per example) is averaged over time, a learnable softmax-weighted
  * sum combines the layers, and a linear head classifies. Only the layer weights and the head
  * train (Adam, the best validation epoch kept). The learned weights say which layers carry the task.
@@ -55,7 +57,7 @@ public final class LayerProbe {
     private LayerProbe() {}
 
     /** The hidden states a probe reads: the embedding and every layer, all of one shape {@code [S, D]}. */
-    public static List<String> layers(Network upstream) {
+    public static List<String> layers(Layered upstream) {
         List<String> names = new ArrayList<>();
         for (String n : upstream.outputNames()) {
             if (n.equals(Network.EMBEDDING) || n.matches("layer\\d+")) {
@@ -67,21 +69,20 @@ public final class LayerProbe {
             long[] s = upstream.outputShape(n);
             if (s.length != 2 || !Arrays.equals(s, first)) {
                 throw new SpecException("a layer probe weighs hidden states of one shape [S, D], but "
-                        + upstream.spec().describe()
+                        + upstream.describe()
                         + "'s " + n + " is " + Arrays.toString(s)
                         + (first == null ? "" : " and " + names.get(0) + " is " + Arrays.toString(first))
                         + "; probe a transformer (vit: or speech:)");
             }
         }
         if (names.isEmpty()) {
-            throw new SpecException(
-                    upstream.spec().describe() + " exposes no hidden states to probe; probe a transformer");
+            throw new SpecException(upstream.describe() + " exposes no hidden states to probe; probe a transformer");
         }
         return names;
     }
 
     /** Trains the probe on {@code data.train()}, keeps the best validation epoch, reports test accuracy. */
-    public static Result fit(Network upstream, Splits data, Options o) {
+    public static Result fit(Layered upstream, Splits data, Options o) {
         return fit(upstream, List.of(data), o).get(0);
     }
 
@@ -89,7 +90,7 @@ public final class LayerProbe {
      * One probe per task in {@code tasks}. Tasks over the same clips (the same feature arrays, as
      * {@code SpeechCommandsSynth.loadTasks} gives them) share one pass of the frozen upstream.
      */
-    public static List<Result> fit(Network upstream, List<Splits> tasks, Options o) {
+    public static List<Result> fit(Layered upstream, List<Splits> tasks, Options o) {
         List<String> layers = layers(upstream);
         java.util.IdentityHashMap<INDArray, INDArray> pooled = new java.util.IdentityHashMap<>();
         List<Result> out = new ArrayList<>();
@@ -170,8 +171,8 @@ public final class LayerProbe {
     }
 
     /** Each example's hidden states, averaged over time, layer after layer: {@code [N, L·D]}. */
-    static INDArray pooled(Network upstream, LabeledData data, List<String> layers) {
-        Map<String, INDArray> out = upstream.outputs(data.features(), layers);
+    static INDArray pooled(Layered upstream, LabeledData data, List<String> layers) {
+        Map<String, INDArray> out = upstream.outputs(data, layers);
         long[] shape = upstream.outputShape(layers.get(0));
         INDArray all = Nd4j.create(DataType.FLOAT, data.size(), layers.size() * shape[1]);
         for (int i = 0; i < layers.size(); i++) {

@@ -6,6 +6,7 @@ import dev.distillery.loss.EnsembleMode;
 import dev.distillery.spec.SpecException;
 import dev.distillery.teacher.EncoderEnsemble;
 import dev.distillery.teacher.OnnxTeacher;
+import dev.distillery.teacher.PretrainedEncoders;
 import dev.distillery.teacher.Teacher;
 import dev.distillery.teacher.Teachers;
 import dev.distillery.train.TrainingListener;
@@ -47,16 +48,17 @@ final class EmbeddingExperiment {
         this.policy = policy;
     }
 
-    /** Whether the spec's teacher, or every member of its ensemble, is a shipped pretrained encoder. */
+    /** Whether the spec's teacher, or every member of its ensemble, is a shipped pretrained text encoder. */
     static boolean applies(ExperimentSpec spec) {
         if (spec.teacher() != null) {
-            return spec.teacher().pretrained() != null;
+            return spec.teacher().pretrained() != null
+                    && PretrainedEncoders.isText(spec.teacher().pretrained());
         }
         if (spec.ensemble() == null) {
             return false;
         }
         long n = spec.ensemble().members().stream()
-                .filter(m -> m.pretrained() != null)
+                .filter(m -> m.pretrained() != null && PretrainedEncoders.isText(m.pretrained()))
                 .count();
         if (n > 0 && n < spec.ensemble().members().size()) {
             throw new SpecException("ensemble '" + spec.ensemble().name() + "' mixes pretrained encoders with "

@@ -216,6 +216,16 @@ public final class Experiment {
                     f,
                     null);
         }
+        if (ts.pretrained() != null) {
+            // a pretrained speech teacher (text encoders run in EmbeddingExperiment)
+            Teacher t = Teachers.speech(Backend.threads(), log);
+            return new Prepared(
+                    new Teacher(ts.name(), t.model(), t.provenance()),
+                    "pretrained " + ts.pretrained() + " (npm " + dev.distillery.teacher.SpeechEmbedding.PACKAGE.spec()
+                            + ")",
+                    null,
+                    null);
+        }
         String key = DataLocator.sha256(Specs.toJson(ts) + data.fingerprint()).substring(0, 16);
         Path file = store.root().resolve("teachers").resolve(RunStore.slug(ts.name()) + "-" + key + ".dtm");
         if (Files.isRegularFile(file)) {
@@ -295,7 +305,9 @@ public final class Experiment {
         Ensemble ensemble =
                 spec.ensemble() == null ? null : ensemble(spec.ensemble(), all, data, store, listeners, log);
         double teacherAcc = Double.NaN;
-        if (teacher != null) {
+        if (teacher != null && !teacher.hasLogits()) {
+            log.accept(String.format("teacher '%s': %s (%s)", teacher.name(), teacher.describe(), source));
+        } else if (teacher != null) {
             teacherAcc = dev.distillery.eval.Accuracy.of(
                     teacher.logits(data.test()), data.test().labels());
             log.accept(String.format(
@@ -334,6 +346,16 @@ public final class Experiment {
                     spec.teacher().seed(),
                     prepared.teacher().provenance().objective(),
                     prepared.training());
+        } else if (prepared != null) {
+            // a teacher run elsewhere (ONNX Runtime) is probed through its cached outputs
+            runner.teacherRecord(
+                    RunRecord.TEACHER,
+                    "teacher '" + prepared.teacher().name() + "'",
+                    prepared.teacher().compact(),
+                    new Probes.Subject(prepared.teacher(), null, null),
+                    spec.teacher().seed(),
+                    prepared.teacher().provenance().objective(),
+                    null);
         }
         for (ExperimentSpec.StudentSpec st : spec.students()) {
             for (ExperimentSpec.RecipeSpec rc : spec.recipes()) {

@@ -1,5 +1,6 @@
 package dev.distillery.experiment;
 
+import dev.distillery.data.LabeledData;
 import dev.distillery.data.Splits;
 import dev.distillery.distill.LayerProbe;
 import dev.distillery.distill.SentenceDistill;
@@ -66,8 +67,9 @@ public final class Probes {
                     Probes::fineTune)
             .register(
                     "latency",
-                    "milliseconds per sentence embedding on up to 512 test rows of the one task named, batches"
-                            + " of 32, best of 3 passes, computed by the model itself",
+                    "milliseconds per embedding (a sentence, or a speech clip) on up to 512 test rows of the one"
+                            + " task named, batches of 32, best of 3 passes, computed by the model itself; records"
+                            + " ms_per_sentence or ms_per_clip",
                     Probes::latency);
 
     private Probes() {}
@@ -87,10 +89,7 @@ public final class Probes {
 
     private static Measured layers(
             Subject subject, ExperimentSpec.ProbeSpec spec, Function<String, Splits> data, long seed) {
-        if (!(subject.model() instanceof Network model)) {
-            throw new SpecException("the layers probe fits on a network's layers; "
-                    + subject.model().describe() + " runs elsewhere: probe it with embedding-probe");
-        }
+        Layered model = subject.model();
         List<Splits> tasks = new ArrayList<>();
         spec.tasks().forEach(t -> tasks.add(data.apply(t)));
         LayerProbe.Options o = new LayerProbe.Options(spec.epochs(), spec.learningRate(), spec.batchSize(), seed);
@@ -188,9 +187,12 @@ public final class Probes {
 
     private static Measured latency(
             Subject subject, ExperimentSpec.ProbeSpec spec, Function<String, Splits> data, long seed) {
-        double ms = SentenceEmbeddings.latency(
-                subject.model(), data.apply(one(spec)).test());
-        return new Measured(Map.of("ms_per_sentence", ms), String.format(Locale.ROOT, "%.2f ms per sentence", ms));
+        LabeledData test = data.apply(one(spec)).test();
+        // a teacher is timed through its model, not through its cache of outputs
+        Layered model = subject.model() instanceof Teacher t ? t.model() : subject.model();
+        double ms = SentenceEmbeddings.latency(model, test);
+        String unit = test.hasWaveforms() ? "clip" : "sentence";
+        return new Measured(Map.of("ms_per_" + unit, ms), String.format(Locale.ROOT, "%.2f ms per %s", ms, unit));
     }
 
     /** The one task a probe of a single data set names. */

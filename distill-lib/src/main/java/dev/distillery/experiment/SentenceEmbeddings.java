@@ -10,7 +10,6 @@ import dev.distillery.model.Network;
 import dev.distillery.train.TrainingOptions;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A model's sentence embeddings as the sentence study measures them: a network's pooled features or
@@ -73,16 +72,13 @@ final class SentenceEmbeddings {
      */
     static double latency(Layered model, LabeledData test) {
         int n = Math.min(test.size(), 512);
-        INDArray ids = test.features()
-                .get(NDArrayIndex.interval(0, n), NDArrayIndex.all())
-                .dup();
-        Runnable run = () -> {
-            for (int s = 0; s < n; s += 32) {
-                model.outputs(
-                        ids.get(NDArrayIndex.interval(s, Math.min(n, s + 32)), NDArrayIndex.all()),
-                        List.of(Network.FEATURES));
-            }
-        };
+        List<LabeledData> batches = new java.util.ArrayList<>();
+        for (int s = 0; s < n; s += 32) {
+            batches.add(test.rows(
+                    java.util.stream.IntStream.range(s, Math.min(n, s + 32)).toArray(), "latency batch " + s));
+        }
+        // the rows themselves (token ids, features or waveforms, as the model reads them)
+        Runnable run = () -> batches.forEach(b -> model.outputs(b, List.of(Network.FEATURES)));
         run.run();
         long best = Long.MAX_VALUE;
         for (int i = 0; i < 3; i++) {

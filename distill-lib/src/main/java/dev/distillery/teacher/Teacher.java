@@ -104,6 +104,11 @@ public final class Teacher implements Layered {
         return model.outputShape(output);
     }
 
+    @Override
+    public java.util.Optional<double[][]> spans(String output) {
+        return model.spans(output);
+    }
+
     /** Outputs computed now by the model, bypassing the cache. */
     @Override
     public java.util.Map<String, INDArray> outputs(INDArray features, java.util.List<String> names) {

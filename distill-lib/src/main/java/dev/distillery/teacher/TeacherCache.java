@@ -86,7 +86,7 @@ public final class TeacherCache {
         if (missing.isEmpty()) {
             hits.incrementAndGet();
         } else {
-            Map<String, INDArray> fresh = teacher.model().outputs(data.features(), missing);
+            Map<String, INDArray> fresh = teacher.model().outputs(data, missing);
             computed.incrementAndGet();
             fresh.forEach((name, a) -> {
                 memory.put(key + "." + name, a);

@@ -34,13 +34,28 @@ public final class Teachers {
         return pretrained(name, DEFAULT_LENGTH, Runtime.getRuntime().availableProcessors());
     }
 
-    /** As {@link #pretrained(String)}, reading {@code length} tokens per sentence on {@code threads} threads. */
+    /**
+     * As {@link #pretrained(String)}, reading {@code length} tokens per sentence on {@code threads}
+     * threads; the speech teacher ({@code speech-embedding}) reads one-second clips and ignores
+     * {@code length}.
+     */
     public static Teacher pretrained(String name, int length, int threads) {
+        PretrainedEncoders.Pretrained p = PretrainedEncoders.get(name);
+        if (p instanceof PretrainedEncoders.Listening) {
+            return speech(threads, s -> {});
+        }
         OnnxEncoder e = OnnxEncoder.pretrained(name, threads, true);
-        return onnxTeacher(
-                name,
-                new OnnxTeacher(e, length),
-                "pretrained " + PretrainedEncoders.REGISTRY.get(name).artifact());
+        return onnxTeacher(name, new OnnxTeacher(e, length), "pretrained " + p.source());
+    }
+
+    /**
+     * The pretrained speech teacher {@code speech-embedding} ({@link SpeechEmbedding}) for the speech
+     * set's one-second clips, on {@code threads} threads; fetched into the cache first if missing
+     * ({@code log} says so).
+     */
+    public static Teacher speech(int threads, java.util.function.Consumer<String> log) {
+        SpeechEmbedding m = SpeechEmbedding.open(dev.distillery.data.SpeechCommandsSynth.LENGTH, threads, log);
+        return onnxTeacher(SpeechEmbedding.NAME, m, "pretrained npm " + SpeechEmbedding.PACKAGE.spec());
     }
 
     /**
@@ -115,7 +130,7 @@ public final class Teachers {
         return new Teacher(name, m, p);
     }
 
-    private static Teacher onnxTeacher(String name, OnnxTeacher t, String source) {
+    private static Teacher onnxTeacher(String name, dev.distillery.model.Layered t, String source) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("parameters", (double) t.parameterCount());
         Provenance p = Provenance.of(name, "teacher", 0, source, t.fingerprint(), "pretrained", null, 0, metrics);

@@ -301,7 +301,7 @@ final class TeacherMagic extends Magic {
         if (pretrained != null && !dev.distillery.teacher.PretrainedEncoders.REGISTRY.contains(pretrained)) {
             throw new MagicUsageException(
                     "%teacher",
-                    "no pretrained encoder '" + pretrained + "'; known: "
+                    "no pretrained teacher '" + pretrained + "'; known: "
                             + String.join(
                                     ", ",
                                     new java.util.TreeSet<>(
@@ -328,12 +328,15 @@ final class TeacherMagic extends Magic {
             t = dev.distillery.teacher.Teachers.onnx(onnx, tok, pool, length, training.threads);
         }
         t = new Teacher(name, t.model(), t.provenance()); // known by the notebook's name for it
-        String source = pretrained != null
-                ? "the class path ("
-                        + dev.distillery.teacher.PretrainedEncoders.REGISTRY
-                                .get(pretrained)
-                                .artifact() + ")"
-                : onnx.toString();
+        String source = pretrained == null
+                ? onnx.toString()
+                : dev.distillery.teacher.PretrainedEncoders.isText(pretrained)
+                        ? "the class path ("
+                                + dev.distillery.teacher.PretrainedEncoders.get(pretrained)
+                                        .source() + ")"
+                        : dev.distillery.teacher.PretrainedEncoders.get(pretrained)
+                                        .source() + " (fetched into "
+                                + dev.distillery.teacher.SpeechEmbedding.cacheDir() + ")";
         ctx.workbench().putTeacher(new Workbench.TeacherEntry(name, t, null, Double.NaN, source, null));
         progress.done(String.format(
                 "teacher '%s': %s, %,d parameters, loaded in %.1f s from %s; runs on %s",
