@@ -113,6 +113,35 @@ def token_encoder():
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="distillery-tests")
 
 
+def audio_classifier():
+    """Log-mel frames in ([batch, 98, 40], time-major, as the speech set gives them), class scores out: a
+    seeded 1-D convolution over time (kernel 5, stride 2), tanh, the mean over time and a linear head
+    to 20 words. Its weights are random and without biases (tanh keeps the standardised frames centred, so
+    no one class wins everywhere): a fixed function of the sound for a student to imitate."""
+    rng = np.random.default_rng(11)
+    x = helper.make_tensor_value_info("frames", TensorProto.FLOAT, ["batch", 98, 40])
+    init = [
+        weights(rng, "conv1.weight", (32, 40, 5), 0.15),
+        weights(rng, "conv1.bias", (32,), 0.0),
+        weights(rng, "fc.weight", (20, 32), 1.0),
+        weights(rng, "fc.bias", (20,), 0.0),
+    ]
+    nodes = [
+        helper.make_node("Transpose", ["frames"], ["/to_channels/Transpose_output_0"],
+                         name="/to_channels/Transpose", perm=[0, 2, 1]),
+        helper.make_node("Conv", ["/to_channels/Transpose_output_0", "conv1.weight", "conv1.bias"],
+                         ["/conv1/Conv_output_0"], name="/conv1/Conv", kernel_shape=[5], pads=[2, 2], strides=[2]),
+        helper.make_node("Tanh", ["/conv1/Conv_output_0"], ["/tanh/Tanh_output_0"], name="/tanh/Tanh"),
+        helper.make_node("ReduceMean", ["/tanh/Tanh_output_0"], ["/pool/ReduceMean_output_0"],
+                         name="/pool/ReduceMean", axes=[2], keepdims=0),
+        helper.make_node("Gemm", ["/pool/ReduceMean_output_0", "fc.weight", "fc.bias"], ["logits"],
+                         name="/fc/Gemm", transB=1),
+    ]
+    y = helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 20])
+    graph = helper.make_graph(nodes, "audio-frames", [x], [y], init)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="distillery-tests")
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -120,6 +149,7 @@ def main():
         "image-nchw.onnx": image_classifier("nchw"),
         "image-nhwc.onnx": image_classifier("nhwc"),
         "tokens.onnx": token_encoder(),
+        "audio-frames.onnx": audio_classifier(),
     }
     for name, model in models.items():
         onnx.checker.check_model(model)

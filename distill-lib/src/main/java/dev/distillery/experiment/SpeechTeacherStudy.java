@@ -30,7 +30,9 @@ import tech.tablesaw.api.Table;
  * depth-width study's). Students of a few sizes learn from each without labels, with the same
  * features loss: the teacher's last hidden-state sequence against the student's last layer (cosine,
  * through a linear projection; the pretrained teacher's three windows meet the student's frames
- * pooled over each window) plus the clip embeddings ({@code features}, cosine). Every student and
+ * pooled over each window) plus the clip embeddings ({@code features}: cosine and InfoNCE against
+ * the batch, as DisCo distils sentence embeddings; on the fast set InfoNCE lifted the word probe of a
+ * 2 × 48 student of the pretrained teacher from 20.8 % to 52.1 %). Every student and
  * both teachers are probed SUPERB-style on word and voice and timed per clip; {@link #table}
  * rebuilds the comparison from run records alone.
  */
@@ -98,11 +100,14 @@ public final class SpeechTeacherStudy {
 
     private SpeechTeacherStudy() {}
 
-    /** The loss both teachers are distilled with: last layer to last layer, and clip embeddings, by cosine; no labels. */
+    /**
+     * The loss both teachers are distilled with, no labels: last layer to last layer by cosine, and the
+     * clip embeddings by cosine and InfoNCE.
+     */
     public static FeatureLoss loss() {
         return new FeatureLoss(
                 Losses.none(),
-                List.of(FeatureLoss.Match.parse("features:cosine")),
+                List.of(FeatureLoss.Match.parse("features:cosine"), FeatureLoss.Match.parse("features:infonce")),
                 FeatureLoss.Mapping.parse("last-1:hidden,loss=cosine,proj=linear"),
                 null,
                 null);

@@ -407,7 +407,7 @@ public final class OnnxModel implements Layered {
     }
 
     private String dataShape(long d) {
-        int[] img = imageOf(d);
+        int[] img = isImage() ? imageOf(d) : null;
         return img == null ? "" : " (an image of " + img[0] + " × " + img[1] + " × " + img[2] + ")";
     }
 
