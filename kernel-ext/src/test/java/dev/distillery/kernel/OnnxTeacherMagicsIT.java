@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code %teacher --onnx} with a model whose input is a float tensor (the image classifier the
- * library's tests write with {@code onnx.helper}), then {@code %distill}, a feature term and
- * {@code %ensemble} with it, in one kernel.
+ * library's tests write with {@code onnx.helper}), then {@code %distill}, a feature term,
+ * {@code %ensemble} and {@code %sweep} with it, in one kernel.
  */
 class OnnxTeacherMagicsIT {
 
@@ -87,6 +87,22 @@ class OnnxTeacherMagicsIT {
         Experiment.Outcome pair =
                 (Experiment.Outcome) h.kernel.evalRaw("%distill mlp:16 --from pair --epochs 2 --name onnx-pair");
         assertEquals(2, pair.records().get(0).lineage().teachers().size(), "learnt from both members");
+    }
+
+    @Test
+    void sweepTakesItAndItsOutputsAreComputedOnce() {
+        var sweep = (dev.distillery.experiment.Sweep.Result) h.kernel.evalRaw(
+                "%sweep --from exported --family mlp --budget 20000 --depths 1,2 --epochs 1 --name onnx-sweep");
+        List<RunRecord> records = sweep.outcome().records();
+        assertTrue(records.size() >= 2, "a student per depth: " + records.size());
+        assertTrue(
+                sweep.teacherComputations() <= 3 && sweep.teacherReuses() >= 3,
+                "the model ran over each split at most once, the second student read the cache: "
+                        + sweep.teacherComputations() + " computed, " + sweep.teacherReuses() + " reused");
+        for (RunRecord r : records) {
+            assertEquals("completed", r.status());
+            assertEquals("onnx:image-nchw", r.teacher().spec());
+        }
     }
 
     @Test

@@ -94,10 +94,16 @@ final class DistillMagic extends Magic {
         Workbench wb = ctx.workbench();
         ModelSpec spec = ModelSpecs.student(wb, student);
         Workbench.EnsembleEntry ensemble = from == null ? null : wb.ensemble(from);
-        Workbench.TeacherEntry teacher = from == null || ensemble != null ? null : wb.networkTeacher(from, "%distill");
-        boolean source = teacher != null || ensemble != null;
+        boolean source = from != null;
         LossSpec l = featureArgs.around(
                 loss != null ? Losses.parse(loss) : source ? Losses.hinton(4.0, 0.5) : Losses.scratch());
+        Workbench.TeacherEntry teacher = from == null || ensemble != null
+                ? null
+                : wb.teacherFor(
+                        from,
+                        "%distill",
+                        l instanceof dev.distillery.loss.FeatureLoss f
+                                && !f.logits().needsTeacher());
         if (l.needsTeacher() && !source) {
             List<String> known = wb.teacherNames();
             throw new MagicUsageException(

