@@ -23,7 +23,6 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.knowm.xchart.XYChart;
-import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
@@ -382,10 +381,7 @@ public final class SpeechStudy {
         IntColumn widthCol = IntColumn.create("width");
         LongColumn params = LongColumn.create("params");
         IntColumn seeds = IntColumn.create("seeds");
-        DoubleColumn wordMean = DoubleColumn.create("word_%");
-        DoubleColumn wordSd = DoubleColumn.create("word_sd");
-        DoubleColumn voiceMean = DoubleColumn.create("voice_%");
-        DoubleColumn voiceSd = DoubleColumn.create("voice_sd");
+        ProbeColumns probes = new ProbeColumns();
         for (List<RunRecord> g : groups.values()) {
             RunRecord first = g.get(0);
             int[] dw = Budgets.shape(ModelSpec.parse(first.studentSpec()));
@@ -395,20 +391,20 @@ public final class SpeechStudy {
             widthCol.append(dw[1]);
             params.append(Math.round(first.probes().getOrDefault("parameters", Double.NaN)));
             seeds.append(g.size());
-            double[] w =
-                    g.stream().mapToDouble(r -> 100 * r.probes().get("word")).toArray();
-            double[] v =
-                    g.stream().mapToDouble(r -> 100 * r.probes().get("voice")).toArray();
-            wordMean.append(round(Results.mean(w)));
-            wordSd.append(round(Results.std(w)));
-            voiceMean.append(round(Results.mean(v)));
-            voiceSd.append(round(Results.std(v)));
+            probes.append(g);
         }
-        return Table.create(NAME, model, recipe, depth, widthCol, params, seeds, wordMean, wordSd, voiceMean, voiceSd);
-    }
-
-    private static double round(double v) {
-        return Double.isNaN(v) ? v : Math.round(10 * v) / 10.0;
+        return Table.create(
+                NAME,
+                model,
+                recipe,
+                depth,
+                widthCol,
+                params,
+                seeds,
+                probes.wordMean,
+                probes.wordSd,
+                probes.voiceMean,
+                probes.voiceSd);
     }
 
     /**

@@ -212,10 +212,7 @@ public final class SpeechTeacherStudy {
         StringColumn teacherCol = StringColumn.create("distilled from");
         LongColumn params = LongColumn.create("params");
         IntColumn seeds = IntColumn.create("seeds");
-        DoubleColumn wordMean = DoubleColumn.create("word_%");
-        DoubleColumn wordSd = DoubleColumn.create("word_sd");
-        DoubleColumn voiceMean = DoubleColumn.create("voice_%");
-        DoubleColumn voiceSd = DoubleColumn.create("voice_sd");
+        ProbeColumns probes = new ProbeColumns();
         DoubleColumn ms = DoubleColumn.create("ms_per_clip");
         for (List<RunRecord> g : groups.values()) {
             RunRecord first = g.get(0);
@@ -224,28 +221,28 @@ public final class SpeechTeacherStudy {
             teacherCol.append(teacher ? "—" : first.teacher().name());
             params.append(parameters(first));
             seeds.append(g.size());
-            double[] w =
-                    g.stream().mapToDouble(r -> 100 * r.probes().get("word")).toArray();
-            double[] v =
-                    g.stream().mapToDouble(r -> 100 * r.probes().get("voice")).toArray();
+            probes.append(g);
             double[] t = g.stream()
                     .mapToDouble(r -> r.probes().getOrDefault("ms_per_clip", Double.NaN))
                     .toArray();
-            wordMean.append(round(Results.mean(w), 10));
-            wordSd.append(round(Results.std(w), 10));
-            voiceMean.append(round(Results.mean(v), 10));
-            voiceSd.append(round(Results.std(v), 10));
-            ms.append(round(Results.mean(t), 1000));
+            double meanMs = Results.mean(t);
+            ms.append(Double.isNaN(meanMs) ? meanMs : Math.round(1000 * meanMs) / 1000.0);
         }
-        return Table.create(NAME, model, teacherCol, params, seeds, wordMean, wordSd, voiceMean, voiceSd, ms);
+        return Table.create(
+                NAME,
+                model,
+                teacherCol,
+                params,
+                seeds,
+                probes.wordMean,
+                probes.wordSd,
+                probes.voiceMean,
+                probes.voiceSd,
+                ms);
     }
 
     private static long parameters(RunRecord r) {
         return Math.round(r.probes().getOrDefault("parameters", Double.NaN));
-    }
-
-    private static double round(double v, double scale) {
-        return Double.isNaN(v) ? v : Math.round(scale * v) / scale;
     }
 
     /** A line per teacher: its students' mean word and voice accuracy, for the verdict. */
