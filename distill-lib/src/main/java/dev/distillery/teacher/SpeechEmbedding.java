@@ -291,4 +291,9 @@ public final class SpeechEmbedding implements Layered {
     public String fingerprint() {
         return fingerprint;
     }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
 }

