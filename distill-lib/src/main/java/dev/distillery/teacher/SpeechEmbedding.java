@@ -269,7 +269,7 @@ public final class SpeechEmbedding implements Layered {
         return String.format(
                 Locale.ROOT,
                 "%s (pretrained, %s %s: 16 kHz audio → %d mel bands → a %d-d embedding per %d-frame window "
-                        + "every %d frames, %d windows per clip; %,d parameters, ONNX Runtime on %s)",
+                        + "every %d frames, %d windows per clip; ONNX Runtime on %s)",
                 NAME,
                 PACKAGE.name(),
                 PACKAGE.version(),
@@ -278,7 +278,6 @@ public final class SpeechEmbedding implements Layered {
                 WINDOW,
                 STEP,
                 windows(samples),
-                parameters,
                 device);
     }
 
@@ -294,6 +293,6 @@ public final class SpeechEmbedding implements Layered {
 
     @Override
     public String toString() {
-        return describe();
+        return describe() + String.format(Locale.ROOT, ", %,d parameters", parameters);
     }
 }
