@@ -279,9 +279,11 @@ public record ExperimentSpec(
     }
 
     /**
-     * The teacher: trained here from {@code model}, loaded from {@code file}, or a shipped
-     * {@code pretrained} encoder (e.g. {@code bge-small-en-v1.5}, reading the text data's token length),
-     * which teaches sentence embeddings rather than classes. With {@code auxiliary}
+     * The teacher: trained here from {@code model}, loaded from {@code file}, or a {@code pretrained}
+     * one from the registry: a shipped text encoder (e.g. {@code bge-small-en-v1.5}, reading the text
+     * data's token length), which teaches sentence embeddings rather than classes, or the speech
+     * teacher {@code speech-embedding}, which listens to the speech set's waveforms and is distilled by
+     * its features alone. With {@code auxiliary}
      * (a data set over the same examples, e.g. {@code speech-commands-synth/voice} beside
      * {@code speech-commands-synth/word}), a second head learns that set's labels too: a multi-task
      * teacher whose layers carry both tasks.
