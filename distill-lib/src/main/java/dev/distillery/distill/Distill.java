@@ -215,9 +215,7 @@ public final class Distill {
             throw new IllegalStateException(loss.describe() + " needs a teacher: use Distill.from(teacher)");
         }
         boolean teacherLogits = teacher == null || teacher.hasLogits();
-        if (!teacherLogits
-                && !(loss instanceof dev.distillery.loss.FeatureLoss f
-                        && !f.logits().needsTeacher())) {
+        if (!teacherLogits && !loss.featuresAlone()) {
             throw new SpecException(
                     "teacher '" + teacher.name() + "' is " + teacher.model().describe() + ": it gives no class "
                             + "scores (logits). A sentence encoder: distil its embeddings with SentenceDistill.from(teacher), "

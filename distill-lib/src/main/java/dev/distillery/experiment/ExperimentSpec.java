@@ -339,7 +339,12 @@ public record ExperimentSpec(
 
         /** A shipped pretrained encoder, under its own name. */
         public static TeacherSpec pretrained(String encoder) {
-            return new TeacherSpec(encoder, null, null, null, null, null, null, null, null, encoder);
+            return pretrained(encoder, encoder);
+        }
+
+        /** The pretrained teacher {@code model} from the registry, kept under {@code name}. */
+        public static TeacherSpec pretrained(String name, String model) {
+            return new TeacherSpec(name, null, null, null, null, null, null, null, null, model);
         }
 
         /** A teacher of one task. */

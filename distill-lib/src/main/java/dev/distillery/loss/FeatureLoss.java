@@ -295,6 +295,11 @@ public record FeatureLoss(
     }
 
     @Override
+    public boolean featuresAlone() {
+        return !logits.needsTeacher();
+    }
+
+    @Override
     public String describe() {
         return logits.describe() + " + " + String.join(" + ", termLabels());
     }

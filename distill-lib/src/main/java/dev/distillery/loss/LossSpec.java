@@ -42,6 +42,14 @@ public sealed interface LossSpec permits ScratchLoss, HintonLoss, FeatureLoss, N
     }
 
     /**
+     * Whether it learns from the teacher's intermediate outputs alone, never its class scores (a
+     * features loss whose logit part is {@code none}): such a loss can distil a teacher without logits.
+     */
+    default boolean featuresAlone() {
+        return false;
+    }
+
+    /**
      * The training objective this loss becomes for the models in {@code context}: output names and
      * shapes checked, layer mappings resolved, and every weight the loss owns (projections,
      * prediction heads, supervision heads) declared. Errors name the output and the fix.

@@ -50,17 +50,7 @@ public final class Workbench {
                 return ExperimentSpec.TeacherSpec.onnx(name, onnx);
             }
             if (teacher.model() instanceof dev.distillery.teacher.SpeechEmbedding) {
-                return new ExperimentSpec.TeacherSpec(
-                        name,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        dev.distillery.teacher.SpeechEmbedding.NAME);
+                return ExperimentSpec.TeacherSpec.pretrained(name, dev.distillery.teacher.SpeechEmbedding.NAME);
             }
             return new ExperimentSpec.TeacherSpec(name, null, file.toString(), null, null, null, null, null);
         }

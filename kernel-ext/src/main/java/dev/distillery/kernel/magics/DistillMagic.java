@@ -97,13 +97,8 @@ final class DistillMagic extends Magic {
         boolean source = from != null;
         LossSpec l = featureArgs.around(
                 loss != null ? Losses.parse(loss) : source ? Losses.hinton(4.0, 0.5) : Losses.scratch());
-        Workbench.TeacherEntry teacher = from == null || ensemble != null
-                ? null
-                : wb.teacherFor(
-                        from,
-                        "%distill",
-                        l instanceof dev.distillery.loss.FeatureLoss f
-                                && !f.logits().needsTeacher());
+        Workbench.TeacherEntry teacher =
+                from == null || ensemble != null ? null : wb.teacherFor(from, "%distill", l.featuresAlone());
         if (l.needsTeacher() && !source) {
             List<String> known = wb.teacherNames();
             throw new MagicUsageException(
