@@ -1,5 +1,6 @@
 package dev.distillery.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.distillery.nn.Activation;
 import dev.distillery.nn.Classifier;
 import dev.distillery.nn.CnnModel;
@@ -9,9 +10,11 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * A small convolutional net for square single-channel images: per entry of {@code channels} a
- * same-padded {@code kernel x kernel} convolution, the activation and 2x2 max pooling; then the
- * {@code dense} layers (dropout after each) and the output layer.
+ * A small convolutional net: per entry of {@code channels} a same-padded {@code kernel x kernel}
+ * convolution, the activation and 2x2 max pooling; then the {@code dense} layers (dropout after each)
+ * and the output layer. The images are {@code shape} ({@code 3x32x32}: C×H×W, stored in each row
+ * channel by channel); without it, square single-channel images of {@code inputs} pixels (784:
+ * 28×28), and then {@code shape} is left out of the spec's JSON.
  */
 public record CnnSpec(
         Integer inputs,
@@ -21,11 +24,26 @@ public record CnnSpec(
         List<Integer> dense,
         Integer outputs,
         String activation,
-        Double dropout)
+        Double dropout,
+        @JsonInclude(JsonInclude.Include.NON_NULL) ImageShape shape)
         implements ModelSpec {
 
+    /** For square single-channel images of {@code inputs} pixels. */
+    public CnnSpec(
+            Integer inputs,
+            List<Integer> channels,
+            Integer kernel,
+            Integer pool,
+            List<Integer> dense,
+            Integer outputs,
+            String activation,
+            Double dropout) {
+        this(inputs, channels, kernel, pool, dense, outputs, activation, dropout, null);
+    }
+
     public CnnSpec {
-        inputs = inputs == null ? 784 : inputs;
+        inputs = shape == null ? (inputs == null ? 784 : inputs) : checkShape("cnn", inputs, shape);
+        shape = shape == null || shape.isSquareGrey() ? null : shape;
         outputs = outputs == null ? 10 : outputs;
         kernel = kernel == null ? 3 : kernel;
         pool = pool == null ? 2 : pool;
@@ -40,17 +58,16 @@ public record CnnSpec(
         }
         ModelSpec.checkSizes("cnn", "channels", channels);
         ModelSpec.checkSizes("cnn", "dense", dense);
-        int side = (int) Math.round(Math.sqrt(inputs));
-        if (side * side != inputs) {
-            throw new SpecException("cnn spec: inputs " + inputs + " is not a square image (e.g. 784 = 28x28)");
-        }
-        int s = side;
+        ImageShape image = shape == null ? ImageShape.square("cnn", inputs) : shape;
+        int h = image.height();
+        int w = image.width();
         for (int i = 0; i < channels.size(); i++) {
-            s /= pool;
+            h /= pool;
+            w /= pool;
         }
-        if (s < 1) {
-            throw new SpecException("cnn spec: " + channels.size() + " pooling steps of " + pool + " shrink a " + side
-                    + "x" + side + " image to nothing; use fewer convolutions");
+        if (h < 1 || w < 1) {
+            throw new SpecException("cnn spec: " + channels.size() + " pooling steps of " + pool + " shrink a "
+                    + image.height() + "x" + image.width() + " image to nothing; use fewer convolutions");
         }
         activation = ModelSpec.checkActivation("cnn", activation);
         dropout = ModelSpec.checkDropout("cnn", dropout);
@@ -60,17 +77,41 @@ public record CnnSpec(
         return new CnnSpec(null, channels, null, null, dense, null, null, dropout);
     }
 
+    /** The inputs {@code shape} holds; refused when {@code inputs} is also given and disagrees. */
+    static int checkShape(String family, Integer inputs, ImageShape shape) {
+        if (inputs != null && inputs != shape.size()) {
+            throw new SpecException(family + " spec: inputs " + inputs + " disagrees with shape " + shape + " ("
+                    + shape.size() + " values); give one of them");
+        }
+        return shape.size();
+    }
+
+    /** The images this net reads. */
+    public ImageShape image() {
+        return shape == null ? ImageShape.square("cnn", inputs) : shape;
+    }
+
+    /** Values per example after the last convolution and pooling: what the first dense layer reads. */
+    public long convolvedWidth() {
+        ImageShape image = image();
+        long h = image.height();
+        long w = image.width();
+        for (int i = 0; i < channels.size(); i++) {
+            h /= pool;
+            w /= pool;
+        }
+        return channels.get(channels.size() - 1) * h * w;
+    }
+
     @Override
     public long parameterCount() {
         long n = 0;
-        long in = 1;
-        int s = side();
+        long in = image().channels();
         for (int c : channels) {
             n += (long) kernel * kernel * in * c + c;
             in = c;
-            s /= pool;
         }
-        long width = in * s * s;
+        long width = convolvedWidth();
         for (int d : dense) {
             n += width * d + d;
             width = d;
@@ -78,25 +119,37 @@ public record CnnSpec(
         return n + width * outputs + outputs;
     }
 
-    public int side() {
-        return (int) Math.round(Math.sqrt(inputs));
-    }
-
     @Override
     public Model compose(Classifier.Factory heads) {
-        return new CnnModel(side(), channels, kernel, pool, dense, Activation.of(activation), dropout, outputs, heads);
+        ImageShape i = image();
+        return new CnnModel(
+                i.channels(),
+                i.height(),
+                i.width(),
+                channels,
+                kernel,
+                pool,
+                dense,
+                Activation.of(activation),
+                dropout,
+                outputs,
+                heads);
     }
 
     @Override
     public String describe() {
         return "cnn " + channels.stream().map(String::valueOf).collect(Collectors.joining("-")) + " k" + kernel
-                + " dense " + dense.stream().map(String::valueOf).collect(Collectors.joining("-"));
+                + " dense " + dense.stream().map(String::valueOf).collect(Collectors.joining("-"))
+                + (shape == null ? "" : " on " + shape);
     }
 
     @Override
     public String compact() {
         String s = "cnn:" + channels.stream().map(String::valueOf).collect(Collectors.joining("x")) + ",kernel="
                 + kernel + ",dense=" + dense.stream().map(String::valueOf).collect(Collectors.joining("x"));
+        if (shape != null) s += ",shape=" + shape;
+        else if (inputs != 784) s += ",inputs=" + inputs;
+        if (outputs != 10) s += ",outputs=" + outputs;
         if (!activation.equals("relu")) s += ",activation=" + activation;
         if (dropout > 0) s += ",dropout=" + dropout;
         return s;

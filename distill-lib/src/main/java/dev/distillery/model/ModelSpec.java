@@ -49,7 +49,8 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
     /**
      * Reads the compact form: {@code KIND:SIZES[,key=value...]}, sizes separated by {@code x}.
      * Keys: {@code dropout}, {@code activation}, {@code inputs}, {@code outputs}; for cnn also
-     * {@code kernel}, {@code dense}; for vit ({@code vit:DEPTHxWIDTH}) {@code heads}, {@code ffn}
+     * {@code kernel}, {@code dense}; for cnn and vit {@code shape} (the images, {@code 3x32x32}: channels,
+     * height, width; default: square single-channel images of {@code inputs} pixels); for vit ({@code vit:DEPTHxWIDTH}) {@code heads}, {@code ffn}
      * (ratio), {@code patch}, {@code norm} (pre or post), {@code stride} (time reduction); speech
      * ({@code speech:DEPTHxWIDTH,frame=F,length=L}, L frames of F features in) takes the vit keys but patch;
      * text ({@code text:DEPTHxWIDTH,length=L,vocab=V}, L token ids in) takes heads, ffn, norm.
@@ -82,6 +83,7 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
         Integer length = null;
         Integer stride = null;
         Integer vocab = null;
+        ImageShape shape = null;
         for (int i = 1; i < parts.length; i++) {
             String[] kv = parts[i].split("=", 2);
             if (kv.length != 2) {
@@ -104,6 +106,7 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
                     case "length" -> length = Integer.parseInt(value);
                     case "stride" -> stride = Integer.parseInt(value);
                     case "vocab" -> vocab = Integer.parseInt(value);
+                    case "shape" -> shape = ImageShape.parse(value);
                     case "norm" -> {
                         if (!value.equals("pre") && !value.equals("post")) {
                             throw new SpecException(
@@ -114,7 +117,7 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
                     default ->
                         throw new SpecException("model spec '" + text + "': unknown key '" + key
                                 + "'; known keys: dropout, activation, inputs, outputs, kernel, dense, heads, ffn, patch, norm, "
-                                + "frame, length, stride, vocab");
+                                + "frame, length, stride, vocab, shape");
                 }
             } catch (NumberFormatException e) {
                 throw new SpecException("model spec '" + text + "': '" + value + "' is not a number for " + key);
@@ -131,6 +134,10 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
         }
         if (!kind.equals("speech") && !kind.equals("text") && length != null) {
             throw new SpecException("model spec '" + text + "': length is a speech or text key, not " + kind);
+        }
+        if (!kind.equals("cnn") && !kind.equals("vit") && shape != null) {
+            throw new SpecException(
+                    "model spec '" + text + "': shape (CxHxW) is an image key of cnn and vit, not " + kind);
         }
         if (!kind.equals("text") && vocab != null) {
             throw new SpecException("model spec '" + text + "': vocab is a text key, not " + kind);
@@ -194,7 +201,7 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
                 }
                 yield new MlpSpec(inputs, sizes, outputs, activation, dropout);
             }
-            case "cnn" -> new CnnSpec(inputs, sizes, kernel, null, dense, outputs, activation, dropout);
+            case "cnn" -> new CnnSpec(inputs, sizes, kernel, null, dense, outputs, activation, dropout, shape);
             case "vit" -> {
                 if (sizes.size() != 2) {
                     throw new SpecException("model spec '" + text + "': vit takes DEPTHxWIDTH, e.g. vit:4x64");
@@ -212,7 +219,9 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
                         dropout,
                         null,
                         null,
-                        stride);
+                        stride,
+                        null,
+                        shape);
             }
             default ->
                 throw new SpecException("model spec '" + text + "': unknown kind '" + kind

@@ -99,11 +99,7 @@ public record MultiHeadSpec(ModelSpec body, Integer heads, String combine, List<
         if (!c.dense().isEmpty()) {
             return c.dense().get(c.dense().size() - 1);
         }
-        int s = c.side();
-        for (int i = 0; i < c.channels().size(); i++) {
-            s /= c.pool();
-        }
-        return (long) c.channels().get(c.channels().size() - 1) * s * s;
+        return c.convolvedWidth();
     }
 
     /** Parameters beyond a single-head model: the other heads, and the mixing scores when learned. */

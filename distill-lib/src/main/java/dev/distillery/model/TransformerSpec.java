@@ -1,5 +1,6 @@
 package dev.distillery.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.distillery.nn.Activation;
 import dev.distillery.nn.Classifier;
 import dev.distillery.nn.FrameEmbedding;
@@ -12,8 +13,9 @@ import java.util.List;
 
 /**
  * A transformer encoder. The front end turns the input into a sequence of {@code width}-wide
- * vectors, each given a learned position embedding: {@code patches} (a small ViT: a square image
- * cut into {@code patch}×{@code patch} patches, each projected) or {@code frames} (speech features,
+ * vectors, each given a learned position embedding: {@code patches} (a small ViT: an image of
+ * {@code shape} C×H×W — without it, a square single-channel image of {@code inputs} pixels — cut into
+ * {@code patch}×{@code patch} patches across all channels, each projected) or {@code frames} (speech features,
  * {@code frame} values per frame, each frame projected) or {@code tokens} (text: {@code inputs} token
  * ids per example from a {@code vocab}-word vocabulary, each looked up in a learned embedding table;
  * id 0 is padding, which attention ignores and pooling leaves out, and whose hidden states are
@@ -41,7 +43,8 @@ public record TransformerSpec(
         String input,
         Integer frame,
         Integer stride,
-        Integer vocab)
+        Integer vocab,
+        @JsonInclude(JsonInclude.Include.NON_NULL) ImageShape shape)
         implements ModelSpec {
 
     public static final String PATCHES = "patches";
@@ -97,6 +100,40 @@ public record TransformerSpec(
                 null);
     }
 
+    /** Without an image shape: square single-channel images, or not images at all. */
+    public TransformerSpec(
+            Integer inputs,
+            Integer depth,
+            Integer width,
+            Integer heads,
+            Double ffnRatio,
+            Integer patch,
+            Boolean preNorm,
+            Integer outputs,
+            String activation,
+            Double dropout,
+            String input,
+            Integer frame,
+            Integer stride,
+            Integer vocab) {
+        this(
+                inputs,
+                depth,
+                width,
+                heads,
+                ffnRatio,
+                patch,
+                preNorm,
+                outputs,
+                activation,
+                dropout,
+                input,
+                frame,
+                stride,
+                vocab,
+                null);
+    }
+
     /**
      * A text transformer: {@code length} token ids in (padded with {@link #PAD}), a {@code vocab}-word
      * embedding table, mean pooling over the real tokens.
@@ -112,6 +149,15 @@ public record TransformerSpec(
         if (!List.of(PATCHES, FRAMES, TOKENS).contains(input)) {
             throw new SpecException("transformer spec: input '" + input + "' is not a front end; use patches (images), "
                     + "frames (speech features) or tokens (text)");
+        }
+        if (shape != null && !input.equals(PATCHES)) {
+            throw new SpecException("transformer spec: shape describes images (vit); a " + input + " front end reads "
+                    + (input.equals(TOKENS) ? "token ids" : "frames") + ", drop shape");
+        }
+        if (shape != null) {
+            // a square single-channel shape is the spec without one: one spec, whichever way it is written
+            inputs = CnnSpec.checkShape("vit", inputs, shape);
+            shape = shape.isSquareGrey() ? null : shape;
         }
         inputs =
                 inputs == null && input.equals(PATCHES) ? Integer.valueOf(784) : inputs; // boxed: no unboxing of a null
@@ -160,20 +206,18 @@ public record TransformerSpec(
             throw new SpecException("transformer spec: width " + width + " is not divisible by " + heads
                     + " heads; pick a width that is a multiple of the head count");
         }
+        int length;
         if (input.equals(PATCHES)) {
-            int side = (int) Math.round(Math.sqrt(inputs));
-            if (side * side != inputs) {
-                throw new SpecException(
-                        "transformer spec: inputs " + inputs + " is not a square image (e.g. 784 = 28 × 28)");
+            ImageShape image = shape == null ? ImageShape.square("vit", inputs) : shape;
+            if (image.height() % patch != 0 || image.width() % patch != 0) {
+                throw new SpecException("transformer spec: a " + image.height() + "×" + image.width()
+                        + " image does not split into " + patch + "×" + patch
+                        + " patches; pick a patch size that divides both sides");
             }
-            if (side % patch != 0) {
-                throw new SpecException("transformer spec: a " + side + "×" + side + " image does not split into "
-                        + patch + "×" + patch + " patches; pick a patch size that divides " + side);
-            }
+            length = (image.height() / patch) * (image.width() / patch);
+        } else {
+            length = input.equals(TOKENS) ? inputs : inputs / frame;
         }
-        int length = input.equals(PATCHES)
-                ? (int) Math.pow(Math.round(Math.sqrt(inputs)) / patch, 2)
-                : input.equals(TOKENS) ? inputs : inputs / frame;
         if (stride > length) {
             throw new SpecException("transformer spec: stride " + stride + " is longer than the sequence of " + length
                     + " positions; pick a stride of at most " + length);
@@ -196,7 +240,8 @@ public record TransformerSpec(
                 input,
                 frame,
                 newStride,
-                vocab);
+                vocab,
+                shape);
     }
 
     /** The same model at another width (and head count), all else kept. */
@@ -215,7 +260,8 @@ public record TransformerSpec(
                 input,
                 frame,
                 stride,
-                vocab);
+                vocab,
+                shape);
     }
 
     /** The same model with {@code n} outputs (classes). */
@@ -234,7 +280,8 @@ public record TransformerSpec(
                 input,
                 frame,
                 stride,
-                vocab);
+                vocab,
+                shape);
     }
 
     /** The same model at another depth. */
@@ -253,22 +300,24 @@ public record TransformerSpec(
                 input,
                 frame,
                 stride,
-                vocab);
+                vocab,
+                shape);
     }
 
     public static TransformerSpec of(int depth, int width, int heads) {
         return new TransformerSpec(null, depth, width, heads, null, null, null, null, null, null);
     }
 
-    public int side() {
-        return (int) Math.round(Math.sqrt(inputs));
+    /** The images a {@code patches} front end reads. */
+    public ImageShape image() {
+        return shape == null ? ImageShape.square("vit", inputs) : shape;
     }
 
     /** Positions the front end makes (patches per image or frames per example), before time reduction. */
     public int length() {
         if (input.equals(PATCHES)) {
-            int n = side() / patch;
-            return n * n;
+            ImageShape i = image();
+            return (i.height() / patch) * (i.width() / patch);
         }
         return input.equals(TOKENS) ? inputs : inputs / frame;
     }
@@ -278,9 +327,12 @@ public record TransformerSpec(
         return length() / stride;
     }
 
-    /** Values per position the front end projects: pixels per patch, or values per frame (1 for tokens: an id). */
+    /**
+     * Values per position the front end projects: pixels per patch over all channels, or values per frame
+     * (1 for tokens: an id).
+     */
     public int patchSize() {
-        return input.equals(PATCHES) ? patch * patch : input.equals(TOKENS) ? 1 : frame;
+        return input.equals(PATCHES) ? image().channels() * patch * patch : input.equals(TOKENS) ? 1 : frame;
     }
 
     /** The feed-forward block's inner width. */
@@ -301,15 +353,20 @@ public record TransformerSpec(
     @Override
     public Model compose(Classifier.Factory heads) {
         Activation act = Activation.of(activation);
-        TransformerModel.Shape shape =
+        TransformerModel.Shape layers =
                 new TransformerModel.Shape(width, depth, this.heads, ffn(), act, preNorm, dropout, stride);
         return switch (input) {
             case TOKENS ->
-                new TransformerModel(inputs, new TokenEmbedding(vocab, length(), width), shape, outputs, heads);
+                new TransformerModel(inputs, new TokenEmbedding(vocab, length(), width), layers, outputs, heads);
             case FRAMES ->
-                new TransformerModel(inputs, new FrameEmbedding(frame, length(), width, act), shape, outputs, heads);
+                new TransformerModel(inputs, new FrameEmbedding(frame, length(), width, act), layers, outputs, heads);
             default ->
-                new TransformerModel(inputs, new PatchEmbedding(side(), patch, width, act), shape, outputs, heads);
+                new TransformerModel(
+                        inputs,
+                        new PatchEmbedding(image().channels(), image().height(), image().width(), patch, width, act),
+                        layers,
+                        outputs,
+                        heads);
         };
     }
 
@@ -321,7 +378,9 @@ public record TransformerSpec(
             case TOKENS ->
                 "text " + depth + "×" + width + " h" + heads + " ffn×" + trim(ffnRatio) + " length " + inputs
                         + " vocab " + vocab;
-            default -> "vit " + depth + "×" + width + " h" + heads + " ffn×" + trim(ffnRatio) + " p" + patch;
+            default ->
+                "vit " + depth + "×" + width + " h" + heads + " ffn×" + trim(ffnRatio) + " p" + patch
+                        + (shape == null ? "" : " on " + shape);
         };
         return front + (stride > 1 ? " stride " + stride : "") + (preNorm ? "" : " post-norm");
     }
@@ -337,7 +396,8 @@ public record TransformerSpec(
         if (input.equals(TOKENS)) s += ",length=" + inputs + ",vocab=" + vocab;
         if (stride > 1) s += ",stride=" + stride;
         if (!preNorm) s += ",norm=post";
-        if (input.equals(PATCHES) && inputs != 784) s += ",inputs=" + inputs;
+        if (shape != null) s += ",shape=" + shape;
+        else if (input.equals(PATCHES) && inputs != 784) s += ",inputs=" + inputs;
         if (outputs != 10) s += ",outputs=" + outputs;
         if (!activation.equals("gelu")) s += ",activation=" + activation;
         if (dropout > 0) s += ",dropout=" + dropout;

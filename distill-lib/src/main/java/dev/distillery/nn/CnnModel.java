@@ -6,17 +6,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A convolutional network on {@code side × side} single-channel images: stages {@code convs.{i}}
- * (convolution, activation, max pooling), then dense layers and the classifier.
+ * A convolutional network on images of {@code channels} planes of {@code height × width} pixels,
+ * each row of the input holding one image channel by channel ({@code C×H×W}): stages
+ * {@code convs.{i}} (convolution, activation, max pooling), then dense layers and the classifier.
  */
 public final class CnnModel extends DenseModel {
 
-    private final int side;
+    private final int channels;
+    private final int height;
+    private final int width;
     private final ModuleList<Conv2d> convs;
     private final MaxPool2d pool;
 
     public CnnModel(
-            int side,
+            int imageChannels,
+            int height,
+            int width,
             List<Integer> channels,
             int kernel,
             int pool,
@@ -26,29 +31,33 @@ public final class CnnModel extends DenseModel {
             int classes,
             Classifier.Factory heads) {
         super(activation);
-        this.side = side;
+        this.channels = imageChannels;
+        this.height = height;
+        this.width = width;
         this.convs = child("convs", new ModuleList<>());
-        int s = side;
-        int ch = 1;
+        int h = height;
+        int w = width;
+        int ch = imageChannels;
         for (int out : channels) {
             convs.add(new Conv2d(ch, out, kernel, activation));
-            s /= pool;
+            h /= pool;
+            w /= pool;
             ch = out;
         }
         this.pool = child("pool", new MaxPool2d(pool));
-        declareTail((long) ch * s * s, dense, dropout, classes, heads);
+        declareTail((long) ch * h * w, dense, dropout, classes, heads);
     }
 
     @Override
     public int inputs() {
-        return side * side;
+        return channels * height * width;
     }
 
     @Override
     public Map<String, Var> forward(Forward f, Var input) {
         Map<String, Var> out = new LinkedHashMap<>();
         long b = f.batch();
-        Var x = input.reshape(b, 1, side, side);
+        Var x = input.reshape(b, channels, height, width);
         for (int i = 0; i < convs.size(); i++) {
             x = pool.forward(activation().apply(convs.get(i).forward(f, x)));
             out.put(Outputs.layer(i), x);
@@ -59,6 +68,6 @@ public final class CnnModel extends DenseModel {
 
     @Override
     public Map<String, Object> settings() {
-        return ordered("side", side, "activation", activation());
+        return ordered("image", channels + "x" + height + "x" + width, "activation", activation());
     }
 }

@@ -4,30 +4,35 @@ import dev.distillery.tensor.Var;
 import java.util.Map;
 
 /**
- * A {@code side × side} single-channel image {@code [B, side²]} cut into {@code patch × patch}
- * patches, each projected to {@code width} ({@code proj}), plus a learned position embedding.
+ * Images of {@code channels} planes of {@code height × width} pixels, {@code [B, C·H·W]} laid out
+ * channel by channel, cut into {@code patch × patch} patches; each patch (all its channels) is
+ * projected to {@code dim} ({@code proj}), plus a learned position embedding.
  */
 public final class PatchEmbedding extends Module implements SequenceEmbedding {
 
-    private final int side;
-    private final int patch;
+    private final int channels;
+    private final int height;
     private final int width;
+    private final int patch;
+    private final int dim;
     private final Linear proj;
     private final Parameter positions;
 
-    public PatchEmbedding(int side, int patch, int width, Activation activation) {
-        if (side % patch != 0) {
-            throw new IllegalArgumentException("patch " + patch + " does not tile a " + side + "×" + side + " image");
+    public PatchEmbedding(int channels, int height, int width, int patch, int dim, Activation activation) {
+        if (height % patch != 0 || width % patch != 0) {
+            throw new IllegalArgumentException(
+                    "patch " + patch + " does not tile a " + height + "×" + width + " image");
         }
-        this.side = side;
-        this.patch = patch;
+        this.channels = channels;
+        this.height = height;
         this.width = width;
-        this.proj = child("proj", new Linear((long) patch * patch, width, activation));
-        int n = side / patch;
-        this.positions = parameter("positions", Init.normal(0.02), (long) n * n, width);
+        this.patch = patch;
+        this.dim = dim;
+        this.proj = child("proj", new Linear((long) channels * patch * patch, dim, activation));
+        this.positions = parameter("positions", Init.normal(0.02), length(), dim);
     }
 
-    /** {@code [B, side²]} to {@code [B, patches, width]}. */
+    /** {@code [B, C·H·W]} to {@code [B, patches, dim]}. */
     @Override
     public Embedded forward(Forward f, Var image) {
         return new Embedded(project(f, image), null);
@@ -35,19 +40,22 @@ public final class PatchEmbedding extends Module implements SequenceEmbedding {
 
     private Var project(Forward f, Var image) {
         long b = f.batch();
-        int n = side / patch;
-        Var pieces =
-                image.reshape(b, n, patch, n, patch).permute(0, 1, 3, 2, 4).reshape(b * n * n, (long) patch * patch);
-        return proj.forward(f, pieces).reshape(b, (long) n * n, width).add(f.value(positions));
+        int rows = height / patch;
+        int cols = width / patch;
+        // [B, C, rows, p, cols, p] -> [B, rows, cols, C, p, p]: one patch's pixels together, channel by channel
+        Var pieces = image.reshape(b, channels, rows, patch, cols, patch)
+                .permute(0, 2, 4, 1, 3, 5)
+                .reshape(b * rows * cols, (long) channels * patch * patch);
+        return proj.forward(f, pieces).reshape(b, length(), dim).add(f.value(positions));
     }
 
     @Override
     public int length() {
-        return (side / patch) * (side / patch);
+        return (height / patch) * (width / patch);
     }
 
     @Override
     public Map<String, Object> settings() {
-        return ordered("side", side, "patch", patch, "width", width);
+        return ordered("image", channels + "x" + height + "x" + width, "patch", patch, "width", dim);
     }
 }

@@ -105,7 +105,7 @@ class ModulesTest {
                 Init.Kind.ONES,
                 m.parameters().get("blocks.0.norm1.weight").init().kind());
         String tree = m.tree();
-        assertTrue(tree.contains("embed: PatchEmbedding(side=28, patch=4, width=16)"), tree);
+        assertTrue(tree.contains("embed: PatchEmbedding(image=1x28x28, patch=4, width=16)"), tree);
         assertTrue(tree.contains("ffn: FeedForward(activation=gelu)"), tree);
         assertTrue(tree.contains("weight: [16, 32] N(0,"), tree);
     }
