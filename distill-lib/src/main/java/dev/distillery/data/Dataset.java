@@ -1,6 +1,7 @@
 package dev.distillery.data;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,4 +22,12 @@ public interface Dataset {
      * themselves, or a manifest that lists every file with its own checksum.
      */
     Map<String, String> checksums(Path dir);
+
+    /**
+     * The names of the classes, by index, where the data set learned them from its files (a user's
+     * own data: folder names, a label column's values); empty when its classes are fixed.
+     */
+    default List<String> classes(Path dir) {
+        return List.of();
+    }
 }

@@ -54,6 +54,14 @@ public final class Datasets {
         return REGISTRY.get(name);
     }
 
+    /**
+     * The data a spec names: a registered data set, or a user's own files ({@code folder:PATH},
+     * {@code csv:PATH}, {@code npy:PATH}: {@link DataSources}) read as {@code options} say.
+     */
+    public static Dataset resolve(String dataset, Map<String, String> options) {
+        return DataSources.isSource(dataset) ? DataSources.open(dataset, options) : get(dataset);
+    }
+
     /** The four IDX files from Debian's package, found on the {@link FashionMnist#locator() search path}. */
     private static final class FashionMnistSet implements Dataset {
         @Override

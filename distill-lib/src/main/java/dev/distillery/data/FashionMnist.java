@@ -114,11 +114,12 @@ public final class FashionMnist {
                 y[i] = lab[i];
             }
             return new LabeledData(
-                    name,
-                    Nd4j.create(f, new long[] {n, d}, DataType.FLOAT),
-                    y,
-                    CLASSES,
-                    DataLocator.sha256(name + "|" + sourceSha));
+                            name,
+                            Nd4j.create(f, new long[] {n, d}, DataType.FLOAT),
+                            y,
+                            CLASSES,
+                            DataLocator.sha256(name + "|" + sourceSha))
+                    .withImageShape("1x" + rows + "x" + cols);
         } catch (IOException e) {
             throw new DataUnavailableException(
                     "cannot read " + images + " / " + labels + ": " + e.getMessage() + ". Reinstall with: "

@@ -28,10 +28,11 @@ public final class LabeledData {
     private final boolean[] labeled;
     private final String fingerprint;
     private final INDArray waveforms;
+    private final String imageShape;
     private INDArray oneHot;
 
     public LabeledData(String name, INDArray features, int[] labels, int numClasses, String fingerprint) {
-        this(name, features, labels, numClasses, null, fingerprint, null);
+        this(name, features, labels, numClasses, null, fingerprint, null, null);
     }
 
     private LabeledData(
@@ -41,7 +42,8 @@ public final class LabeledData {
             int numClasses,
             boolean[] labeled,
             String fingerprint,
-            INDArray waveforms) {
+            INDArray waveforms,
+            String imageShape) {
         if (features.rank() != 2 || features.rows() != labels.length) {
             throw new IllegalArgumentException(name + ": features " + Arrays.toString(features.shape())
                     + " do not match " + labels.length + " labels; expected [" + labels.length + ", D]");
@@ -63,11 +65,27 @@ public final class LabeledData {
                     + " do not match " + labels.length + " rows; expected [" + labels.length + ", samples]");
         }
         this.waveforms = waveforms;
+        this.imageShape = imageShape;
     }
 
     /** The same rows with each one's waveform, {@code [N, samples]}. */
     public LabeledData withWaveforms(INDArray waveforms) {
-        return new LabeledData(name, features, labels, numClasses, labeled, fingerprint, waveforms);
+        return new LabeledData(name, features, labels, numClasses, labeled, fingerprint, waveforms, imageShape);
+    }
+
+    /** The same rows with other features {@code [N, D]} (e.g. scaled): labels, mask and fingerprint kept. */
+    public LabeledData withFeatures(INDArray scaled) {
+        return new LabeledData(name, scaled, labels, numClasses, labeled, fingerprint, waveforms, imageShape);
+    }
+
+    /** The same rows, said to be images of {@code shape} ({@code 3x32x32}: channels, height, width). */
+    public LabeledData withImageShape(String shape) {
+        return new LabeledData(name, features, labels, numClasses, labeled, fingerprint, waveforms, shape);
+    }
+
+    /** The shape of each row when the rows are images ({@code 3x32x32}), else null. */
+    public String imageShape() {
+        return imageShape;
     }
 
     /** Each row's waveform {@code [N, samples]} (audio data only). */
@@ -162,7 +180,7 @@ public final class LabeledData {
         INDArray f = Nd4j.pullRows(features, 1, rows);
         String fp = DataLocator.sha256(fingerprint + "|" + what + "|" + Arrays.hashCode(rows) + "|" + rows.length);
         INDArray w = waveforms == null ? null : Nd4j.pullRows(waveforms, 1, rows);
-        return new LabeledData(name + "[" + what + "]", f, l, numClasses, lab, fp, w);
+        return new LabeledData(name + "[" + what + "]", f, l, numClasses, lab, fp, w, imageShape);
     }
 
     /** A seeded random sample of {@code n} rows (all rows if {@code n >= size()}). */
@@ -185,7 +203,7 @@ public final class LabeledData {
         if (n <= 0) {
             throw new IllegalArgumentException(name + ": labels to keep must be positive, got " + n);
         }
-        if (n >= size()) {
+        if (n >= labeledCount()) {
             return this;
         }
         int[] perm = permutation(size(), new SplittableRandom(seed));
@@ -195,14 +213,41 @@ public final class LabeledData {
         int kept = 0;
         for (int i = 0; i < perm.length && kept < n; i++) {
             int r = perm[i];
-            if (perClass[labels[r]] < quota) {
+            if (isLabeled(r) && perClass[labels[r]] < quota) {
                 perClass[labels[r]]++;
                 keep[r] = true;
                 kept++;
             }
         }
         String fp = DataLocator.sha256(fingerprint + "|labels " + n + " seed " + seed);
-        return new LabeledData(name, features, labels, numClasses, keep, fp, waveforms);
+        return new LabeledData(name, features, labels, numClasses, keep, fp, waveforms, imageShape);
+    }
+
+    /**
+     * These rows followed by {@code extra} rows without labels (a transfer set: the teacher's soft targets
+     * only), e.g. images of an unlabelled folder; {@code source} names them in the fingerprint.
+     */
+    public LabeledData withUnlabelled(INDArray extra, INDArray extraWaveforms, String source) {
+        if (extra.rank() != 2 || extra.columns() != features.columns()) {
+            throw new IllegalArgumentException(name + ": unlabelled rows " + Arrays.toString(extra.shape())
+                    + " do not have the " + features.columns() + " values of its rows");
+        }
+        int n = size() + extra.rows();
+        boolean[] lab = new boolean[n];
+        for (int i = 0; i < size(); i++) {
+            lab[i] = isLabeled(i);
+        }
+        int[] l = Arrays.copyOf(labels, n); // the extra rows' label 0 is never read: they are masked
+        INDArray w = waveforms == null || extraWaveforms == null ? null : Nd4j.concat(0, waveforms, extraWaveforms);
+        return new LabeledData(
+                name,
+                Nd4j.concat(0, features, extra),
+                l,
+                numClasses,
+                lab,
+                DataLocator.sha256(fingerprint + "|unlabelled " + source),
+                w,
+                imageShape);
     }
 
     /** Only the examples whose labels training may use. */
@@ -212,7 +257,7 @@ public final class LabeledData {
         }
         int[] rows = IntStream.range(0, size()).filter(i -> labeled[i]).toArray();
         LabeledData d = rows(rows, "labeled");
-        return new LabeledData(d.name, d.features, d.labels, numClasses, null, d.fingerprint, d.waveforms);
+        return new LabeledData(d.name, d.features, d.labels, numClasses, null, d.fingerprint, d.waveforms, imageShape);
     }
 
     static int[] permutation(int n, SplittableRandom rng) {

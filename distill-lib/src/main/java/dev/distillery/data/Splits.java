@@ -23,11 +23,11 @@ public record Splits(LabeledData train, LabeledData validation, LabeledData test
 
     /** The same splits with training labels limited to {@code n} (see {@link LabeledData#keepLabels}). */
     public Splits withLabels(int n, long seed) {
-        if (n > train.size()) {
+        if (n > train.labeledCount()) {
             throw new dev.distillery.spec.SpecException(String.format(
-                    "labels (data.labels, --labels) is %,d but the training split has %,d rows; give at most %,d, "
-                            + "or leave it out for every label",
-                    n, train.size(), train.size()));
+                    "labels (data.labels, --labels) is %,d but the training split has %,d labelled rows; give at "
+                            + "most %,d, or leave it out for every label",
+                    n, train.labeledCount(), train.labeledCount()));
         }
         return new Splits(train.keepLabels(n, seed), validation, test);
     }

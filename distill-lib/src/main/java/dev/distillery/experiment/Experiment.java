@@ -4,6 +4,7 @@ import dev.distillery.backend.Backend;
 import dev.distillery.data.DataLocator;
 import dev.distillery.data.Dataset;
 import dev.distillery.data.Datasets;
+import dev.distillery.data.LabeledData;
 import dev.distillery.data.Splits;
 import dev.distillery.data.TextDataset;
 import dev.distillery.data.TextTokenizer;
@@ -142,7 +143,7 @@ public final class Experiment {
      * length), and {@code log} hears of the corpus's packages being fetched.
      */
     public static Splits data(ExperimentSpec.DataSpec d, TextTokenizer tokenizer, Consumer<String> log) {
-        Dataset set = Datasets.get(d.dataset());
+        Dataset set = Datasets.resolve(d.dataset(), d.options());
         Splits s;
         if (set instanceof TextDataset text) {
             if (tokenizer == null) {
@@ -151,7 +152,12 @@ public final class Experiment {
             }
             s = text.load(dir(d), tokenizer, d.textOptions(), log);
         } else {
-            s = set.load(dir(d), d.validation(), d.splitSeed());
+            s = set.load(dir(d), d.validation() == null ? 0 : d.validation(), d.splitSeed());
+        }
+        if (d.isSource()) {
+            enough(d, "train", d.trainSize(), s.train());
+            enough(d, "val", d.validationSize(), s.validation());
+            enough(d, "test", d.testSize(), s.test());
         }
         if (d.trainSize() != null || d.validationSize() != null || d.testSize() != null) {
             s = s.sample(
@@ -163,9 +169,22 @@ public final class Experiment {
         return s;
     }
 
-    /** The data as used for the record: the rows' fingerprint and sizes, and the checksums of the files they came from. */
+    /** A subsample of your own data larger than its split is refused: it would silently be the whole split. */
+    private static void enough(ExperimentSpec.DataSpec d, String key, Integer asked, LabeledData part) {
+        if (asked != null && asked > part.size()) {
+            throw new SpecException(String.format(
+                    "data '%s': %s=%,d asks for more examples than its split has (%,d); give at most %,d, or add "
+                            + "examples",
+                    d.compact(), key, asked, part.size(), part.size()));
+        }
+    }
+
+    /**
+     * The data as used for the record: the rows' fingerprint and sizes, the checksums of the files they
+     * came from, and the class names a user's own data learned from its files.
+     */
     public static RunRecord.DataInfo dataInfo(ExperimentSpec.DataSpec d, Splits used) {
-        return RunRecord.DataInfo.of(d.dataset(), Datasets.get(d.dataset()), dir(d), used);
+        return RunRecord.DataInfo.of(d.dataset(), Datasets.resolve(d.dataset(), d.options()), dir(d), used);
     }
 
     private static Path dir(ExperimentSpec.DataSpec d) {
@@ -218,7 +237,10 @@ public final class Experiment {
         }
         if (ts.pretrained() != null) {
             // a pretrained speech teacher (text encoders run in EmbeddingExperiment)
-            Teacher t = Teachers.speech(Backend.threads(), log);
+            // opened for the clips' own length (one second for the speech set)
+            Teacher t = data.train().hasWaveforms()
+                    ? Teachers.speech(data.train().waveforms().columns(), Backend.threads(), log)
+                    : Teachers.speech(Backend.threads(), log);
             return new Prepared(
                     new Teacher(ts.name(), t.model(), t.provenance()),
                     "pretrained " + ts.pretrained() + " (npm " + dev.distillery.teacher.SpeechEmbedding.PACKAGE.spec()
@@ -291,12 +313,13 @@ public final class Experiment {
                 ? all
                 : all.withLabels(spec.data().labels(), spec.data().splitSeed());
         log.accept(String.format(
-                "data: %s, %,d train (%,d labels for students), %,d validation, %,d test",
+                "data: %s, %,d train (%,d labels for students), %,d validation, %,d test%s",
                 spec.data().dataset(),
                 data.train().size(),
                 data.train().labeledCount(),
                 data.validation().size(),
-                data.test().size()));
+                data.test().size(),
+                data.train().imageShape() == null ? "" : "; " + data.train().imageShape() + " images"));
 
         Prepared prepared =
                 spec.teacher() == null ? null : teacher(spec.teacher(), spec.data(), all, store, listeners, log);

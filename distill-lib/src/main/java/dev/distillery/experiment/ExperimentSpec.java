@@ -2,6 +2,7 @@ package dev.distillery.experiment;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.distillery.data.DataSources;
 import dev.distillery.data.Datasets;
 import dev.distillery.data.TextTasks;
 import dev.distillery.loss.EnsembleMode;
@@ -146,12 +147,14 @@ public record ExperimentSpec(
     }
 
     /**
-     * Which data: the dataset (a name from {@link Datasets}), the validation rows held out of the
-     * training file, how many training labels the students may see (null: all; the teacher always sees
-     * all), optional seeded subsamples for quick runs, the seed of the split, and the directory the
-     * files are in (null: the data set's default search path). A text data set ({@code text/…}) is
-     * tokenized by the pretrained teacher's tokenizer; {@code text} gives its token length and the sizes
-     * of its tasks (null: {@link TextTasks.Options#fast()}).
+     * Which data: the dataset (a name from {@link Datasets}, or a user's own files: {@code folder:PATH},
+     * {@code csv:PATH}, {@code npy:PATH}, read as the source {@code options} say — see
+     * {@link DataSources}), the validation rows held out of the training file (registered sets), how many
+     * training labels the students may see (null: all; the teacher always sees all), optional seeded
+     * subsamples for quick runs, the seed of the split, and the directory the files are in (null: the
+     * data set's default search path). A text data set ({@code text/…}) is tokenized by the pretrained
+     * teacher's tokenizer; {@code text} gives its token length and the sizes of its tasks (null:
+     * {@link TextTasks.Options#fast()}).
      */
     public record DataSpec(
             String dataset,
@@ -162,7 +165,11 @@ public record ExperimentSpec(
             Integer testSize,
             Long splitSeed,
             String dir,
-            @JsonInclude(JsonInclude.Include.NON_NULL) TextTasks.Options text) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) TextTasks.Options text,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> options) {
+
+        /** Keys every data spec takes; a source ({@code folder:PATH}) also takes its own. */
+        static final List<String> KEYS = List.of("labels", "train", "val", "test", "holdout", "seed", "dir");
 
         /** Data that is not text. */
         public DataSpec(
@@ -174,23 +181,62 @@ public record ExperimentSpec(
                 Integer testSize,
                 Long splitSeed,
                 String dir) {
-            this(dataset, validation, labels, trainSize, validationSize, testSize, splitSeed, dir, null);
+            this(dataset, validation, labels, trainSize, validationSize, testSize, splitSeed, dir, null, null);
+        }
+
+        /** A registered data set, maybe text. */
+        public DataSpec(
+                String dataset,
+                Integer validation,
+                Integer labels,
+                Integer trainSize,
+                Integer validationSize,
+                Integer testSize,
+                Long splitSeed,
+                String dir,
+                TextTasks.Options text) {
+            this(dataset, validation, labels, trainSize, validationSize, testSize, splitSeed, dir, text, null);
         }
 
         public DataSpec {
-            dataset = dataset == null ? "fashion-mnist" : dataset;
-            validation = validation == null ? 5000 : validation;
+            dataset = dataset == null ? "fashion-mnist" : dataset.trim();
             splitSeed = splitSeed == null ? 0L : splitSeed;
-            try {
-                dataset = Datasets.registry().entry(dataset).name();
-            } catch (Registry.UnknownNameException e) {
-                throw new SpecException("data.dataset: " + e.getMessage(), e);
+            options = options == null ? Map.of() : options;
+            if (DataSources.isSource(dataset)) {
+                if (validation != null || dir != null) {
+                    throw new SpecException("data '" + dataset + "': holdout and dir belong to the registered data "
+                            + "sets; your own data is split by split=TRAIN/VAL/TEST (default 80/10/10) or by its "
+                            + "train/val/test files");
+                }
+                options = java.util.Collections.unmodifiableMap(
+                        new java.util.TreeMap<>(DataSources.check(dataset, options)));
+            } else {
+                validation = validation == null ? 5000 : validation;
+                if (!options.isEmpty()) {
+                    throw new SpecException("data '" + dataset + "' takes the keys " + String.join(", ", KEYS)
+                            + "; " + String.join(", ", options.keySet()) + " belong to your own data (folder:PATH, "
+                            + "csv:PATH, npy:PATH)");
+                }
+                try {
+                    dataset = Datasets.registry().entry(dataset).name();
+                } catch (Registry.UnknownNameException e) {
+                    throw new SpecException(
+                            "data.dataset: " + e.getMessage()
+                                    + "; or your own data: folder:PATH, csv:PATH,label=COLUMN, npy:X.npy,labels=Y.npy",
+                            e);
+                }
+                positive("data.validation", validation);
             }
-            positive("data.validation", validation);
             positive("data.labels", labels);
             positive("data.trainSize", trainSize);
             positive("data.validationSize", validationSize);
             positive("data.testSize", testSize);
+        }
+
+        /** Whether this names a user's own files rather than a registered data set. */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public boolean isSource() {
+            return DataSources.isSource(dataset);
         }
 
         /** A data spec written as one string in a spec file ({@code data: fashion-mnist:labels=1000}): see {@link #parse}. */
@@ -202,62 +248,120 @@ public record ExperimentSpec(
         /**
          * The compact form, e.g. {@code fashion-mnist:labels=1000,train=20000,val=2000,test=5000}; keys:
          * {@code labels}, {@code train}, {@code val}, {@code test} (seeded subsample sizes),
-         * {@code holdout} (validation rows held out of the training file), {@code seed}, {@code dir}.
+         * {@code holdout} (validation rows held out of the training file), {@code seed}, {@code dir}. A
+         * user's own data is {@code KIND:PATH} followed by the same keys (but holdout and dir) and its
+         * kind's own, e.g. {@code folder:photos,size=32x32,split=70/15/15,labels=100} or
+         * {@code npy:x.npy,labels=y.npy} (there {@code labels=} with a file is the labels file, with a
+         * number the label limit).
          */
         public static DataSpec parse(String text) {
             String t = text.trim();
             int colon = t.indexOf(':');
             String dataset = colon < 0 ? t : t.substring(0, colon);
-            Map<String, String> kv = new LinkedHashMap<>();
-            if (colon >= 0 && colon < t.length() - 1) {
-                for (String part : t.substring(colon + 1).split(",")) {
-                    int eq = part.indexOf('=');
-                    if (eq <= 0) {
-                        throw new SpecException("data '" + text + "': '" + part + "' is not key=value; e.g. "
-                                + "fashion-mnist:labels=1000,train=20000");
-                    }
-                    kv.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
-                }
+            String rest = colon < 0 ? "" : t.substring(colon + 1);
+            if (DataSources.isSource(t)) {
+                int comma = rest.indexOf(',');
+                dataset = t.substring(0, colon + 1) + (comma < 0 ? rest : rest.substring(0, comma)).trim();
+                rest = comma < 0 ? "" : rest.substring(comma + 1);
             }
-            List<String> known = List.of("labels", "train", "val", "test", "holdout", "seed", "dir");
-            for (String k : kv.keySet()) {
-                if (!known.contains(k)) {
-                    throw new SpecException(
-                            "data '" + text + "': unknown key '" + k + "'; known: " + String.join(", ", known));
-                }
-            }
+            Keys k = Keys.of(rest, text, DataSources.isSource(t));
             return new DataSpec(
                     dataset.isEmpty() ? null : dataset,
-                    intOrNull(text, kv, "holdout"),
-                    intOrNull(text, kv, "labels"),
-                    intOrNull(text, kv, "train"),
-                    intOrNull(text, kv, "val"),
-                    intOrNull(text, kv, "test"),
-                    kv.containsKey("seed") ? Long.valueOf(intOrNull(text, kv, "seed")) : null,
-                    kv.get("dir"));
+                    k.intOrNull("holdout"),
+                    k.intOrNull("labels"),
+                    k.intOrNull("train"),
+                    k.intOrNull("val"),
+                    k.intOrNull("test"),
+                    k.common().containsKey("seed") ? Long.valueOf(k.intOrNull("seed")) : null,
+                    k.common().get("dir"),
+                    null,
+                    k.own());
+        }
+
+        /**
+         * This spec with the {@code key=value,...} settings of {@code keys} (e.g. {@code labels=100,train=500})
+         * on top; {@code text} is the whole spec, for errors.
+         */
+        public DataSpec with(String keys, String text) {
+            Keys k = Keys.of(keys, text, isSource());
+            Map<String, String> own = new LinkedHashMap<>(options);
+            own.putAll(k.own());
+            Map<String, String> c = k.common();
+            return new DataSpec(
+                    dataset,
+                    c.containsKey("holdout") ? k.intOrNull("holdout") : isSource() ? null : validation,
+                    c.containsKey("labels") ? k.intOrNull("labels") : labels,
+                    c.containsKey("train") ? k.intOrNull("train") : trainSize,
+                    c.containsKey("val") ? k.intOrNull("val") : validationSize,
+                    c.containsKey("test") ? k.intOrNull("test") : testSize,
+                    c.containsKey("seed") ? Long.valueOf(k.intOrNull("seed")) : splitSeed,
+                    c.containsKey("dir") ? c.get("dir") : dir,
+                    text(),
+                    own);
+        }
+
+        /**
+         * The {@code key=value} pairs of a compact data spec: the keys every spec takes, and a source's own
+         * (for a source, {@code labels=} with a file rather than a number is its own: the labels file).
+         */
+        private record Keys(Map<String, String> common, Map<String, String> own, String text) {
+            static Keys of(String keys, String text, boolean source) {
+                Map<String, String> common = new LinkedHashMap<>();
+                Map<String, String> own = new LinkedHashMap<>();
+                if (!keys.isBlank()) {
+                    for (String part : keys.split(",")) {
+                        int eq = part.indexOf('=');
+                        if (eq <= 0) {
+                            throw new SpecException("data '" + text + "': '" + part + "' is not key=value; e.g. "
+                                    + "fashion-mnist:labels=1000,train=20000");
+                        }
+                        String k = part.substring(0, eq).trim();
+                        String v = part.substring(eq + 1).trim();
+                        boolean labelsFile =
+                                k.equals("labels") && !v.replace("_", "").matches("\\d+");
+                        if (source && (labelsFile || !KEYS.contains(k))) {
+                            own.put(k, v);
+                        } else if (KEYS.contains(k)) {
+                            common.put(k, v);
+                        } else {
+                            throw new SpecException(
+                                    "data '" + text + "': unknown key '" + k + "'; known: " + String.join(", ", KEYS));
+                        }
+                    }
+                }
+                return new Keys(common, own, text);
+            }
+
+            Integer intOrNull(String key) {
+                return DataSpec.intOrNull(text, common, key);
+            }
         }
 
         /** The compact form {@link #parse} reads, with only the fields that differ from the defaults. */
         public String compact() {
             List<String> parts = new ArrayList<>();
+            options.forEach((k, v) -> parts.add(k + "=" + v));
             if (labels != null) parts.add("labels=" + labels);
             if (trainSize != null) parts.add("train=" + trainSize);
             if (validationSize != null) parts.add("val=" + validationSize);
             if (testSize != null) parts.add("test=" + testSize);
-            if (validation != 5000) parts.add("holdout=" + validation);
+            if (validation != null && validation != 5000) parts.add("holdout=" + validation);
             if (splitSeed != 0L) parts.add("seed=" + splitSeed);
             if (dir != null) parts.add("dir=" + dir);
-            return parts.isEmpty() ? dataset : dataset + ":" + String.join(",", parts);
+            String sep = isSource() ? "," : ":";
+            return parts.isEmpty() ? dataset : dataset + sep + String.join(",", parts);
         }
 
         /** The same data spec for another data set over the same files (e.g. the other task of the speech set). */
         public DataSpec withDataset(String name) {
-            return new DataSpec(name, validation, labels, trainSize, validationSize, testSize, splitSeed, dir, text);
+            return new DataSpec(
+                    name, validation, labels, trainSize, validationSize, testSize, splitSeed, dir, text, options);
         }
 
         /** The same data with students limited to {@code n} labels (null: all). */
         public DataSpec withLabels(Integer n) {
-            return new DataSpec(dataset, validation, n, trainSize, validationSize, testSize, splitSeed, dir, text);
+            return new DataSpec(
+                    dataset, validation, n, trainSize, validationSize, testSize, splitSeed, dir, text, options);
         }
 
         /** How the text is tokenized and sized: {@code text}, or the quick default. */

@@ -1,5 +1,6 @@
 package dev.distillery.experiment;
 
+import dev.distillery.data.DataSources;
 import dev.distillery.data.Datasets;
 import dev.distillery.loss.FeatureTerms;
 import dev.distillery.loss.Losses;
@@ -28,6 +29,9 @@ public final class Registries {
                         FeatureTerms.registry()),
                 new Section("Projections (proj=NAME in a feature term)", Projection.registry()),
                 new Section("Data sets (--data NAME; data.dataset in a spec)", Datasets.registry()),
+                new Section(
+                        "Your own data (--data KIND:PATH,KEY=VALUE,…; %data NAME KIND:PATH…; data: in a spec)",
+                        DataSources.registry()),
                 new Section("Probes (probes[].type in a spec)", Probes.registry()),
                 new Section("Pretrained teachers (%teacher NAME --pretrained NAME)", PretrainedEncoders.REGISTRY));
     }

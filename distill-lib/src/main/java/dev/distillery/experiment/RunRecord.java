@@ -1,5 +1,6 @@
 package dev.distillery.experiment;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.distillery.backend.Versions;
 import dev.distillery.data.Dataset;
 import dev.distillery.data.Splits;
@@ -112,14 +113,41 @@ public record RunRecord(
             int trainLabeled,
             int validation,
             int test,
-            Map<String, String> sha256) {
+            Map<String, String> sha256,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> classes) {
+
+        public DataInfo {
+            classes = classes == null || classes.isEmpty() ? null : List.copyOf(classes);
+        }
+
+        /** Without class names (the data set's classes are fixed). */
+        public DataInfo(
+                String dataset,
+                String fingerprint,
+                int train,
+                int trainLabeled,
+                int validation,
+                int test,
+                Map<String, String> sha256) {
+            this(dataset, fingerprint, train, trainLabeled, validation, test, sha256, null);
+        }
 
         /**
-         * {@code splits} of the registered data set {@code name}, loaded from {@code dir} (null: its default
-         * place): the checksums are those of the files the data set says that load read.
+         * {@code splits} of the data set {@code name}, loaded from {@code dir} (null: its default place):
+         * the checksums are those of the files the data set says that load read, and the class names
+         * those it learned from them (your own data).
          */
         public static DataInfo of(String name, Dataset dataset, java.nio.file.Path dir, Splits splits) {
-            return of(name, splits, dataset.checksums(dir));
+            DataInfo d = of(name, splits, dataset.checksums(dir));
+            return new DataInfo(
+                    d.dataset,
+                    d.fingerprint,
+                    d.train,
+                    d.trainLabeled,
+                    d.validation,
+                    d.test,
+                    d.sha256,
+                    dataset.classes(dir));
         }
 
         /** {@code splits} made from the files in {@code sha256} (file name to checksum). */

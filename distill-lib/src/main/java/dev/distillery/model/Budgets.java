@@ -26,10 +26,39 @@ public final class Budgets {
         }
     }
 
+    /**
+     * What the students read and predict: {@code inputs} values per example (images of {@code image},
+     * when they are images; null otherwise) and {@code outputs} classes. {@link #FASHION_MNIST} is 28×28
+     * grey images of 10 classes.
+     */
+    public record Io(int inputs, ImageShape image, int outputs) {
+        public static final Io FASHION_MNIST = new Io(784, null, 10);
+
+        /** An MLP of {@code hidden} layers for this data. */
+        MlpSpec mlp(List<Integer> hidden) {
+            return new MlpSpec(inputs, hidden, outputs, null, null);
+        }
+
+        /** A ViT for this data; refused when the data are not images. */
+        TransformerSpec vit(int depth, int width, int heads, double ffn, int patch) {
+            if (image == null && inputs != 784) {
+                throw new SpecException("vit students read images, but this data has " + inputs
+                        + " values per row and no image shape; sweep the mlp family");
+            }
+            return new TransformerSpec(
+                    inputs, depth, width, heads, ffn, patch, null, outputs, null, null, null, null, null, null, image);
+        }
+    }
+
     private Budgets() {}
 
     /** Transformer students within {@code tolerance} (e.g. 0.03) of {@code budget} parameters, by depth then width. */
     public static List<Candidate> transformers(long budget, double tolerance, TransformerGrid grid) {
+        return transformers(budget, tolerance, grid, Io.FASHION_MNIST);
+    }
+
+    /** As above, for students that read and predict as {@code io} says. */
+    public static List<Candidate> transformers(long budget, double tolerance, TransformerGrid grid, Io io) {
         check(budget, tolerance);
         List<Candidate> out = new ArrayList<>();
         for (int depth : grid.depths()) {
@@ -40,8 +69,7 @@ public final class Budgets {
                         if (width / heads < 8) {
                             continue;
                         }
-                        TransformerSpec s = new TransformerSpec(
-                                null, depth, width, heads, ffn, grid.patch(), null, null, null, null);
+                        TransformerSpec s = io.vit(depth, width, heads, ffn, grid.patch());
                         if (consider(out, s, depth, width, budget, tolerance)) {
                             break;
                         }
@@ -58,13 +86,18 @@ public final class Budgets {
      */
     public static List<Candidate> grid(
             String family, List<Integer> depths, List<Integer> widths, int heads, double ffnRatio, int patch) {
+        return grid(family, depths, widths, heads, ffnRatio, patch, Io.FASHION_MNIST);
+    }
+
+    /** As above, for students that read and predict as {@code io} says. */
+    public static List<Candidate> grid(
+            String family, List<Integer> depths, List<Integer> widths, int heads, double ffnRatio, int patch, Io io) {
         List<Candidate> out = new ArrayList<>();
         for (int depth : depths) {
             for (int width : widths) {
                 ModelSpec s = switch (family) {
-                    case "vit", "transformer" ->
-                        new TransformerSpec(null, depth, width, heads, ffnRatio, patch, null, null, null, null);
-                    case "mlp" -> new MlpSpec(null, java.util.Collections.nCopies(depth, width), null, null, null);
+                    case "vit", "transformer" -> io.vit(depth, width, heads, ffnRatio, patch);
+                    case "mlp" -> io.mlp(java.util.Collections.nCopies(depth, width));
                     default -> throw new SpecException("grid family '" + family + "': use vit or mlp");
                 };
                 out.add(new Candidate(s, depth, width, s.parameterCount(), 0));
@@ -119,6 +152,11 @@ public final class Budgets {
 
     /** MLP students of equal-width hidden layers (1 to {@code maxDepth}) within the tolerance. */
     public static List<Candidate> mlps(long budget, double tolerance, int maxDepth) {
+        return mlps(budget, tolerance, maxDepth, Io.FASHION_MNIST);
+    }
+
+    /** As above, for students that read and predict as {@code io} says. */
+    public static List<Candidate> mlps(long budget, double tolerance, int maxDepth, Io io) {
         check(budget, tolerance);
         List<Candidate> out = new ArrayList<>();
         for (int depth = 1; depth <= maxDepth; depth++) {
@@ -127,7 +165,7 @@ public final class Budgets {
                 for (int i = 0; i < depth; i++) {
                     hidden.add(width);
                 }
-                if (consider(out, new MlpSpec(null, hidden, null, null, null), depth, width, budget, tolerance)) {
+                if (consider(out, io.mlp(hidden), depth, width, budget, tolerance)) {
                     break;
                 }
             }
@@ -263,7 +301,8 @@ public final class Budgets {
                     all.subList(n, all.size()),
                     c.outputs(),
                     c.activation(),
-                    c.dropout());
+                    c.dropout(),
+                    c.shape());
         }
         TransformerSpec t = (TransformerSpec) spec;
         return new TransformerSpec(
@@ -280,7 +319,8 @@ public final class Budgets {
                 t.input(),
                 t.frame(),
                 t.stride(),
-                t.vocab());
+                t.vocab(),
+                t.shape());
     }
 
     /** Adds {@code s} when within the tolerance; true once it is past the budget (wider only grows). */

@@ -186,7 +186,8 @@ public final class SpeechEmbedding implements Layered {
         names.forEach(this::outputShape);
         if (waveforms.columns() != samples) {
             throw new SpecException(NAME + " was opened for clips of " + samples + " samples; these have "
-                    + waveforms.columns() + " (16 kHz)");
+                    + waveforms.columns() + " (16 kHz); give your clips its length (folder:PATH,seconds="
+                    + samples / (double) SAMPLE_RATE + ")");
         }
         int n = waveforms.rows();
         int w = windows(samples);

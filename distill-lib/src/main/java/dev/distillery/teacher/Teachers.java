@@ -54,7 +54,12 @@ public final class Teachers {
      * ({@code log} says so).
      */
     public static Teacher speech(int threads, java.util.function.Consumer<String> log) {
-        SpeechEmbedding m = SpeechEmbedding.open(dev.distillery.data.SpeechCommandsSynth.LENGTH, threads, log);
+        return speech(dev.distillery.data.SpeechCommandsSynth.LENGTH, threads, log);
+    }
+
+    /** The pretrained speech teacher for clips of {@code samples} samples at 16 kHz. */
+    public static Teacher speech(int samples, int threads, java.util.function.Consumer<String> log) {
+        SpeechEmbedding m = SpeechEmbedding.open(samples, threads, log);
         return onnxTeacher(SpeechEmbedding.NAME, m, "pretrained npm " + SpeechEmbedding.PACKAGE.spec());
     }
 

@@ -417,8 +417,12 @@ public final class Trainer {
         ModelSpec spec = net.spec();
         for (LabeledData d : List.of(train, validation)) {
             if (d.inputSize() != spec.inputs()) {
+                String fix = d.imageShape() != null
+                        ? "; its rows are " + d.imageShape() + " images: give the student shape=" + d.imageShape()
+                                + " (cnn, vit) or inputs=" + d.inputSize() + " (mlp)"
+                        : "; set the model's inputs to " + d.inputSize();
                 throw new SpecException(spec.describe() + " takes " + spec.inputs() + " inputs but " + d.name()
-                        + " has " + d.inputSize() + " features; set the model's inputs to " + d.inputSize());
+                        + " has " + d.inputSize() + " features" + fix);
             }
             if (d.numClasses() != spec.outputs()) {
                 throw new SpecException(spec.describe() + " has " + spec.outputs() + " outputs but " + d.name()

@@ -259,7 +259,8 @@ class TrainerTest {
                 () -> new Trainer(net, new CrossEntropy(), opts(1, null))
                         .fit(DATA.train(), null, DATA.validation(), null));
         assertTrue(
-                e.getMessage().contains("takes 100 inputs") && e.getMessage().contains("set the model's inputs to 784"),
+                e.getMessage().contains("takes 100 inputs")
+                        && e.getMessage().contains("shape=1x28x28 (cnn, vit) or inputs=784 (mlp)"),
                 e.getMessage());
     }
 

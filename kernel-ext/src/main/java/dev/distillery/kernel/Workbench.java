@@ -71,6 +71,7 @@ public final class Workbench {
     private final Map<String, EnsembleEntry> ensembles = new LinkedHashMap<>();
     private final Map<String, ModelSpec> students = new LinkedHashMap<>();
     private final Map<ExperimentSpec.DataSpec, Splits> data = new LinkedHashMap<>();
+    private final Map<String, ExperimentSpec.DataSpec> namedData = new LinkedHashMap<>();
     private Experiment.Outcome last;
     private final List<RunRecord> session = new ArrayList<>();
 
@@ -87,6 +88,46 @@ public final class Workbench {
 
     public RunStore store() {
         return store;
+    }
+
+    /**
+     * Registers {@code spec} (a user's own data, typically) under {@code name}, so that {@code --data NAME}
+     * (or {@code NAME:labels=100,…}) means it in later magics.
+     */
+    public synchronized void nameData(String name, ExperimentSpec.DataSpec spec) {
+        if (!name.matches("[A-Za-z0-9_.-]+")) {
+            throw new IllegalArgumentException("data name '" + name + "' should be letters, digits, '-', '_' or '.'"
+                    + " (no ':' or ','), e.g. %data flowers folder:photos");
+        }
+        if (dev.distillery.data.Datasets.registry().contains(name)
+                || dev.distillery.data.DataSources.registry().contains(name)) {
+            throw new IllegalArgumentException("'" + name + "' already names a registered data set or source kind; "
+                    + "give your data another name");
+        }
+        namedData.put(name, spec);
+    }
+
+    /** The data registered under {@code name} with %data, or null. */
+    public synchronized ExperimentSpec.DataSpec namedData(String name) {
+        return namedData.get(name);
+    }
+
+    public synchronized List<String> dataNames() {
+        return new ArrayList<>(namedData.keySet());
+    }
+
+    /**
+     * A {@code --data} argument: a name registered with %data (with {@code :key=value,…} on top), or a
+     * data spec as {@link ExperimentSpec.DataSpec#parse} reads it.
+     */
+    public synchronized ExperimentSpec.DataSpec dataSpec(String text) {
+        String t = text.trim();
+        int colon = t.indexOf(':');
+        ExperimentSpec.DataSpec named = namedData.get(colon < 0 ? t : t.substring(0, colon));
+        if (named != null) {
+            return colon < 0 ? named : named.with(t.substring(colon + 1), t);
+        }
+        return ExperimentSpec.DataSpec.parse(t);
     }
 
     /** The data a spec describes, loaded once per kernel. */

@@ -200,7 +200,8 @@ class DistillMagicsTest {
         List<String> tooMany = h.error("%distill tiny --from mlp --labels 999999");
         assertTrue(
                 tooMany.get(0)
-                        .contains("labels (data.labels, --labels) is 999,999 but the training split has 3,000 rows"),
+                        .contains(
+                                "labels (data.labels, --labels) is 999,999 but the training split has 3,000 labelled rows"),
                 tooMany.get(0));
     }
 

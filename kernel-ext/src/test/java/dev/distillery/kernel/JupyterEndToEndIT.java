@@ -120,7 +120,12 @@ class JupyterEndToEndIT {
 
     /** Executes {@code name} in fast mode with nbconvert, and checks it ran without errors or stderr. */
     static Executed execute(String name) throws Exception {
-        Path notebook = Path.of("..", "notebooks", name).toAbsolutePath().normalize();
+        return execute(Path.of("..", "notebooks", name).toAbsolutePath().normalize());
+    }
+
+    /** Executes the notebook at {@code notebook} (in its own folder) as {@link #execute(String)} does. */
+    static Executed execute(Path notebook) throws Exception {
+        String name = notebook.getFileName().toString();
         assertTrue(Files.isRegularFile(notebook), notebook.toString());
         Path out = tmp.resolve("executed");
         Result r = run(
@@ -182,6 +187,90 @@ class JupyterEndToEndIT {
         assertEquals(List.of(), stderr, name + " wrote to stderr");
         assertEquals(List.of(), strayValues, name + ": cells that end in printf show its PrintStream as their value");
         return new Executed(nb, pngs, tables);
+    }
+
+    /**
+     * A notebook as a user with their own images writes it: a cell saves PNG class folders, {@code %data}
+     * names them, and {@code %teacher}, {@code %distill} and {@code %sweep} take the name; the record of
+     * every run carries the folder's manifest checksum and the class names.
+     */
+    @Test
+    void ownDataRegisteredWithDataFeedsTeacherDistillAndSweep() throws Exception {
+        Path folder = tmp.resolve("own-data-notebook");
+        Files.createDirectories(folder);
+        String writeImages = String.join(
+                "\n",
+                "import java.awt.image.BufferedImage;",
+                "import javax.imageio.ImageIO;",
+                "var rng = new java.util.Random(1);",
+                "var root = java.nio.file.Path.of(\"own-data/colours\");",
+                "String[] classes = {\"blue\", \"green\", \"red\"};",
+                "for (int c = 0; c < 3; c++) {",
+                "    java.nio.file.Files.createDirectories(root.resolve(classes[c]));",
+                "    for (int i = 0; i < 30; i++) {",
+                "        var img = new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB);",
+                "        for (int y = 0; y < 16; y++) for (int x = 0; x < 16; x++) {",
+                "            int[] rgb = {rng.nextInt(120), rng.nextInt(120), rng.nextInt(120)};",
+                "            rgb[2 - c] += 100 + rng.nextInt(30);",
+                "            img.setRGB(x, y, rgb[0] << 16 | rgb[1] << 8 | rgb[2]);",
+                "        }",
+                "        ImageIO.write(img, \"png\", root.resolve(classes[c]).resolve(i + \".png\").toFile());",
+                "    }",
+                "}");
+        List<String> cells = List.of(
+                writeImages,
+                "%data colours folder:own-data/colours --split 70/15/15",
+                "%teacher t --spec cnn:8x16,shape=3x16x16,dense=32,outputs=3 --data colours --epochs 8 --batch-size 16",
+                "%distill mlp:16,inputs=768,outputs=3 --from t --epochs 8 --batch-size 16 --name own-kd",
+                "%distill vit:1x16,heads=2,shape=3x16x16,patch=4,outputs=3 --from t --data colours:labels=9 "
+                        + "--epochs 8 --batch-size 16 --name own-vit",
+                "%sweep --from t --family mlp --depths 1,2 --widths 8 --epochs 4 --batch-size 16 --name own-sweep");
+        ObjectMapper json = new ObjectMapper();
+        var nb = json.createObjectNode();
+        var list = nb.putArray("cells");
+        for (String c : cells) {
+            var cell = list.addObject();
+            cell.put("cell_type", "code").put("source", c).put("execution_count", (String) null);
+            cell.putObject("metadata");
+            cell.putArray("outputs");
+        }
+        nb.putObject("metadata")
+                .putObject("kernelspec")
+                .put("name", "distillery")
+                .put("display_name", "Distillery");
+        nb.put("nbformat", 4).put("nbformat_minor", 5);
+        Path notebook = folder.resolve("own-data.ipynb");
+        json.writeValue(notebook.toFile(), nb);
+
+        Executed e = execute(notebook);
+        String text = e.plainText();
+        assertTrue(text.contains("colours = folder:own-data/colours,split=70/15/15: 3 classes"), text);
+        assertTrue(text.contains("3x16x16 images"), text);
+        List<dev.distillery.experiment.RunRecord> records =
+                new dev.distillery.experiment.RunStore(tmp.resolve("runs")).list();
+        for (String experiment : List.of("own-kd", "own-vit", "own-sweep")) {
+            List<dev.distillery.experiment.RunRecord> runs = records.stream()
+                    .filter(r -> r.experiment().equals(experiment))
+                    .toList();
+            assertFalse(runs.isEmpty(), experiment + " recorded no run");
+            for (var r : runs) {
+                assertEquals("completed", r.status(), experiment);
+                assertEquals("folder:own-data/colours", r.data().dataset());
+                assertEquals(List.of("blue", "green", "red"), r.data().classes());
+                assertTrue(r.data().sha256().keySet().iterator().next().contains("manifest of 90 files"));
+                assertTrue(
+                        r.teacher().testAccuracy() >= 0.8,
+                        "teacher " + r.teacher().testAccuracy());
+            }
+        }
+        var vit = records.stream()
+                .filter(r -> r.experiment().equals("own-vit"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(9, vit.data().trainLabeled());
+        assertEquals(
+                2,
+                records.stream().filter(r -> r.experiment().equals("own-sweep")).count());
     }
 
     /**

@@ -75,7 +75,8 @@ final class DistillMagic extends Magic {
     @Option(
             names = "--data",
             paramLabel = "DATA",
-            description = "dataset[:key=value,...] (default: the teacher's data)")
+            description = "dataset[:key=value,...], a name given to %data, or folder:PATH, csv:PATH,label=COLUMN, "
+                    + "npy:X.npy,labels=Y.npy (default: the teacher's data)")
     String data;
 
     @Option(
@@ -117,7 +118,7 @@ final class DistillMagic extends Magic {
                     ctx.catalog().line("distill").usage());
         }
         ExperimentSpec.DataSpec d = data != null
-                ? ExperimentSpec.DataSpec.parse(data)
+                ? ctx.workbench().dataSpec(data)
                 : teacher != null
                         ? teacher.data()
                         : ensemble != null ? ensemble.data() : ExperimentSpec.DataSpec.parse("fashion-mnist");

@@ -119,7 +119,7 @@ final class EnsembleMagic extends Magic {
         double acc = Accuracy.of(e.logits(all.test()), all.test().labels());
         wb.putEnsemble(new Workbench.EnsembleEntry(name, e, es, data, acc));
         progress.done(String.format(
-                "%s: test accuracy %.2f%% on %,d images",
+                "%s: test accuracy %.2f%% on %,d test examples",
                 e, 100 * acc, all.test().size()));
         return e;
     }

@@ -160,6 +160,7 @@ public final class MagicCatalog {
                 .add("chain", Kind.LINE, "distillation", ChainMagic::new)
                 .add("runs", Kind.LINE, "distillation", RunsMagic::new)
                 .add("dataset", Kind.LINE, "distillation", DatasetMagic::new)
+                .add("data", Kind.LINE, "distillation", DataMagic::new)
                 .add("plot", Kind.LINE, "distillation", PlotMagic::new)
                 .add("help", Kind.LINE, "help", HelpMagic::new)
                 .add("lsmagic", Kind.LINE, "help", LsmagicMagic::new);

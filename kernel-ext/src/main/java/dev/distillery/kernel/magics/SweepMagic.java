@@ -168,6 +168,7 @@ final class SweepMagic extends Magic {
             throw new MagicUsageException("%sweep", "--seeds must be at least 1, got " + seeds, usage);
         }
         Workbench.TeacherEntry teacher = wb.networkTeacher(from, "%sweep");
+        Budgets.Io io = io(wb.data(teacher.data()).train());
         Budgets.TransformerGrid defaults = Budgets.TransformerGrid.defaults();
         List<Integer> hs = heads != null ? heads : defaults.heads();
         List<Double> fs = ffn != null ? ffn : defaults.ffnRatios();
@@ -179,12 +180,14 @@ final class SweepMagic extends Magic {
                             tolerance,
                             depths == null
                                     ? maxDepth
-                                    : depths.stream().max(Integer::compare).orElse(maxDepth))
+                                    : depths.stream().max(Integer::compare).orElse(maxDepth),
+                            io)
                     : Budgets.transformers(
                             budget,
                             tolerance,
                             new Budgets.TransformerGrid(
-                                    depths != null ? depths : defaults.depths(), hs, fs, patch, defaults.widthStep()));
+                                    depths != null ? depths : defaults.depths(), hs, fs, patch, defaults.widthStep()),
+                            io);
             if (family.equals("mlp") && depths != null) {
                 grid = grid.stream().filter(c -> depths.contains(c.depth())).toList();
             }
@@ -195,7 +198,7 @@ final class SweepMagic extends Magic {
                         "a grid needs --depths as well as --widths, e.g. --depths 1,2,4 --widths 16,32",
                         ctx.catalog().line("sweep").usage());
             }
-            grid = Budgets.grid(family, depths, widths, hs.get(0), fs.get(0), patch);
+            grid = Budgets.grid(family, depths, widths, hs.get(0), fs.get(0), patch, io);
         }
         LossSpec l = featureArgs.around(Losses.parse(loss));
         ExperimentSpec.DataSpec d =
@@ -229,6 +232,14 @@ final class SweepMagic extends Magic {
                 r.teacherComputations() == 1 ? "" : "s",
                 r.teacherReuses()));
         return r;
+    }
+
+    /** The students read the teacher's data: its values per row (images: their shape) and its classes. */
+    private static Budgets.Io io(dev.distillery.data.LabeledData train) {
+        return new Budgets.Io(
+                train.inputSize(),
+                train.imageShape() == null ? null : dev.distillery.model.ImageShape.parse(train.imageShape()),
+                train.numClasses());
     }
 
     /** Every value of list {@code flag} must be at least 1: a depth, width or head count of 0 makes no model. */

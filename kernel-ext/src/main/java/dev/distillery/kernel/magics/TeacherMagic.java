@@ -150,7 +150,8 @@ final class TeacherMagic extends Magic {
             paramLabel = "DATA",
             defaultValue = "fashion-mnist",
             description = "fashion-mnist, speech-commands-synth/word or speech-commands-synth/voice, then "
-                    + "[:key=value,...]; keys labels, train, val, test, holdout, seed, dir "
+                    + "[:key=value,...] (keys labels, train, val, test, holdout, seed, dir); or your own data: a "
+                    + "name given to %data, or folder:PATH, csv:PATH,label=COLUMN, npy:X.npy,labels=Y.npy "
                     + "(default: ${DEFAULT-VALUE})")
     String data;
 
@@ -180,7 +181,7 @@ final class TeacherMagic extends Magic {
         if (pretrained != null || onnx != null) {
             return encoder();
         }
-        ExperimentSpec.DataSpec d = ExperimentSpec.DataSpec.parse(data);
+        ExperimentSpec.DataSpec d = ctx.workbench().dataSpec(data);
         ExperimentSpec.TeacherSpec ts = new ExperimentSpec.TeacherSpec(
                 name,
                 spec == null ? null : ModelSpecs.read(spec),
@@ -198,7 +199,7 @@ final class TeacherMagic extends Magic {
         double acc = Accuracy.of(p.teacher().logits(all.test()), all.test().labels());
         ctx.workbench().putTeacher(new Workbench.TeacherEntry(name, p.teacher(), d, acc, p.source(), p.file()));
         progress.done(String.format(
-                "teacher '%s': test accuracy %.2f%% on %,d images (%s)",
+                "teacher '%s': test accuracy %.2f%% on %,d test examples (%s)",
                 name, 100 * acc, all.test().size(), p.source()));
         return p.teacher();
     }
@@ -245,7 +246,7 @@ final class TeacherMagic extends Magic {
                             dev.distillery.teacher.OnnxModel.list(onnx, os.options(training.threads))));
             return null;
         }
-        ExperimentSpec.DataSpec d = ExperimentSpec.DataSpec.parse(data);
+        ExperimentSpec.DataSpec d = ctx.workbench().dataSpec(data);
         LiveProgress progress = ctx.progress("%teacher " + name);
         Splits all = ctx.workbench().data(d);
         Experiment.Prepared p = Experiment.teacher(
