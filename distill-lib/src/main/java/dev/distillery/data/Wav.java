@@ -35,6 +35,11 @@ public final class Wav {
 
     /** A 16-bit mono PCM WAV file at 16 kHz. */
     static byte[] bytes(float[] x) {
+        return bytes(x, SpeechCommandsSynth.SAMPLE_RATE);
+    }
+
+    /** A 16-bit mono PCM WAV file at {@code rate} Hz. */
+    static byte[] bytes(float[] x, int rate) {
         ByteBuffer b = ByteBuffer.allocate(44 + 2 * x.length).order(ByteOrder.LITTLE_ENDIAN);
         b.put("RIFF".getBytes(StandardCharsets.US_ASCII))
                 .putInt(36 + 2 * x.length)
@@ -43,8 +48,8 @@ public final class Wav {
                 .putInt(16)
                 .putShort((short) 1)
                 .putShort((short) 1)
-                .putInt(SpeechCommandsSynth.SAMPLE_RATE)
-                .putInt(SpeechCommandsSynth.SAMPLE_RATE * 2)
+                .putInt(rate)
+                .putInt(rate * 2)
                 .putShort((short) 2)
                 .putShort((short) 16);
         b.put("data".getBytes(StandardCharsets.US_ASCII)).putInt(2 * x.length);

@@ -85,23 +85,7 @@ public final class OwnDataFiles {
 
     /** A 16-bit mono PCM WAV file of {@code x} at {@code rate} Hz. */
     public static byte[] wav(float[] x, int rate) {
-        ByteBuffer b = ByteBuffer.allocate(44 + 2 * x.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.put("RIFF".getBytes(StandardCharsets.US_ASCII))
-                .putInt(36 + 2 * x.length)
-                .put("WAVE".getBytes(StandardCharsets.US_ASCII));
-        b.put("fmt ".getBytes(StandardCharsets.US_ASCII))
-                .putInt(16)
-                .putShort((short) 1)
-                .putShort((short) 1)
-                .putInt(rate)
-                .putInt(rate * 2)
-                .putShort((short) 2)
-                .putShort((short) 16);
-        b.put("data".getBytes(StandardCharsets.US_ASCII)).putInt(2 * x.length);
-        for (float v : x) {
-            b.putShort((short) Math.round(Math.max(-1, Math.min(1, v)) * 32767));
-        }
-        return b.array();
+        return Wav.bytes(x, rate);
     }
 
     /** A CSV table: four numeric columns and a {@code species} label; the class sets the mean of two columns. */
