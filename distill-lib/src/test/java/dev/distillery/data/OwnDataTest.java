@@ -171,6 +171,24 @@ class OwnDataTest {
     }
 
     @Test
+    void numpyFilesPerSplitMeetTheirOwnLabels() {
+        OwnDataFiles.npy(tmp.resolve("x_train.npy"), tmp.resolve("y_train.npy"), 30, 1);
+        OwnDataFiles.npy(tmp.resolve("x_test.npy"), tmp.resolve("y_test.npy"), 10, 2);
+        Splits s = load(
+                "npy:" + tmp.resolve("x_{split}.npy"),
+                Map.of("labels", tmp.resolve("y_{split}.npy").toString()),
+                0);
+        assertEquals(10, s.test().size());
+        // no val file: validation's share of train + validation (10 / 90) drawn from the 30 training rows
+        assertEquals(30, s.train().size() + s.validation().size());
+        assertTrue(s.validation().size() > 0);
+        String msg = error(
+                "npy:" + tmp.resolve("x_{split}.npy"),
+                Map.of("labels", tmp.resolve("y_train.npy").toString()));
+        assertTrue(msg.contains("write {split} in both paths or in neither"), msg);
+    }
+
+    @Test
     void fortranOrderedArraysAreReadAsNumpyMeansThem() {
         Path x = tmp.resolve("f.npy");
         Path y = tmp.resolve("fy.npy");
