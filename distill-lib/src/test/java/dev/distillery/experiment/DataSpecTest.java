@@ -55,6 +55,22 @@ class DataSpecTest {
         assertTrue(msg("photos").contains("folder:PATH"), "an unknown name says how to bring your own data");
     }
 
+    @Test
+    void aSubsampleLargerThanItsSplitIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        dev.distillery.backend.Backend.start();
+        java.nio.file.Path f = dev.distillery.data.OwnDataFiles.csv(tmp.resolve("t.csv"), 10, 1);
+        String m = assertThrows(
+                        SpecException.class,
+                        () -> Experiment.data(ExperimentSpec.DataSpec.parse("csv:" + f + ",label=species,train=100")))
+                .getMessage();
+        assertTrue(m.contains("train=100 asks for more examples than its split has (24)"), m);
+        assertEquals(
+                10,
+                Experiment.data(ExperimentSpec.DataSpec.parse("csv:" + f + ",label=species,train=10"))
+                        .train()
+                        .size());
+    }
+
     private static String msg(String text) {
         return assertThrows(SpecException.class, () -> ExperimentSpec.DataSpec.parse(text))
                 .getMessage();
