@@ -221,6 +221,14 @@ public final class Network implements Layered {
         return outputs(features, List.of(LOGITS), 1000).get(LOGITS);
     }
 
+    /**
+     * Writes this network as an ONNX model (opset {@value OnnxExport#OPSET}, dynamic batch) with output
+     * {@code logits} and the {@code extra} named outputs; see {@link OnnxExport}.
+     */
+    public void exportOnnx(java.nio.file.Path file, String... extra) {
+        OnnxExport.write(this, file, List.of(extra));
+    }
+
     @Override
     public String describe() {
         return spec.describe();

@@ -29,6 +29,16 @@ public enum Activation {
         };
     }
 
+    /** The activation as ONNX nodes; GELU in its sigmoid form {@code x·σ(1.702·x)}, as {@link #apply}. */
+    public String exportOnnx(OnnxWriter w, String x) {
+        return switch (this) {
+            case TANH -> w.node("Tanh", x);
+            case SIGMOID -> w.node("Sigmoid", x);
+            case GELU -> w.node("Mul", x, w.node("Sigmoid", w.node("Mul", x, w.scalar(1.702f))));
+            case RELU -> w.node("Relu", x);
+        };
+    }
+
     /** Whether weights feeding this activation start He-scaled (rectifiers) rather than Xavier-scaled. */
     public boolean heScaled() {
         return this == RELU || this == GELU;

@@ -18,4 +18,9 @@ public abstract class Classifier extends Module {
 
     /** Puts {@value Outputs#LOGITS} (and any per-head logits) into {@code out}. */
     public abstract void classify(Forward f, Var features, Map<String, Var> out);
+
+    /** The heads' outputs on {@code features} as ONNX nodes, named as {@link #classify} names them. */
+    public void exportOnnx(OnnxWriter w, String features, Map<String, String> out) {
+        throw new UnsupportedOperationException(type() + " does not export to ONNX yet");
+    }
 }

@@ -25,6 +25,16 @@ public final class ClassifierHead extends Classifier {
         return features.linear(f.value(weight), f.value(bias));
     }
 
+    /** {@link #logits} as ONNX nodes. */
+    public String logitsOnnx(OnnxWriter w, String features) {
+        return w.node("Add", w.node("MatMul", features, w.parameter(weight)), w.parameter(bias));
+    }
+
+    @Override
+    public void exportOnnx(OnnxWriter w, String features, Map<String, String> out) {
+        out.put(Outputs.LOGITS, logitsOnnx(w, features));
+    }
+
     @Override
     public String slot() {
         return "head";

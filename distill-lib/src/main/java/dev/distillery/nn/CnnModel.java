@@ -67,6 +67,18 @@ public final class CnnModel extends DenseModel {
     }
 
     @Override
+    public Map<String, String> exportOnnx(OnnxWriter w, String input) {
+        Map<String, String> out = new LinkedHashMap<>();
+        String x = w.node("Reshape", input, w.ints(-1, channels, height, width));
+        for (int i = 0; i < convs.size(); i++) {
+            x = pool.exportOnnx(w, activation().exportOnnx(w, convs.get(i).exportOnnx(w, x)));
+            out.put(Outputs.layer(i), x);
+        }
+        x = w.node("Flatten", List.of(x), Map.of("axis", 1L));
+        return exportTail(w, x, convs.size(), out);
+    }
+
+    @Override
     public Map<String, Object> settings() {
         return ordered("image", channels + "x" + height + "x" + width, "activation", activation());
     }

@@ -1,6 +1,7 @@
 package dev.distillery.nn;
 
 import dev.distillery.tensor.Var;
+import java.util.List;
 import java.util.Map;
 
 /** A same-padded 2-D convolution: kernel {@code [k, k, in, out]}, bias {@code [out]}; NCHW in and out. */
@@ -23,6 +24,20 @@ public final class Conv2d extends Module {
 
     public Var forward(Forward f, Var x) {
         return x.conv2d(f.value(weight), f.value(bias));
+    }
+
+    /**
+     * The convolution as an ONNX {@code Conv} (NCHW, same padding as TensorFlow pads: the odd pixel at
+     * the end); the kernel {@code [k, k, in, out]} laid out as ONNX's {@code [out, in, k, k]}.
+     */
+    public String exportOnnx(OnnxWriter w, String x) {
+        String kernelOihw = w.tensor(
+                w.parameter(weight) + ".oihw",
+                w.value(weight).permute(3, 2, 0, 1).dup('c'));
+        return w.node(
+                "Conv",
+                List.of(x, kernelOihw, w.parameter(bias)),
+                Map.of("kernel_shape", new long[] {kernel, kernel}, "auto_pad", "SAME_UPPER"));
     }
 
     @Override

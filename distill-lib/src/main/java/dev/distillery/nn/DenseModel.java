@@ -54,6 +54,17 @@ abstract class DenseModel extends Model {
         return out;
     }
 
+    /** The dense layers and the classifier as ONNX nodes, outputs named as {@link #tail} names them. */
+    final Map<String, String> exportTail(OnnxWriter w, String x, int first, Map<String, String> out) {
+        for (int i = 0; i < layers.size(); i++) {
+            x = activation.exportOnnx(w, layers.get(i).exportOnnx(w, x));
+            out.put(Outputs.layer(first + i), x);
+        }
+        out.put(Outputs.FEATURES, x);
+        head.exportOnnx(w, x, out);
+        return out;
+    }
+
     final Activation activation() {
         return activation;
     }

@@ -11,6 +11,22 @@ public record Embedded(Var hidden, Padding padding) {
      */
     public record Padding(Var keep, Var attentionBias, Var count) {}
 
+    /**
+     * The same as ONNX tensor names: {@code hidden} {@code [B, L, D]} and, for padded inputs, {@code keep}
+     * {@code [B, L, 1]}, {@code attentionBias} {@code [B, 1, 1, L]} and {@code count} {@code [B, 1]} (null without).
+     */
+    public record Onnx(String hidden, String keep, String attentionBias, String count) {
+        /** An embedding without padding. */
+        public static Onnx of(String hidden) {
+            return new Onnx(hidden, null, null, null);
+        }
+
+        /** {@code x} with padded positions zeroed, as {@link Embedded#masked}. */
+        public String masked(OnnxWriter w, String x) {
+            return keep == null ? x : w.node("Mul", x, keep);
+        }
+    }
+
     /** {@code x} with padded positions zeroed; {@code x} itself without padding. */
     public Var masked(Var x) {
         return padding == null ? x : x.mul(padding.keep());

@@ -22,6 +22,11 @@ public final class FeedForward extends Module implements Layer {
         return down.forward(f, activation.apply(up.forward(f, x)));
     }
 
+    /** {@code down(activation(up(x)))} on {@code x} of any rank (MatMul broadcasts over the leading axes). */
+    public String exportOnnx(OnnxWriter w, String x) {
+        return down.exportOnnx(w, activation.exportOnnx(w, up.exportOnnx(w, x)));
+    }
+
     @Override
     public Map<String, Object> settings() {
         return Map.of("activation", activation);

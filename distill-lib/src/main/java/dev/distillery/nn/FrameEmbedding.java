@@ -34,6 +34,12 @@ public final class FrameEmbedding extends Module implements SequenceEmbedding {
     }
 
     @Override
+    public Embedded.Onnx exportOnnx(OnnxWriter w, String frames) {
+        String x = w.node("Reshape", frames, w.ints(-1, length, frame));
+        return Embedded.Onnx.of(w.node("Add", proj.exportOnnx(w, x), w.parameter(positions)));
+    }
+
+    @Override
     public int length() {
         return length;
     }

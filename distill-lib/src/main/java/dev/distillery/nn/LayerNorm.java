@@ -21,6 +21,14 @@ public final class LayerNorm extends Module implements Layer {
         return x.layerNorm(f.value(weight), f.value(bias));
     }
 
+    /** ONNX {@code LayerNormalization} over the last axis, ε = 1e-5 as the tape's. */
+    public String exportOnnx(OnnxWriter w, String x) {
+        return w.node(
+                "LayerNormalization",
+                java.util.List.of(x, w.parameter(weight), w.parameter(bias)),
+                Map.of("axis", -1L, "epsilon", 1e-5f));
+    }
+
     @Override
     public Map<String, Object> settings() {
         return Map.of("width", width);

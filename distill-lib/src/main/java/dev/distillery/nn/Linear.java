@@ -30,6 +30,11 @@ public final class Linear extends Module implements Layer {
         return x.linear(f.value(weight), f.value(bias));
     }
 
+    /** {@code x · weight + bias} as ONNX nodes. */
+    public String exportOnnx(OnnxWriter w, String x) {
+        return w.node("Add", w.node("MatMul", x, w.parameter(weight)), w.parameter(bias));
+    }
+
     public Parameter weight() {
         return weight;
     }

@@ -16,6 +16,14 @@ public final class MaxPool2d extends Module {
         return x.maxPool(size);
     }
 
+    /** ONNX {@code MaxPool} over {@code size × size} windows, stride {@code size}, the ragged edge dropped. */
+    public String exportOnnx(OnnxWriter w, String x) {
+        return w.node(
+                "MaxPool",
+                java.util.List.of(x),
+                Map.of("kernel_shape", new long[] {size, size}, "strides", new long[] {size, size}));
+    }
+
     public int size() {
         return size;
     }

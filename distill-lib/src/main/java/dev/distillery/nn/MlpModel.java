@@ -33,6 +33,11 @@ public final class MlpModel extends DenseModel {
     }
 
     @Override
+    public Map<String, String> exportOnnx(OnnxWriter w, String input) {
+        return exportTail(w, input, 0, new LinkedHashMap<>());
+    }
+
+    @Override
     public Map<String, Object> settings() {
         return ordered("inputs", inputs, "activation", activation());
     }

@@ -16,6 +16,14 @@ public abstract class Model extends Module {
     /** Every named output for {@code input} ({@code [B, inputs]}), in the order the pass makes them. */
     public abstract Map<String, Var> forward(Forward f, Var input);
 
+    /**
+     * Writes this model's inference pass on {@code input} ({@code [batch, inputs]}) as ONNX nodes; its named
+     * outputs (at least {@value Outputs#LOGITS}) by tensor name. Families that cannot yet say so.
+     */
+    public Map<String, String> exportOnnx(OnnxWriter w, String input) {
+        throw new UnsupportedOperationException(type() + " does not export to ONNX yet");
+    }
+
     /** The dropout sites, in the order a forward pass draws their masks. */
     public List<Dropout> dropouts() {
         return modules().stream()

@@ -10,7 +10,10 @@ import java.util.Map;
 public final class MultiHeadAttention extends Module {
 
     /** The attended values {@code [B, S, D]} and the attention maps {@code [B, H, S, S]}. */
-    public record Attended(Var output, Var weights) {}
+    public record Attended(Var output, Var weights) {
+        /** The same as ONNX tensor names. */
+        public record Onnx(String output, String weights) {}
+    }
 
     private final int width;
     private final int heads;
@@ -50,6 +53,27 @@ public final class MultiHeadAttention extends Module {
     }
 
     /** {@code [B·S, D]} to {@code [B, H, S, D/H]}. */
+    /** {@link #forward} as ONNX nodes on {@code x} {@code [B, S, width]}; {@code bias} may be null. */
+    public Attended.Onnx exportOnnx(OnnxWriter w, String x, String bias) {
+        int dh = width / heads;
+        String qh = splitOnnx(w, q.exportOnnx(w, x), new long[] {0, 2, 1, 3});
+        String kt = splitOnnx(w, k.exportOnnx(w, x), new long[] {0, 2, 3, 1});
+        String vh = splitOnnx(w, v.exportOnnx(w, x), new long[] {0, 2, 1, 3});
+        String scores = w.node("Mul", w.node("MatMul", qh, kt), w.scalar((float) (1.0 / Math.sqrt(dh))));
+        String attn = w.node(
+                "Softmax", java.util.List.of(bias == null ? scores : w.node("Add", scores, bias)), Map.of("axis", -1L));
+        String context = w.node(
+                "Transpose", java.util.List.of(w.node("MatMul", attn, vh)), Map.of("perm", new long[] {0, 2, 1, 3}));
+        String merged = w.node("Reshape", context, w.ints(0, 0, width));
+        return new Attended.Onnx(o.exportOnnx(w, merged), attn);
+    }
+
+    /** {@code [B, S, width]} to heads, transposed by {@code perm} from {@code [B, S, heads, dh]}. */
+    private String splitOnnx(OnnxWriter w, String x, long[] perm) {
+        String h = w.node("Reshape", x, w.ints(0, 0, heads, width / heads));
+        return w.node("Transpose", java.util.List.of(h), Map.of("perm", perm));
+    }
+
     private Var split(Var x, long b, int s, int dh) {
         return x.reshape(b, s, heads, dh).permute(0, 2, 1, 3);
     }

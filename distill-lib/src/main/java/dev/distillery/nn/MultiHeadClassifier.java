@@ -74,6 +74,24 @@ public final class MultiHeadClassifier extends Classifier {
     }
 
     @Override
+    public void exportOnnx(OnnxWriter w, String features, Map<String, String> out) {
+        String scores = mix == null ? null : w.node("Softmax", List.of(w.parameter(mix)), Map.of("axis", -1L));
+        String sum = null;
+        for (int k = 0; k < heads.size(); k++) {
+            String logits = heads.get(k).logitsOnnx(w, features);
+            out.put(Outputs.head(k), logits);
+            String weight = switch (combine) {
+                case LEARNED -> w.node("Slice", scores, w.ints(k), w.ints(k + 1), w.ints(1));
+                case WEIGHTED -> w.scalar(weights.get(k).floatValue());
+                case MEAN -> w.scalar(1f / heads.size());
+            };
+            String term = w.node("Mul", logits, weight);
+            sum = sum == null ? term : w.node("Add", sum, term);
+        }
+        out.put(Outputs.LOGITS, sum);
+    }
+
+    @Override
     public Map<String, Object> settings() {
         return weights == null
                 ? ordered("heads", heads.size(), "combine", combine)

@@ -50,6 +50,16 @@ public final class PatchEmbedding extends Module implements SequenceEmbedding {
     }
 
     @Override
+    public Embedded.Onnx exportOnnx(OnnxWriter w, String image) {
+        int rows = height / patch;
+        int cols = width / patch;
+        String x = w.node("Reshape", image, w.ints(-1, channels, rows, patch, cols, patch));
+        x = w.node("Transpose", java.util.List.of(x), Map.of("perm", new long[] {0, 2, 4, 1, 3, 5}));
+        x = w.node("Reshape", x, w.ints(-1, length(), (long) channels * patch * patch));
+        return Embedded.Onnx.of(w.node("Add", proj.exportOnnx(w, x), w.parameter(positions)));
+    }
+
+    @Override
     public int length() {
         return (height / patch) * (width / patch);
     }

@@ -9,4 +9,7 @@ public interface SequenceEmbedding {
 
     /** Positions in the sequence it gives. */
     int length();
+
+    /** {@link #forward} as ONNX nodes on {@code input} ({@code [batch, inputs]}). */
+    Embedded.Onnx exportOnnx(OnnxWriter w, String input);
 }

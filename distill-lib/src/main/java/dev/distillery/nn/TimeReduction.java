@@ -18,6 +18,14 @@ public final class TimeReduction extends Module {
         return x.narrow(1, 0, kept * stride).reshape(s[0], kept, stride, s[2]).mean(false, 2);
     }
 
+    /** The mean of every {@code stride} positions of {@code x} ({@code [B, L, D]} of {@code length} positions). */
+    public String exportOnnx(OnnxWriter w, String x, int length, int width) {
+        int kept = length / stride;
+        String head = w.node("Slice", x, w.ints(0), w.ints((long) kept * stride), w.ints(1));
+        String grouped = w.node("Reshape", head, w.ints(-1, kept, stride, width));
+        return w.node("ReduceMean", java.util.List.of(grouped), Map.of("axes", new long[] {2}, "keepdims", 0L));
+    }
+
     public int stride() {
         return stride;
     }

@@ -67,6 +67,29 @@ public final class TokenEmbedding extends Module implements SequenceEmbedding {
         return new Embedded(hidden, padding);
     }
 
+    /**
+     * Token ids (floats, as the model's input) cast to integers and looked up; padding (id 0) gives the
+     * mask, the attention bias and the real-token count, as {@link #forward} computes them.
+     */
+    @Override
+    public Embedded.Onnx exportOnnx(OnnxWriter w, String input) {
+        String ids = w.node("Cast", java.util.List.of(input), Map.of("to", 7L)); // INT64
+        String hidden = w.node(
+                "Add",
+                w.node("Gather", java.util.List.of(w.parameter(tokens), ids), Map.of("axis", 0L)),
+                w.parameter(positions));
+        String pad = w.node("Equal", ids, w.ints(PAD));
+        String real = w.node("Cast", java.util.List.of(w.node("Not", pad)), Map.of("to", 1L)); // FLOAT
+        String keep = w.node("Unsqueeze", real, w.ints(2));
+        String bias = w.node(
+                "Unsqueeze",
+                w.node("Mul", w.node("Cast", java.util.List.of(pad), Map.of("to", 1L)), w.scalar(-1e9f)),
+                w.ints(1, 2));
+        String count = w.node(
+                "Max", w.node("ReduceSum", java.util.List.of(real, w.ints(1)), Map.of("keepdims", 1L)), w.scalar(1f));
+        return new Embedded.Onnx(hidden, keep, bias, count);
+    }
+
     public Parameter tokens() {
         return tokens;
     }

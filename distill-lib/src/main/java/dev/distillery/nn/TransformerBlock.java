@@ -11,7 +11,10 @@ import java.util.Map;
 public final class TransformerBlock extends Module {
 
     /** The block's output {@code [B, S, D]} and its attention maps {@code [B, H, S, S]}. */
-    public record Output(Var hidden, Var attention) {}
+    public record Output(Var hidden, Var attention) {
+        /** The same as ONNX tensor names. */
+        public record Onnx(String hidden, String attention) {}
+    }
 
     private final boolean preNorm;
     private final LayerNorm norm1;
@@ -55,6 +58,21 @@ public final class TransformerBlock extends Module {
             hidden = norm2.forward(f, hidden);
         }
         return new Output(hidden, a.weights());
+    }
+
+    /** {@link #forward} as ONNX nodes, for inference (dropout is the identity). */
+    public Output.Onnx exportOnnx(OnnxWriter w, String hidden, String bias) {
+        MultiHeadAttention.Attended.Onnx a = attn.exportOnnx(w, preNorm ? norm1.exportOnnx(w, hidden) : hidden, bias);
+        hidden = w.node("Add", hidden, a.output());
+        if (!preNorm) {
+            hidden = norm1.exportOnnx(w, hidden);
+        }
+        String x = preNorm ? norm2.exportOnnx(w, hidden) : hidden;
+        hidden = w.node("Add", hidden, ffn.exportOnnx(w, x));
+        if (!preNorm) {
+            hidden = norm2.exportOnnx(w, hidden);
+        }
+        return new Output.Onnx(hidden, a.weights());
     }
 
     @Override

@@ -88,6 +88,28 @@ public final class TransformerModel extends Model {
     }
 
     @Override
+    public Map<String, String> exportOnnx(OnnxWriter w, String input) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Embedded.Onnx e = embedding.exportOnnx(w, input);
+        String hidden =
+                reduction == null ? e.hidden() : reduction.exportOnnx(w, e.hidden(), embedding.length(), shape.width());
+        out.put(Outputs.EMBEDDING, e.masked(w, hidden));
+        for (int i = 0; i < blocks.size(); i++) {
+            TransformerBlock.Output.Onnx o = blocks.get(i).exportOnnx(w, hidden, e.attentionBias());
+            hidden = o.hidden();
+            out.put(Outputs.attention(i), o.attention());
+            out.put(Outputs.layer(i), e.masked(w, hidden));
+        }
+        if (norm != null) {
+            hidden = norm.exportOnnx(w, hidden);
+        }
+        String pooled = pool.exportOnnx(w, hidden, e);
+        out.put(Outputs.FEATURES, pooled);
+        head.exportOnnx(w, pooled, out);
+        return out;
+    }
+
+    @Override
     public Map<String, Object> settings() {
         return ordered(
                 "inputs",
