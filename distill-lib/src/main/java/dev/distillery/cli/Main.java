@@ -5,6 +5,7 @@ import dev.distillery.backend.Versions;
 import dev.distillery.data.DataUnavailableException;
 import dev.distillery.data.SpeechCommandsSynth;
 import dev.distillery.experiment.Experiment;
+import dev.distillery.experiment.ModelExport;
 import dev.distillery.experiment.Quickstart;
 import dev.distillery.experiment.Registries;
 import dev.distillery.experiment.Results;
@@ -40,6 +41,7 @@ import picocli.CommandLine.Parameters;
             Main.QuickstartCommand.class,
             Main.RunCommand.class,
             Main.RunsCommand.class,
+            Main.ExportCommand.class,
             Main.BackendCommand.class,
             Main.DatasetCommand.class,
             Main.StudyCommand.class,
@@ -151,6 +153,39 @@ public final class Main {
             }
             // a corrupt record never hides the others: each is named after the table
             listing.corrupt().forEach(c -> System.err.println(c.describe()));
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "export",
+            mixinStandardHelpOptions = true,
+            description = "Writes the model a completed run kept as an ONNX file (opset 17, dynamic batch), "
+                    + "which ONNX Runtime and other engines run.",
+            footer = {"", "Example:", "  ./distillery export 20261130-1306 --onnx student.onnx --outputs features"})
+    static final class ExportCommand implements Callable<Integer> {
+        @Parameters(paramLabel = "RUN", description = "The run's id, or the start of it (see ./distillery runs).")
+        String run;
+
+        @Option(names = "--onnx", required = true, paramLabel = "FILE", description = "The ONNX file to write.")
+        Path onnx;
+
+        @Option(
+                names = "--outputs",
+                split = ",",
+                paramLabel = "NAME",
+                description = "Named outputs besides logits, e.g. features,layer0.")
+        List<String> outputs = List.of();
+
+        @Option(
+                names = "--runs",
+                defaultValue = "runs",
+                description = "The runs directory (default: ${DEFAULT-VALUE}).")
+        Path runs;
+
+        @Override
+        public Integer call() {
+            System.out.println(ModelExport.run(new RunStore(runs), run, onnx, outputs));
             return 0;
         }
     }

@@ -25,6 +25,14 @@ public record DistillResult(
         ModelFile.save(network, provenance, file);
     }
 
+    /**
+     * The student as an ONNX model (dynamic batch, output {@code logits} and the {@code extra} named
+     * outputs); see {@link Network#exportOnnx}.
+     */
+    public void exportOnnx(Path file, String... extra) {
+        network.exportOnnx(file, extra);
+    }
+
     /** A compact one-paragraph summary. */
     public String summary() {
         Metrics m = metrics;

@@ -39,6 +39,8 @@ public final class RunStore {
     static final String LOCK = ".lock";
 
     static final String RECORD = "record.json";
+    /** The trained model of a completed run, beside its record. */
+    public static final String MODEL = "model.dtm";
 
     /** Leftover temporary files outside any run's folder (e.g. in {@code teachers/}) go after this long. */
     static final Duration TEMP_AGE = Duration.ofHours(1);
@@ -247,6 +249,44 @@ public final class RunStore {
     public Path write(RunRecord record) {
         Path file = root.resolve(record.id()).resolve(RECORD);
         Specs.write(record, file);
+        return file;
+    }
+
+    /**
+     * The run whose id is {@code idOrPrefix}, or the only one whose id starts with it; refused with the
+     * candidates (the newest few) otherwise.
+     */
+    public RunRecord find(String idOrPrefix) {
+        if (Files.isRegularFile(root.resolve(idOrPrefix).resolve(RECORD))) {
+            return read(idOrPrefix);
+        }
+        List<RunRecord> all = list();
+        List<RunRecord> match =
+                all.stream().filter(r -> r.id().startsWith(idOrPrefix)).toList();
+        if (match.size() == 1) {
+            return match.get(0);
+        }
+        List<String> newest = (match.isEmpty() ? all : match)
+                .stream()
+                        .map(RunRecord::id)
+                        .sorted(Comparator.reverseOrder())
+                        .limit(5)
+                        .toList();
+        throw new SpecException((match.isEmpty()
+                        ? "no run '" + idOrPrefix + "' in " + root
+                        : match.size() + " runs in " + root + " start with '" + idOrPrefix + "'; give more of the id")
+                + (newest.isEmpty() ? " (it holds no runs)" : "; newest: " + String.join(", ", newest)));
+    }
+
+    /** The trained model of completed run {@code id}; refused with the reason when the run kept none. */
+    public Path model(RunRecord run) {
+        Path file = root.resolve(run.id()).resolve(MODEL);
+        if (!Files.isRegularFile(file)) {
+            throw new SpecException("run " + run.id() + " (" + run.status() + ") kept no model: "
+                    + (RunRecord.COMPLETED.equals(run.status())
+                            ? "it completed before runs kept their models; run it again"
+                            : "only completed runs keep theirs"));
+        }
         return file;
     }
 

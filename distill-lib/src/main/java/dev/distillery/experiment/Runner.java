@@ -230,6 +230,8 @@ final class Runner {
                         .lineage(r.provenance().lineage())
                         .probes(probe(st.name() + " · seed " + seed, new Probes.Subject(r.network(), null, null), seed))
                         .build();
+                // the model first: a completed record always has its model beside it (to export, to reload)
+                r.save(store.dir(rec.id()).resolve(RunStore.MODEL));
                 store.write(rec);
                 completed(run.claim());
                 records.add(rec);

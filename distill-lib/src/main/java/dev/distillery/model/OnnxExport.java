@@ -86,7 +86,14 @@ public final class OnnxExport implements OnnxWriter {
     /** Writes {@code net} to {@code file} (atomically); see {@link #bytes}. */
     public static void write(Network net, Path file, List<String> extra) {
         byte[] model = bytes(net, extra);
-        AtomicFiles.write(file, out -> out.write(model));
+        try {
+            AtomicFiles.write(file, out -> out.write(model));
+        } catch (java.io.UncheckedIOException e) {
+            throw new SpecException(
+                    "cannot write the ONNX model to " + file.toAbsolutePath() + " ("
+                            + e.getCause().getMessage() + "); give a path in a folder you can write to",
+                    e);
+        }
     }
 
     private OnnxMl.ValueInfoProto valueInfo(String name, int width) {

@@ -56,6 +56,11 @@ public final class Teacher implements Layered {
         return provenance;
     }
 
+    /** The teacher's network as an ONNX model; an ONNX teacher is refused (it is one already). */
+    public void exportOnnx(Path file, String... extra) {
+        network().exportOnnx(file, extra);
+    }
+
     /** The model behind this teacher. */
     public Layered model() {
         return model;

@@ -27,7 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * A network exported to ONNX runs in ONNX Runtime to the logits of Distillery's own forward pass,
  * on real test images, with any batch size.
  */
-class OnnxExportTest {
+public class OnnxExportTest {
 
     static LabeledData test;
 
@@ -106,7 +106,7 @@ class OnnxExportTest {
         assertTrue(msg.contains("output 'nothing' is not one") && msg.contains("layer0, features, logits"), msg);
     }
 
-    static Map<String, INDArray> run(Path file, INDArray x, List<String> outputs) throws Exception {
+    public static Map<String, INDArray> run(Path file, INDArray x, List<String> outputs) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession s = env.createSession(file.toString(), new OrtSession.SessionOptions());
                 OnnxTensor in = OnnxTensor.createTensor(

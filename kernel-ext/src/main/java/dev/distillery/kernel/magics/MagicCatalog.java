@@ -161,6 +161,7 @@ public final class MagicCatalog {
                 .add("runs", Kind.LINE, "distillation", RunsMagic::new)
                 .add("dataset", Kind.LINE, "distillation", DatasetMagic::new)
                 .add("data", Kind.LINE, "distillation", DataMagic::new)
+                .add("export", Kind.LINE, "distillation", ExportMagic::new)
                 .add("plot", Kind.LINE, "distillation", PlotMagic::new)
                 .add("help", Kind.LINE, "help", HelpMagic::new)
                 .add("lsmagic", Kind.LINE, "help", LsmagicMagic::new);
