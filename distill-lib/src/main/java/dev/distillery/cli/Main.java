@@ -177,6 +177,9 @@ public final class Main {
                 description = "Named outputs besides logits, e.g. features,layer0.")
         List<String> outputs = List.of();
 
+        @Option(names = "--int8", description = "Quantise linear and convolution weights to int8, per output channel.")
+        boolean int8;
+
         @Option(
                 names = "--runs",
                 defaultValue = "runs",
@@ -185,7 +188,7 @@ public final class Main {
 
         @Override
         public Integer call() {
-            System.out.println(ModelExport.run(new RunStore(runs), run, onnx, outputs));
+            System.out.println(ModelExport.run(new RunStore(runs), run, onnx, outputs, int8));
             return 0;
         }
     }

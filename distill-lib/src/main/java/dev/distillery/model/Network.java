@@ -226,7 +226,12 @@ public final class Network implements Layered {
      * {@code logits} and the {@code extra} named outputs; see {@link OnnxExport}.
      */
     public void exportOnnx(java.nio.file.Path file, String... extra) {
-        OnnxExport.write(this, file, List.of(extra));
+        OnnxExport.write(this, file, List.of(extra), false);
+    }
+
+    /** As {@link #exportOnnx}, with linear and convolution weights quantised to int8 per output channel. */
+    public void exportOnnxInt8(java.nio.file.Path file, String... extra) {
+        OnnxExport.write(this, file, List.of(extra), true);
     }
 
     @Override

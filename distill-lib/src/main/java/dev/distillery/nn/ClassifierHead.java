@@ -27,7 +27,7 @@ public final class ClassifierHead extends Classifier {
 
     /** {@link #logits} as ONNX nodes. */
     public String logitsOnnx(OnnxWriter w, String features) {
-        return w.node("Add", w.node("MatMul", features, w.parameter(weight)), w.parameter(bias));
+        return w.node("Add", w.matmul(features, weight), w.parameter(bias));
     }
 
     @Override

@@ -31,9 +31,7 @@ public final class Conv2d extends Module {
      * the end); the kernel {@code [k, k, in, out]} laid out as ONNX's {@code [out, in, k, k]}.
      */
     public String exportOnnx(OnnxWriter w, String x) {
-        String kernelOihw = w.tensor(
-                w.parameter(weight) + ".oihw",
-                w.value(weight).permute(3, 2, 0, 1).dup('c'));
+        String kernelOihw = w.kernel(weight, w.value(weight).permute(3, 2, 0, 1).dup('c'));
         return w.node(
                 "Conv",
                 List.of(x, kernelOihw, w.parameter(bias)),

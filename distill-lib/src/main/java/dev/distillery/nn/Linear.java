@@ -32,7 +32,7 @@ public final class Linear extends Module implements Layer {
 
     /** {@code x · weight + bias} as ONNX nodes. */
     public String exportOnnx(OnnxWriter w, String x) {
-        return w.node("Add", w.node("MatMul", x, w.parameter(weight)), w.parameter(bias));
+        return w.node("Add", w.matmul(x, weight), w.parameter(bias));
     }
 
     public Parameter weight() {

@@ -14,6 +14,9 @@ public interface OnnxWriter {
     /** The value a parameter holds in the network being exported. */
     INDArray value(Parameter p);
 
+    /** {@code p}'s path in the model ({@code convs.0.weight}): the name its initializer has. */
+    String name(Parameter p);
+
     /** {@code p}'s value as an initializer of the graph; its name. */
     String parameter(Parameter p);
 
@@ -35,6 +38,22 @@ public interface OnnxWriter {
     /** A node without attributes. */
     default String node(String op, String... inputs) {
         return node(op, List.of(inputs), Map.of());
+    }
+
+    /**
+     * {@code x · weight} (weight {@code [in, out]}): a float {@code MatMul}, or in an int8 export the
+     * weight quantised per output column and the product computed in integers.
+     */
+    default String matmul(String x, Parameter weight) {
+        return node("MatMul", x, parameter(weight));
+    }
+
+    /**
+     * A convolution kernel already laid out {@code [out, in, k, k]} ({@code oihw}, the value of
+     * {@code weight}): a float initializer, or in an int8 export quantised per output channel.
+     */
+    default String kernel(Parameter weight, INDArray oihw) {
+        return tensor(name(weight) + ".oihw", oihw);
     }
 
     /** Gives the tensor {@code tensor} the output name {@code name} (an Identity node). */

@@ -46,6 +46,10 @@ class ExportMagicTest {
         Path student = dir.resolve("s.onnx");
         String shown = KernelHarness.text(h.exec("%export " + id + " --onnx " + student));
         assertTrue(shown.contains("wrote " + student) && shown.contains("mlp 784-8-10"), shown);
+        Path small = dir.resolve("t-int8.onnx");
+        String int8 = KernelHarness.text(h.exec("%export t --onnx " + small + " --int8"));
+        assertTrue(int8.contains("int8 weights per output channel"), int8);
+        assertTrue(Files.size(small) < Files.size(teacher) / 2, "int8 weights take a quarter of the bytes");
     }
 
     @Test

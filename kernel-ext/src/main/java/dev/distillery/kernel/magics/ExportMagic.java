@@ -19,7 +19,8 @@ import picocli.CommandLine.Parameters;
             "",
             "Examples:",
             "  %%export cnn --onnx cnn.onnx",
-            "  %%export 20261130-1306 --onnx student.onnx --outputs features,layer0"
+            "  %%export 20261130-1306 --onnx student.onnx --outputs features,layer0",
+            "  %%export 20261130-1306 --onnx student-int8.onnx --int8"
         })
 final class ExportMagic extends Magic {
 
@@ -36,14 +37,20 @@ final class ExportMagic extends Magic {
             description = "named outputs besides logits (features, layer0, …)")
     List<String> outputs = List.of();
 
+    @Option(
+            names = "--int8",
+            description = "quantise linear and convolution weights to int8, per output channel (about a quarter of "
+                    + "the size)")
+    boolean int8;
+
     @Override
     public ModelExport.Written run(String body) {
         Workbench wb = ctx.workbench();
         if (wb.teacherNames().contains(name)) {
-            return ModelExport.network(wb.teacher(name).teacher().network(), onnx, outputs);
+            return ModelExport.network(wb.teacher(name).teacher().network(), onnx, outputs, int8);
         }
         try {
-            return ModelExport.run(wb.store(), name, onnx, outputs);
+            return ModelExport.run(wb.store(), name, onnx, outputs, int8);
         } catch (dev.distillery.spec.SpecException e) {
             if (!e.getMessage().startsWith("no run")) {
                 throw e;
