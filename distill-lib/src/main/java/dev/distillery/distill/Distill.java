@@ -6,7 +6,7 @@ import dev.distillery.data.LabeledData;
 import dev.distillery.data.Splits;
 import dev.distillery.eval.Accuracy;
 import dev.distillery.eval.Fidelity;
-import dev.distillery.eval.Footprint;
+import dev.distillery.eval.Latency;
 import dev.distillery.eval.Metrics;
 import dev.distillery.loss.BindContext;
 import dev.distillery.loss.EnsembleMode;
@@ -336,21 +336,17 @@ public final class Distill {
                 out.curve().size(),
                 m,
                 lineage);
-        Footprint fp = Footprint.measure(
-                net.parameterCount(),
-                savedSize(net, prov),
-                net::forward,
-                data.test().features(),
-                200);
+        List<Latency> latencies = Latencies.measure(net, data.test().features());
         Metrics metrics = new Metrics(
                 acc,
                 out.bestValAccuracy(),
                 fid == null ? null : fid.agreement(),
                 fid == null ? null : fid.meanKl(),
                 fid == null ? null : fid.meanJs(),
-                fp.parameters(),
-                fp.bytesOnDisk(),
-                fp.latencyMicros());
+                net.parameterCount(),
+                savedSize(net, prov),
+                Latency.find(latencies, Latency.TAPE, 1).microsPerBatch(),
+                latencies);
         return new DistillResult(name, loss.label(), sourceName, options.seed(), metrics, out, net, prov);
     }
 

@@ -148,7 +148,7 @@ public final class ResultCharts {
                 .width(800)
                 .height(500)
                 .title(title)
-                .xAxisTitle(cost.equals("params") ? "parameters" : "latency (µs per example, batch 1)")
+                .xAxisTitle(cost.equals("params") ? "parameters" : "latency (µs per example, batch 1, tape)")
                 .yAxisTitle("test accuracy (%)")
                 .build();
         c.getStyler().setMarkerSize(8);

@@ -1,5 +1,6 @@
 package dev.distillery.experiment;
 
+import dev.distillery.eval.Latency;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +30,10 @@ public final class Results {
         DoubleColumn js = DoubleColumn.create("js");
         LongColumn params = LongColumn.create("params");
         LongColumn bytes = LongColumn.create("bytes");
-        DoubleColumn latency = DoubleColumn.create("latency_us");
+        DoubleColumn tape1 = DoubleColumn.create("tape_b1_us");
+        DoubleColumn ort1 = DoubleColumn.create("onnxrt_b1_us");
+        DoubleColumn tape256 = DoubleColumn.create("tape_b256_ms");
+        DoubleColumn ort256 = DoubleColumn.create("onnxrt_b256_ms");
         IntColumn epochs = IntColumn.create("epochs");
         DoubleColumn seconds = DoubleColumn.create("train_s");
         for (RunRecord r : records) {
@@ -45,7 +49,10 @@ public final class Results {
                 appendNullable(js, r.metrics().jsDivergence());
                 params.append(r.metrics().parameters());
                 bytes.append(r.metrics().bytesOnDisk());
-                latency.append(r.metrics().latencyMicros());
+                tape1.append(r.metrics().latencyMicros());
+                appendNullable(ort1, micros(r.metrics(), Latency.ONNX_RUNTIME, 1, 1));
+                appendNullable(tape256, micros(r.metrics(), Latency.TAPE, 256, 1e3));
+                appendNullable(ort256, micros(r.metrics(), Latency.ONNX_RUNTIME, 256, 1e3));
             } else {
                 acc.appendMissing();
                 agree.appendMissing();
@@ -53,13 +60,52 @@ public final class Results {
                 js.appendMissing();
                 params.appendMissing();
                 bytes.appendMissing();
-                latency.appendMissing();
+                tape1.appendMissing();
+                ort1.appendMissing();
+                tape256.appendMissing();
+                ort256.appendMissing();
             }
             epochs.append(r.curve() == null ? 0 : r.curve().size());
             appendNullable(seconds, r.trainSeconds());
         }
         return Table.create(
-                "runs", id, student, recipe, seed, status, acc, agree, kl, js, params, bytes, latency, epochs, seconds);
+                "runs", id, student, recipe, seed, status, acc, agree, kl, js, params, bytes, tape1, ort1, tape256,
+                ort256, epochs, seconds);
+    }
+
+    /**
+     * Every latency figure of each completed run that has them: the engine and what it ran on, the
+     * batch size, the median time per batch and per example.
+     */
+    public static Table latency(List<RunRecord> records) {
+        StringColumn id = StringColumn.create("run");
+        StringColumn student = StringColumn.create("student");
+        StringColumn engine = StringColumn.create("engine");
+        IntColumn batch = IntColumn.create("batch");
+        DoubleColumn perBatch = DoubleColumn.create("us_per_batch");
+        DoubleColumn perExample = DoubleColumn.create("us_per_example");
+        StringColumn runtime = StringColumn.create("measured on");
+        for (RunRecord r : records) {
+            if (r.metrics() == null || r.metrics().latencies() == null) {
+                continue;
+            }
+            for (Latency l : r.metrics().latencies()) {
+                id.append(r.id());
+                student.append(r.student());
+                engine.append(l.engineName());
+                batch.append(l.batch());
+                perBatch.append(l.microsPerBatch());
+                perExample.append(l.microsPerExample());
+                runtime.append(l.runtime());
+            }
+        }
+        return Table.create("latency", id, student, engine, batch, perBatch, perExample, runtime);
+    }
+
+    /** A run's figure for {@code engine} at {@code batch} in microseconds divided by {@code unit}, or null. */
+    private static Double micros(dev.distillery.eval.Metrics m, String engine, int batch, double unit) {
+        Latency l = m.latency(engine, batch);
+        return l == null ? null : l.microsPerBatch() / unit;
     }
 
     /** Mean and sample standard deviation of accuracy and agreement per (student, recipe), completed runs only. */

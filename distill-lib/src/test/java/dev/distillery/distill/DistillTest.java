@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distillery.TestData;
 import dev.distillery.data.Splits;
+import dev.distillery.eval.Latency;
 import dev.distillery.loss.Losses;
 import dev.distillery.model.CnnSpec;
 import dev.distillery.model.MlpSpec;
@@ -88,6 +89,35 @@ class DistillTest {
                 kd.metrics().bytesOnDisk() > 3 * kd.metrics().parameters(),
                 "all float32 weights are on disk (deflated)");
         assertEquals("kd T=4 a=0.1", kd.loss());
+        assertLatencyWhereItWillRun(kd);
+    }
+
+    /**
+     * Four latency figures: the tape and ONNX Runtime (on the student's export), at batch 1 and 256,
+     * each naming what it ran on; the summary reads them out by engine. Times are measured, not
+     * asserted: only that each was taken.
+     */
+    static void assertLatencyWhereItWillRun(DistillResult r) {
+        List<Latency> all = r.metrics().latencies();
+        assertEquals(4, all.size(), "tape and ONNX Runtime at batch 1 and 256: " + all);
+        for (String engine : List.of(Latency.TAPE, Latency.ONNX_RUNTIME)) {
+            for (int batch : List.of(1, 256)) {
+                Latency l = r.metrics().latency(engine, batch);
+                assertTrue(l != null && l.microsPerBatch() > 0, engine + " at batch " + batch + ": " + all);
+            }
+        }
+        assertTrue(r.metrics().latency(Latency.TAPE, 1).runtime().contains("nd4j 1.0.0-M2.1"), all.toString());
+        assertTrue(
+                r.metrics().latency(Latency.ONNX_RUNTIME, 256).runtime().startsWith("ONNX Runtime 1.20"),
+                all.toString());
+        assertEquals(
+                r.metrics().latency(Latency.TAPE, 1).microsPerBatch(),
+                r.metrics().latencyMicros());
+        assertTrue(
+                r.summary()
+                        .matches("(?s).*latency tape \\S+ \\S+, ONNX Runtime \\S+ \\S+ at batch 1; "
+                                + "tape \\S+ \\S+, ONNX Runtime \\S+ \\S+ at batch 256.*"),
+                r.summary());
     }
 
     @Test

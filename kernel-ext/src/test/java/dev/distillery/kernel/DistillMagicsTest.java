@@ -156,6 +156,21 @@ class DistillMagicsTest {
         String html = (String) table.getData(MIMEType.TEXT_HTML);
         assertTrue(html.startsWith("<table") && html.contains("<th>test_acc</th>") && html.contains("scratch"), html);
         assertTrue(KernelHarness.text(table).contains("test_acc"), "tables have a text/plain form too");
+        Table mine = (Table) h.kernel.evalRaw("%runs --experiment table");
+        for (String column : List.of("tape_b1_us", "onnxrt_b1_us", "tape_b256_ms", "onnxrt_b256_ms")) {
+            assertTrue(
+                    mine.doubleColumn(column).asList().stream().allMatch(v -> v != null && v > 0),
+                    "every student is timed, " + column + ": " + mine.print());
+        }
+
+        Table latency = (Table) h.kernel.evalRaw("%runs --latency --experiment table --last 1");
+        assertEquals(
+                List.of("tape", "tape", "ONNX Runtime", "ONNX Runtime"),
+                latency.stringColumn("engine").asList(),
+                latency.print());
+        assertEquals(List.of(1, 256, 1, 256), latency.intColumn("batch").asList());
+        assertTrue(latency.stringColumn("measured on").get(2).startsWith("ONNX Runtime 1.20"), latency.print());
+        assertTrue(latency.stringColumn("measured on").get(0).contains("nd4j"), latency.print());
 
         DisplayData tradeoff = h.exec("%plot tradeoff");
         assertPng(tradeoff);

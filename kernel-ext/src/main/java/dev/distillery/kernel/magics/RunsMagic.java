@@ -20,7 +20,8 @@ import tech.tablesaw.api.Table;
             "  %%runs --experiment tiny --status completed",
             "  %%runs --last 5",
             "  %%runs --session --compare",
-            "  %%runs --lineage --experiment chain-tiny"
+            "  %%runs --lineage --experiment chain-tiny",
+            "  %%runs --latency --last 3"
         })
 final class RunsMagic extends Magic {
 
@@ -55,6 +56,12 @@ final class RunsMagic extends Magic {
                     "where each run's soft targets came from: teachers and weights, chain " + "stage, parent runs")
     boolean lineage;
 
+    @Option(
+            names = "--latency",
+            description = "each student's latency through the tape and through ONNX Runtime on its export, "
+                    + "at batch 1 and 256, with what each engine ran on")
+    boolean latency;
+
     static final class Statuses implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() {
@@ -88,6 +95,9 @@ final class RunsMagic extends Magic {
         }
         if (lineage) {
             return Results.lineage(rs).setName("lineage of " + rs.size() + " runs");
+        }
+        if (latency) {
+            return Results.latency(rs).setName("latency of " + rs.size() + " runs (median per pass)");
         }
         Table t = summary ? Results.summary(rs) : Results.runs(rs);
         return t.setName(
