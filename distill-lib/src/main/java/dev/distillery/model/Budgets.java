@@ -134,6 +134,9 @@ public final class Budgets {
         if (spec instanceof TransformerSpec t) {
             return new int[] {t.depth(), t.width()};
         }
+        if (spec instanceof StackSpec st) {
+            return st.depthAndWidth();
+        }
         if (spec instanceof MlpSpec m) {
             return new int[] {
                 m.hidden().size(),
@@ -241,6 +244,10 @@ public final class Budgets {
 
     /** The widths {@link #scaled} scales: MLP hidden sizes, CNN channels then dense sizes, or transformer width / heads. */
     private static int[] scalableWidths(ModelSpec spec) {
+        if (spec instanceof StackSpec) {
+            throw new SpecException("a stack student is composed step by step and is not resized to a budget; "
+                    + "size its steps yourself, or sweep an mlp, cnn or vit family");
+        }
         if (spec instanceof MlpSpec m) {
             return m.hidden().stream().mapToInt(Integer::intValue).toArray();
         }

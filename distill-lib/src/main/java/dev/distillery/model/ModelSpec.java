@@ -19,9 +19,10 @@ import java.util.Locale;
     @JsonSubTypes.Type(value = MlpSpec.class, name = "mlp"),
     @JsonSubTypes.Type(value = CnnSpec.class, name = "cnn"),
     @JsonSubTypes.Type(value = TransformerSpec.class, name = "transformer"),
-    @JsonSubTypes.Type(value = MultiHeadSpec.class, name = "multihead")
+    @JsonSubTypes.Type(value = MultiHeadSpec.class, name = "multihead"),
+    @JsonSubTypes.Type(value = StackSpec.class, name = "stack")
 })
-public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, MultiHeadSpec {
+public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, MultiHeadSpec, StackSpec {
 
     List<String> ACTIVATIONS = List.of("relu", "tanh", "sigmoid", "gelu");
 
@@ -55,11 +56,15 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
      * ({@code speech:DEPTHxWIDTH,frame=F,length=L}, L frames of F features in) takes the vit keys but patch;
      * text ({@code text:DEPTHxWIDTH,length=L,vocab=V}, L token ids in) takes heads, ffn, norm.
      * {@code multihead:K[,combine=learned]:BODY} gives any body K classifier heads ({@link MultiHeadSpec}).
+     * {@code stack:STEP>STEP>…} is a student composed from modules ({@link StackSpec}, built by {@link Student}).
      */
     static ModelSpec parse(String text) {
         String s = text.trim();
         if (s.toLowerCase(Locale.ROOT).startsWith("multihead:")) {
             return MultiHeadSpec.parseCompact(s);
+        }
+        if (s.toLowerCase(Locale.ROOT).startsWith("stack:")) {
+            return StackSpec.parseCompact(s);
         }
         int colon = s.indexOf(':');
         if (colon < 0) {
@@ -225,7 +230,7 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec, TransformerSpec, Mul
             }
             default ->
                 throw new SpecException("model spec '" + text + "': unknown kind '" + kind
-                        + "'; known kinds: mlp, cnn, vit, speech, text, multihead");
+                        + "'; known kinds: mlp, cnn, vit, speech, text, multihead, stack");
         };
     }
 

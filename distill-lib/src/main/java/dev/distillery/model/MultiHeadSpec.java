@@ -92,6 +92,9 @@ public record MultiHeadSpec(ModelSpec body, Integer heads, String combine, List<
         if (body instanceof TransformerSpec t) {
             return t.width();
         }
+        if (body instanceof StackSpec st) {
+            return st.featureWidth();
+        }
         if (body instanceof MlpSpec m) {
             return m.hidden().isEmpty() ? m.inputs() : m.hidden().get(m.hidden().size() - 1);
         }

@@ -58,7 +58,11 @@ public class OnnxExportTest {
                 "multihead:3:mlp:16",
                 "multihead:3,combine=weighted,weights=0.5/0.3/0.2:mlp:16",
                 "multihead:2,combine=learned:cnn:4,dense=8",
-                "multihead:3,combine=learned:vit:1x16,heads=2,patch=7"
+                "multihead:3,combine=learned:vit:1x16,heads=2,patch=7",
+                "stack:conv:4>relu>maxpool:2>conv:6k5>gelu>maxpool:2>linear:16>tanh>layernorm>dropout:0.2,shape=1x28x28",
+                "stack:linear:24>sigmoid>dropout:0.1>linear:12,inputs=30,outputs=4",
+                "stack:conv:3>maxpool:3,shape=3x12x20,outputs=5",
+                "multihead:2:stack:linear:16>gelu"
             })
     void exportedLogitsMatchTheNetworksOwn(String spec) throws Exception {
         Network net = Network.build(ModelSpec.parse(spec), 7);

@@ -13,7 +13,12 @@ import picocli.CommandLine.Parameters;
             "Examples:",
             "  %%student tiny --spec mlp:64",
             "  %%student wide --spec mlp:800x800",
-            "  %%student mine --spec student.yaml"
+            "  %%student mine --spec student.yaml",
+            "  %%student composed --spec {Student.input(784).linear(128).gelu().layerNorm().classifier(10)}",
+            "",
+            "A student built in a cell from modules (Student.input(N) or Student.image(C, H, W), then",
+            "linear, conv, maxPool, layerNorm, dropout and activations, then classifier(K)) is a spec like",
+            "any other: %%distill {student} --from TEACHER distils it, and its record keeps the steps."
         })
 final class StudentMagic extends Magic {
 
@@ -24,7 +29,8 @@ final class StudentMagic extends Magic {
             names = "--spec",
             required = true,
             paramLabel = "SPEC",
-            description = "compact spec (mlp:64, mlp:800x800, cnn:16x32) or a JSON/YAML spec file")
+            description =
+                    "compact spec (mlp:64, mlp:800x800, cnn:16x32, stack:linear:64>relu) or a JSON/YAML spec file")
     String spec;
 
     @Override
