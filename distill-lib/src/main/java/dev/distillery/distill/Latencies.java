@@ -55,15 +55,24 @@ public final class Latencies {
     }
 
     private static List<Latency> onnxRuntime(Network net, INDArray inputs) throws OrtException {
+        return onnxRuntime(OnnxExport.bytes(net, List.of()), inputs, "fp32 export");
+    }
+
+    /**
+     * ONNX Runtime's figures for {@code model} (ONNX bytes whose input is {@value OnnxExport#INPUT}) at
+     * each of {@link Latency#BATCHES}, on the threads the tape has; {@code what} ends the runtime's
+     * description (e.g. {@code int8 export}).
+     */
+    public static List<Latency> onnxRuntime(byte[] model, INDArray inputs, String what) throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         int threads = Backend.threadsOrDefault();
         String runtime = "ONNX Runtime " + env.getVersion() + " CPU, " + threads + " intra-op "
-                + (threads == 1 ? "thread" : "threads") + ", fp32 export";
+                + (threads == 1 ? "thread" : "threads") + ", " + what;
         List<Latency> out = new ArrayList<>();
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             o.setIntraOpNumThreads(threads);
             o.setInterOpNumThreads(1);
-            try (OrtSession session = env.createSession(OnnxExport.bytes(net, List.of()), o)) {
+            try (OrtSession session = env.createSession(model, o)) {
                 for (int batch : Latency.BATCHES) {
                     List<OnnxTensor> tensors = new ArrayList<>();
                     try {

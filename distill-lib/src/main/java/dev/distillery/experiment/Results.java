@@ -94,8 +94,8 @@ public final class Results {
                 student.append(r.student());
                 engine.append(l.engineName());
                 batch.append(l.batch());
-                perBatch.append(l.microsPerBatch());
-                perExample.append(l.microsPerExample());
+                perBatch.append(Math.round(l.microsPerBatch() * 10) / 10.0);
+                perExample.append(Math.round(l.microsPerExample() * 10) / 10.0);
                 runtime.append(l.runtime());
             }
         }

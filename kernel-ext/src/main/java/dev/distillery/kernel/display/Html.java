@@ -8,6 +8,16 @@ public final class Html {
 
     private Html() {}
 
+    /** At most four decimals, without trailing zeros: {@code 72}, {@code 0.8079}, {@code 414.76}. */
+    static String decimal(double v) {
+        if (!Double.isFinite(v)) {
+            return String.valueOf(v);
+        }
+        String s = String.format(java.util.Locale.ROOT, "%.4f", v);
+        s = s.replaceAll("0+$", "");
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+
     public static String escape(String s) {
         if (s == null) {
             return "";
@@ -47,9 +57,7 @@ public final class Html {
                         || c.type().equals(tech.tablesaw.api.ColumnType.LONG);
                 String v = c.isMissing(r)
                         ? ""
-                        : c instanceof tech.tablesaw.api.DoubleColumn d
-                                ? String.format("%.4f", d.getDouble(r))
-                                : c.getString(r);
+                        : c instanceof tech.tablesaw.api.DoubleColumn d ? decimal(d.getDouble(r)) : c.getString(r);
                 h.append(numeric ? "<td style=\"text-align:right\">" : "<td>")
                         .append(escape(v))
                         .append("</td>");
