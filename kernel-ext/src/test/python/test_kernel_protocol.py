@@ -41,6 +41,28 @@ class DistilleryKernelTests(jupyter_kernel_test.KernelTests):
 
     code_inspect_sample = "Distill.from("
 
+    supported_history_operations = ("tail", "range", "search")
+    code_history_pattern = "6 * 7"
+
+    # a cell run before a restart is found by a history search after it, under the earlier session
+    def test_history_survives_a_kernel_restart(self):
+        marker = 'String remembered = "%d";' % time.time_ns()
+        reply, _ = self.execute_helper(marker)
+        self.assertEqual(reply["content"]["status"], "ok")
+        self.km.restart_kernel()
+        self.kc.wait_for_ready(timeout=120)
+        self.flush_channels()
+        reply, _ = self.execute_helper("1 + 1")
+        self.assertEqual(reply["content"]["status"], "ok")
+        msg_id = self.kc.history(hist_access_type="tail", n=1, output=False, raw=True)
+        now = self.get_non_kernel_info_reply(timeout=30)["content"]["history"][0]
+        msg_id = self.kc.history(hist_access_type="search", pattern=marker, output=False, raw=True)
+        reply = self.get_non_kernel_info_reply(timeout=30)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        found = reply["content"]["history"]
+        self.assertEqual([h[2] for h in found], [marker])
+        self.assertLess(found[0][0], now[0], "the cell belongs to the session before the restart")
+
     # interrupt_mode is 'message': the interrupt_request reaches the training loop within a step
     def test_interrupt_stops_training_and_the_kernel_carries_on(self):
         self.flush_channels()

@@ -86,6 +86,8 @@ public final class DistilleryKernel extends BaseKernel {
     };
     private volatile DisplaySink sink = jupyter;
     private volatile Throwable lastError;
+    /** The text of the last cell's result, for the history. */
+    private volatile String lastResult;
 
     private DistilleryKernel(
             String name,
@@ -146,6 +148,18 @@ public final class DistilleryKernel extends BaseKernel {
     public static class Builder extends BaseKernelBuilder<Builder, DistilleryKernel> {
 
         protected java.nio.file.Path runs;
+        protected java.nio.file.Path historyFile;
+
+        /** Where the cell history is kept (default: {@link History#defaultFile()}). */
+        public Builder history(java.nio.file.Path file) {
+            this.historyFile = file;
+            return this;
+        }
+
+        @Override
+        protected org.dflib.jjava.jupyter.kernel.history.HistoryManager buildHistoryManager() {
+            return History.open(historyFile != null ? historyFile : History.defaultFile());
+        }
 
         /** Where run records go (default: $DISTILLERY_RUNS, else runs/ in the working directory). */
         public Builder runs(java.nio.file.Path dir) {
@@ -232,14 +246,96 @@ public final class DistilleryKernel extends BaseKernel {
     /** The execute request being answered (its environment publishes the cell's output), or null. */
     private volatile ShellReplyEnvironment request;
 
+    /**
+     * Answers an execute request, then keeps the cell in the history when the request says to store
+     * it: its input and the text of its result.
+     */
     @Override
     protected synchronized void handleExecuteRequest(
             ShellReplyEnvironment env, Message<org.dflib.jjava.jupyter.messages.request.ExecuteRequest> message) {
         request = env;
+        org.dflib.jjava.jupyter.messages.request.ExecuteRequest execute = message.getContent();
+        int line = executionCount.get();
+        lastResult = null;
         try {
             super.handleExecuteRequest(env, message);
         } finally {
             request = null;
+            if (execute.shouldStoreHistory() && !execute.isSilent() && historyManager instanceof History h) {
+                h.record(line, execute.getCode(), lastResult);
+            }
+        }
+    }
+
+    /**
+     * Answers a history request (tail, range or search) from {@link History}, with the {@code status}
+     * field Jupyter's message spec requires of every reply (JJava's own reply leaves it out).
+     */
+    @Override
+    protected void handleHistoryRequest(
+            ShellReplyEnvironment env, Message<org.dflib.jjava.jupyter.messages.request.HistoryRequest> message) {
+        if (historyManager == null) {
+            return;
+        }
+        org.dflib.jjava.jupyter.messages.request.HistoryRequest r = message.getContent();
+        env.setBusyDeferIdle();
+        java.util.Set<HistoryManager.ResultFlag> flags = java.util.EnumSet.noneOf(HistoryManager.ResultFlag.class);
+        if (r.includeOutput()) {
+            flags.add(HistoryManager.ResultFlag.INCLUDE_OUTPUT);
+        }
+        List<org.dflib.jjava.jupyter.kernel.history.HistoryEntry> entries = switch (r.getAccessType()) {
+            case TAIL ->
+                historyManager.lookupTail(
+                        ((org.dflib.jjava.jupyter.messages.request.HistoryRequest.Tail) r).getMaxReturnLength(), flags);
+            case RANGE -> {
+                var range = (org.dflib.jjava.jupyter.messages.request.HistoryRequest.Range) r;
+                yield historyManager.lookupRange(range.getSessionIndex(), range.getStart(), range.getStop(), flags);
+            }
+            case SEARCH -> {
+                var search = (org.dflib.jjava.jupyter.messages.request.HistoryRequest.Search) r;
+                if (search.filterUnique()) {
+                    flags.add(HistoryManager.ResultFlag.UNIQUE);
+                }
+                yield historyManager.search(search.getPattern(), search.getMaxReturnLength(), flags);
+            }
+        };
+        env.reply(new HistoryReplyWithStatus(entries, r.includeOutput()));
+    }
+
+    /**
+     * A {@code history_reply} as the message spec has it: {@code "status": "ok"} and each cell as
+     * {@code [session, line, input]}, or {@code [session, line, [input, output]]} when output was asked for.
+     */
+    static final class HistoryReplyWithStatus
+            implements org.dflib.jjava.jupyter.messages.ContentType<HistoryReplyWithStatus>,
+                    org.dflib.jjava.jupyter.messages.ReplyType<
+                            org.dflib.jjava.jupyter.messages.request.HistoryRequest> {
+        @SuppressWarnings("unused") // serialised into the reply
+        private final String status = "ok";
+
+        @SuppressWarnings("unused") // serialised into the reply
+        private final List<List<Object>> history;
+
+        HistoryReplyWithStatus(List<org.dflib.jjava.jupyter.kernel.history.HistoryEntry> entries, boolean output) {
+            this.history = entries.stream()
+                    .map(e -> List.<Object>of(
+                            e.getSession(),
+                            e.getCellNumber(),
+                            output ? java.util.Arrays.asList(e.getInput(), e.getOutput()) : e.getInput()))
+                    .toList();
+        }
+
+        @Override
+        @SuppressWarnings({"unchecked", "rawtypes"}) // the reply goes out as a history_reply
+        public org.dflib.jjava.jupyter.messages.MessageType<HistoryReplyWithStatus> getType() {
+            return (org.dflib.jjava.jupyter.messages.MessageType)
+                    org.dflib.jjava.jupyter.messages.reply.HistoryReply.MESSAGE_TYPE;
+        }
+
+        @Override
+        public org.dflib.jjava.jupyter.messages.MessageType<org.dflib.jjava.jupyter.messages.request.HistoryRequest>
+                getRequestType() {
+            return org.dflib.jjava.jupyter.messages.reply.HistoryReply.REQUEST_MESSAGE_TYPE;
         }
     }
 
@@ -298,7 +394,11 @@ public final class DistilleryKernel extends BaseKernel {
             });
         }
         try {
-            return super.eval(expr);
+            DisplayData result = super.eval(expr);
+            lastResult = result == null
+                    ? null
+                    : (String) result.getData(org.dflib.jjava.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN);
+            return result;
         } catch (RuntimeException e) {
             lastError = e;
             // report the exception the user's code or magic threw, not the wrappers around it

@@ -14,8 +14,24 @@ final class KernelHarness implements AutoCloseable {
         this(null);
     }
 
+    /** Beside the test's runs (or in a temporary folder): a test never writes the user's own history. */
+    private static java.nio.file.Path historyFile(java.nio.file.Path runs) {
+        try {
+            return runs == null
+                    ? java.nio.file.Files.createTempDirectory("distillery-history")
+                            .resolve("history.jsonl")
+                    : runs.resolveSibling(runs.getFileName() + "-history.jsonl");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     KernelHarness(java.nio.file.Path runs) {
-        kernel = DistilleryKernel.builder().extensionsEnabled(false).runs(runs).build();
+        kernel = DistilleryKernel.builder()
+                .extensionsEnabled(false)
+                .runs(runs)
+                .history(historyFile(runs))
+                .build();
         kernel.onStartup();
         kernel.displayTo(sink);
     }
