@@ -41,6 +41,23 @@ class DistilleryKernelTests(jupyter_kernel_test.KernelTests):
 
     code_inspect_sample = "Distill.from("
 
+    code_clear_output = "clearOutput();"
+
+    # what a cell printed before clearOutput() is cleared, what it prints after stays: in that order
+    def test_clear_output_clears_what_came_before(self):
+        self.flush_channels()
+        reply, outputs = self.execute_helper(
+            'System.out.println("before"); display("shown"); clearOutput(); System.out.println("after");'
+        )
+        self.assertEqual(reply["content"]["status"], "ok")
+        seen = []
+        for m in outputs:
+            if m["msg_type"] == "stream":
+                seen += [line for line in m["content"]["text"].splitlines() if line]
+            elif m["msg_type"] in ("display_data", "clear_output"):
+                seen.append(m["msg_type"])
+        self.assertEqual(seen, ["before", "display_data", "clear_output", "after"])
+
     supported_history_operations = ("tail", "range", "search")
     code_history_pattern = "6 * 7"
 

@@ -83,6 +83,19 @@ public final class DistilleryKernel extends BaseKernel {
         public void update(String displayId, DisplayData data) {
             publish(() -> io.display.updateDisplay(displayId, data));
         }
+
+        @Override
+        public void clearOutput(boolean wait) {
+            publish(() -> {
+                ShellReplyEnvironment env = request;
+                if (env != null) {
+                    env.publish(
+                            wait
+                                    ? org.dflib.jjava.jupyter.messages.publish.PublishClearOutput.BEFORE_NEXT_OUTPUT
+                                    : org.dflib.jjava.jupyter.messages.publish.PublishClearOutput.NOW);
+                }
+            });
+        }
     };
     private volatile DisplaySink sink = jupyter;
     private volatile Throwable lastError;
@@ -131,6 +144,11 @@ public final class DistilleryKernel extends BaseKernel {
                     @Override
                     public void update(String displayId, DisplayData data) {
                         sink.update(displayId, data);
+                    }
+
+                    @Override
+                    public void clearOutput(boolean wait) {
+                        sink.clearOutput(wait);
                     }
                 },
                 workbench,
@@ -363,6 +381,11 @@ public final class DistilleryKernel extends BaseKernel {
     @Override
     public void display(DisplayData data) {
         sink.display(data);
+    }
+
+    /** Clears the running cell's output, in order with what it printed and displayed before. */
+    public void clearOutput(boolean wait) {
+        sink.clearOutput(wait);
     }
 
     public MagicCatalog catalog() {

@@ -81,6 +81,19 @@ public final class Notebook {
         return id;
     }
 
+    /** Clears this cell's output so far (what it printed and displayed), as IPython's {@code clear_output()}. */
+    public static void clearOutput() {
+        clearOutput(false);
+    }
+
+    /**
+     * Clears this cell's output; with {@code wait}, only when the next output arrives, so that a
+     * redrawn figure or line replaces the old one without flicker.
+     */
+    public static void clearOutput(boolean wait) {
+        context().sink().clearOutput(wait);
+    }
+
     /** Replaces the output shown under {@code id} with {@code o}. */
     public static void updateDisplay(String id, Object o) {
         MagicContext c = context();

@@ -521,6 +521,8 @@ class JupyterEndToEndIT {
                         "test_inspect",
                         "test_history",
                         "test_history_survives_a_kernel_restart",
+                        "test_clear_output",
+                        "test_clear_output_clears_what_came_before",
                         "test_interrupt_stops_training_and_the_kernel_carries_on"));
     }
 

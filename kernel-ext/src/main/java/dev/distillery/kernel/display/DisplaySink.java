@@ -13,7 +13,13 @@ public interface DisplaySink {
 
     void update(String displayId, DisplayData data);
 
-    /** The kernel's IOPub channel; only publishes while a cell runs. */
+    /** Clears the running cell's output: at once, or ({@code wait}) when its next output arrives. */
+    void clearOutput(boolean wait);
+
+    /**
+     * The kernel's IOPub channel; only publishes while a cell runs. JJava's public API has no way to
+     * clear a cell from outside its kernel class, so inside another JJava kernel clearing does nothing.
+     */
     static DisplaySink of(BaseKernel kernel) {
         return new DisplaySink() {
             @Override
@@ -24,6 +30,13 @@ public interface DisplaySink {
             @Override
             public void update(String displayId, DisplayData data) {
                 kernel.getIO().display.updateDisplay(displayId, data);
+            }
+
+            @Override
+            public void clearOutput(boolean wait) {
+                if (kernel instanceof dev.distillery.kernel.DistilleryKernel k) {
+                    k.clearOutput(wait);
+                }
             }
         };
     }

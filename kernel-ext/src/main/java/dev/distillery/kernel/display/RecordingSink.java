@@ -7,8 +7,17 @@ import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 /** Keeps every display and update in order: a test kit for magics and renderers without Jupyter. */
 public final class RecordingSink implements DisplaySink {
 
-    /** One output message: a new display (update false) or an update of display {@code id}. */
-    public record Event(boolean update, String id, DisplayData data) {}
+    /**
+     * One output message: a new display (update false) or an update of display {@code id}; a clear
+     * of the cell's output has no data.
+     */
+    public record Event(boolean update, String id, DisplayData data) {
+
+        /** Whether this event cleared the cell's output. */
+        public boolean cleared() {
+            return data == null;
+        }
+    }
 
     private final List<Event> events = new ArrayList<>();
 
@@ -20,6 +29,11 @@ public final class RecordingSink implements DisplaySink {
     @Override
     public synchronized void update(String displayId, DisplayData data) {
         events.add(new Event(true, displayId, new DisplayData(data)));
+    }
+
+    @Override
+    public synchronized void clearOutput(boolean wait) {
+        events.add(new Event(false, wait ? "wait" : "now", null));
     }
 
     public synchronized List<Event> events() {
