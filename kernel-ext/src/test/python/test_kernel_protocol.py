@@ -39,7 +39,7 @@ class DistilleryKernelTests(jupyter_kernel_test.KernelTests):
          "mime": "image/png"},
     ]
 
-    code_inspect_sample = "Distill.from("
+    code_inspect_sample = "Math.max"
 
     code_clear_output = "clearOutput();"
 

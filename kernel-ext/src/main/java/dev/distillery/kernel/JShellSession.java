@@ -45,6 +45,7 @@ public final class JShellSession implements AutoCloseable {
     private final KeepingExecutionControl control;
     private final JShell shell;
     private final SourceCodeAnalysis analysis;
+    private final SourceDocs sources;
 
     /** A session whose snippets run on cell threads of {@code runner}. */
     public JShellSession(String classpath, List<String> imports, CellRunner runner) {
@@ -65,6 +66,7 @@ public final class JShellSession implements AutoCloseable {
         // one class path for the compiler; later %classpath additions extend the same list
         shell.addToClasspath(classpath);
         this.analysis = shell.sourceCodeAnalysis();
+        this.sources = SourceDocs.find(imports);
         for (String imp : imports) {
             eval("import " + imp + ";");
         }
@@ -206,10 +208,26 @@ public final class JShellSession implements AutoCloseable {
         return new Completions(out, anchor[0]);
     }
 
-    /** Signatures and javadoc of what is at {@code cursor}, or an empty list. */
-    public List<String> documentation(String code, int cursor, boolean withJavadoc) {
-        return analysis.documentation(code, cursor, withJavadoc).stream()
-                .map(d -> d.signature() + (d.javadoc() == null || d.javadoc().isBlank() ? "" : "\n\n" + d.javadoc()))
+    /**
+     * Signatures and javadoc (as plain text; its first paragraph unless {@code detail}) of what is at
+     * {@code cursor}, or an empty list. A method named without its parentheses ({@code Math.max}, the
+     * cursor at its end) is looked up as a call: JShell documents calls only.
+     */
+    public List<String> documentation(String code, int cursor, boolean detail) {
+        List<SourceCodeAnalysis.Documentation> docs = analysis.documentation(code, cursor, true);
+        if (docs.isEmpty() && cursor > 0 && Character.isJavaIdentifierPart(code.charAt(cursor - 1))) {
+            docs = analysis.documentation(code.substring(0, cursor) + "(" + code.substring(cursor), cursor + 1, true);
+        }
+        return docs.stream()
+                .map(d -> {
+                    String javadoc =
+                            d.javadoc() == null || d.javadoc().isBlank() ? sources.javadoc(d.signature()) : d.javadoc();
+                    if (javadoc == null || javadoc.isBlank()) {
+                        return d.signature();
+                    }
+                    String text = JavadocText.plain(javadoc);
+                    return d.signature() + "\n\n" + (detail ? text : JavadocText.firstParagraph(text));
+                })
                 .toList();
     }
 

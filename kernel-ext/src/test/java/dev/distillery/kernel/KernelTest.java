@@ -117,6 +117,24 @@ class KernelTest {
         DisplayData doc = h.kernel.inspect("Distill.from(", 13, false);
         assertNotNull(doc);
         assertTrue(KernelHarness.text(doc).contains("Distill.from(Teacher teacher)"), KernelHarness.text(doc));
+        String max = KernelHarness.text(h.kernel.inspect("Math.max", 8, false));
+        assertTrue(max.contains("int Math.max(int a, int b)"), "a method named without parentheses: " + max);
+        assertTrue(
+                max.contains("Returns the greater of two int values."),
+                "with the JDK's Javadoc as plain text (Debian's openjdk-17-source): " + max);
+        h.exec("var answer = 6 * 7;");
+        String variable = KernelHarness.text(h.kernel.inspect("answer", 6, false));
+        assertTrue(variable.contains("answer:int"), variable);
+        String list = KernelHarness.text(h.kernel.inspect("java.util.List", 14, true));
+        assertTrue(list.contains("java.util.List<E>") && list.contains("An ordered collection"), list);
+        String from = KernelHarness.text(h.kernel.inspect("Distill.from", 12, true));
+        assertTrue(from.contains("Distill.from(Teacher teacher)"), from);
+        assertTrue(from.contains("Distils from teacher."), "Distillery's own Javadoc, read from its sources: " + from);
+        assertTrue(
+                from.contains("Distill Distill.from(Ensemble ensemble)\n\nDistils from several teachers"),
+                "each overload with its own comment: " + from);
+        String student = KernelHarness.text(h.kernel.inspect("Student", 7, true));
+        assertTrue(student.contains("Composes a student from modules in code"), student);
         DisplayData magic = h.kernel.inspect("%distill tiny --from cnn", 3, false);
         assertTrue(KernelHarness.text(magic).contains("Usage: %distill"), KernelHarness.text(magic));
     }
