@@ -83,6 +83,70 @@ public final class Charts {
         }
     }
 
+    /**
+     * Writes {@code chart} in the format its file name ends with: {@code .svg} and {@code .pdf} as
+     * vector figures for papers (JFreeSVG; PDFBox's Graphics2D bridge), {@code .png} as a bitmap.
+     * Returns the file.
+     */
+    public static Path save(Chart<?, ?> chart, Path file) {
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        String format =
+                name.endsWith(".svg") ? "svg" : name.endsWith(".pdf") ? "pdf" : name.endsWith(".png") ? "png" : "";
+        if (format.isEmpty()) {
+            throw new IllegalArgumentException("cannot tell the figure format of " + file
+                    + "; end the name with .svg or .pdf (vector, for papers) or .png");
+        }
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            switch (format) {
+                case "svg" -> {
+                    org.jfree.svg.SVGGraphics2D g =
+                            new org.jfree.svg.SVGGraphics2D(chart.getWidth(), chart.getHeight());
+                    chart.paint(g, chart.getWidth(), chart.getHeight());
+                    Files.writeString(
+                            file, described(g.getSVGDocument(), chart), java.nio.charset.StandardCharsets.UTF_8);
+                }
+                case "pdf" -> {
+                    try (org.apache.pdfbox.pdmodel.PDDocument doc = new org.apache.pdfbox.pdmodel.PDDocument()) {
+                        org.apache.pdfbox.pdmodel.PDPage page = new org.apache.pdfbox.pdmodel.PDPage(
+                                new org.apache.pdfbox.pdmodel.common.PDRectangle(chart.getWidth(), chart.getHeight()));
+                        doc.addPage(page);
+                        de.rototor.pdfbox.graphics2d.PdfBoxGraphics2D g =
+                                new de.rototor.pdfbox.graphics2d.PdfBoxGraphics2D(
+                                        doc, chart.getWidth(), chart.getHeight());
+                        chart.paint(g, chart.getWidth(), chart.getHeight());
+                        g.dispose();
+                        try (org.apache.pdfbox.pdmodel.PDPageContentStream content =
+                                new org.apache.pdfbox.pdmodel.PDPageContentStream(doc, page)) {
+                            content.drawForm(g.getXFormObject());
+                        }
+                        doc.save(file.toFile());
+                    }
+                }
+                default -> savePng(chart, file);
+            }
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write figure " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The SVG with the chart's title and series names as its {@code <title>} and {@code <desc>}: XChart
+     * draws text as outlines, so without them a reader, a screen reader or a search finds no words.
+     */
+    private static String described(String svg, Chart<?, ?> chart) {
+        int open = svg.indexOf('>', svg.indexOf("<svg")) + 1;
+        String meta = "<title>" + xml(String.valueOf(chart.getTitle())) + "</title><desc>series: "
+                + xml(String.join("; ", chart.getSeriesMap().keySet())) + "</desc>";
+        return svg.substring(0, open) + meta + svg.substring(open);
+    }
+
+    private static String xml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
     private static String unique(XYChart c, String name) {
         String n = name;
         for (int i = 2; c.getSeriesMap().containsKey(n); i++) {

@@ -361,7 +361,7 @@ class DistillMagicsTest {
     }
 
     @Test
-    void featureOptionsMakeAFeaturesLossAndTheirMistakesAreNamed() {
+    void featureOptionsMakeAFeaturesLossAndTheirMistakesAreNamed() throws Exception {
         h.exec("var fr = %distill mlp:16x8 --from mlp --loss hinton:T=2,alpha=0.5 --feature layer0>layer1:cosine,w=0.5 "
                 + "--supervise layer0:task --epochs 1");
         Experiment.Outcome o = (Experiment.Outcome) h.kernel.evalRaw("fr");
@@ -378,6 +378,17 @@ class DistillMagicsTest {
         assertPng(depth);
         assertPng(h.exec("%plot pareto --cost latency"));
         assertTrue(h.error("%plot pareto --cost money").get(0).contains("--cost money: use params or latency"));
+
+        // vector figures for papers, beside the one shown
+        Path svg = runs.resolveSibling(runs.getFileName() + "-figs").resolve("depth.svg");
+        assertPng(h.exec("%plot depth --save " + svg));
+        assertTrue(java.nio.file.Files.readString(svg).contains("<svg"), "an SVG document at " + svg);
+        Path pdf = svg.resolveSibling("pareto.pdf");
+        h.exec("%plot pareto --save " + pdf);
+        assertTrue(java.nio.file.Files.readString(pdf, java.nio.charset.StandardCharsets.ISO_8859_1)
+                .startsWith("%PDF"));
+        String wrong = h.error("%plot depth --save depth.bmp").get(0);
+        assertTrue(wrong.contains("end the name with .svg or .pdf"), wrong);
     }
 
     @Test

@@ -30,6 +30,7 @@ import picocli.CommandLine.Parameters;
             "  %%plot curves",
             "  %%plot curves 20261124-101500-004-tiny-tiny-kd-s1",
             "  %%plot tradeoff",
+            "  %%plot tradeoff --save tradeoff.svg",
             "  %%plot tradeoff --experiment quickstart",
             "  %%plot depth",
             "  %%plot pareto --cost latency --experiment depth-vs-width",
@@ -71,8 +72,35 @@ final class PlotMagic extends Magic {
             description = "pareto: params or latency (default: ${DEFAULT-VALUE})")
     String cost;
 
+    @Option(
+            names = "--save",
+            paramLabel = "FILE",
+            description = "also write the chart to FILE: .svg or .pdf (vector, for papers) or .png")
+    java.nio.file.Path save;
+
     @Override
     public org.knowm.xchart.internal.chartpart.Chart<?, ?> run(String body) {
+        org.knowm.xchart.internal.chartpart.Chart<?, ?> chart = chart();
+        if (save != null) {
+            try {
+                dev.distillery.plot.Charts.save(chart, save);
+            } catch (IllegalArgumentException e) {
+                throw new MagicUsageException(
+                        "%plot",
+                        "--save " + e.getMessage(), ctx.catalog().line("plot").usage());
+            } catch (java.io.UncheckedIOException e) {
+                throw new MagicUsageException(
+                        "%plot",
+                        "--save: " + e.getMessage() + "; give a path in a folder you can write to",
+                        ctx.catalog().line("plot").usage());
+            }
+            ctx.sink()
+                    .display(new org.dflib.jjava.jupyter.kernel.display.DisplayData("saved " + save.toAbsolutePath()));
+        }
+        return chart;
+    }
+
+    private org.knowm.xchart.internal.chartpart.Chart<?, ?> chart() {
         return switch (kind) {
             case "curves" -> ResultCharts.curvesChart(title != null ? title : "validation accuracy", curveRuns());
             case "tradeoff" -> {
