@@ -176,7 +176,7 @@ public final class ResultCharts {
                 s.setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
                 s.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.DIAMOND);
             });
-            c.getStyler().setXAxisLogarithmic(true);
+            dev.distillery.plot.Charts.logCountAxis(c);
         }
         return c;
     }

@@ -53,7 +53,6 @@ public final class Charts {
                 .xAxisTitle("parameters")
                 .yAxisTitle("test accuracy (%)")
                 .build();
-        c.getStyler().setXAxisLogarithmic(true);
         c.getStyler().setMarkerSize(10);
         c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
         points.stream().map(Point::group).distinct().forEach(g -> {
@@ -65,7 +64,59 @@ public final class Charts {
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
             s.setMarker(SeriesMarkers.CIRCLE);
         });
+        logCountAxis(c);
         return c;
+    }
+
+    /**
+     * Puts {@code chart}'s x axis (a count, e.g. parameters) on a log scale labelled in plain numbers at
+     * each decade ({@code 10k}, {@code 100k}, {@code 1M}), not XChart's {@code 1E5}: XChart's own log
+     * axis ignores label formatters, so the series are drawn at {@code log10(x)} on a linear axis that
+     * spans whole decades. Call it after the last series is added.
+     */
+    public static void logCountAxis(XYChart chart) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (XYSeries s : List.copyOf(chart.getSeriesMap().values())) {
+            double[] x = s.getXData();
+            double[] logX = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                logX[i] = Math.log10(x[i]);
+                lo = Math.min(lo, logX[i]);
+                hi = Math.max(hi, logX[i]);
+            }
+            chart.updateXYSeries(s.getName(), logX, s.getYData(), s.getExtraValues());
+        }
+        if (lo <= hi) {
+            chart.getStyler().setXAxisMin(Math.floor(lo));
+            chart.getStyler().setXAxisMax(Math.max(Math.ceil(hi), Math.floor(lo) + 1));
+        }
+        chart.setCustomXAxisTickLabelsFormatter(Charts::logTick);
+    }
+
+    /** The label of a tick at {@code log10(count)}: the count in plain numbers at a whole decade, else blank. */
+    static String logTick(double log10) {
+        return Math.abs(log10 - Math.rint(log10)) < 1e-6 ? count(Math.pow(10, Math.rint(log10))) : "";
+    }
+
+    /** A count as people write it on an axis: {@code 500}, {@code 50k}, {@code 1.5M}. */
+    public static String count(double v) {
+        double a = Math.abs(v);
+        if (a >= 1e9) {
+            return trim(v / 1e9) + "G";
+        }
+        if (a >= 1e6) {
+            return trim(v / 1e6) + "M";
+        }
+        if (a >= 1e3) {
+            return trim(v / 1e3) + "k";
+        }
+        return trim(v);
+    }
+
+    private static String trim(double v) {
+        String s = String.format(java.util.Locale.ROOT, "%.1f", v);
+        return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
     }
 
     /** Writes {@code chart} as a PNG; returns the file. */

@@ -102,4 +102,28 @@ class ChartsSaveTest {
                 assertThrows(IllegalArgumentException.class, () -> Charts.save(chart(), tmp.resolve("curves.gif")));
         assertTrue(e.getMessage().contains("end the name with .svg or .pdf"), e.getMessage());
     }
+
+    /** Parameter axes read 10k, 100k, 1M: plain numbers at each decade, not 1E5. */
+    @Test
+    void logAxesAreLabelledInPlainNumbers() throws Exception {
+        assertEquals("50k", Charts.count(50_000));
+        assertEquals("1.5M", Charts.count(1_500_000));
+        assertEquals("890", Charts.count(890));
+        assertEquals(
+                List.of("10k", "", "100k", "1M"),
+                java.util.stream.DoubleStream.of(4, 4.5, 5, 6)
+                        .mapToObj(Charts::logTick)
+                        .toList());
+        XYChart tradeoff = Charts.tradeoff(
+                "t", List.of(new Charts.Point("kd", 30_000, 0.8, 0.01), new Charts.Point("kd", 120_000, 0.85, 0.01)));
+        double[] x = tradeoff.getSeriesMap().get("kd").getXData();
+        assertEquals(Math.log10(30_000), x[0], 1e-12, "drawn at log10 of the count");
+        assertEquals(4.0, tradeoff.getStyler().getXAxisMin(), "the axis spans whole decades");
+        assertEquals(6.0, tradeoff.getStyler().getXAxisMax());
+        assertEquals(
+                "100k",
+                tradeoff.getStyler().getxAxisTickLabelsFormattingFunction().apply(5.0));
+        String svg = Files.readString(Charts.save(tradeoff, tmp.resolve("t.svg")));
+        assertTrue(svg.contains("<svg"));
+    }
 }
