@@ -445,6 +445,14 @@ class JupyterEndToEndIT {
     void sentenceEmbeddingNotebookDistilsBgeSmallAndComparesEveryStudent() throws Exception {
         Executed e = execute("04-sentence-embeddings.ipynb");
         assertTrue(e.tables() >= 2, "the study and the records as HTML tables: " + e.tables());
+        assertTrue(
+                e.pngs() >= 3,
+                "what each model keeps, and the teacher's and the student's embeddings projected: " + e.pngs());
+        String shown = e.plainText();
+        assertTrue(
+                shown.contains("CategoryChart 'what each model keeps (mean over seeds)'")
+                        && shown.contains("XYChart 'distilled student: the same passages (200 passages)'"),
+                "the figures' cells");
         String all = e.text();
         assertTrue(
                 all.contains("teacher 'bge': bge-small-en-v1.5 (ONNX, 12 layers × 384, cls pooling, 32 tokens)"),
