@@ -34,9 +34,7 @@ public interface DisplaySink {
 
             @Override
             public void clearOutput(boolean wait) {
-                if (kernel instanceof dev.distillery.kernel.DistilleryKernel k) {
-                    k.clearOutput(wait);
-                }
+                // not reachable through JJava's public API from outside the kernel class
             }
         };
     }

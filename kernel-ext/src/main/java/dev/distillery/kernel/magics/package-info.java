@@ -4,6 +4,6 @@
  * the class-path magics), each a picocli command with help text, in the
  * {@link dev.distillery.kernel.magics.MagicCatalog}.
  *
- * <p>May import: backend, data, distill, eval, experiment, kernel, kernel.display, loss, model, spec, teacher, train.
+ * <p>May import: backend, data, distill, eval, experiment, kernel, kernel.display, loss, model, plot, spec, teacher, train.
  */
 package dev.distillery.kernel.magics;
