@@ -82,6 +82,11 @@ public final class MagicCatalog {
         }
 
         /** The usage text: synopsis, description, every option, examples. */
+        /** A fresh instance of the magic, as each call gets one. */
+        Magic newMagic() {
+            return factory.get();
+        }
+
         public String usage() {
             Magic m = factory.get();
             CommandLine cl = new CommandLine(m);
@@ -90,6 +95,10 @@ public final class MagicCatalog {
             // picocli reads help texts as format strings
             m.knownNames().forEach(l -> footer.add(l.replace("%", "%%")));
             usage.footer(footer.toArray(String[]::new));
+            // wide enough that no example is wrapped inside a command: a copied example must run
+            usage.width(Math.max(
+                    usage.width(),
+                    footer.stream().mapToInt(String::length).max().orElse(0) + 2));
             return cl.getUsageMessage(CommandLine.Help.Ansi.OFF).stripTrailing();
         }
 
