@@ -68,6 +68,12 @@ public final class ConsoleProgress implements TrainingListener {
         out.println("  " + stage + ": " + message);
     }
 
+    @Override
+    public void onEngine(String engine) {
+        clear();
+        out.println(engine);
+    }
+
     private void clear() {
         if (drawn) {
             out.print("\r" + " ".repeat(150) + "\r");

@@ -10,6 +10,7 @@ import dev.distillery.experiment.Quickstart;
 import dev.distillery.experiment.Registries;
 import dev.distillery.experiment.Results;
 import dev.distillery.experiment.RunStore;
+import dev.distillery.experiment.TableView;
 import dev.distillery.spec.SpecException;
 import dev.distillery.train.TrainingDivergedException;
 import dev.distillery.train.TrainingInterruptedException;
@@ -149,7 +150,8 @@ public final class Main {
                 return 0;
             }
             if (!records.isEmpty()) {
-                System.out.println(Results.runs(records).removeColumns("run").printAll());
+                System.out.print(
+                        TableView.of(Results.runs(records).removeColumns("run")).text(Integer.MAX_VALUE));
             }
             // a corrupt record never hides the others: each is named after the table
             listing.corrupt().forEach(c -> System.err.println(c.describe()));

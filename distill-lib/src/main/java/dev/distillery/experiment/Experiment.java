@@ -64,14 +64,14 @@ public final class Experiment {
                     : !teacher.hasLogits()
                             ? "teacher " + teacher.model() + " [" + teacherSource + "]"
                             : String.format(
-                                    "teacher %s (%s, %,d parameters): test accuracy %.2f %% [%s]",
+                                    "teacher %s (%s, %,d parameters): test accuracy %.2f%% [%s]",
                                     teacher.name(),
                                     teacher.describe(),
                                     teacher.parameterCount(),
                                     100 * teacherTestAccuracy,
                                     teacherSource);
             if (teacher == null && spec.ensemble() != null && !Double.isNaN(teacherTestAccuracy)) {
-                t = String.format("%s: test accuracy %.2f %%", teacherSource, 100 * teacherTestAccuracy);
+                t = String.format("%s: test accuracy %.2f%%", teacherSource, 100 * teacherTestAccuracy);
             }
             String probes = Results.formatProbes(records);
             return Results.format(summary, t) + (probes == null ? "" : probes);
@@ -278,7 +278,7 @@ public final class Experiment {
                     tr.teacher(),
                     String.format(
                             Locale.ROOT,
-                            "trained here in %.0f s with %s %.1f %% on its second head, saved to %s",
+                            "trained here in %.0f s with %s %.1f%% on its second head, saved to %s",
                             tr.outcome().seconds(),
                             Probes.key(ts.auxiliary()),
                             100 * tr.secondaryAccuracy(),
@@ -299,7 +299,8 @@ public final class Experiment {
 
     public Outcome run() {
         Backend.start(spec.threads());
-        log.accept(Backend.report());
+        String engine = Backend.report();
+        listeners.forEach(l -> l.onEngine(engine));
         int leftovers = store.sweep();
         if (leftovers > 0) {
             log.accept("removed " + leftovers + " temporary file" + (leftovers == 1 ? "" : "s") + " left in "
@@ -333,14 +334,14 @@ public final class Experiment {
         } else if (teacher != null) {
             teacherAcc = dev.distillery.eval.Accuracy.of(
                     teacher.logits(data.test()), data.test().labels());
-            log.accept(String.format(
-                    "teacher '%s': test accuracy %.2f %% (%s)", teacher.name(), 100 * teacherAcc, source));
+            log.accept(
+                    String.format("teacher '%s': test accuracy %.2f%% (%s)", teacher.name(), 100 * teacherAcc, source));
         }
         if (ensemble != null) {
             teacherAcc = dev.distillery.eval.Accuracy.of(
                     ensemble.logits(data.test()), data.test().labels());
             source = ensemble.toString();
-            log.accept(String.format("%s: test accuracy %.2f %%", ensemble, 100 * teacherAcc));
+            log.accept(String.format("%s: test accuracy %.2f%%", ensemble, 100 * teacherAcc));
         }
 
         RunRecord.DataInfo dataInfo = dataInfo(spec.data(), data);
@@ -380,9 +381,13 @@ public final class Experiment {
                     prepared.teacher().provenance().objective(),
                     null);
         }
+        int runs = spec.students().size() * spec.recipes().size() * spec.seeds().size();
+        int run = 0;
         for (ExperimentSpec.StudentSpec st : spec.students()) {
             for (ExperimentSpec.RecipeSpec rc : spec.recipes()) {
                 for (long seed : spec.seeds()) {
+                    int started = ++run;
+                    listeners.forEach(l -> l.onRunStart(started, runs));
                     if (spec.chain() != null) {
                         chain(runner, teacher, st, rc, seed);
                         continue;
@@ -422,7 +427,7 @@ public final class Experiment {
             Prepared p = teacher(ts, all, store, listeners, log);
             members.add(p.teacher());
             log.accept(String.format(
-                    "member '%s': %s, test accuracy %.2f %% (%s)",
+                    "member '%s': %s, test accuracy %.2f%% (%s)",
                     ts.name(),
                     p.teacher().isNetwork()
                             ? p.teacher().network().spec().describe()
@@ -442,7 +447,7 @@ public final class Experiment {
             Lineage.Search r = e.search();
             log.accept(String.format(
                     "differential evolution (%d evaluations, seed %d) on %,d validation images: %s %.4f → "
-                            + "%.4f, accuracy %.2f %% → %.2f %% (uniform → found)",
+                            + "%.4f, accuracy %.2f%% → %.2f%% (uniform → found)",
                     r.evaluations(),
                     r.seed(),
                     data.validation().size(),

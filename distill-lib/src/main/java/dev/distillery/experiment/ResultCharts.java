@@ -192,7 +192,7 @@ public final class ResultCharts {
                     r.curve().stream().mapToDouble(e -> 100 * e.valAccuracy()).toArray();
             String name = r.student() + " " + r.recipe() + " s" + r.seed()
                     + ("completed".equals(r.status()) ? "" : " (" + r.status() + ")");
-            curves.add(new Charts.Curve(name, y));
+            curves.add(new Charts.Curve(name, r.student() + " " + r.recipe(), y));
         }
         if (curves.isEmpty()) {
             throw new IllegalArgumentException("the runs given have no finished epochs to plot");

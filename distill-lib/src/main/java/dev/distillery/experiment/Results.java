@@ -350,7 +350,7 @@ public final class Results {
     }
 
     static String pct(double mean, double std) {
-        return String.format("%.2f ± %.2f %%", 100 * mean, Double.isNaN(std) ? 0 : 100 * std);
+        return String.format("%.2f ± %.2f%%", 100 * mean, Double.isNaN(std) ? 0 : 100 * std);
     }
 
     /**

@@ -221,7 +221,7 @@ final class Runner {
             return recordingUnfinished(run, st, rc, recipe, () -> {
                 DistillResult r = d.run();
                 results.add(r);
-                log.accept(r.summary());
+                log.accept(r.line());
                 // a completed run names the loss as trained: mappings resolved, projections chosen
                 RunRecord rec = b.student(st.name(), r.network().spec().compact())
                         .recipe(recipe, r.provenance().objective())

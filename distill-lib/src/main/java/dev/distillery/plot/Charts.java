@@ -16,14 +16,51 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class Charts {
 
     /** One curve: a name and its y values at x = 1, 2, ... */
-    public record Curve(String name, double[] values) {}
+    public record Curve(String name, String group, double[] values) {
+        /** A curve that is its own group. */
+        public Curve(String name, double[] values) {
+            this(name, name, values);
+        }
+    }
+
+    /** Colour-blind-safe hues (Okabe and Ito), one per group of curves; yellow is left out, too pale on white. */
+    private static final java.awt.Color[] GROUP_COLOURS = {
+        new java.awt.Color(0x0072B2),
+        new java.awt.Color(0xD55E00),
+        new java.awt.Color(0x009E73),
+        new java.awt.Color(0xCC79A7),
+        new java.awt.Color(0xE69F00),
+        new java.awt.Color(0x56B4E9),
+        new java.awt.Color(0x000000)
+    };
+
+    private static final java.awt.BasicStroke[] MEMBER_LINES = {
+        org.knowm.xchart.style.lines.SeriesLines.SOLID,
+        org.knowm.xchart.style.lines.SeriesLines.DASH_DASH,
+        org.knowm.xchart.style.lines.SeriesLines.DOT_DOT
+    };
+
+    /**
+     * The colour of member {@code k} of a group: the group's hue, lighter for each later member (up to
+     * 55% towards white), so the seeds of one recipe read as one family.
+     */
+    static java.awt.Color shade(java.awt.Color base, int k, int members) {
+        double towardsWhite = members <= 1 ? 0 : 0.55 * k / (members - 1);
+        return new java.awt.Color(
+                (int) Math.round(base.getRed() + (255 - base.getRed()) * towardsWhite),
+                (int) Math.round(base.getGreen() + (255 - base.getGreen()) * towardsWhite),
+                (int) Math.round(base.getBlue() + (255 - base.getBlue()) * towardsWhite));
+    }
 
     /** One point of a trade-off plot: a group (series), x (parameters), y (accuracy) and its error bar. */
     public record Point(String group, double parameters, double accuracy, double error) {}
 
     private Charts() {}
 
-    /** Curves against epoch, e.g. validation accuracy of each run. */
+    /**
+     * Curves against epoch, e.g. validation accuracy of each run. Curves of one group (one recipe's
+     * seeds) share a hue, each a lighter shade and its own line style; groups get distinct hues.
+     */
     public static XYChart curves(String title, String yLabel, List<Curve> curves) {
         XYChart c = new XYChartBuilder()
                 .width(800)
@@ -34,12 +71,22 @@ public final class Charts {
                 .build();
         c.getStyler().setMarkerSize(4);
         c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        List<String> groups = curves.stream().map(Curve::group).distinct().toList();
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
         for (Curve cv : curves) {
             double[] x = new double[cv.values().length];
             for (int i = 0; i < x.length; i++) {
                 x[i] = i + 1;
             }
-            c.addSeries(unique(c, cv.name()), x, cv.values());
+            int g = groups.indexOf(cv.group());
+            int k = seen.merge(cv.group(), 1, Integer::sum) - 1;
+            long members =
+                    curves.stream().filter(o -> o.group().equals(cv.group())).count();
+            java.awt.Color colour = shade(GROUP_COLOURS[g % GROUP_COLOURS.length], k, (int) members);
+            XYSeries series = c.addSeries(unique(c, cv.name()), x, cv.values());
+            series.setLineColor(colour);
+            series.setMarkerColor(colour);
+            series.setLineStyle(MEMBER_LINES[k % MEMBER_LINES.length]);
         }
         return c;
     }

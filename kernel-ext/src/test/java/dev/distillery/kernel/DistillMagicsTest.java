@@ -129,6 +129,29 @@ class DistillMagicsTest {
                                 .matches("(?s).*epoch \\d/3 · step \\d+/\\d+ · loss .* ETA.*")),
                 "progress shows epoch, step, loss and ETA");
         assertTrue(lastText(h.sink).contains("2 runs recorded in " + runs), lastText(h.sink));
+
+        // the bar and the ETA cover both seeds: while the first runs, the second is still to come
+        List<String> firstRun = ev.stream()
+                .map(e -> KernelHarness.text(e.data()))
+                .filter(t -> t.contains("(run 1 of 2)"))
+                .toList();
+        assertFalse(firstRun.isEmpty(), "the stage line counts the runs");
+        for (String t : firstRun) {
+            assertFalse(t.matches("(?s).*ETA 0(\\.0)? s.*"), "ETA 0 s while a seed remains:\n" + t);
+        }
+        // one line per finished run; the engine line folded under the area, not at its top
+        String last = lastText(h.sink);
+        List<String> runLines = last.lines()
+                .filter(l -> l.contains("· seed ") && l.contains("test accuracy"))
+                .toList();
+        assertEquals(2, runLines.size(), last);
+        assertTrue(
+                runLines.get(0)
+                        .matches(".*test accuracy \\d+\\.\\d\\d%, agreement .* · [\\d,]+ parameters · 3 epochs.*"),
+                last);
+        assertFalse(last.lines().skip(1).findFirst().orElse("").contains("nd4j"), "the engine line is not first");
+        String lastHtml = (String) ev.get(ev.size() - 1).data().getData(MIMEType.TEXT_HTML);
+        assertTrue(lastHtml.matches("(?s).*<details[^>]*><summary>engine</summary>nd4j.*</details>.*"), lastHtml);
     }
 
     @Test
@@ -154,8 +177,17 @@ class DistillMagicsTest {
 
         DisplayData table = h.exec("%runs --experiment table");
         String html = (String) table.getData(MIMEType.TEXT_HTML);
-        assertTrue(html.startsWith("<table") && html.contains("<th>test_acc</th>") && html.contains("scratch"), html);
-        assertTrue(KernelHarness.text(table).contains("test_acc"), "tables have a text/plain form too");
+        assertTrue(
+                html.startsWith("<table") && html.contains("<th>test accuracy</th>") && html.contains("scratch"), html);
+        assertTrue(KernelHarness.text(table).contains("test accuracy"), "tables have a text/plain form too");
+        // the summary as a person reads it: human headers, percentages, thousands separators
+        String summaryHtml =
+                (String) h.exec("%runs --session --summary --experiment table").getData(MIMEType.TEXT_HTML);
+        for (String header : List.of("test accuracy", "agreement", "KL", "parameters")) {
+            assertTrue(summaryHtml.contains("<th>" + header + "</th>"), header + " in " + summaryHtml);
+        }
+        assertFalse(summaryHtml.contains("test_acc_mean"), summaryHtml);
+        assertTrue(summaryHtml.matches("(?s).*>\\d+\\.\\d\\d ± \\d+\\.\\d\\d%<.*>[\\d]{1,3},\\d{3}<.*"), summaryHtml);
         Table mine = (Table) h.kernel.evalRaw("%runs --experiment table");
         for (String column : List.of("tape_b1_us", "onnxrt_b1_us", "tape_b256_ms", "onnxrt_b256_ms")) {
             assertTrue(

@@ -494,17 +494,18 @@ class JupyterEndToEndIT {
                         "the student is (\\d+\\.\\d)× smaller and (\\d+\\.\\d)× faster than the teacher")
                 .matcher(plain);
         assertTrue(ratios.find(), "size and speed ratios");
-        Map<String, String> teacher = tableRow(plain, "ms_per_sentence", "teacher bge");
-        Map<String, String> student = tableRow(plain, "ms_per_sentence", "student, distilled (DisCo)");
-        assertEquals("33212160", teacher.get("params"), "bge-small's parameters");
+        Map<String, String> teacher = tableRow(plain, "ms per sentence", "teacher bge");
+        Map<String, String> student = tableRow(plain, "ms per sentence", "student, distilled (DisCo)");
+        assertEquals("33,212,160", teacher.get("parameters"), "bge-small's parameters, with thousands separators");
         assertEquals(
-                Double.parseDouble(teacher.get("params")) / Double.parseDouble(student.get("params")),
+                Double.parseDouble(teacher.get("parameters").replace(",", ""))
+                        / Double.parseDouble(student.get("parameters").replace(",", "")),
                 Double.parseDouble(ratios.group(1)),
                 0.051,
                 "the size ratio is the teacher's parameters over the student's");
         // the speed ratio is read, not judged: it is the teacher's time per sentence over the student's
         assertEquals(
-                Double.parseDouble(teacher.get("ms_per_sentence")) / Double.parseDouble(student.get("ms_per_sentence")),
+                Double.parseDouble(teacher.get("ms per sentence")) / Double.parseDouble(student.get("ms per sentence")),
                 Double.parseDouble(ratios.group(2)),
                 0.06 + 0.01 * Double.parseDouble(ratios.group(2)),
                 "the speed ratio is the table's ms per sentence, teacher over student: " + teacher + " / " + student);

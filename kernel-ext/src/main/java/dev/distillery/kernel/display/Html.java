@@ -1,22 +1,12 @@
 package dev.distillery.kernel.display;
 
+import dev.distillery.experiment.TableView;
 import tech.tablesaw.api.Table;
-import tech.tablesaw.columns.Column;
 
 /** HTML for notebook output: escaping, Tablesaw tables, durations. */
 public final class Html {
 
     private Html() {}
-
-    /** At most four decimals, without trailing zeros: {@code 72}, {@code 0.8079}, {@code 414.76}. */
-    static String decimal(double v) {
-        if (!Double.isFinite(v)) {
-            return String.valueOf(v);
-        }
-        String s = String.format(java.util.Locale.ROOT, "%.4f", v);
-        s = s.replaceAll("0+$", "");
-        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
-    }
 
     public static String escape(String s) {
         if (s == null) {
@@ -35,31 +25,29 @@ public final class Html {
         return b.toString();
     }
 
-    /** A table as an HTML {@code <table>}: a caption with its name and size, at most {@code maxRows} rows. */
+    /**
+     * A table as an HTML {@code <table>}, as {@link TableView} shows it (human headers, percentages,
+     * thousands separators): a caption with its name and size, at most {@code maxRows} rows.
+     */
     public static String table(Table t, int maxRows) {
+        TableView v = TableView.of(t);
         StringBuilder h = new StringBuilder("<table class=\"distillery-table\">");
         h.append("<caption style=\"text-align:left\">")
-                .append(escape(t.name()))
+                .append(escape(v.title()))
                 .append(" (")
                 .append(t.rowCount())
                 .append(t.rowCount() == 1 ? " row" : " rows")
                 .append(")</caption><thead><tr>");
-        for (Column<?> c : t.columns()) {
-            h.append("<th>").append(escape(c.name())).append("</th>");
+        for (String header : v.headers()) {
+            h.append("<th>").append(escape(header)).append("</th>");
         }
         h.append("</tr></thead><tbody>");
         int n = Math.min(t.rowCount(), maxRows);
         for (int r = 0; r < n; r++) {
             h.append("<tr>");
-            for (Column<?> c : t.columns()) {
-                boolean numeric = c.type().equals(tech.tablesaw.api.ColumnType.DOUBLE)
-                        || c.type().equals(tech.tablesaw.api.ColumnType.INTEGER)
-                        || c.type().equals(tech.tablesaw.api.ColumnType.LONG);
-                String v = c.isMissing(r)
-                        ? ""
-                        : c instanceof tech.tablesaw.api.DoubleColumn d ? decimal(d.getDouble(r)) : c.getString(r);
-                h.append(numeric ? "<td style=\"text-align:right\">" : "<td>")
-                        .append(escape(v))
+            for (int c = 0; c < v.headers().size(); c++) {
+                h.append(v.numeric().get(c) ? "<td style=\"text-align:right;white-space:nowrap\">" : "<td>")
+                        .append(escape(v.rows().get(r).get(c)))
                         .append("</td>");
             }
             h.append("</tr>");
@@ -75,6 +63,10 @@ public final class Html {
     public static String duration(double seconds) {
         if (!Double.isFinite(seconds) || seconds < 0) {
             return "–";
+        }
+        if (seconds < 9.95) {
+            // a short job's ETA reads 0.4 s, never a rounded 0 s while work remains
+            return String.format(java.util.Locale.ROOT, "%.1f s", seconds);
         }
         long s = Math.round(seconds);
         if (s < 60) {

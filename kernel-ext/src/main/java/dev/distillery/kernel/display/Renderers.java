@@ -4,6 +4,7 @@ import dev.distillery.distill.DistillResult;
 import dev.distillery.experiment.Experiment;
 import dev.distillery.experiment.ResultCharts;
 import dev.distillery.experiment.Results;
+import dev.distillery.experiment.TableView;
 import dev.distillery.model.ModelSpec;
 import dev.distillery.plot.Charts;
 import dev.distillery.teacher.Ensemble;
@@ -41,7 +42,8 @@ public final class Renderers {
                 .supporting(MIMEType.TEXT_PLAIN)
                 .register((t, ctx) -> {
                     ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> Html.table(t, MAX_ROWS));
-                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> t.print(MAX_ROWS));
+                    ctx.renderIfRequested(
+                            MIMEType.TEXT_PLAIN, () -> TableView.of(t).text(MAX_ROWS));
                 });
         r.createRegistration(Experiment.Outcome.class)
                 .preferring(MIMEType.TEXT_HTML)
@@ -62,7 +64,8 @@ public final class Renderers {
                 .supporting(MIMEType.TEXT_PLAIN)
                 .register((sw, ctx) -> {
                     ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> html(sw));
-                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> sw.table().print(MAX_ROWS));
+                    ctx.renderIfRequested(
+                            MIMEType.TEXT_PLAIN, () -> TableView.of(sw.table()).text(MAX_ROWS));
                 });
         r.createRegistration(Ensemble.class)
                 .preferring(MIMEType.TEXT_HTML)
@@ -159,7 +162,7 @@ public final class Renderers {
     }
 
     static String describe(Ensemble e) {
-        return e + "\n" + search(e) + "\n" + members(e).print();
+        return e + "\n" + search(e) + "\n" + TableView.of(members(e)).text(MAX_ROWS);
     }
 
     static String html(Ensemble e) {
