@@ -46,14 +46,17 @@ public record DistillResult(
         if (m.agreement() != null) {
             s.append(String.format(", agreement %.2f%%, KL %.3f", 100 * m.agreement(), m.klDivergence()));
         }
+        dev.distillery.provenance.Lineage l = provenance == null ? null : provenance.lineage();
         s.append(String.format(
-                " · %,d parameters · %d epochs (best %d%s), %.1f s",
+                " · %,d parameters%s · %d epochs (best %d%s), %.1f s",
                 m.parameters(),
+                l == null || l.extraParameters() == null
+                        ? ""
+                        : String.format(" (%,d of them the extra heads)", l.extraParameters()),
                 training.curve().size(),
                 training.bestEpoch(),
                 training.stopReason().startsWith("early stop") ? ", stopped early" : "",
                 training.seconds()));
-        dev.distillery.provenance.Lineage l = provenance == null ? null : provenance.lineage();
         if (l != null && (!"single".equals(l.mode()) || l.chain() != null)) {
             s.append(" · learned ").append(l.describe());
         }

@@ -203,6 +203,7 @@ class EnsembleTest {
         assertEquals(MlpSpec.of(24).parameterCount() + extra, r.metrics().parameters(), "one more 24→10 head");
         assertEquals(extra, r.provenance().lineage().extraParameters(), "the extra parameters are reported");
         assertTrue(r.summary().contains("250 of the parameters are the extra heads"), r.summary());
+        assertTrue(r.line().contains("(250 of them the extra heads)"), r.line());
 
         // by hand: head k learns from teacher k, the labels from the heads combined with the teachers' weights
         assertEquals(List.of(0.7, 0.3), spec.weights());

@@ -133,7 +133,7 @@ class DistillMagicsTest {
         // the bar and the ETA cover both seeds: while the first runs, the second is still to come
         List<String> firstRun = ev.stream()
                 .map(e -> KernelHarness.text(e.data()))
-                .filter(t -> t.contains("(run 1 of 2)"))
+                .filter(t -> t.contains("run 1 of 2 · "))
                 .toList();
         assertFalse(firstRun.isEmpty(), "the stage line counts the runs");
         for (String t : firstRun) {
@@ -177,14 +177,13 @@ class DistillMagicsTest {
 
         DisplayData table = h.exec("%runs --experiment table");
         String html = (String) table.getData(MIMEType.TEXT_HTML);
-        assertTrue(
-                html.startsWith("<table") && html.contains("<th>test accuracy</th>") && html.contains("scratch"), html);
+        assertTrue(html.startsWith("<table") && html.contains(">test accuracy</th>") && html.contains("scratch"), html);
         assertTrue(KernelHarness.text(table).contains("test accuracy"), "tables have a text/plain form too");
         // the summary as a person reads it: human headers, percentages, thousands separators
         String summaryHtml =
                 (String) h.exec("%runs --session --summary --experiment table").getData(MIMEType.TEXT_HTML);
         for (String header : List.of("test accuracy", "agreement", "KL", "parameters")) {
-            assertTrue(summaryHtml.contains("<th>" + header + "</th>"), header + " in " + summaryHtml);
+            assertTrue(summaryHtml.contains(">" + header + "</th>"), header + " in " + summaryHtml);
         }
         assertFalse(summaryHtml.contains("test_acc_mean"), summaryHtml);
         assertTrue(summaryHtml.matches("(?s).*>\\d+\\.\\d\\d ± \\d+\\.\\d\\d%<.*>[\\d]{1,3},\\d{3}<.*"), summaryHtml);
@@ -336,6 +335,10 @@ class DistillMagicsTest {
                 .map(KernelHarness::plain)
                 .toList();
         assertTrue(shown.get(0).startsWith("interrupted: tiny"), shown.get(0));
+        // the progress area drops its bar: a frozen bar would read as work under way
+        String area = lastText(h.sink);
+        assertFalse(area.contains("▶"), area);
+        assertTrue(area.contains("■ interrupted"), area);
 
         RunRecord rec = new RunStore(runs)
                 .list().stream()
@@ -384,7 +387,7 @@ class DistillMagicsTest {
         // (%teacher computed the test outputs when it measured the teacher); every other lookup is a reuse.
         assertEquals(2, sw.teacherComputations(), "the teacher ran once over train and once over validation");
         assertEquals(3L * students + 1 - 2, sw.teacherReuses(), "every other lookup reused the teacher's outputs");
-        assertTrue(((String) d.getData(MIMEType.TEXT_HTML)).contains("<th>depth</th>"));
+        assertTrue(((String) d.getData(MIMEType.TEXT_HTML)).contains(">depth</th>"));
         assertTrue(lastText(h.sink).contains("runs recorded; the teacher ran over a dataset"), lastText(h.sink));
         assertTrue(h.error("%sweep --from mlp --budget 20000 --family rnn")
                 .get(0)

@@ -329,17 +329,18 @@ class JupyterEndToEndIT {
         assertTrue(teacher > 85, "the teacher's progress area ends with its accuracy: " + teacher);
 
         // the summary table's means, and the verdict the next cell prints from them
-        double scratch = number(all, "\\|\\s+scratch\\s+\\|\\s+3\\s+\\|\\s+(0\\.\\d+)\\s+\\|");
-        double kd = number(all, "\\|\\s+kd T=4 a=0\\.1\\s+\\|\\s+3\\s+\\|\\s+(0\\.\\d+)\\s+\\|");
+        // (as a person reads it: mean ± std in percent)
+        double scratch = number(all, "\\|\\s*scratch\\s+\\|\\s+3\\s+\\|\\s+(\\d+\\.\\d\\d) ± \\d+\\.\\d\\d%");
+        double kd = number(all, "\\|\\s*kd T=4 a=0\\.1\\s+\\|\\s+3\\s+\\|\\s+(\\d+\\.\\d\\d) ± \\d+\\.\\d\\d%");
         Matcher verdict = Pattern.compile(
                         "distillation (beats|does not beat) the scratch student by (\\d+\\.\\d+) percentage")
                 .matcher(all);
         assertTrue(verdict.find(), "the comparison cell printed its verdict");
         assertEquals("beats", verdict.group(1), "KD beats scratch in the quickstart: " + verdict.group());
         double gain = Double.parseDouble(verdict.group(2));
-        assertEquals(100 * (kd - scratch), gain, 0.006, "the verdict's gain is the table's difference");
+        assertEquals(kd - scratch, gain, 0.016, "the verdict's gain is the table's difference (both rounded)");
         assertTrue(gain >= 1.0, "KD gains at least 1 point over scratch (measured 1.98): " + gain);
-        assertTrue(kd < teacher / 100, "the student stays below its teacher: " + kd + " vs " + teacher);
+        assertTrue(kd < teacher, "the student stays below its teacher: " + kd + " vs " + teacher);
     }
 
     @Test
@@ -380,7 +381,11 @@ class JupyterEndToEndIT {
                 "multi-head",
                 "TA chain",
                 "multi-TA ensemble (de)")) {
-            assertTrue(all.contains(method + "  |"), "the comparison has a row for " + method);
+            assertTrue(
+                    Pattern.compile(Pattern.quote(method) + " +\\|")
+                            .matcher(all)
+                            .find(),
+                    "the comparison has a row for " + method);
         }
         assertTrue(
                 all.contains("agreement (label fidelity)") && all.contains("KL (probability fidelity)"),
@@ -388,9 +393,7 @@ class JupyterEndToEndIT {
         assertTrue(
                 all.contains("assistant 1/3 of chain ta-chain") && all.contains("assistant 2/3 of chain ta-chain"),
                 "the lineage table traces the chain stage by stage");
-        assertTrue(
-                all.contains("340 of the parameters are the extra heads"),
-                "the multi-head student reports its extra heads");
+        assertTrue(all.contains("(340 of them the extra heads)"), "the multi-head student reports its extra heads");
     }
 
     @Test

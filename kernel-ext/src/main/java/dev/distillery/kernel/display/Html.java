@@ -38,15 +38,21 @@ public final class Html {
                 .append(t.rowCount())
                 .append(t.rowCount() == 1 ? " row" : " rows")
                 .append(")</caption><thead><tr>");
-        for (String header : v.headers()) {
-            h.append("<th>").append(escape(header)).append("</th>");
+        for (int c = 0; c < v.headers().size(); c++) {
+            // text left, numbers right, whatever the notebook's own table style says
+            h.append(v.numeric().get(c) ? "<th style=\"text-align:right\">" : "<th style=\"text-align:left\">")
+                    .append(escape(v.headers().get(c)))
+                    .append("</th>");
         }
         h.append("</tr></thead><tbody>");
         int n = Math.min(t.rowCount(), maxRows);
         for (int r = 0; r < n; r++) {
             h.append("<tr>");
             for (int c = 0; c < v.headers().size(); c++) {
-                h.append(v.numeric().get(c) ? "<td style=\"text-align:right;white-space:nowrap\">" : "<td>")
+                h.append(
+                                v.numeric().get(c)
+                                        ? "<td style=\"text-align:right;white-space:nowrap\">"
+                                        : "<td style=\"text-align:left\">")
                         .append(escape(v.rows().get(r).get(c)))
                         .append("</td>");
             }

@@ -33,6 +33,8 @@ public final class LiveProgress implements TrainingListener {
     private final long started = System.nanoTime();
     private Progress current;
     private String lastEpoch;
+    private String lastValStage;
+    private Double lastVal;
     private String news;
     private String engine;
     private int run;
@@ -55,6 +57,8 @@ public final class LiveProgress implements TrainingListener {
 
     @Override
     public synchronized void onEpoch(String stage, EpochStats s) {
+        lastValStage = stage;
+        lastVal = s.valAccuracy();
         // one line for the latest epoch, so per-epoch news never pushes the run summaries out
         lastEpoch = String.format(
                 "%s · epoch %d: loss %.4f, validation accuracy %.2f%%%s (%.1f s)",
@@ -103,6 +107,25 @@ public final class LiveProgress implements TrainingListener {
         publish(true);
     }
 
+    /**
+     * Runs {@code work}; if it throws (an interrupt, bad data, a diverged loss) the area drops its bar and
+     * stage line and says it stopped, so a frozen bar never reads as work under way.
+     */
+    public <T> T watch(java.util.function.Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException | Error e) {
+            synchronized (this) {
+                current = null;
+                message(
+                        e instanceof dev.distillery.train.TrainingInterruptedException
+                                ? "■ interrupted: the finished epochs are recorded"
+                                : "■ stopped: " + e.getClass().getSimpleName());
+            }
+            throw e;
+        }
+    }
+
     /** The final state: the stage line replaced by {@code summary}. */
     public synchronized void done(String summary) {
         current = null;
@@ -135,12 +158,13 @@ public final class LiveProgress implements TrainingListener {
         if (news != null) {
             notes.add(news);
         }
-        String stage = current == null ? null : stageLine(current, jobFraction(current), jobEta(current));
+        String stage = current == null ? null : stageLine(current);
+        String eta = current == null ? null : etaLine(current);
         List<String> lines = new ArrayList<>();
         lines.add(head);
         notes.forEach(m -> lines.add("  " + m));
         if (stage != null) {
-            lines.add("▶ " + stage);
+            lines.add("▶ " + stage + " · " + eta);
         }
         if (engine != null) {
             lines.add("  engine: " + engine);
@@ -155,10 +179,14 @@ public final class LiveProgress implements TrainingListener {
                     .append("</div>");
         }
         if (current != null) {
+            // where the training is on one line, the bar and the time left on the next: the ETA is never cut off
+            h.append("<div class=\"distillery-stage\" style=\"white-space:pre\">▶ ")
+                    .append(Html.escape(stage))
+                    .append("</div>");
             h.append(String.format(
-                    "<div style=\"white-space:pre\"><progress value=\"%.4f\" max=\"1\" "
+                    "<div class=\"distillery-eta\" style=\"white-space:pre\"><progress value=\"%.4f\" max=\"1\" "
                             + "style=\"width:240px;vertical-align:middle\"></progress> %s</div>",
-                    jobFraction(current), Html.escape(stage)));
+                    jobFraction(current), Html.escape(eta)));
         }
         if (engine != null) {
             h.append("<details class=\"distillery-engine\" style=\"color:#888\"><summary>engine</summary>")
@@ -188,20 +216,26 @@ public final class LiveProgress implements TrainingListener {
         return p.etaSeconds() + (runs - run) * perRun;
     }
 
-    /** The stage line: where this training is, and the time left in the job. */
-    String stageLine(Progress p, double fraction, double eta) {
+    /**
+     * Where this training is: {@code tiny · scratch · seed 2 · epoch 5/60 · step 3/8 · loss 0.4123 · val
+     * 80.12%}; the validation accuracy is the last epoch's, also while that epoch's last step is shown.
+     */
+    String stageLine(Progress p) {
+        Double val = p.valAccuracy() != null ? p.valAccuracy() : p.stage().equals(lastValStage) ? lastVal : null;
         return String.format(
-                "%s%s · epoch %d/%d · step %d/%d · loss %.4f · val %s · %s elapsed · ETA %s%s",
+                "%s · epoch %d/%d · step %d/%d · loss %.4f · val %s",
                 p.stage(),
-                runs > 1 ? String.format(" (run %d of %d)", run, runs) : "",
                 p.epoch(),
                 p.epochs(),
                 p.step(),
                 p.steps(),
                 p.loss(),
-                p.valAccuracy() == null ? "–" : String.format("%.2f%%", 100 * p.valAccuracy()),
-                Html.duration((System.nanoTime() - started) / 1e9),
-                Html.duration(eta),
-                runs > 1 ? String.format(" (%.0f%% of %d runs done)", 100 * fraction, runs) : "");
+                val == null ? "–" : String.format("%.2f%%", 100 * val));
+    }
+
+    /** The time left in the whole job: {@code run 2 of 3 · 41% done · ETA 12 s}, or {@code ETA 12 s} for one run. */
+    String etaLine(Progress p) {
+        String eta = "ETA " + Html.duration(jobEta(p));
+        return runs > 1 ? String.format("run %d of %d · %.0f%% done · %s", run, runs, 100 * jobFraction(p), eta) : eta;
     }
 }

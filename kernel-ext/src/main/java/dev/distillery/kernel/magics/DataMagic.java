@@ -18,7 +18,7 @@ import tech.tablesaw.api.Table;
 @Command(
         name = "%data",
         description = {
-            "Register your own data under a name that --data takes in %teacher and %distill (and %sweep, through "
+            "Register your own data under a name that --data takes in %%teacher and %%distill (and %%sweep, through "
                     + "the teacher): class folders of images or WAV files, a CSV table, or NumPy arrays.",
             "The data is read, split and checked at once; the cell shows each class's examples per split, and the "
                     + "line above it the shape a student takes. Every run on it records each input file's SHA-256 "

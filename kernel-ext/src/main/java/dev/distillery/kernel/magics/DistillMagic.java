@@ -75,7 +75,7 @@ final class DistillMagic extends Magic {
     @Option(
             names = "--data",
             paramLabel = "DATA",
-            description = "dataset[:key=value,...], a name given to %data, or folder:PATH, csv:PATH,label=COLUMN, "
+            description = "dataset[:key=value,...], a name given to %%data, or folder:PATH, csv:PATH,label=COLUMN, "
                     + "npy:X.npy,labels=Y.npy (default: the teacher's data)")
     String data;
 
@@ -147,11 +147,11 @@ final class DistillMagic extends Magic {
     /** Runs {@code spec} with a live progress area and remembers its outcome and teacher. */
     static Experiment.Outcome runExperiment(MagicContext ctx, ExperimentSpec spec, String title, RunArgs runArgs) {
         LiveProgress progress = ctx.progress(title);
-        Experiment.Outcome out = runArgs.applyTo(
-                        new Experiment(spec, ctx.workbench().store()))
-                .listener(progress)
-                .log(progress::message)
-                .run();
+        Experiment.Outcome out = progress.watch(
+                () -> runArgs.applyTo(new Experiment(spec, ctx.workbench().store()))
+                        .listener(progress)
+                        .log(progress::message)
+                        .run());
         ctx.workbench().last(out);
         progress.done(String.format(
                 "%d run%s recorded in %s",

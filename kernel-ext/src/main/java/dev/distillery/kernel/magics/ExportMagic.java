@@ -11,9 +11,9 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "%export",
         description = {
-            "Write a teacher made with %teacher, or the model a completed run kept, as an ONNX file (opset 17, "
+            "Write a teacher made with %%teacher, or the model a completed run kept, as an ONNX file (opset 17, "
                     + "dynamic batch) that ONNX Runtime and other engines run; its logits match Distillery's own.",
-            "NAME is a teacher's name, else a run's id or the start of one (%runs lists them)."
+            "NAME is a teacher's name, else a run's id or the start of one (%%runs lists them)."
         },
         footer = {
             "",

@@ -223,7 +223,9 @@ final class SweepMagic extends Magic {
                         : String.format(
                                 "%%sweep %s grid depths %s × widths %s: " + "%d students from %s",
                                 family, depths, widths, grid.size(), from));
-        Sweep.Result r = Sweep.depthWidth(base, grid, wb.store(), List.of(progress), progress::message);
+        List<Budgets.Candidate> students = grid;
+        Sweep.Result r = progress.watch(
+                () -> Sweep.depthWidth(base, students, wb.store(), List.of(progress), progress::message));
         wb.last(r.outcome());
         progress.done(String.format(
                 "%d runs recorded; the teacher ran over a dataset %d time%s and was reused %d times",

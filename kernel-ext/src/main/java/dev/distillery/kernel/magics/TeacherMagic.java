@@ -151,7 +151,7 @@ final class TeacherMagic extends Magic {
             defaultValue = "fashion-mnist",
             description = "fashion-mnist, speech-commands-synth/word or speech-commands-synth/voice, then "
                     + "[:key=value,...] (keys labels, train, val, test, holdout, seed, dir); or your own data: a "
-                    + "name given to %data, or folder:PATH, csv:PATH,label=COLUMN, npy:X.npy,labels=Y.npy "
+                    + "name given to %%data, or folder:PATH, csv:PATH,label=COLUMN, npy:X.npy,labels=Y.npy "
                     + "(default: ${DEFAULT-VALUE})")
     String data;
 
@@ -194,8 +194,8 @@ final class TeacherMagic extends Magic {
         Backend.start(training.threads);
         LiveProgress progress = ctx.progress("%teacher " + name);
         Splits all = ctx.workbench().data(d);
-        Experiment.Prepared p =
-                Experiment.teacher(ts, all, ctx.workbench().store(), List.of(progress), progress::message);
+        Experiment.Prepared p = progress.watch(
+                () -> Experiment.teacher(ts, all, ctx.workbench().store(), List.of(progress), progress::message));
         double acc = Accuracy.of(p.teacher().logits(all.test()), all.test().labels());
         ctx.workbench().putTeacher(new Workbench.TeacherEntry(name, p.teacher(), d, acc, p.source(), p.file()));
         progress.done(String.format(
@@ -249,12 +249,12 @@ final class TeacherMagic extends Magic {
         ExperimentSpec.DataSpec d = ctx.workbench().dataSpec(data);
         LiveProgress progress = ctx.progress("%teacher " + name);
         Splits all = ctx.workbench().data(d);
-        Experiment.Prepared p = Experiment.teacher(
+        Experiment.Prepared p = progress.watch(() -> Experiment.teacher(
                 ExperimentSpec.TeacherSpec.onnx(name, os),
                 all,
                 ctx.workbench().store(),
                 List.of(progress),
-                progress::message);
+                progress::message));
         Teacher t = p.teacher();
         double acc =
                 t.hasLogits() ? Accuracy.of(t.logits(all.test()), all.test().labels()) : Double.NaN;

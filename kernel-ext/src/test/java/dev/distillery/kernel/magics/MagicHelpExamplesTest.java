@@ -32,4 +32,21 @@ class MagicHelpExamplesTest {
         assertTrue(examples > 40, "the help screens' examples were found: " + examples);
         assertTrue(broken.isEmpty(), "examples wrapped across lines:\n" + String.join("\n", broken));
     }
+
+    /** A lone % in a description (%data, not %%data) makes picocli warn and print the text unformatted. */
+    @Test
+    void everyDescriptionFormats() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            for (MagicCatalog.Entry e : MagicCatalog.kernel().all()) {
+                new CommandLine(e.newMagic()).getUsageMessage();
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        String warnings = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(!warnings.contains("Could not format"), "help text picocli could not format:\n" + warnings);
+    }
 }
