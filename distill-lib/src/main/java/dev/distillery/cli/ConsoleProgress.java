@@ -1,18 +1,21 @@
 package dev.distillery.cli;
 
 import dev.distillery.train.EpochStats;
+import dev.distillery.train.JobProgress;
 import dev.distillery.train.Progress;
 import dev.distillery.train.TrainingListener;
 import java.io.PrintStream;
 
 /**
  * Progress on a terminal: a bar redrawn in place (at most ten times a second) and a line per
- * finished epoch. Without a terminal, only the epoch lines.
+ * finished epoch. Without a terminal, only the epoch lines. When a job makes several runs, the bar
+ * and the ETA cover them all ({@link JobProgress}).
  */
 public final class ConsoleProgress implements TrainingListener {
 
     private final PrintStream out;
     private final boolean live;
+    private final JobProgress job = new JobProgress();
     private long lastDraw;
     private boolean drawn;
 
@@ -32,11 +35,12 @@ public final class ConsoleProgress implements TrainingListener {
         }
         lastDraw = now;
         int width = 24;
-        int filled = (int) Math.round(p.fraction() * width);
+        int filled = (int) Math.round(job.fraction(p) * width);
         String bar = "#".repeat(filled) + ".".repeat(width - filled);
         out.printf(
-                "\r[%s] %s · epoch %d/%d · step %d/%d · loss %.4f%s · eta %s   ",
+                "\r[%s] %s%s · epoch %d/%d · step %d/%d · loss %.4f%s · eta %s   ",
                 bar,
+                job.runs() > 1 ? "run " + job.run() + "/" + job.runs() + " · " : "",
                 p.stage(),
                 p.epoch(),
                 p.epochs(),
@@ -44,7 +48,7 @@ public final class ConsoleProgress implements TrainingListener {
                 p.steps(),
                 p.loss(),
                 p.valAccuracy() == null ? "" : String.format(" · val %.2f%%", 100 * p.valAccuracy()),
-                time(p.etaSeconds()));
+                time(job.etaSeconds(p)));
         out.flush();
         drawn = true;
     }
@@ -66,6 +70,11 @@ public final class ConsoleProgress implements TrainingListener {
     public void onMessage(String stage, String message) {
         clear();
         out.println("  " + stage + ": " + message);
+    }
+
+    @Override
+    public void onRunStart(int run, int runs) {
+        job.runStarted(run, runs);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.distillery.kernel.display;
 
 import dev.distillery.train.EpochStats;
+import dev.distillery.train.JobProgress;
 import dev.distillery.train.Progress;
 import dev.distillery.train.TrainingListener;
 import java.util.ArrayDeque;
@@ -37,10 +38,7 @@ public final class LiveProgress implements TrainingListener {
     private Double lastVal;
     private String news;
     private String engine;
-    private int run;
-    private int runs;
-    private long runStarted;
-    private double finishedRunSeconds;
+    private final JobProgress job = new JobProgress();
     private boolean shown;
     private long lastSent;
 
@@ -79,13 +77,7 @@ public final class LiveProgress implements TrainingListener {
 
     @Override
     public synchronized void onRunStart(int run, int runs) {
-        long now = System.nanoTime();
-        if (this.run > 0) {
-            finishedRunSeconds += (now - runStarted) / 1e9;
-        }
-        this.run = run;
-        this.runs = runs;
-        runStarted = now;
+        job.runStarted(run, runs);
         current = null;
         publish(true);
     }
@@ -186,7 +178,7 @@ public final class LiveProgress implements TrainingListener {
             h.append(String.format(
                     "<div class=\"distillery-eta\" style=\"white-space:pre\"><progress value=\"%.4f\" max=\"1\" "
                             + "style=\"width:240px;vertical-align:middle\"></progress> %s</div>",
-                    jobFraction(current), Html.escape(eta)));
+                    job.fraction(current), Html.escape(eta)));
         }
         if (engine != null) {
             h.append("<details class=\"distillery-engine\" style=\"color:#888\"><summary>engine</summary>")
@@ -196,24 +188,6 @@ public final class LiveProgress implements TrainingListener {
         h.append("</div>");
         d.putHTML(h.toString());
         return d;
-    }
-
-    /** How much of the whole job is done, 0..1: the runs finished and this one's share. */
-    double jobFraction(Progress p) {
-        return runs <= 1 ? p.fraction() : (run - 1 + p.fraction()) / runs;
-    }
-
-    /**
-     * Seconds left in the whole job: this run's ETA, plus each run to come at the mean time of those
-     * finished (before one has, at this run's own pace).
-     */
-    double jobEta(Progress p) {
-        if (runs <= 1 || run >= runs) {
-            return p.etaSeconds();
-        }
-        double perRun =
-                run > 1 ? finishedRunSeconds / (run - 1) : (System.nanoTime() - runStarted) / 1e9 + p.etaSeconds();
-        return p.etaSeconds() + (runs - run) * perRun;
     }
 
     /**
@@ -235,7 +209,9 @@ public final class LiveProgress implements TrainingListener {
 
     /** The time left in the whole job: {@code run 2 of 3 · 41% done · ETA 12 s}, or {@code ETA 12 s} for one run. */
     String etaLine(Progress p) {
-        String eta = "ETA " + Html.duration(jobEta(p));
-        return runs > 1 ? String.format("run %d of %d · %.0f%% done · %s", run, runs, 100 * jobFraction(p), eta) : eta;
+        String eta = "ETA " + Html.duration(job.etaSeconds(p));
+        return job.runs() > 1
+                ? String.format("run %d of %d · %.0f%% done · %s", job.run(), job.runs(), 100 * job.fraction(p), eta)
+                : eta;
     }
 }
