@@ -109,7 +109,7 @@ public final class OnnxComparison {
         for (int row = 0; row < table.rowCount(); row++) {
             List<Double> values = new ArrayList<>();
             for (String metric : metrics) {
-                values.add(100 * value(table, metric, row) / value(table, metric, 0));
+                values.add(100 * (value(table, metric, row) / value(table, metric, 0)));
             }
             c.addSeries(table.stringColumn(MODEL).get(row), labels, values);
         }
