@@ -2,6 +2,7 @@ package dev.distillery.eval;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.eigen.Eigen;
 
 /** Principal component analysis for looking at embeddings: rows projected onto their top components. */
 public final class Projection {
@@ -10,34 +11,23 @@ public final class Projection {
 
     /**
      * The rows of {@code x} ({@code [N, D]}) centred and projected onto their {@code k} principal
-     * components ({@code [N, k]}), found by power iteration on the covariance with deflation; each
-     * component's sign is fixed so that its largest loading is positive, so the picture does not
-     * flip between runs.
+     * components ({@code [N, k]}): the eigenvectors of the covariance with the largest eigenvalues (LAPACK's
+     * symmetric eigensolver through ND4J); each component's sign is fixed so that its largest loading is
+     * positive, so the picture does not flip between runs.
      */
     public static double[][] pca(INDArray x, int k) {
         INDArray centred = x.castTo(DataType.DOUBLE).dup();
         centred.subiRowVector(centred.mean(0));
-        INDArray cov = centred.transpose().mmul(centred).divi(Math.max(1, x.rows() - 1));
-        long d = cov.rows();
+        INDArray vectors = centred.transpose()
+                .mmul(centred)
+                .divi(Math.max(1, x.rows() - 1))
+                .dup('f');
+        // eigenvalues ascending; the eigenvectors replace the matrix, one per column
+        Eigen.symmetricGeneralizedEigenvalues(vectors, true);
+        int d = vectors.columns();
         double[][] out = new double[x.rows()][k];
         for (int c = 0; c < k && c < d; c++) {
-            INDArray v = org.nd4j.linalg.factory.Nd4j.linspace(DataType.DOUBLE, 1, d, 1)
-                    .reshape(d, 1);
-            double lambda = 0;
-            for (int it = 0; it < 500; it++) {
-                INDArray w = cov.mmul(v);
-                double norm = w.norm2Number().doubleValue();
-                if (norm == 0) {
-                    break;
-                }
-                w.divi(norm);
-                double change = w.sub(v).norm2Number().doubleValue();
-                v = w;
-                lambda = norm;
-                if (change < 1e-10) {
-                    break;
-                }
-            }
+            INDArray v = vectors.getColumn(d - 1 - c).dup().reshape(d, 1);
             if (v.getDouble(argmaxAbs(v), 0) < 0) {
                 v.negi();
             }
@@ -45,7 +35,6 @@ public final class Projection {
             for (int i = 0; i < out.length; i++) {
                 out[i][c] = projected.getDouble(i, 0);
             }
-            cov.subi(v.mmul(v.transpose()).muli(lambda)); // deflate: the next component is orthogonal
         }
         return out;
     }
