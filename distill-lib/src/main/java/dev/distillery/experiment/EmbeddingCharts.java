@@ -70,12 +70,6 @@ public final class EmbeddingCharts {
         return c;
     }
 
-    private static double value(Table t, String column, int row) {
-        return t.doubleColumn(column).isMissing(row)
-                ? 0
-                : t.doubleColumn(column).get(row);
-    }
-
     /**
      * The first {@code rows} test passages of {@code task} as {@code model} embeds them, projected on
      * their two principal components, one colour per class: whether the classes lie apart.

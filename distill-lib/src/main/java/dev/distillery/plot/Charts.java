@@ -72,6 +72,8 @@ public final class Charts {
         c.getStyler().setMarkerSize(4);
         c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
         List<String> groups = curves.stream().map(Curve::group).distinct().toList();
+        java.util.Map<String, Long> members = curves.stream()
+                .collect(java.util.stream.Collectors.groupingBy(Curve::group, java.util.stream.Collectors.counting()));
         java.util.Map<String, Integer> seen = new java.util.HashMap<>();
         for (Curve cv : curves) {
             double[] x = new double[cv.values().length];
@@ -80,9 +82,10 @@ public final class Charts {
             }
             int g = groups.indexOf(cv.group());
             int k = seen.merge(cv.group(), 1, Integer::sum) - 1;
-            long members =
-                    curves.stream().filter(o -> o.group().equals(cv.group())).count();
-            java.awt.Color colour = shade(GROUP_COLOURS[g % GROUP_COLOURS.length], k, (int) members);
+            java.awt.Color colour = shade(
+                    GROUP_COLOURS[g % GROUP_COLOURS.length],
+                    k,
+                    members.get(cv.group()).intValue());
             XYSeries series = c.addSeries(unique(c, cv.name()), x, cv.values());
             series.setLineColor(colour);
             series.setMarkerColor(colour);
