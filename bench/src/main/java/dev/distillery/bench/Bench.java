@@ -37,11 +37,26 @@ import picocli.CommandLine.Parameters;
 public final class Bench implements Runnable {
 
     /** The cases, in the order the table lists them. */
-    static final List<String> CASES =
-            List.of("kd-mlp-256", "kd-mlp-800x800", "teacher-cnn", "transformer-hidden", "sweep-cache", "gemm");
+    static final List<String> CASES = List.of(
+            "kd-mlp-256",
+            "kd-mlp-800x800",
+            "teacher-cnn",
+            "transformer-hidden",
+            "noise-vit",
+            "noise-speech",
+            "sweep-cache",
+            "gemm");
 
     /** Cases with no PyTorch twin: Distillery against itself. */
-    static final List<String> ALONE = List.of("sweep-cache");
+    static final List<String> ALONE = List.of("noise-vit", "noise-speech", "sweep-cache");
+
+    /** The case names, for help and completion. */
+    static final class Names implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return CASES.iterator();
+        }
+    }
 
     @Override
     public void run() {
@@ -58,8 +73,8 @@ public final class Bench implements Runnable {
         @Parameters(
                 index = "0",
                 paramLabel = "CASE",
-                description =
-                        "one of: kd-mlp-256, kd-mlp-800x800, teacher-cnn, " + "transformer-hidden, sweep-cache, gemm")
+                description = "one of: ${COMPLETION-CANDIDATES}",
+                completionCandidates = Names.class)
         String name;
 
         @Option(names = "--threads", defaultValue = "1")
@@ -83,6 +98,8 @@ public final class Bench implements Runnable {
                 case "kd-mlp-800x800" -> Cases.kd("mlp:800x800", 128, warmup, steps);
                 case "teacher-cnn" -> Cases.teacherCnn(warmup, steps);
                 case "transformer-hidden" -> Cases.transformer(warmup, steps);
+                case "noise-vit" -> Cases.noise(name, "vit:2x64", warmup, steps);
+                case "noise-speech" -> Cases.noise(name, "speech:2x64,frame=40,length=98", warmup, steps);
                 case "gemm" -> Cases.gemm();
                 case "sweep-cache" -> Cases.sweep();
                 default ->
@@ -238,10 +255,11 @@ public final class Bench implements Runnable {
                     r.get("distillery_peak_rss_mb"),
                     r.get("pytorch_peak_rss_mb")));
         }
-        return s.append(
-                        "(ratio > 1 means Distillery is slower; gemm: ms per multiply of the largest shape; sweep-cache: "
-                                + "seconds for 8 students with the teacher-output cache, and in the PyTorch column with the teacher "
-                                + "recomputed every step, so its ratio is the cache's speed-up inverted)")
+        return s.append("(ratio > 1 means Distillery is slower; noise-*: ms per step on N(0, 1) inputs, and in the "
+                        + "PyTorch column on real-like inputs of the same shapes; gemm: ms per multiply of the "
+                        + "largest shape; sweep-cache: "
+                        + "seconds for 8 students with the teacher-output cache, and in the PyTorch column with the teacher "
+                        + "recomputed every step, so its ratio is the cache's speed-up inverted)")
                 .toString();
     }
 

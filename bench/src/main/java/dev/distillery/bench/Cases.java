@@ -154,6 +154,71 @@ final class Cases {
     }
 
     /**
+     * A student's cross-entropy step (batch 64, Adam) on seeded N(0, 1) inputs against the same
+     * shapes on Fashion-MNIST-like inputs: Fashion-MNIST pixels for an image student, uniform frames
+     * in [0, 1) for a speech student. Gaussian noise was once seen to make steps 20-100 times slower
+     * (subnormal floats the suspect); the ratio here is noise ÷ real, so above 2 is a regression.
+     * The row also counts the subnormal values left in the parameters after the timed epoch.
+     */
+    static Map<String, Object> noise(String name, String spec, int warmup, int steps) {
+        int batch = 64;
+        int n = batch * steps;
+        ModelSpec model = ModelSpec.parse(spec);
+        Network real = Network.build(model, 1);
+        LabeledData realData = spec.startsWith("vit") ? images(n) : frames(n, inputs(spec));
+        Map<String, Object> onReal = StepTimer.time(real, new CrossEntropy(), realData, null, Map.of(), batch, warmup);
+        Network noisy = Network.build(model, 1);
+        LabeledData noiseData = gaussian(n, (int) realData.features().size(1));
+        Map<String, Object> row = StepTimer.time(noisy, new CrossEntropy(), noiseData, null, Map.of(), batch, warmup);
+        row.put("case", name);
+        row.put("student", spec);
+        row.put("reference_ms", onReal.get("ms_per_step"));
+        row.put("unit", "ms per step on N(0, 1) inputs; reference: the same shapes on real-like inputs");
+        row.put("subnormal_parameters_noise", subnormals(noisy));
+        row.put("subnormal_parameters_real", subnormals(real));
+        return row;
+    }
+
+    /** The input width a {@code speech:...,frame=F,length=L} spec reads: F × L. */
+    private static int inputs(String spec) {
+        int frame = 0;
+        int length = 0;
+        for (String part : spec.split(",")) {
+            if (part.startsWith("frame=")) frame = Integer.parseInt(part.substring(6));
+            if (part.startsWith("length=")) length = Integer.parseInt(part.substring(7));
+        }
+        return frame * length;
+    }
+
+    /** {@code n} examples of seeded N(0, 1) values with labels 0-9. */
+    static LabeledData gaussian(int n, int width) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        float[] v = new float[n * width];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) dev.distillery.backend.Seeds.gaussian(r);
+        }
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 10;
+        }
+        return new LabeledData(
+                "bench noise", Nd4j.create(v, new long[] {n, width}, DataType.FLOAT), labels, 10, "bench-noise-" + n);
+    }
+
+    /** How many of the network's parameter values are subnormal (non-zero, below the smallest normal float). */
+    static long subnormals(Network net) {
+        long count = 0;
+        for (INDArray p : net.parameters().values()) {
+            for (float f : p.dup('c').data().asFloat()) {
+                if (f != 0 && Math.abs(f) < Float.MIN_NORMAL) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    /**
      * Matrix multiplies at the shapes above through the library's own path (a tape's {@code mmul}:
      * OpenBLAS on the CPU) and, for comparison, through ND4J's matmul op and {@code INDArray.mmuli}:
      * GFLOP/s of each; the best of the library's path is the GEMM peak the other cases are a share of.
