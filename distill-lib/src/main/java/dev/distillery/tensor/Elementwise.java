@@ -135,6 +135,9 @@ final class Elementwise {
      * recomputes it with {@code pow}, at twice the forward's cost.
      */
     static Var gelu(Var x) {
+        if (RowKernels.applies(x.value())) {
+            return RowKernels.gelu(x);
+        }
         INDArray v = x.value();
         INDArray sig = Transforms.sigmoid(v.mul(1.702), false);
         INDArray out = v.mul(sig);
@@ -148,6 +151,9 @@ final class Elementwise {
     }
 
     static Var softmax(Var x) {
+        if (RowKernels.applies(x.value())) {
+            return RowKernels.softmax(x);
+        }
         INDArray v = x.value();
         INDArray out = Nd4j.exec((CustomOp) new SoftMax(v, v.ulike(), v.rank() - 1))[0];
         return x.make(

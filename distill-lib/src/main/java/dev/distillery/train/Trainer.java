@@ -147,6 +147,7 @@ public final class Trainer {
         Path ckptFile =
                 opts.checkpointDir() == null ? null : opts.checkpointDir().resolve(Checkpoint.FILE);
         List<EpochStats> curve = new ArrayList<>();
+        boolean validatedOnce = false;
         int startEpoch = 1;
         long globalStep = 0;
         int bestEpoch = 0;
@@ -275,6 +276,9 @@ public final class Trainer {
                 }
                 lossSum += loss;
                 stepsThisRun++;
+                if (stepsThisRun == 1) {
+                    Memory.returnFreedPages(); // the workspace's learning pass, spilled to malloc, is freed now
+                }
                 double elapsed = (System.nanoTime() - t0) / 1e9;
                 double eta = elapsed / stepsThisRun * (totalSteps - stepsThisRun);
                 Progress pr = new Progress(
@@ -284,6 +288,10 @@ public final class Trainer {
                 }
             }
             INDArray valLogits = net.logits(validation.features());
+            if (!validatedOnce) {
+                Memory.returnFreedPages(); // and the inference workspace's
+                validatedOnce = true;
+            }
             double valAcc = Accuracy.of(valLogits, validation.labels());
             Double agree =
                     validationTeacherLogits == null ? null : Fidelity.agreement(valLogits, validationTeacherLogits);

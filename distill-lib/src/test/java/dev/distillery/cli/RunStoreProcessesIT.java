@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.distillery.backend.JvmDefaults;
 import dev.distillery.experiment.RunRecord;
 import dev.distillery.experiment.RunStore;
 import dev.distillery.train.Checkpoint;
@@ -146,16 +147,18 @@ class RunStoreProcessesIT {
 
     /** {@code ./distillery ARGS} as the launcher runs it: the CLI in a JVM of its own. */
     static Process distillery(Path output, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName()));
+        return launcher(output, args).start();
+    }
+
+    /** The process {@link #distillery} starts, not started yet: a test may add to its environment. */
+    static ProcessBuilder launcher(Path output, String... args) {
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(JvmDefaults.OPTIONS);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile())
-                .start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile());
+        return pb;
     }
 
     /** Waits for {@code p}, which must exit 0; its output is the message when it does not. */

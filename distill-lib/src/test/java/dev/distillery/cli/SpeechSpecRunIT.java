@@ -48,17 +48,8 @@ class SpeechSpecRunIT {
                 """.formatted(set.dir()));
         Path empty = Files.createDirectories(tmp.resolve("empty-data"));
         Path runs = tmp.resolve("runs");
-        ProcessBuilder pb = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Main.class.getName(),
-                        "run",
-                        spec.toString(),
-                        "--runs",
-                        runs.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("out.txt").toFile());
+        ProcessBuilder pb =
+                RunStoreProcessesIT.launcher(tmp.resolve("out.txt"), "run", spec.toString(), "--runs", runs.toString());
         pb.environment().put("DISTILLERY_DATA", empty.toString());
         Process p = pb.start();
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the run finished");

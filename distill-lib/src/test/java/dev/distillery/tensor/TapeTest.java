@@ -291,6 +291,77 @@ class TapeTest {
         check("maxPool 2", v -> v.get(0).maxPool(2), rand(r, 2, 3, 6, 6));
     }
 
+    /**
+     * The float kernels of GELU, layer norm and softmax (Vector API, one pass each way) give the values
+     * and gradients of the double-precision ND4J chains that the finite-difference checks above cover:
+     * rows whose width is a multiple of the vector length, rows with a remainder, rank-3 and rank-4
+     * inputs, and an input that is a permuted view; inside a training step's workspace, as in training.
+     */
+    @Test
+    void fusedFloatKernelsEqualTheCheckedDoubleChains() {
+        assertTrue(RowKernels.AVAILABLE, "the tests run with --add-modules jdk.incubator.vector (pom.xml's argLine)");
+        Random r = new Random(9);
+        for (long d : new long[] {16, 37, 128}) {
+            same("gelu d=" + d, v -> v.get(0).gelu(), rand(r, 5, d).muli(3));
+            same("softmax d=" + d, v -> v.get(0).softmax(), rand(r, 3, 4, d).muli(4));
+            same(
+                    "layerNorm d=" + d,
+                    v -> v.get(0).layerNorm(v.get(1), v.get(2)),
+                    rand(r, 2, 7, d).muli(2).addi(1),
+                    rand(r, d),
+                    rand(r, d));
+        }
+        same("softmax of a permuted view", v -> v.get(0).permute(0, 2, 1, 3).softmax(), rand(r, 2, 3, 4, 19));
+        same("gelu of a transposed view", v -> v.get(0).permute(1, 0).gelu(), rand(r, 6, 21));
+    }
+
+    /** {@code f} on float inputs (the fused kernels) against {@code f} on doubles (the ND4J chains). */
+    @SuppressWarnings("try") // the workspace is entered for its scope: the float pass's arrays live in it
+    private static void same(String what, Function<List<Var>, Var> f, INDArray... inputs) {
+        INDArray[] reference = run(f, inputs);
+        INDArray[] fused;
+        try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = Memory.open("fused-kernel-test")) {
+            INDArray[] floats = new INDArray[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                floats[i] = inputs[i].castTo(DataType.FLOAT);
+            }
+            fused = run(f, floats);
+            for (int i = 0; i < fused.length; i++) {
+                fused[i] = fused[i].detach();
+            }
+        }
+        for (int i = 0; i < reference.length; i++) {
+            INDArray a = reference[i];
+            INDArray b = fused[i].castTo(DataType.DOUBLE);
+            assertEquals(DataType.FLOAT, fused[i].dataType(), what + ": float in, float out");
+            assertArrayEquals(a.shape(), b.shape(), what + ": shape of output " + i);
+            double scale = Math.max(1, a.amaxNumber().doubleValue());
+            double diff = a.sub(b).amaxNumber().doubleValue();
+            assertTrue(
+                    diff < 2e-5 * scale,
+                    what + ": " + (i == 0 ? "value" : "gradient of input " + (i - 1))
+                            + " differs from the double chain by " + diff);
+        }
+    }
+
+    /** The output of {@code f} and the gradients of {@code sum(f ⊙ W)} for a fixed random W. */
+    private static INDArray[] run(Function<List<Var>, Var> f, INDArray[] inputs) {
+        Tape tape = new Tape();
+        List<Var> vars = new ArrayList<>();
+        for (INDArray in : inputs) {
+            vars.add(tape.param(in.dup()));
+        }
+        Var out = f.apply(vars);
+        INDArray w = rand(new Random(17), out.shape()).castTo(out.value().dataType());
+        tape.backward(out.mul(tape.constant(w)).sum());
+        INDArray[] result = new INDArray[inputs.length + 1];
+        result[0] = out.value();
+        for (int i = 0; i < inputs.length; i++) {
+            result[i + 1] = vars.get(i).grad();
+        }
+        return result;
+    }
+
     /** The fused logit losses against the same losses written as chains of primitive ops, and finite differences. */
     @Test
     void fusedLogitLossesEqualTheirPrimitiveForms() {

@@ -2,6 +2,7 @@ package dev.distillery.kernel;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.distillery.backend.JvmDefaults;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,6 +103,7 @@ public final class KernelInstaller implements Callable<Integer> {
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         argv.addAll(javaOptions);
+        argv.addAll(JvmDefaults.OPTIONS);
         argv.add("-Djava.awt.headless=true");
         // lets the kernel refuse System.exit from notebook code (ExitGuard)
         argv.add("-Djava.security.manager=allow");

@@ -58,6 +58,9 @@ class JupyterEndToEndIT {
                 "{connection_file}",
                 spec.get("argv").get(spec.get("argv").size() - 1).asText());
         assertEquals("PASSIVE", spec.path("env").path("OMP_WAIT_POLICY").asText(), "idle OpenMP workers must not spin");
+        for (String option : dev.distillery.backend.JvmDefaults.OPTIONS) {
+            assertTrue(spec.get("argv").toString().contains(option), "the kernel starts with " + option);
+        }
     }
 
     /** What an executed notebook produced: its JSON, and how many PNG figures and HTML tables it shows. */
