@@ -22,7 +22,7 @@ public final class Accuracy {
 
     /** The index of the largest value of each row. */
     public static int[] argmax(INDArray logits) {
-        float[][] m = logits.toFloatMatrix();
+        float[][] m = Matrices.floats(logits);
         int[] out = new int[m.length];
         for (int i = 0; i < m.length; i++) {
             int best = 0;

@@ -112,7 +112,7 @@ public final class Embeddings {
     static int[][] neighbours(INDArray x, int k) {
         INDArray d = x.castTo(DataType.DOUBLE);
         INDArray unit = d.divColumnVector(d.norm2(1).reshape(d.rows(), 1).addi(1e-12));
-        double[][] sim = unit.mmul(unit.transpose()).toDoubleMatrix();
+        double[][] sim = Matrices.doubles(unit.mmul(unit.transpose()));
         int n = sim.length;
         int[][] out = new int[n][];
         for (int i = 0; i < n; i++) {

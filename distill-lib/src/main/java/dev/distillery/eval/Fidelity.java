@@ -15,8 +15,8 @@ public record Fidelity(double agreement, double meanKl, double meanJs) {
                     + java.util.Arrays.toString(studentLogits.shape()) + " and teacher logits "
                     + java.util.Arrays.toString(teacherLogits.shape()) + " differ in shape");
         }
-        double[][] s = studentLogits.toDoubleMatrix();
-        double[][] t = teacherLogits.toDoubleMatrix();
+        double[][] s = Matrices.doubles(studentLogits);
+        double[][] t = Matrices.doubles(teacherLogits);
         int agree = 0;
         double kl = 0;
         double js = 0;
@@ -58,7 +58,7 @@ public record Fidelity(double agreement, double meanKl, double meanJs) {
 
     /** Each row's softmax at {@code temperature}, in double precision. */
     public static double[][] probabilities(INDArray logits, double temperature) {
-        double[][] z = logits.toDoubleMatrix();
+        double[][] z = Matrices.doubles(logits);
         for (int i = 0; i < z.length; i++) {
             for (int j = 0; j < z[i].length; j++) {
                 z[i][j] /= temperature;

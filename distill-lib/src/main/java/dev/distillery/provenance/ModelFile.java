@@ -100,7 +100,9 @@ public final class ModelFile {
             throws IOException {
         for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
             zip.putNextEntry(new ZipEntry(prefix + e.getKey()));
-            DataOutputStream out = new DataOutputStream(zip);
+            // buffered: ND4J writes one float at a time, and each write straight into the zip stream is
+            // a call through the deflater and the CRC (a checkpoint of 50,000 parameters took ~0.1 s)
+            DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(zip, 1 << 16));
             Nd4j.write(e.getValue(), out);
             out.flush();
         }

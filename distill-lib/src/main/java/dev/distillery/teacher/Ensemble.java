@@ -2,6 +2,7 @@ package dev.distillery.teacher;
 
 import dev.distillery.data.DataLocator;
 import dev.distillery.data.LabeledData;
+import dev.distillery.eval.Matrices;
 import dev.distillery.loss.EnsembleMode;
 import dev.distillery.provenance.Lineage;
 import dev.distillery.spec.SpecException;
@@ -209,7 +210,7 @@ public final class Ensemble {
     }
 
     private static INDArray logOf(INDArray p) {
-        double[][] v = p.toDoubleMatrix();
+        double[][] v = Matrices.doubles(p);
         for (double[] row : v) {
             for (int j = 0; j < row.length; j++) {
                 row[j] = Math.log(Math.max(row[j], 1e-30));
