@@ -17,6 +17,18 @@ import sys
 import time
 
 
+def _process_start():
+    """This process's start time (seconds since the epoch), from /proc as the kernel records it."""
+    with open("/proc/self/stat") as f:
+        ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+    with open("/proc/stat") as f:
+        boot = next(int(line.split()[1]) for line in f if line.startswith("btime"))
+    return boot + ticks / os.sysconf("SC_CLK_TCK")
+
+
+STARTED = _process_start()  # before torch is imported: start-up counts the import
+
+
 def _threads_from_argv():
     for i, arg in enumerate(sys.argv):
         if arg == "--threads" and i + 1 < len(sys.argv):
@@ -239,6 +251,155 @@ def gemm_case():
     return {"ms_per_step": last, "gflops": round(best, 1), "shapes": each}
 
 
+FASHION_DIR = "/usr/share/datasets/fashion-mnist"
+
+
+def fashion(part):
+    """Fashion-MNIST's `train` or `t10k` images in [0, 1] and labels, read from the Debian package's files."""
+    with gzip.open(f"{FASHION_DIR}/{part}-images-idx3-ubyte.gz", "rb") as f:
+        x = np.frombuffer(f.read(), dtype=np.uint8, offset=16).reshape(-1, 784).astype(np.float32) / 255.0
+    with gzip.open(f"{FASHION_DIR}/{part}-labels-idx1-ubyte.gz", "rb") as f:
+        y = np.frombuffer(f.read(), dtype=np.uint8, offset=8).astype(np.int64)
+    return torch.from_numpy(x), torch.from_numpy(y)
+
+
+class SmallCnn(nn.Module):
+    """cnn:16x32,dense=64, the fast quickstart's teacher: two 3×3 same convolutions with ReLU and 2×2 pooling."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 16, 3, padding=1)
+        self.c2 = nn.Conv2d(16, 32, 3, padding=1)
+        self.d1 = nn.Linear(32 * 7 * 7, 64)
+        self.out = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.c1(x.view(-1, 1, 28, 28))), 2)
+        x = F.max_pool2d(F.relu(self.c2(x)), 2)
+        return self.out(F.relu(self.d1(x.flatten(1))))
+
+
+def logits_of(model, x, batch=1024):
+    model.eval()
+    with torch.no_grad():
+        out = torch.cat([model(xb) for xb in x.split(batch)])
+    model.train()
+    return out
+
+
+def fit(model, x, epochs, batch, loss_of, validation, seed):
+    """`epochs` epochs of shuffled mini-batches with Adam (lr 1e-3), validation accuracy after each."""
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    g = torch.Generator().manual_seed(seed)
+    for _ in range(epochs):
+        for idx in torch.randperm(len(x), generator=g).split(batch):
+            opt.zero_grad(set_to_none=True)
+            loss = loss_of(model(x[idx]), idx)
+            loss.backward()
+            opt.step()
+        vx, vy = validation
+        (logits_of(model, vx).argmax(1) == vy).float().mean().item()
+
+
+def evaluate(model, test, teacher_logits=None):
+    tx, ty = test
+    z = logits_of(model, tx)
+    row = {"accuracy": (z.argmax(1) == ty).float().mean().item()}
+    if teacher_logits is not None:
+        row["agreement"] = (z.argmax(1) == teacher_logits.argmax(1)).float().mean().item()
+        row["kl"] = F.kl_div(F.log_softmax(z, 1), F.log_softmax(teacher_logits, 1), log_target=True,
+                             reduction="batchmean").item()
+    return row
+
+
+def workflow_quickstart(plan):
+    """The fast quickstart's work, epoch for epoch as Distillery's run trained it (the plan), in seconds."""
+    t0 = time.perf_counter()
+    train_x, train_y = fashion("train")
+    test_x, test_y = fashion("t10k")
+    g = torch.Generator().manual_seed(0)
+    perm = torch.randperm(len(train_x), generator=g)
+    val_idx, rest = perm[:5000][:plan["validation"]], perm[5000:][:plan["train"]]
+    x, y = train_x[rest], train_y[rest]
+    validation = (train_x[val_idx], train_y[val_idx])
+    test_idx = torch.randperm(len(test_x), generator=g)[:plan["test"]]
+    test = (test_x[test_idx], test_y[test_idx])
+    labelled = torch.zeros(len(x), dtype=torch.bool)
+    labelled[torch.randperm(len(x), generator=g)[:plan["labels"]]] = True
+    batch = plan["batch"]
+
+    torch.manual_seed(0)
+    teacher = SmallCnn()
+    fit(teacher, x, plan["teacher_epochs"], batch, lambda z, idx: F.cross_entropy(z, y[idx]), validation, 0)
+    evaluate(teacher, test)
+    cached = logits_of(teacher, x)
+    teacher_test = logits_of(teacher, test[0])
+    results = []
+    lx, ly = x[labelled], y[labelled]
+    for seed, epochs in enumerate(plan["scratch_epochs"], start=1):
+        torch.manual_seed(seed)
+        student = Mlp([784, 64, 10])
+        fit(student, lx, epochs, batch, lambda z, idx: F.cross_entropy(z, ly[idx]), validation, seed)
+        results.append(evaluate(student, test))
+    for seed, epochs in enumerate(plan["kd_epochs"], start=1):
+        torch.manual_seed(seed)
+        student = Mlp([784, 64, 10])
+
+        def kd_loss(z, idx, t=4.0, alpha=0.1):
+            mask = labelled[idx].float()
+            ce = (F.cross_entropy(z, y[idx], reduction="none") * mask).sum() / (mask.sum() + 1e-8)
+            log_ps, log_pt = F.log_softmax(z / t, 1), F.log_softmax(cached[idx] / t, 1)
+            kl = (log_pt.exp() * (log_pt - log_ps)).sum(1).mean()
+            return alpha * ce + (1 - alpha) * t * t * kl
+
+        fit(student, x, epochs, batch, kd_loss, validation, seed)
+        results.append(evaluate(student, test, teacher_test))
+    return {"ms_per_step": time.perf_counter() - t0, "unit": "seconds for the whole job", "runs": results}
+
+
+def workflow_sweep(plan):
+    """The cached depth × width sweep: teacher outputs once, then one epoch per student, in seconds."""
+    t0 = time.perf_counter()
+    n = plan["train"] + plan["validation"] + plan["test"]
+    x_all = images(n)
+    y_all = torch.from_numpy(np.resize(fashion("t10k")[1].numpy(), n))
+    a, b = plan["train"], plan["train"] + plan["validation"]
+    x, y = x_all[:a], y_all[:a]
+    validation, test = (x_all[a:b], y_all[a:b]), (x_all[b:], y_all[b:])
+    torch.manual_seed(1)
+    teacher = Cnn()
+    cached = logits_of(teacher, x)
+    teacher_test = logits_of(teacher, test[0])
+    for spec in plan["students"]:
+        hidden = [int(w) for w in spec.split(":")[1].split(",")[0].split("x")]
+        torch.manual_seed(1)
+        student = Mlp([784] + hidden + [10])
+        fit(student, x, 1, plan["batch"], lambda z, idx: hinton(z, cached[idx], y[idx]), validation, 1)
+        evaluate(student, test, teacher_test)
+    return {"ms_per_step": time.perf_counter() - t0, "unit": "seconds per sweep"}
+
+
+def startup(started):
+    """From this process's start to the first kd-mlp-256 training step done, in seconds."""
+    torch_ready = time.time() - started
+    batch = 128
+    x, teacher = images(1280), uniform(1280, 10, 7, 4.0)
+    labels = torch.arange(1280) % 10
+    model = Mlp([784, 256, 10])
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    times = []
+    for idx in torch.randperm(1280, generator=torch.Generator().manual_seed(1)).split(batch):
+        t0 = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        hinton(model(x[idx]), teacher[idx], labels[idx]).backward()
+        opt.step()
+        times.append((time.perf_counter() - t0) * 1000)
+        if len(times) == 1:
+            first_done = time.time() - started
+    return {"ms_per_step": first_done, "unit": "seconds from process start to the first training step done",
+            "torch_ready_s": torch_ready, "first_step_ms": times[0], "tenth_step_ms": times[-1]}
+
+
 def blas_threads():
     """The thread count of the OpenBLAS that torch calls, read from the library itself."""
     try:
@@ -250,7 +411,9 @@ def blas_threads():
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("case", choices=["kd-mlp-256", "kd-mlp-800x800", "teacher-cnn", "transformer-hidden", "gemm"])
+    p.add_argument("case", choices=["kd-mlp-256", "kd-mlp-800x800", "teacher-cnn", "transformer-hidden", "gemm",
+                                    "workflow-quickstart", "workflow-sweep", "startup"])
+    p.add_argument("--plan", help="the workflow's sizes and epochs, as JSON (Distillery's row gives it)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--warmup", type=int, default=10, help="at least this many warm-up steps (and 10 s)")
     p.add_argument("--steps", type=int, default=40)
@@ -266,6 +429,12 @@ def main():
         row = cnn_case(a.warmup, a.steps)
     elif a.case == "transformer-hidden":
         row = transformer_case(a.warmup, a.steps)
+    elif a.case == "workflow-quickstart":
+        row = workflow_quickstart(json.loads(a.plan))
+    elif a.case == "workflow-sweep":
+        row = workflow_sweep(json.loads(a.plan))
+    elif a.case == "startup":
+        row = startup(STARTED)
     else:
         row = gemm_case()
     row.update({"case": a.case, "impl": "pytorch " + torch.__version__, "threads": a.threads,

@@ -3,6 +3,7 @@ package dev.distillery.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.distillery.backend.Backend;
+import dev.distillery.backend.JvmDefaults;
 import dev.distillery.backend.Versions;
 import dev.distillery.train.Trainer;
 import java.io.IOException;
@@ -45,6 +46,9 @@ public final class Bench implements Runnable {
             "noise-vit",
             "noise-speech",
             "sweep-cache",
+            "workflow-quickstart",
+            "workflow-sweep",
+            "startup",
             "gemm");
 
     /** Cases with no PyTorch twin: Distillery against itself. */
@@ -93,6 +97,7 @@ public final class Bench implements Runnable {
         @Override
         public Integer call() throws Exception {
             Backend.start(threads);
+            long backendReady = System.currentTimeMillis();
             Map<String, Object> row = switch (name) {
                 case "kd-mlp-256" -> Cases.kd("mlp:256", 128, warmup, steps);
                 case "kd-mlp-800x800" -> Cases.kd("mlp:800x800", 128, warmup, steps);
@@ -102,12 +107,17 @@ public final class Bench implements Runnable {
                 case "noise-speech" -> Cases.noise(name, "speech:2x64,frame=40,length=98", warmup, steps);
                 case "gemm" -> Cases.gemm();
                 case "sweep-cache" -> Cases.sweep();
+                case "workflow-quickstart" -> Workflows.quickstart();
+                case "workflow-sweep" -> Cases.sweepWorkflow();
+                case "startup" -> Workflows.startup(backendReady);
                 default ->
                     throw new CommandLine.ParameterException(
                             new CommandLine(this), "unknown case '" + name + "'; known: " + String.join(", ", CASES));
             };
             row.put("threads", threads);
-            row.put("peak_rss_mb", StepTimer.peakRssMb());
+            long peak = StepTimer.peakRssMb();
+            row.put("peak_rss_mb", peak);
+            row.put("memory", StepTimer.MEMORY.report(peak));
             System.out.println(new ObjectMapper().writeValueAsString(row));
             return 0;
         }
@@ -145,32 +155,33 @@ public final class Bench implements Runnable {
             for (int t : threads) {
                 for (String c : cases) {
                     System.err.printf("bench: %s at %d thread%s ...%n", c, t, t == 1 ? "" : "s");
-                    Map<String, Object> ours = json(run(
-                            List.of(
-                                    java,
-                                    "-Xmx8g",
-                                    "-cp",
-                                    cp,
-                                    Bench.class.getName(),
-                                    "case",
-                                    c,
-                                    "--threads",
-                                    String.valueOf(t),
-                                    "--steps",
-                                    String.valueOf(steps)),
-                            t));
+                    List<String> jvm = new ArrayList<>(List.of(java, "-Xmx8g"));
+                    jvm.addAll(JvmDefaults.OPTIONS);
+                    jvm.addAll(List.of(
+                            "-cp",
+                            cp,
+                            Bench.class.getName(),
+                            "case",
+                            c,
+                            "--threads",
+                            String.valueOf(t),
+                            "--steps",
+                            String.valueOf(steps)));
+                    Map<String, Object> ours = json(run(jvm, t));
+                    List<String> twin = new ArrayList<>(List.of(
+                            python,
+                            "bench/torch/reference.py",
+                            c,
+                            "--threads",
+                            String.valueOf(t),
+                            "--steps",
+                            String.valueOf(steps)));
+                    if (ours.containsKey("plan")) {
+                        twin.addAll(List.of("--plan", new ObjectMapper().writeValueAsString(ours.get("plan"))));
+                    }
                     Map<String, Object> ref = ALONE.contains(c)
                             ? Map.of("ms_per_step", ours.get("reference_ms"), "peak_rss_mb", "-")
-                            : json(run(
-                                    List.of(
-                                            python,
-                                            "bench/torch/reference.py",
-                                            c,
-                                            "--threads",
-                                            String.valueOf(t),
-                                            "--steps",
-                                            String.valueOf(steps)),
-                                    t));
+                            : json(run(twin, t));
                     if (c.equals("gemm")) {
                         peak.put(t, ((Number) ours.get("gflops")).doubleValue());
                     }
@@ -255,11 +266,52 @@ public final class Bench implements Runnable {
                     r.get("distillery_peak_rss_mb"),
                     r.get("pytorch_peak_rss_mb")));
         }
-        return s.append("(ratio > 1 means Distillery is slower; noise-*: ms per step on N(0, 1) inputs, and in the "
-                        + "PyTorch column on real-like inputs of the same shapes; gemm: ms per multiply of the "
-                        + "largest shape; sweep-cache: "
-                        + "seconds for 8 students with the teacher-output cache, and in the PyTorch column with the teacher "
-                        + "recomputed every step, so its ratio is the cache's speed-up inverted)")
+        s.append("(ratio > 1 means Distillery is slower. Seconds, not ms, for workflow-*, sweep-cache and startup: "
+                        + "the whole job; startup: from process start to the first training step done. noise-*: ms "
+                        + "per step on N(0, 1) inputs, and in the PyTorch column on real-like inputs of the same "
+                        + "shapes. sweep-cache: with the teacher-output cache, and in the PyTorch column with the "
+                        + "teacher recomputed every step. gemm: ms per multiply of the largest shape)")
+                .append(System.lineSeparator())
+                .append(System.lineSeparator());
+        s.append(String.format(
+                "%-20s %7s %11s %8s %11s %9s %6s %7s %9s %6s%n",
+                "memory (MB)",
+                "threads",
+                "distillery",
+                "heap",
+                "workspaces",
+                "off-heap",
+                "JVM",
+                "native",
+                "pytorch",
+                "ratio"));
+        for (Map<String, Object> r : rows) {
+            Map<?, ?> ours = (Map<?, ?>) r.get("distillery");
+            Map<?, ?> m = (Map<?, ?>) ours.get("memory");
+            Object theirs = r.get("pytorch_peak_rss_mb");
+            String ratio = theirs instanceof Number n
+                    ? String.format(
+                            Locale.ROOT,
+                            "%.2f",
+                            ((Number) r.get("distillery_peak_rss_mb")).doubleValue() / n.doubleValue())
+                    : "-";
+            s.append(String.format(
+                    Locale.ROOT,
+                    "%-20s %7s %11s %8s %11s %9s %6s %7s %9s %6s%n",
+                    r.get("case"),
+                    r.get("threads"),
+                    r.get("distillery_peak_rss_mb"),
+                    m.get("heap_used_mb"),
+                    m.get("workspaces_mb"),
+                    m.get("offheap_arrays_mb"),
+                    m.get("jvm_nonheap_mb"),
+                    m.get("native_mb"),
+                    theirs,
+                    ratio));
+        }
+        return s.append("(peak resident set; Distillery's split into the largest Java heap in use, ND4J's "
+                        + "workspaces, its other off-heap arrays, the JVM's own non-heap memory, and the rest: "
+                        + "native libraries, their allocations, thread stacks)")
                 .toString();
     }
 

@@ -21,6 +21,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /** Timing through the library's real training path, and the process's peak memory. */
 final class StepTimer {
 
+    /** The process's memory, sampled at every timed step. */
+    static final MemoryUse MEMORY = new MemoryUse();
+
     private StepTimer() {}
 
     /** Median milliseconds of {@code r} over 50 runs after 20 warm-up runs. */
@@ -57,6 +60,7 @@ final class StepTimer {
             @Override
             public void onStep(Progress p) {
                 stamps.add(System.nanoTime());
+                MEMORY.sample();
             }
         };
         LabeledData val = train.rows(java.util.stream.IntStream.range(0, batch).toArray(), "first batch");
