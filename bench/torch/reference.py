@@ -84,19 +84,21 @@ class Mlp(nn.Module):
 
 
 class Cnn(nn.Module):
-    """cnn:32x64,dense=128,dropout=0.3: two 3×3 same convolutions with ReLU and 2×2 max pooling, dense 128, dropout."""
+    """cnn:32x64,dense=128,dropout=0.3 by default: two 3×3 same convolutions with ReLU and 2×2 max pooling,
+    a dense layer, dropout. Cnn((16, 32), 64, 0.0) is the fast quickstart's teacher, cnn:16x32,dense=64."""
 
-    def __init__(self):
+    def __init__(self, channels=(32, 64), dense=128, dropout=0.3):
         super().__init__()
-        self.c1 = nn.Conv2d(1, 32, 3, padding=1)
-        self.c2 = nn.Conv2d(32, 64, 3, padding=1)
-        self.d1 = nn.Linear(64 * 7 * 7, 128)
-        self.out = nn.Linear(128, 10)
+        self.dropout = dropout
+        self.c1 = nn.Conv2d(1, channels[0], 3, padding=1)
+        self.c2 = nn.Conv2d(channels[0], channels[1], 3, padding=1)
+        self.d1 = nn.Linear(channels[1] * 7 * 7, dense)
+        self.out = nn.Linear(dense, 10)
 
     def forward(self, x):
         x = F.max_pool2d(F.relu(self.c1(x.view(-1, 1, 28, 28))), 2)
         x = F.max_pool2d(F.relu(self.c2(x)), 2)
-        x = F.dropout(F.relu(self.d1(x.flatten(1))), 0.3, self.training)
+        x = F.dropout(F.relu(self.d1(x.flatten(1))), self.dropout, self.training)
         return self.out(x)
 
 
@@ -263,22 +265,6 @@ def fashion(part):
     return torch.from_numpy(x), torch.from_numpy(y)
 
 
-class SmallCnn(nn.Module):
-    """cnn:16x32,dense=64, the fast quickstart's teacher: two 3×3 same convolutions with ReLU and 2×2 pooling."""
-
-    def __init__(self):
-        super().__init__()
-        self.c1 = nn.Conv2d(1, 16, 3, padding=1)
-        self.c2 = nn.Conv2d(16, 32, 3, padding=1)
-        self.d1 = nn.Linear(32 * 7 * 7, 64)
-        self.out = nn.Linear(64, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.c1(x.view(-1, 1, 28, 28))), 2)
-        x = F.max_pool2d(F.relu(self.c2(x)), 2)
-        return self.out(F.relu(self.d1(x.flatten(1))))
-
-
 def logits_of(model, x, batch=1024):
     model.eval()
     with torch.no_grad():
@@ -329,7 +315,7 @@ def workflow_quickstart(plan):
     batch = plan["batch"]
 
     torch.manual_seed(0)
-    teacher = SmallCnn()
+    teacher = Cnn((16, 32), 64, 0.0)
     fit(teacher, x, plan["teacher_epochs"], batch, lambda z, idx: F.cross_entropy(z, y[idx]), validation, 0)
     evaluate(teacher, test)
     cached = logits_of(teacher, x)

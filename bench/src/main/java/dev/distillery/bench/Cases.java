@@ -112,12 +112,8 @@ final class Cases {
             }
         };
         double recomputed = sweep.run(true, recompute);
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("case", "sweep-cache");
-        row.put("impl", "distillery");
-        row.put("ms_per_step", cached);
+        Map<String, Object> row = wholeJob("sweep-cache", cached, "seconds per sweep");
         row.put("reference_ms", recomputed);
-        row.put("unit", "seconds per sweep");
         row.put("students", sweep.students().size());
         row.put("teacher_passes_with_cache", computed);
         row.put("speedup", Math.round(100 * recomputed / cached) / 100.0);
@@ -140,12 +136,18 @@ final class Cases {
         plan.put("test", sweep.data().test().size());
         plan.put("batch", TrainingOptions.defaults().batchSize());
         plan.put("students", sweep.students().stream().map(ModelSpec::compact).toList());
+        Map<String, Object> row = wholeJob("workflow-sweep", seconds, "seconds per sweep");
+        row.put("plan", plan);
+        return row;
+    }
+
+    /** A row for a job timed as a whole: {@code seconds} where step cases put milliseconds. */
+    static Map<String, Object> wholeJob(String name, double seconds, String unit) {
         Map<String, Object> row = new LinkedHashMap<>();
-        row.put("case", "workflow-sweep");
+        row.put("case", name);
         row.put("impl", "distillery");
         row.put("ms_per_step", seconds);
-        row.put("unit", "seconds per sweep");
-        row.put("plan", plan);
+        row.put("unit", unit);
         return row;
     }
 

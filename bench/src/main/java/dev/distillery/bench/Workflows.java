@@ -60,11 +60,7 @@ final class Workflows {
         plan.put("teacher_epochs", 4);
         plan.put("scratch_epochs", scratch);
         plan.put("kd_epochs", kd);
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("case", "workflow-quickstart");
-        row.put("impl", "distillery");
-        row.put("ms_per_step", seconds);
-        row.put("unit", "seconds for the whole job");
+        Map<String, Object> row = Cases.wholeJob("workflow-quickstart", seconds, "seconds for the whole job");
         row.put("plan", plan);
         row.put("scratch_accuracy", report.scratchMean());
         row.put("kd_accuracy", report.kdMean());
@@ -109,11 +105,8 @@ final class Workflows {
         double firstStepDone =
                 (System.currentTimeMillis() - started - (System.nanoTime() - stamps.get(0)) / 1_000_000) / 1000.0;
         double warm = (stamps.get(stamps.size() - 1) - stamps.get(stamps.size() - 2)) / 1e6;
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("case", "startup");
-        row.put("impl", "distillery");
-        row.put("ms_per_step", firstStepDone);
-        row.put("unit", "seconds from process start to the first training step done");
+        Map<String, Object> row =
+                Cases.wholeJob("startup", firstStepDone, "seconds from process start to the first training step done");
         row.put("nd4j_ready_s", ready);
         row.put("first_step_ms", firstStepMs);
         row.put("tenth_step_ms", warm);
