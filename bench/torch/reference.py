@@ -112,14 +112,15 @@ class Layer(nn.Module):
         self.q, self.k, self.v, self.o = (nn.Linear(d, d) for _ in range(4))
         self.ffn1, self.ffn2 = nn.Linear(d, ffn), nn.Linear(ffn, d)
 
-    def forward(self, h):
+    def forward(self, h, bias=None):
         b, s, d = h.shape
         dh = d // self.heads
         a = self.norm1(h)
         q = self.q(a).view(b, s, self.heads, dh).transpose(1, 2)
         k = self.k(a).view(b, s, self.heads, dh).transpose(1, 2)
         v = self.v(a).view(b, s, self.heads, dh).transpose(1, 2)
-        att = torch.softmax(q @ k.transpose(2, 3) / math.sqrt(dh), dim=3)
+        scores = q @ k.transpose(2, 3) / math.sqrt(dh)
+        att = torch.softmax(scores if bias is None else scores + bias, dim=3)
         h = h + self.o((att @ v).transpose(1, 2).reshape(b, s, d))
         return h + self.ffn2(F.gelu(self.ffn1(self.norm2(h))))
 
@@ -142,6 +143,131 @@ class Speech(nn.Module):
             h = layer(h)
         last = h
         return self.head(self.norm(h).mean(1)), last
+
+
+class Text(nn.Module):
+    """text:DxW,heads=H,length=L,vocab=V: token + position embeddings (id 0 is padding, hidden from attention
+    and left out of the pooling) → pre-norm layers → norm → mean over real tokens → head."""
+
+    def __init__(self, vocab, length, d, depth, heads, ffn, classes):
+        super().__init__()
+        self.tokens = nn.Embedding(vocab, d)
+        nn.init.normal_(self.tokens.weight, std=0.02)
+        self.pos = nn.Parameter(torch.randn(length, d) * 0.02)
+        self.layers = nn.ModuleList(Layer(d, heads, ffn) for _ in range(depth))
+        self.norm = nn.LayerNorm(d)
+        self.head = nn.Linear(d, classes)
+
+    def forward(self, ids):
+        real = (ids != 0).float()
+        bias = ((1.0 - real) * -1e9)[:, None, None, :]
+        h = self.tokens(ids) + self.pos
+        for layer in self.layers:
+            h = layer(h, bias)
+        pooled = (self.norm(h) * real[..., None]).sum(1) / real.sum(1, keepdim=True).clamp(min=1.0)
+        return self.head(pooled), pooled
+
+
+def onnx_bert(path):
+    """A BERT encoder's weights from its ONNX export, by their PyTorch names. The export keeps the names of
+    biases and norms but leaves each projection's weight anonymous, as the second input of a MatMul: each
+    takes its name from the bias added to its output."""
+    import onnx
+    from onnx import numpy_helper
+    graph = onnx.load(path).graph
+    init = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    users = {}
+    for node in graph.node:
+        for i in node.input:
+            users.setdefault(i, []).append(node)
+    w = {k: torch.from_numpy(v.copy()) for k, v in init.items() if not k.startswith("onnx::")}
+    for node in graph.node:
+        if node.op_type == "MatMul" and node.input[1] in init:
+            add = next(u for u in users[node.output[0]] if u.op_type == "Add")
+            bias = next(i for i in add.input if i in init and not i.startswith("onnx::"))
+            w[bias[:-len("bias")] + "weight"] = torch.from_numpy(init[node.input[1]].T.copy())  # [out, in]
+    return w
+
+
+def bert_cls(w, ids, heads, eps=1e-12):
+    """BERT (post-norm, erf GELU) on token ids [B, S] (0 is padding): the L2-normalised [CLS] state."""
+    b, s = ids.shape
+    real = (ids != 0).float()
+    bias = ((1.0 - real) * torch.finfo(torch.float32).min)[:, None, None, :]
+    e = "embeddings."
+    h = (w[e + "word_embeddings.weight"][ids] + w[e + "position_embeddings.weight"][:s]
+         + w[e + "token_type_embeddings.weight"][0])
+    d = h.shape[-1]
+    dh = d // heads
+    h = F.layer_norm(h, (d,), w[e + "LayerNorm.weight"], w[e + "LayerNorm.bias"], eps)
+    i = 0
+    while f"encoder.layer.{i}.output.dense.weight" in w:
+        p = f"encoder.layer.{i}."
+
+        def lin(x, name):
+            return F.linear(x, w[p + name + ".weight"], w[p + name + ".bias"])
+
+        def split(x):
+            return x.view(b, s, heads, dh).transpose(1, 2)
+
+        q, k, v = (split(lin(h, "attention.self." + n)) for n in ("query", "key", "value"))
+        att = torch.softmax(q @ k.transpose(2, 3) / math.sqrt(dh) + bias, dim=3)
+        ctx = (att @ v).transpose(1, 2).reshape(b, s, d)
+        h = F.layer_norm(h + lin(ctx, "attention.output.dense"), (d,),
+                         w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], eps)
+        f = lin(F.gelu(lin(h, "intermediate.dense")), "output.dense")
+        h = F.layer_norm(h + f, (d,), w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], eps)
+        i += 1
+    return F.normalize(h[:, 0], dim=1)
+
+
+def read_floats(path, cols):
+    return torch.from_numpy(np.fromfile(path, dtype="<f4").reshape(-1, cols))
+
+
+def infonce(s, t, temperature=0.1):
+    logits = F.normalize(s, dim=1) @ F.normalize(t, dim=1).T / temperature
+    return F.cross_entropy(logits, torch.arange(len(s)))
+
+
+def workflow_sentences(plan):
+    """The teacher's embeddings of the training sentences, then one epoch of the text student on cosine plus
+    InfoNCE through linear projections, and its validation, in seconds. The token ids, the ONNX teacher and
+    Distillery's teacher embeddings come from the files Distillery's case wrote."""
+    d = plan["dir"]
+    ids = read_floats(f"{d}/train-ids.f32", plan["length"]).long()
+    val_ids = read_floats(f"{d}/validation-ids.f32", plan["length"]).long()
+    theirs = read_floats(f"{d}/teacher.f32", 384)
+    w = onnx_bert(f"{d}/teacher.onnx")
+    t0 = time.perf_counter()
+    parts = []
+    with torch.no_grad():
+        for batch in ids.split(plan["teacher_batch"]):
+            longest = int((batch != 0).sum(1).max())  # as ONNX Runtime is called: trimmed to the longest
+            parts.append(bert_cls(w, batch[:, :longest], heads=12))
+    teacher = torch.cat(parts)
+    t1 = time.perf_counter()
+    torch.manual_seed(1)
+    student = Text(plan["vocab"], plan["length"], plan["width"], plan["depth"], plan["heads"], plan["ffn"],
+                   plan["classes"])
+    cos_proj, nce_proj = nn.Linear(plan["width"], 384), nn.Linear(plan["width"], 384)
+    params = list(student.parameters()) + list(cos_proj.parameters()) + list(nce_proj.parameters())
+    opt = torch.optim.Adam(params, lr=plan["learning_rate"])
+    for idx in torch.randperm(len(ids), generator=torch.Generator().manual_seed(1)).split(plan["batch"]):
+        opt.zero_grad(set_to_none=True)
+        _, pooled = student(ids[idx])
+        t = teacher[idx]
+        loss = (1 - F.cosine_similarity(cos_proj(pooled), t, dim=1).mean()) + infonce(nce_proj(pooled), t)
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        student(val_ids)[0].argmax(1)
+    t2 = time.perf_counter()
+    agreement = F.cosine_similarity(teacher, theirs, dim=1)
+    return {"ms_per_step": t2 - t0, "unit": "seconds: the teacher's embeddings and one epoch",
+            "teacher_s": t1 - t0, "epoch_s": t2 - t1,
+            "teacher_cosine_to_distillery_min": agreement.min().item(),
+            "teacher_max_abs_difference": (teacher - theirs).abs().max().item()}
 
 
 WARMUP_SECONDS = 10.0
@@ -398,7 +524,7 @@ def blas_threads():
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("case", choices=["kd-mlp-256", "kd-mlp-800x800", "teacher-cnn", "transformer-hidden", "gemm",
-                                    "workflow-quickstart", "workflow-sweep", "startup"])
+                                    "workflow-quickstart", "workflow-sweep", "workflow-sentences", "startup"])
     p.add_argument("--plan", help="the workflow's sizes and epochs, as JSON (Distillery's row gives it)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--warmup", type=int, default=10, help="at least this many warm-up steps (and 10 s)")
@@ -419,6 +545,8 @@ def main():
         row = workflow_quickstart(json.loads(a.plan))
     elif a.case == "workflow-sweep":
         row = workflow_sweep(json.loads(a.plan))
+    elif a.case == "workflow-sentences":
+        row = workflow_sentences(json.loads(a.plan))
     elif a.case == "startup":
         row = startup(STARTED)
     else:

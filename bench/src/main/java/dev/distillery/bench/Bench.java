@@ -48,6 +48,7 @@ public final class Bench implements Runnable {
             "sweep-cache",
             "workflow-quickstart",
             "workflow-sweep",
+            "workflow-sentences",
             "startup",
             "gemm");
 
@@ -109,6 +110,7 @@ public final class Bench implements Runnable {
                 case "sweep-cache" -> Cases.sweep();
                 case "workflow-quickstart" -> Workflows.quickstart();
                 case "workflow-sweep" -> Cases.sweepWorkflow();
+                case "workflow-sentences" -> Workflows.sentences(threads);
                 case "startup" -> Workflows.startup(backendReady);
                 default ->
                     throw new CommandLine.ParameterException(
@@ -182,6 +184,7 @@ public final class Bench implements Runnable {
                     Map<String, Object> ref = ALONE.contains(c)
                             ? Map.of("ms_per_step", ours.get("reference_ms"), "peak_rss_mb", "-")
                             : json(run(twin, t));
+                    Workflows.cleanUp(ours);
                     if (c.equals("gemm")) {
                         peak.put(t, ((Number) ours.get("gflops")).doubleValue());
                     }
