@@ -1,11 +1,11 @@
 package dev.distillery.data;
 
+import dev.distillery.backend.Rows;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** Seeded shuffling into mini-batches; each batch carries the rows it was drawn from. */
 public final class Batches {
@@ -37,9 +37,9 @@ public final class Batches {
             int[] rows, INDArray features, INDArray oneHot, INDArray labelMask, INDArray teacherLogits) {
         return new Batch(
                 rows,
-                Nd4j.pullRows(features, 1, rows),
-                Nd4j.pullRows(oneHot, 1, rows),
-                labelMask == null ? null : Nd4j.pullRows(labelMask, 1, rows),
-                teacherLogits == null ? null : Nd4j.pullRows(teacherLogits, 1, rows));
+                Rows.gather(features, rows),
+                Rows.gather(oneHot, rows),
+                labelMask == null ? null : Rows.gather(labelMask, rows),
+                teacherLogits == null ? null : Rows.gather(teacherLogits, rows));
     }
 }

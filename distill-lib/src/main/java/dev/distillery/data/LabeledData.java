@@ -1,5 +1,6 @@
 package dev.distillery.data;
 
+import dev.distillery.backend.Rows;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -177,9 +178,9 @@ public final class LabeledData {
                 lab[i] = labeled[rows[i]];
             }
         }
-        INDArray f = Nd4j.pullRows(features, 1, rows);
+        INDArray f = Rows.gather(features, rows);
         String fp = DataLocator.sha256(fingerprint + "|" + what + "|" + Arrays.hashCode(rows) + "|" + rows.length);
-        INDArray w = waveforms == null ? null : Nd4j.pullRows(waveforms, 1, rows);
+        INDArray w = waveforms == null ? null : Rows.gather(waveforms, rows);
         return new LabeledData(name + "[" + what + "]", f, l, numClasses, lab, fp, w, imageShape);
     }
 

@@ -1,5 +1,6 @@
 package dev.distillery.tensor;
 
+import dev.distillery.backend.Rows;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -60,7 +61,7 @@ final class Movement {
                 throw new IllegalArgumentException("rows: id " + id + " is outside the table's " + v + " rows");
             }
         }
-        INDArray out = Nd4j.pullRows(x.value(), 1, ids);
+        INDArray out = Rows.gather(x.value(), ids);
         return x.make(out, g -> x.accumulate(scatterRows(g, ids, v, d, x.value().dataType())), x);
     }
 

@@ -1,5 +1,6 @@
 package dev.distillery.train;
 
+import dev.distillery.backend.Rows;
 import dev.distillery.backend.Seeds;
 import dev.distillery.data.Batches;
 import dev.distillery.data.DataLocator;
@@ -356,7 +357,7 @@ public final class Trainer {
         Var teacher = objective.needsTeacherLogits() ? tape.constant(b.teacherLogits()) : null;
         Map<TeacherOutput, Var> teacherOutputs = new LinkedHashMap<>();
         for (TeacherOutput o : objective.teacherOutputs()) {
-            teacherOutputs.put(o, tape.constant(Nd4j.pullRows(trainTeacherOutputs.get(o), 1, b.rows())));
+            teacherOutputs.put(o, tape.constant(Rows.gather(trainTeacherOutputs.get(o), b.rows())));
         }
         return objective.define(new Objective.Inputs(
                 student.get(Network.LOGITS),
