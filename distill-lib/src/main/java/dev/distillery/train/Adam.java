@@ -1,5 +1,6 @@
 package dev.distillery.train;
 
+import dev.distillery.tensor.OptimizerKernels;
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,10 +13,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code m = β1·m + (1−β1)·g}, {@code v = β2·v + (1−β2)·g²},
  * {@code p −= lr·√(1−β2^t)/(1−β1^t) · m / (√v + ε)}.
  *
- * <p>The moments live in Java arrays and the update is one pass of a plain loop that the JIT
- * vectorises: the gradient is copied out of ND4J's memory and the parameter copied out and back in
- * bulk. On the bench machine this is 5-9 times faster than ND4J's fused {@code adam_updater} op
- * (whose per-element loop is not vectorised) and allocates nothing per step.
+ * <p>The moments live in Java arrays; the gradient and the parameter are read and written in
+ * ND4J's memory in place, in one vectorised pass ({@link OptimizerKernels}). On the bench machine
+ * this is 5-9 times faster than ND4J's fused {@code adam_updater} op (whose per-element loop is not
+ * vectorised) and allocates nothing per step.
  */
 public final class Adam {
 
@@ -26,8 +27,8 @@ public final class Adam {
     private final Map<String, float[]> m = new LinkedHashMap<>();
     private final Map<String, float[]> v = new LinkedHashMap<>();
     private final Map<String, long[]> shapes = new LinkedHashMap<>();
-    private final Map<String, float[]> g = new LinkedHashMap<>();
-    private float[] p = new float[0];
+    /** The gradients {@link #load}ed, contiguous, until {@link #apply} reads them. */
+    private final Map<String, INDArray> g = new LinkedHashMap<>();
 
     /** Zero moments for every parameter of {@code params}. */
     public Adam(Map<String, INDArray> params) {
@@ -52,53 +53,27 @@ public final class Adam {
      * step can be refused before any parameter changes.
      */
     public boolean load(String name, INDArray grad) {
-        float[] mm = m.get(name);
-        int n = mm.length;
+        int n = m.get(name).length;
         if (grad.length() != n) {
             throw new IllegalArgumentException(
                     "parameter '" + name + "' has " + n + " values but got a gradient of " + grad.length());
         }
-        float[] gg = g.computeIfAbsent(name, k -> new float[n]);
-        copyOut(grad, gg, n);
-        for (int i = 0; i < n; i++) {
-            if (gg[i] - gg[i] != 0) { // NaN or ±∞
-                return false;
-            }
-        }
-        return true;
+        INDArray c = grad.dataType() == DataType.FLOAT && grad.ordering() == 'c' && !grad.isView()
+                ? grad
+                : grad.castTo(DataType.FLOAT).dup('c');
+        g.put(name, c);
+        return OptimizerKernels.allFinite(c);
     }
 
     /** The update from the gradient {@link #load}ed last for {@code name}. */
     public void apply(String name, INDArray param, double learningRate, long t) {
-        float[] mm = m.get(name);
-        float[] vv = v.get(name);
-        float[] gg = g.get(name);
-        int n = mm.length;
-        if (param.length() != n) {
+        if (param.length() != m.get(name).length) {
             throw new IllegalArgumentException(
-                    "parameter '" + name + "' has " + n + " values but got " + param.length());
+                    "parameter '" + name + "' has " + m.get(name).length + " values but got " + param.length());
         }
-        if (p.length < n) {
-            p = new float[n];
-        }
-        FloatBuffer pb = buffer(param);
-        pb.get(p, 0, n);
-        float b1 = (float) BETA1;
-        float b2 = (float) BETA2;
-        float c1 = 1 - b1;
-        float c2 = 1 - b2;
-        float eps = (float) EPSILON;
         float lr = (float) (learningRate * Math.sqrt(1 - Math.pow(BETA2, t)) / (1 - Math.pow(BETA1, t)));
-        float[] pp = p;
-        for (int i = 0; i < n; i++) {
-            float gi = gg[i];
-            float mi = b1 * mm[i] + c1 * gi;
-            float vi = b2 * vv[i] + c2 * gi * gi;
-            mm[i] = mi;
-            vv[i] = vi;
-            pp[i] -= lr * mi / ((float) Math.sqrt(vi) + eps);
-        }
-        buffer(param).put(p, 0, n);
+        OptimizerKernels.adam(
+                param, g.remove(name), m.get(name), v.get(name), (float) BETA1, (float) BETA2, lr, (float) EPSILON);
     }
 
     private static void copyOut(INDArray a, float[] into, int n) {

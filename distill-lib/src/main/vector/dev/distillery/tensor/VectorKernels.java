@@ -251,4 +251,49 @@ final class VectorKernels {
             }
         }
     }
+
+    /** Whether all {@code n} values are finite: {@code x − x} is 0 for each finite value and NaN for NaN and ±∞. */
+    static boolean allFinite(ByteBuffer x, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (int end = F.loopBound(n); i < end; i += LANES) {
+            FloatVector v = load(x, i);
+            acc = acc.add(v.sub(v));
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float v = get(x, i);
+            sum += v - v;
+        }
+        return sum == 0;
+    }
+
+    /**
+     * Adam's step over {@code n} values, the same arithmetic in the same order as {@link
+     * OptimizerKernels}' scalar loop (so the same numbers): {@code m = β1·m + (1−β1)·g}, {@code v =
+     * β2·v + (1−β2)·g·g}, {@code p −= lr·m / (√v + ε)}, {@code lr} already bias-corrected.
+     */
+    static void adam(ByteBuffer p, ByteBuffer g, float[] m, float[] v, int n, float b1, float b2, float lr, float eps) {
+        float c1 = 1 - b1;
+        float c2 = 1 - b2;
+        int i = 0;
+        for (int end = F.loopBound(n); i < end; i += LANES) {
+            FloatVector gi = load(g, i);
+            FloatVector mi = FloatVector.fromArray(F, m, i).mul(b1).add(gi.mul(c1));
+            FloatVector vi =
+                    FloatVector.fromArray(F, v, i).mul(b2).add(gi.mul(c2).mul(gi));
+            mi.intoArray(m, i);
+            vi.intoArray(v, i);
+            FloatVector step = mi.mul(lr).div(vi.lanewise(VectorOperators.SQRT).add(eps));
+            store(load(p, i).sub(step), p, i);
+        }
+        for (; i < n; i++) {
+            float gi = get(g, i);
+            float mi = b1 * m[i] + c1 * gi;
+            float vi = b2 * v[i] + c2 * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            put(p, i, get(p, i) - lr * mi / ((float) Math.sqrt(vi) + eps));
+        }
+    }
 }
