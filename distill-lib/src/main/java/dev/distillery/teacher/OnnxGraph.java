@@ -295,8 +295,15 @@ public final class OnnxGraph {
                 extra.writeBytes(info);
             }
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(model.length + extra.size() + 16);
-        for (Field f : fields(model, 0, model.length, "the model")) {
+        List<Field> fields = fields(model, 0, model.length, "the model");
+        long size = model.length;
+        for (Field f : fields) {
+            if (f.number == MODEL_GRAPH && f.wire == LEN) {
+                size += extra.size() + varintLength(f.length + extra.size()) - varintLength(f.length);
+            }
+        }
+        ExactOutput out = new ExactOutput((int) size);
+        for (Field f : fields) {
             if (f.number == MODEL_GRAPH && f.wire == LEN) {
                 key(out, MODEL_GRAPH, LEN);
                 varint(out, f.length + extra.size());
@@ -306,7 +313,30 @@ public final class OnnxGraph {
                 out.write(model, f.keyStart, f.start + f.length - f.keyStart);
             }
         }
-        return out.toByteArray();
+        return out.bytes();
+    }
+
+    /**
+     * A stream written to exactly its initial size, whose array is then returned as it is: a
+     * model-sized copy fewer on the heap (a 133 MB encoder's rewrite had three at once).
+     */
+    private static final class ExactOutput extends ByteArrayOutputStream {
+        ExactOutput(int size) {
+            super(size);
+        }
+
+        byte[] bytes() {
+            return count == buf.length ? buf : toByteArray();
+        }
+    }
+
+    /** How many bytes {@link #varint} writes for {@code v}. */
+    private static int varintLength(long v) {
+        int n = 1;
+        while ((v >>>= 7) != 0) {
+            n++;
+        }
+        return n;
     }
 
     /** {@code ValueInfoProto{name, type: tensor_type{elem_type: FLOAT}}}, or the name alone. */

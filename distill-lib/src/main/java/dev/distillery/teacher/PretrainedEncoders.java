@@ -51,13 +51,29 @@ public final class PretrainedEncoders {
         }
 
         private byte[] read(String file) {
-            try (InputStream in = PretrainedEncoders.class.getClassLoader().getResourceAsStream(file)) {
-                if (in == null) {
-                    throw new SpecException(
-                            "'" + file + "' of " + name + " is not on the class path; it ships in the Maven "
-                                    + "artifact " + artifact + " (add it as a dependency, or %maven it in a notebook)");
+            java.net.URL url = PretrainedEncoders.class.getClassLoader().getResource(file);
+            if (url == null) {
+                throw new SpecException(
+                        "'" + file + "' of " + name + " is not on the class path; it ships in the Maven " + "artifact "
+                                + artifact + " (add it as a dependency, or %maven it in a notebook)");
+            }
+            try {
+                java.net.URLConnection c = url.openConnection();
+                long size = c.getContentLengthLong();
+                try (InputStream in = c.getInputStream()) {
+                    if (size < 0 || size > Integer.MAX_VALUE - 8) {
+                        return in.readAllBytes();
+                    }
+                    // straight into one array of the file's size: readAllBytes holds the chunks and their
+                    // concatenation at once, twice a 133 MB model on the heap
+                    byte[] bytes = new byte[(int) size];
+                    int n = in.readNBytes(bytes, 0, bytes.length);
+                    if (n != size || in.read() != -1) {
+                        throw new IOException(
+                                "expected " + size + " bytes, read " + n + (n == size ? " and more" : ""));
+                    }
+                    return bytes;
                 }
-                return in.readAllBytes();
             } catch (IOException e) {
                 throw new UncheckedIOException("reading " + file + " from the class path: " + e.getMessage(), e);
             }
