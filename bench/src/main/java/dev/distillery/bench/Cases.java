@@ -44,7 +44,8 @@ final class Cases {
         Network net = Network.build(ModelSpec.parse(spec), 1);
         Map<String, Object> row = StepTimer.time(net, Losses.hinton(4.0, 0.5), train, teacher, Map.of(), batch, warmup);
         long[] sizes = mlpSizes(spec);
-        row.put("gflop_per_step", 3.0 * 2 * batch * matmuls(sizes) / 1e9);
+        double first = (double) sizes[0] * sizes[1];
+        row.put("gflop_per_step", flops(batch, first, matmuls(sizes) - first));
         row.put("case", spec.equals("mlp:256") ? "kd-mlp-256" : "kd-mlp-800x800");
         return row;
     }
@@ -57,7 +58,7 @@ final class Cases {
         Map<String, Object> row = StepTimer.time(net, new CrossEntropy(), images(n), null, Map.of(), batch, warmup);
         // conv 1: 28×28×9×1×32, conv 2: 14×14×9×32×64, dense 3136×128, 128×10 (multiply-adds per example)
         double macs = 28 * 28 * 9 * 32 + 14 * 14 * 9 * 32 * 64 + 3136.0 * 128 + 128 * 10;
-        row.put("gflop_per_step", 3.0 * 2 * batch * macs / 1e9);
+        row.put("gflop_per_step", flops(batch, 28 * 28 * 9 * 32, macs - 28 * 28 * 9 * 32));
         row.put("case", "teacher-cnn");
         return row;
     }
@@ -81,7 +82,7 @@ final class Cases {
         double d = 128;
         double s = 64;
         double perLayer = s * (4 * d * d + 2 * d * 512) + 2 * s * s * d;
-        row.put("gflop_per_step", 3.0 * 2 * batch * (4 * perLayer + s * 16 * d + d * 10) / 1e9);
+        row.put("gflop_per_step", flops(batch, s * 16 * d, 4 * perLayer + d * 10));
         row.put("case", "transformer-hidden");
         return row;
     }
@@ -340,6 +341,15 @@ final class Cases {
         }
         s.add(10L);
         return s.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /**
+     * GFLOP of one training step of {@code batch} examples: the multiply-adds per example of layers whose
+     * input needs no gradient ({@code inputMacs}: the first, reading the data) count twice, forward and
+     * weight gradient; the rest three times, with the input gradient.
+     */
+    static double flops(int batch, double inputMacs, double otherMacs) {
+        return 2.0 * batch * (2 * inputMacs + 3 * otherMacs) / 1e9;
     }
 
     static double matmuls(long[] sizes) {
