@@ -47,6 +47,41 @@ class TextTransformerTest {
     }
 
     /**
+     * Logits for 1,000 sentences come in batches small enough that the inference workspace stays near
+     * 64 MB (one 1,000-row batch of this model held 671 MB), and match one model call per 50 rows.
+     */
+    @Test
+    void validatingManySentencesKeepsTheInferenceWorkspaceSmall() {
+        Network net = Network.build(ModelSpec.parse("text:2x64,heads=2,length=32,vocab=30522,outputs=2"), 3);
+        Random r = new Random(5);
+        float[] ids = new float[1000 * 32];
+        for (int i = 0; i < 1000; i++) {
+            int n = 4 + r.nextInt(29);
+            for (int j = 0; j < n; j++) {
+                ids[i * 32 + j] = 1 + r.nextInt(30000);
+            }
+        }
+        INDArray x = Nd4j.create(ids, new long[] {1000, 32}, DataType.FLOAT);
+        // a fresh workspace: it keeps the size earlier tests' inference gave it
+        var manager = Nd4j.getWorkspaceManager();
+        manager.destroyWorkspace(manager.getWorkspaceForCurrentThread("distillery-inference"));
+        INDArray logits = net.logits(x);
+        long mb = Nd4j.getWorkspaceManager()
+                        .getWorkspaceForCurrentThread("distillery-inference")
+                        .getCurrentSize()
+                >> 20;
+        assertTrue(mb < 100, "inference workspace " + mb + " MB for 1,000 sentences");
+        for (int s = 0; s < 1000; s += 50) {
+            INDArray part = net.forward(x.get(NDArrayIndex.interval(s, s + 50), NDArrayIndex.all()));
+            INDArray same = logits.get(NDArrayIndex.interval(s, s + 50), NDArrayIndex.all());
+            assertTrue(
+                    part.sub(same).amaxNumber().doubleValue() < 1e-5,
+                    "rows " + s + "-" + (s + 49) + " differ by "
+                            + part.sub(same).amaxNumber());
+        }
+    }
+
+    /**
      * A sentence of 3 tokens padded to 8 gives exactly what a model of length 3 with the same
      * weights gives it unpadded: attention never looks at padding and pooling leaves it out.
      */
