@@ -260,7 +260,6 @@ final class Cases {
      * OpenBLAS on the CPU) and, for comparison, through ND4J's matmul op and {@code INDArray.mmuli}:
      * GFLOP/s of each; the best of the library's path is the GEMM peak the other cases are a share of.
      */
-    @SuppressWarnings("try") // the workspace is entered for its scope: the product's arrays live in it
     static Map<String, Object> gemm() {
         long[][] shapes = {{128, 784, 256}, {128, 784, 800}, {128, 800, 800}, {2048, 128, 512}, {2048, 512, 128}};
         Map<String, Object> row = new LinkedHashMap<>();
@@ -271,16 +270,15 @@ final class Cases {
             INDArray a = uniform((int) mkn[0], (int) mkn[1], 3, 1.0);
             INDArray b = uniform((int) mkn[1], (int) mkn[2], 4, 1.0);
             INDArray c = Nd4j.create(DataType.FLOAT, mkn[0], mkn[2]);
-            // in a memory workspace, as in a training step, so the product is timed and not the allocation
-            double med = StepTimer.medianMs(() -> {
-                try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = dev.distillery.tensor.Memory.open("bench-gemm")) {
-                    Tape t = Tape.inference();
-                    t.constant(a).mmul(t.constant(b));
-                }
-            });
-            double op =
-                    StepTimer.medianMs(() -> Nd4j.exec(new org.nd4j.linalg.api.ops.impl.reduce.Mmul(a, b, c, null)));
-            double blas = StepTimer.medianMs(() -> a.mmuli(b, c));
+            // each in a memory workspace, as in a training step, so the product is timed and not the allocation
+            // (mmuli's temporaries outside one waited for the garbage collector: 420 MB more resident)
+            double med = StepTimer.medianMs(inWorkspace(() -> {
+                Tape t = Tape.inference();
+                t.constant(a).mmul(t.constant(b));
+            }));
+            double op = StepTimer.medianMs(
+                    inWorkspace(() -> Nd4j.exec(new org.nd4j.linalg.api.ops.impl.reduce.Mmul(a, b, c, null))));
+            double blas = StepTimer.medianMs(inWorkspace(() -> a.mmuli(b, c)));
             double flop = 2.0 * mkn[0] * mkn[1] * mkn[2];
             double gflops = flop / (med / 1000) / 1e9;
             best = Math.max(best, gflops);
@@ -302,6 +300,16 @@ final class Cases {
         row.put("gflops", Math.round(best * 10) / 10.0);
         row.put("shapes", each);
         return row;
+    }
+
+    /** {@code r} run in the thread's pass workspace, which is reset after each run. */
+    @SuppressWarnings("try") // the workspace is entered for its scope: the run's arrays live in it
+    private static Runnable inWorkspace(Runnable r) {
+        return () -> {
+            try (dev.distillery.tensor.Memory.Pass pass = dev.distillery.tensor.Memory.open()) {
+                r.run();
+            }
+        };
     }
 
     /**

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -345,7 +344,7 @@ public final class Network implements Layered {
             int e = Math.min(n, s + batch);
             INDArray x = features.get(
                     org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e), org.nd4j.linalg.indexing.NDArrayIndex.all());
-            try (MemoryWorkspace ws = inferenceMemory()) {
+            try (Memory.Pass pass = inferenceMemory()) {
                 Map<String, Var> r = run(x);
                 for (String name : names) {
                     INDArray a = r.get(name).value();
@@ -372,7 +371,7 @@ public final class Network implements Layered {
     public Map<String, INDArray> run(INDArray batch, List<String> names) {
         names.forEach(this::checkOutput);
         Map<String, INDArray> out = new LinkedHashMap<>();
-        try (MemoryWorkspace ws = inferenceMemory()) {
+        try (Memory.Pass pass = inferenceMemory()) {
             Map<String, Var> r = run(batch);
             for (String name : names) {
                 out.put(name, r.get(name).value().detach());
@@ -382,11 +381,12 @@ public final class Network implements Layered {
     }
 
     /**
-     * Inference batches run in a memory workspace of their own, reused batch after batch; results
-     * leave it as copies. Without it every batch's activations would wait for the garbage collector.
+     * Inference batches run in a memory workspace reused batch after batch (a training step's, when
+     * no step is open); results leave it as copies. Without it every batch's activations would wait
+     * for the garbage collector.
      */
-    private static MemoryWorkspace inferenceMemory() {
-        return Memory.open("distillery-inference");
+    private static Memory.Pass inferenceMemory() {
+        return Memory.open();
     }
 
     private Map<String, Var> run(INDArray batch) {
@@ -397,7 +397,7 @@ public final class Network implements Layered {
     /** Logits for one batch, without dropout. */
     @SuppressWarnings("try") // the workspace is entered for its scope: the body's arrays live in it
     public INDArray forward(INDArray batch) {
-        try (MemoryWorkspace ws = inferenceMemory()) {
+        try (Memory.Pass pass = inferenceMemory()) {
             return run(batch).get(LOGITS).value().detach();
         }
     }

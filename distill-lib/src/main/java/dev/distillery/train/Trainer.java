@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -44,9 +43,6 @@ public final class Trainer {
 
     /** The loss's own weights are named {@code aux.<name>}. */
     static final String AUX_PREFIX = "aux.";
-
-    static final String STEP_WORKSPACE = "distillery-step";
-    static final WorkspaceConfiguration STEP_MEMORY = Memory.REUSED;
 
     private final Network net;
     private final Objective objective;
@@ -113,7 +109,7 @@ public final class Trainer {
             return train(train, trainTeacherLogits, trainTeacherOutputs, validation, validationTeacherLogits);
         } finally {
             // the step memory goes back when training ends, however it ends: a notebook trains many models
-            Memory.release(STEP_WORKSPACE);
+            Memory.release();
         }
     }
 
@@ -223,7 +219,7 @@ public final class Trainer {
                 globalStep++;
                 double loss;
                 // every array of the step lives in one workspace: after the first step, no allocation
-                try (MemoryWorkspace ws = Memory.open(STEP_WORKSPACE)) {
+                try (Memory.Pass pass = Memory.open()) {
                     Batches.Batch b = Batches.take(plan.get(s), features, oneHot, mask, trainTeacherLogits);
                     Tape tape = new Tape();
                     Map<String, Var> pv = net.trainable(tape);

@@ -63,11 +63,9 @@ class TextTransformerTest {
         }
         INDArray x = Nd4j.create(ids, new long[] {1000, 32}, DataType.FLOAT);
         // a fresh workspace: it keeps the size earlier tests' inference gave it
-        var manager = Nd4j.getWorkspaceManager();
-        manager.destroyWorkspace(manager.getWorkspaceForCurrentThread("distillery-inference"));
+        dev.distillery.tensor.Memory.release();
         INDArray logits = net.logits(x);
-        long mb = Nd4j.getWorkspaceManager()
-                        .getWorkspaceForCurrentThread("distillery-inference")
+        long mb = dev.distillery.tensor.Memory.workspace(dev.distillery.tensor.Memory.WORK)
                         .getCurrentSize()
                 >> 20;
         assertTrue(mb < 100, "inference workspace " + mb + " MB for 1,000 sentences");

@@ -320,7 +320,7 @@ class TapeTest {
     private static void same(String what, Function<List<Var>, Var> f, INDArray... inputs) {
         INDArray[] reference = run(f, inputs);
         INDArray[] fused;
-        try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = Memory.open("fused-kernel-test")) {
+        try (Memory.Pass pass = Memory.open()) {
             INDArray[] floats = new INDArray[inputs.length];
             for (int i = 0; i < inputs.length; i++) {
                 floats[i] = inputs[i].castTo(DataType.FLOAT);

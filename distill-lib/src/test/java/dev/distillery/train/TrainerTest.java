@@ -1,6 +1,7 @@
 package dev.distillery.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,7 +31,10 @@ class TrainerTest {
         return TrainingOptions.defaults().epochs(epochs).batchSize(64).seed(5).checkpointDir(ckpt);
     }
 
-    /** After the first steps, a KD step's arrays come from memory the step before used: none is allocated anew. */
+    /**
+     * After the first steps, a KD step's arrays come from memory the step before used: none is
+     * allocated anew, and validation between epochs uses that memory too.
+     */
     @Test
     void aKdStepReusesTheMemoryOfTheStepBefore() {
         dev.distillery.data.LabeledData train =
@@ -43,15 +47,20 @@ class TrainerTest {
         TrainingListener watch = new TrainingListener() {
             @Override
             public void onEpoch(String stage, EpochStats e) {
-                org.nd4j.linalg.api.memory.MemoryWorkspace ws = org.nd4j.linalg.factory.Nd4j.getWorkspaceManager()
-                        .getWorkspaceForCurrentThread(Trainer.STEP_MEMORY, Trainer.STEP_WORKSPACE);
+                org.nd4j.linalg.api.memory.MemoryWorkspace ws =
+                        dev.distillery.tensor.Memory.workspace(dev.distillery.tensor.Memory.WORK);
                 assertTrue(
                         ws.getLastCycleAllocations() <= ws.getCurrentSize(),
                         "a step's arrays fit in the step's memory: " + ws.getLastCycleAllocations() + " bytes asked of "
                                 + ws.getCurrentSize());
                 sizes[epoch[0]++] = ws.getCurrentSize();
+                assertFalse(
+                        org.nd4j.linalg.factory.Nd4j.getWorkspaceManager()
+                                .checkIfWorkspaceExists(dev.distillery.tensor.Memory.NESTED),
+                        "validation between steps ran in the step's memory, not in a second workspace");
             }
         };
+        dev.distillery.tensor.Memory.release();
         new Trainer(
                         net,
                         dev.distillery.loss.Losses.hinton(4.0, 0.5),
