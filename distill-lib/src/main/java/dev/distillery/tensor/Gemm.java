@@ -9,9 +9,11 @@ import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Matrix products for the tape. On the CPU backend they call OpenBLAS's {@code cblas_sgemm} /
- * {@code cblas_dgemm} directly, with transposes as flags and batches as one call per matrix; other
- * backends, and operands BLAS cannot read in place, use ND4J's matmul op.
+ * Matrix products for the tape. On the CPU backend, large single float products go to ND4J's
+ * matmul op (oneDNN's GEMM, about twice OpenBLAS's speed there on an AVX-512 CPU); the rest call
+ * OpenBLAS's {@code cblas_sgemm} / {@code cblas_dgemm} directly, with transposes as flags and
+ * batches as one call per matrix. Other backends, and operands BLAS cannot read in place, use the
+ * matmul op.
  */
 final class Gemm {
 
@@ -55,7 +57,36 @@ final class Gemm {
                         java.util.Arrays.copyOf(a.shape(), r - 2), java.util.Arrays.copyOf(b.shape(), r - 2))) {
             return Nd4j.exec((CustomOp) new Mmul(a, b, ta, tb, false))[0];
         }
+        if (matmulOpFaster(a, b, ta, tb)) {
+            // oneDNN's GEMM where it measured faster; float only, the type it was measured in
+            return Nd4j.exec((CustomOp) new Mmul(a, b, ta, tb, false))[0];
+        }
         return blas(a, b, ta, tb);
+    }
+
+    /** Multiply-adds from which a single product goes to ND4J's matmul op; below it, OpenBLAS. */
+    static final long MATMUL_OP_MIN_MACS = 8_000_000;
+
+    /**
+     * Whether ND4J's matmul op (oneDNN's GEMM on the CPU backend) beats OpenBLAS for this product:
+     * single whole row-major float matrices of at least {@link #MATMUL_OP_MIN_MACS} multiply-adds. Measured
+     * at one thread on the development machine's AVX-512 CPU, where the bundled OpenBLAS runs its
+     * AVX2 kernels (op against OpenBLAS): 128×800·800×800 0.90 against 1.86 ms, 2048×128·128×512
+     * 1.47 against 3.00, 784×128ᵀ·128×256 0.47 against 0.61, 2048×128·(512×128)ᵀ 1.54 against 2.79;
+     * at parity for 128×800·(800×800)ᵀ (2.01 against 1.94) and 128×192·192×192. Smaller products
+     * lose to the op's fixed cost (128×256·256×10: 0.127 against 0.047 ms), and batches of
+     * attention-sized matrices by 1.4×, so those stay with OpenBLAS.
+     */
+    static boolean matmulOpFaster(INDArray a, INDArray b, boolean ta, boolean tb) {
+        if (a.rank() != 2 || a.dataType() != DataType.FLOAT || !rowMajorWhole(a) || !rowMajorWhole(b)) {
+            return false;
+        }
+        long m = ta ? a.size(1) : a.size(0);
+        return m * (ta ? a.size(0) : a.size(1)) * (tb ? b.size(0) : b.size(1)) >= MATMUL_OP_MIN_MACS;
+    }
+
+    private static boolean rowMajorWhole(INDArray a) {
+        return a.ordering() == 'c' && a.offset() == 0 && !a.isView();
     }
 
     /**

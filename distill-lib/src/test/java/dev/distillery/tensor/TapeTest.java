@@ -2,6 +2,7 @@ package dev.distillery.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -313,6 +314,30 @@ class TapeTest {
         }
         same("softmax of a permuted view", v -> v.get(0).permute(0, 2, 1, 3).softmax(), rand(r, 2, 3, 4, 19));
         same("gelu of a transposed view", v -> v.get(0).permute(1, 0).gelu(), rand(r, 6, 21));
+    }
+
+    /**
+     * Float products large enough to go to ND4J's matmul op (oneDNN) give the values and gradients
+     * of the double products OpenBLAS computes, transposed or not; small and double products stay
+     * with OpenBLAS.
+     */
+    @Test
+    void largeFloatProductsThroughTheMatmulOpEqualTheDoubleProducts() {
+        Random r = new Random(11);
+        INDArray a = rand(r, 128, 400);
+        INDArray b = rand(r, 400, 256);
+        INDArray bt = rand(r, 256, 400);
+        INDArray at = rand(r, 400, 128);
+        INDArray af = a.castTo(DataType.FLOAT);
+        assertTrue(Gemm.matmulOpFaster(af, b.castTo(DataType.FLOAT), false, false), "128×400·400×256 takes the op");
+        assertTrue(Gemm.matmulOpFaster(af, bt.castTo(DataType.FLOAT), false, true), "128×400·(256×400)ᵀ takes the op");
+        assertFalse(Gemm.matmulOpFaster(a, b, false, false), "a double product stays with OpenBLAS");
+        assertFalse(
+                Gemm.matmulOpFaster(af, rand(r, 400, 10).castTo(DataType.FLOAT), false, false),
+                "128×400·400×10 stays with OpenBLAS");
+        same("mmul through the op", v -> v.get(0).mmul(v.get(1)), a, b);
+        same("mmulT through the op", v -> v.get(0).mmulT(v.get(1)), a, bt);
+        same("tmmul through the op", v -> v.get(0).tmmul(v.get(1)), at, b);
     }
 
     /** {@code f} on float inputs (the fused kernels) against {@code f} on doubles (the ND4J chains). */
