@@ -125,6 +125,7 @@ public final class OnnxEncoder implements AutoCloseable {
         OnnxEncoder e = new OnnxEncoder(
                 s.name(), s.model(), s.tokenizerJson(), s.pooling(), s.maxLength(), threads, hiddenStates);
         e.source = s::model;
+        OrtSessions.releaseModelBytes();
         return e;
     }
 
@@ -157,6 +158,7 @@ public final class OnnxEncoder implements AutoCloseable {
                     throw new UncheckedIOException("reading " + model + " again: " + x.getMessage(), x);
                 }
             };
+            OrtSessions.releaseModelBytes();
             return e;
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + model + ": " + e.getMessage(), e);

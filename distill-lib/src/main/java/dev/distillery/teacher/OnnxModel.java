@@ -215,6 +215,7 @@ public final class OnnxModel implements Layered {
                     s,
                     opened.device());
             m.learnShapes(new LinkedHashMap<>(outs));
+            OrtSessions.releaseModelBytes();
             return m;
         } catch (OrtException e) {
             throw new SpecException(file + " could not be opened by ONNX Runtime (" + OrtSessions.firstLine(e) + ")");
