@@ -39,6 +39,8 @@ public final class Rows {
             }
             Pointer.memcpy(to.position(i * rowBytes), from.position(rows[i] * rowBytes), rowBytes);
         }
+        // the pointers hold addresses, not the arrays: without this, the collector may free a's memory mid-copy
+        java.lang.ref.Reference.reachabilityFence(a);
         return out;
     }
 }

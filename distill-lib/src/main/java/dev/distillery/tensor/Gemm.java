@@ -176,6 +176,10 @@ final class Gemm {
                 idx[j] = 0;
             }
         }
+        // the pointers hold addresses, not the arrays: an operand BLAS reads (a copy made above, say) must not be
+        // collected, and its memory freed, before the calls are done
+        java.lang.ref.Reference.reachabilityFence(a);
+        java.lang.ref.Reference.reachabilityFence(b);
         return c;
     }
 

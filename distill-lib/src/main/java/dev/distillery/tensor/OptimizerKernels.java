@@ -21,16 +21,21 @@ public final class OptimizerKernels {
     public static boolean allFinite(INDArray a) {
         ByteBuffer b = floats(a);
         int n = (int) a.length();
-        if (RowKernels.AVAILABLE) {
-            return VectorKernels.allFinite(b, n);
-        }
-        for (int i = 0; i < n; i++) {
-            float v = b.getFloat(4 * i);
-            if (v - v != 0) { // NaN or ±∞
-                return false;
+        try {
+            if (RowKernels.AVAILABLE) {
+                return VectorKernels.allFinite(b, n);
             }
+            for (int i = 0; i < n; i++) {
+                float v = b.getFloat(4 * i);
+                if (v - v != 0) { // NaN or ±∞
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            // the buffer views a's memory without holding a
+            java.lang.ref.Reference.reachabilityFence(a);
         }
-        return true;
     }
 
     /**
@@ -47,19 +52,25 @@ public final class OptimizerKernels {
         }
         ByteBuffer p = floats(param);
         ByteBuffer g = floats(grad);
-        if (RowKernels.AVAILABLE) {
-            VectorKernels.adam(p, g, m, v, n, b1, b2, lr, eps);
-            return;
-        }
-        float c1 = 1 - b1;
-        float c2 = 1 - b2;
-        for (int i = 0; i < n; i++) {
-            float gi = g.getFloat(4 * i);
-            float mi = b1 * m[i] + c1 * gi;
-            float vi = b2 * v[i] + c2 * gi * gi;
-            m[i] = mi;
-            v[i] = vi;
-            p.putFloat(4 * i, p.getFloat(4 * i) - lr * mi / ((float) Math.sqrt(vi) + eps));
+        try {
+            if (RowKernels.AVAILABLE) {
+                VectorKernels.adam(p, g, m, v, n, b1, b2, lr, eps);
+                return;
+            }
+            float c1 = 1 - b1;
+            float c2 = 1 - b2;
+            for (int i = 0; i < n; i++) {
+                float gi = g.getFloat(4 * i);
+                float mi = b1 * m[i] + c1 * gi;
+                float vi = b2 * v[i] + c2 * gi * gi;
+                m[i] = mi;
+                v[i] = vi;
+                p.putFloat(4 * i, p.getFloat(4 * i) - lr * mi / ((float) Math.sqrt(vi) + eps));
+            }
+        } finally {
+            // the buffers view the arrays' memory without holding the arrays
+            java.lang.ref.Reference.reachabilityFence(param);
+            java.lang.ref.Reference.reachabilityFence(grad);
         }
     }
 

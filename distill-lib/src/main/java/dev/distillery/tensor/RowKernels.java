@@ -51,6 +51,7 @@ final class RowKernels {
                     INDArray gc = contiguous(g);
                     INDArray dx = like(v);
                     VectorKernels.geluBackward(bytes(gc), bytes(v), bytes(sig), bytes(dx), n);
+                    keep(gc);
                     x.accumulate(dx);
                 },
                 x);
@@ -64,8 +65,9 @@ final class RowKernels {
         INDArray xhat = like(v);
         INDArray out = like(v);
         float[] inv = new float[rows];
-        VectorKernels.layerNorm(
-                bytes(v), bytes(gv), bytes(contiguous(bias.value())), rows, d, bytes(xhat), inv, bytes(out));
+        INDArray bv = contiguous(bias.value());
+        VectorKernels.layerNorm(bytes(v), bytes(gv), bytes(bv), rows, d, bytes(xhat), inv, bytes(out));
+        keep(bv);
         return x.make(
                 out,
                 g -> {
@@ -83,6 +85,7 @@ final class RowKernels {
                             dx == null ? null : bytes(dx),
                             dgain,
                             dbias);
+                    keep(gc);
                     if (dx != null) {
                         x.accumulate(dx);
                     }
@@ -108,7 +111,9 @@ final class RowKernels {
                 out,
                 g -> {
                     INDArray dx = like(v);
-                    VectorKernels.softmaxBackward(bytes(contiguous(g)), bytes(out), rows, d, bytes(dx));
+                    INDArray gc = contiguous(g);
+                    VectorKernels.softmaxBackward(bytes(gc), bytes(out), rows, d, bytes(dx));
+                    keep(gc);
                     x.accumulate(dx);
                 },
                 x);
@@ -124,7 +129,16 @@ final class RowKernels {
         return Nd4j.createUninitialized(DataType.FLOAT, a.shape(), 'c');
     }
 
-    /** The array's memory as bytes in native order. */
+    /**
+     * Keeps {@code a} reachable until here. {@link #bytes} views its memory without holding the array;
+     * an array used only through such a view (a copy made for the kernel) could otherwise be collected,
+     * and its memory freed, while the kernel still reads it.
+     */
+    private static void keep(INDArray a) {
+        java.lang.ref.Reference.reachabilityFence(a);
+    }
+
+    /** The array's memory as bytes in native order; keep the array reachable while the bytes are used. */
     private static ByteBuffer bytes(INDArray a) {
         return a.data().asNio().order(ByteOrder.nativeOrder());
     }
