@@ -3,15 +3,23 @@ package dev.distillery.tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * GELU, layer norm and softmax, forward and backward, over float rows in ND4J's own memory: loops in
  * the JDK's Vector API (as many lanes as the CPU's widest registers hold; AVX-512 gives 16), reading
- * and writing the arrays' direct buffers in place. The exponential is the JDK's vectorised one, eight
- * times faster here than ND4J's sigmoid. Every buffer is in native byte order and offsets are in
- * floats; each loop finishes its last partial vector one value at a time.
+ * and writing the arrays' direct buffers in place. Every buffer is in native byte order and offsets
+ * are in floats; each loop finishes its last partial vector one value at a time.
+ *
+ * <p>Every result is the same whether the JIT has compiled a kernel yet or not. The Vector API's own
+ * exponential and lane sums are not: compiled, they are a vector math library's exponential and a
+ * tree of lane additions; before that, {@code Math.exp} per lane and additions in lane order. A
+ * model's first steps then depended on when the compiler got there, and the speech study's first
+ * student gave a KL of 2.465 or 2.466 from run to run. So the exponential here is built from
+ * additions, products and bit operations ({@link #expLanes}), which are exact IEEE operations both ways,
+ * and lanes are summed in lane order ({@link #addLanes}).
  *
  * <p>This class alone uses the incubating module {@code jdk.incubator.vector}, so it is compiled on
  * its own (javac warns about the module and cannot be told not to), and {@link RowKernels} loads it
@@ -27,7 +35,70 @@ final class VectorKernels {
 
     private static final FloatVector ONE = FloatVector.broadcast(F, 1f);
 
+    // exp(x) = 2^n · e^r with n = round(x·log2 e), r = x − n·ln 2 (in two parts), e^r by Cephes' expf polynomial
+    private static final float LOG2E = 1.44269504f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /** 1.5·2^23: adding it rounds a float of magnitude below 2^22 to an integer, held in the low bits. */
+    private static final float ROUND = 12582912f;
+    /** The bits of {@link #ROUND}, less the exponent bias: {@code bits(x + ROUND) − this} is {@code n + 127}. */
+    private static final int ROUND_BITS_LESS_BIAS = 0x4B400000 - 127;
+    /** The range where 2^n stays a normal float: below it e^x is taken as e^-87.3, above as e^88. */
+    private static final float EXP_LOW = -87.3f;
+
+    private static final float EXP_HIGH = 88f;
+
+    private static final float P0 = 1.9875691500e-4f;
+    private static final float P1 = 1.3981999507e-3f;
+    private static final float P2 = 8.3334519073e-3f;
+    private static final float P3 = 4.1665795894e-2f;
+    private static final float P4 = 1.6666665459e-1f;
+    private static final float P5 = 5.0000001201e-1f;
+
     private VectorKernels() {}
+
+    /** e^x in every lane, within about 2 ulp for x in [−87.3, 88] (clamped outside), from exact operations only. */
+    static FloatVector expLanes(FloatVector x) {
+        FloatVector c = x.max(EXP_LOW).min(EXP_HIGH);
+        FloatVector t = c.mul(LOG2E).add(ROUND);
+        FloatVector n = t.sub(ROUND);
+        FloatVector r = n.mul(-LN2_HI).add(c).add(n.mul(-LN2_LO));
+        FloatVector p = r.mul(P0)
+                .add(P1)
+                .mul(r)
+                .add(P2)
+                .mul(r)
+                .add(P3)
+                .mul(r)
+                .add(P4)
+                .mul(r)
+                .add(P5);
+        FloatVector e = p.mul(r).mul(r).add(r).add(1f);
+        IntVector bits =
+                ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS_LESS_BIAS).lanewise(VectorOperators.LSHL, 23);
+        return e.mul(bits.reinterpretAsFloats());
+    }
+
+    /** {@link #expLanes} for one value, the same operations in the same order (so the same result). */
+    static float exp(float x) {
+        float c = Math.min(Math.max(x, EXP_LOW), EXP_HIGH);
+        float t = c * LOG2E + ROUND;
+        float n = t - ROUND;
+        float r = n * -LN2_HI + c + n * -LN2_LO;
+        float p = ((((r * P0 + P1) * r + P2) * r + P3) * r + P4) * r + P5;
+        float e = p * r * r + r + 1f;
+        return e * Float.intBitsToFloat((Float.floatToRawIntBits(t) - ROUND_BITS_LESS_BIAS) << 23);
+    }
+
+    /** The lanes' sum, added in lane order; {@code scratch} holds {@link #LANES} floats. */
+    private static float addLanes(FloatVector v, float[] scratch) {
+        v.intoArray(scratch, 0);
+        float s = 0;
+        for (int i = 0; i < LANES; i++) {
+            s += scratch[i];
+        }
+        return s;
+    }
 
     private static FloatVector load(ByteBuffer b, int i) {
         return FloatVector.fromByteBuffer(F, b, 4 * i, ORDER);
@@ -50,14 +121,13 @@ final class VectorKernels {
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += LANES) {
             FloatVector v = load(x, i);
-            FloatVector s =
-                    ONE.div(v.mul(-GELU_SLOPE).lanewise(VectorOperators.EXP).add(1f));
+            FloatVector s = ONE.div(expLanes(v.mul(-GELU_SLOPE)).add(1f));
             store(s, sig, i);
             store(v.mul(s), out, i);
         }
         for (; i < n; i++) {
             float v = get(x, i);
-            float s = 1f / (1f + (float) Math.exp(-GELU_SLOPE * v));
+            float s = 1f / (1f + exp(-GELU_SLOPE * v));
             put(sig, i, s);
             put(out, i, v * s);
         }
@@ -79,12 +149,13 @@ final class VectorKernels {
 
     /** The sum of row values {@code [from, from + d)}. */
     private static float sum(ByteBuffer b, int from, int d) {
+        float[] lanes = new float[LANES];
         FloatVector acc = FloatVector.zero(F);
         int j = 0;
         for (int end = F.loopBound(d); j < end; j += LANES) {
             acc = acc.add(load(b, from + j));
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = addLanes(acc, lanes);
         for (; j < d; j++) {
             s += get(b, from + j);
         }
@@ -106,6 +177,7 @@ final class VectorKernels {
             float[] inv,
             ByteBuffer out) {
         int end = F.loopBound(d);
+        float[] lanes = new float[LANES];
         for (int r = 0; r < rows; r++) {
             int from = r * d;
             float mu = sum(x, from, d) / d;
@@ -115,7 +187,7 @@ final class VectorKernels {
                 FloatVector c = load(x, from + j).sub(mu);
                 acc = c.fma(c, acc);
             }
-            float var = acc.reduceLanes(VectorOperators.ADD);
+            float var = addLanes(acc, lanes);
             for (; j < d; j++) {
                 float c = get(x, from + j) - mu;
                 var += c * c;
@@ -151,6 +223,7 @@ final class VectorKernels {
             float[] dgain,
             float[] dbias) {
         int end = F.loopBound(d);
+        float[] lanes = new float[LANES];
         for (int r = 0; r < rows; r++) {
             int from = r * d;
             FloatVector s1 = FloatVector.zero(F);
@@ -165,8 +238,8 @@ final class VectorKernels {
                 s1 = s1.add(gh);
                 s2 = gh.fma(h, s2);
             }
-            float m1 = s1.reduceLanes(VectorOperators.ADD);
-            float m2 = s2.reduceLanes(VectorOperators.ADD);
+            float m1 = addLanes(s1, lanes);
+            float m2 = addLanes(s2, lanes);
             for (; j < d; j++) {
                 float gv = get(g, from + j);
                 float h = get(xhat, from + j);
@@ -196,6 +269,7 @@ final class VectorKernels {
     /** Softmax of each of {@code rows} rows of {@code d} values, shifted by the row's maximum. */
     static void softmax(ByteBuffer x, int rows, int d, ByteBuffer out) {
         int end = F.loopBound(d);
+        float[] lanes = new float[LANES];
         for (int r = 0; r < rows; r++) {
             int from = r * d;
             FloatVector mv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
@@ -209,13 +283,13 @@ final class VectorKernels {
             }
             FloatVector acc = FloatVector.zero(F);
             for (j = 0; j < end; j += LANES) {
-                FloatVector e = load(x, from + j).sub(max).lanewise(VectorOperators.EXP);
+                FloatVector e = expLanes(load(x, from + j).sub(max));
                 store(e, out, from + j);
                 acc = acc.add(e);
             }
-            float total = acc.reduceLanes(VectorOperators.ADD);
+            float total = addLanes(acc, lanes);
             for (; j < d; j++) {
-                float e = (float) Math.exp(get(x, from + j) - max);
+                float e = exp(get(x, from + j) - max);
                 put(out, from + j, e);
                 total += e;
             }
@@ -232,6 +306,7 @@ final class VectorKernels {
     /** The gradient of {@link #softmax} from its output {@code y}: {@code dx = y⊙(g − Σ g⊙y)} per row. */
     static void softmaxBackward(ByteBuffer g, ByteBuffer y, int rows, int d, ByteBuffer dx) {
         int end = F.loopBound(d);
+        float[] lanes = new float[LANES];
         for (int r = 0; r < rows; r++) {
             int from = r * d;
             FloatVector acc = FloatVector.zero(F);
@@ -239,7 +314,7 @@ final class VectorKernels {
             for (; j < end; j += LANES) {
                 acc = load(g, from + j).fma(load(y, from + j), acc);
             }
-            float dot = acc.reduceLanes(VectorOperators.ADD);
+            float dot = addLanes(acc, lanes);
             for (; j < d; j++) {
                 dot += get(g, from + j) * get(y, from + j);
             }
@@ -254,13 +329,14 @@ final class VectorKernels {
 
     /** Whether all {@code n} values are finite: {@code x − x} is 0 for each finite value and NaN for NaN and ±∞. */
     static boolean allFinite(ByteBuffer x, int n) {
+        float[] lanes = new float[LANES];
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += LANES) {
             FloatVector v = load(x, i);
             acc = acc.add(v.sub(v));
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = addLanes(acc, lanes);
         for (; i < n; i++) {
             float v = get(x, i);
             sum += v - v;
